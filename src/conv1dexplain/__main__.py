@@ -1,0 +1,7 @@
+"""Allow `python -m conv1dexplain`."""
+
+import sys
+
+from conv1dexplain.cli import main
+
+sys.exit(main())

@@ -1,0 +1,104 @@
+"""Confirm a plan by running the NumPy convolution on seeded data, within a small budget."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Literal
+
+import numpy as np
+
+from conv1dexplain.engine import convolve
+from conv1dexplain.geometry import Axis
+from conv1dexplain.plan import Plan, plan_for_axis
+from conv1dexplain.report import Check
+
+# The check must stay instant and small: at most this many array elements and MACs.
+MAX_ELEMENTS = 4_000_000
+MAX_MACS = 100_000_000
+WINDOWS_CHECKED = 3  # first, middle and last output position, recomputed tap by tap
+
+Status = Literal["confirmed", "confirmed_shorter", "skipped", "mismatch"]
+
+
+def _cost(axis: Axis, channels: int, filters: int, weights_per_filter: int) -> tuple[int, int]:
+    elements = axis.padded_length * channels + weights_per_filter * filters + axis.output_length * filters
+    return elements, axis.output_length * filters * weights_per_filter
+
+
+def _shorter_axis(axis: Axis, padding_mode: str) -> Axis:
+    """The shortest axis with the same stride phase and padding split, so the same geometry."""
+    floor = max(axis.span - axis.pad_left - axis.pad_right, 4 * axis.strides, max(axis.pad_left, axis.pad_right) + 1)
+    if floor >= axis.length:
+        return axis
+    phase = axis.length % axis.strides
+    length = floor + (phase - floor) % axis.strides
+    return replace(axis, length=length)
+
+
+def _source_index(position: int, length: int, padding_mode: str) -> int | None:
+    """Which input row a (possibly padding) position holds; None for a zero."""
+    if 0 <= position < length:
+        return position
+    if padding_mode == "zeros":
+        return None
+    if padding_mode == "replicate":
+        return min(max(position, 0), length - 1)
+    if padding_mode == "circular":
+        return position % length
+    return -position if position < 0 else 2 * (length - 1) - position  # reflect
+
+
+def _window_value(x: np.ndarray, kernel: np.ndarray, plan: Plan, axis: Axis, t: int, f: int) -> float:
+    """Output t of filter f recomputed from the rows geometry says window t reads."""
+    spec = plan.spec
+    cg = spec.channels_per_group
+    group = f // (spec.filters // spec.groups)
+    total = 0.0
+    for tap, position in enumerate(axis.input_positions(t)):
+        row = _source_index(position, axis.length, spec.padding_mode)
+        if row is not None:
+            total += float(x[row, group * cg : (group + 1) * cg] @ kernel[tap, :, f])
+    return total
+
+
+def check_plan(plan: Plan, seed: int = 0) -> Check:
+    """Run the engine on one seeded example; compare its shape and a few windows with the plan."""
+    spec = plan.spec
+    axis = plan.axis
+    channels = spec.input.channels
+    if _cost(replace(axis, length=1), 0, spec.filters, plan.weights_per_filter)[0] > MAX_ELEMENTS:
+        return Check("skipped", None, None, None, 0, seed,
+                           f"skipped: the kernel alone has {plan.weights_per_filter * spec.filters:,} "
+                           "weights, over the check's memory budget")  # fmt: skip
+    status: Status = "confirmed"
+    elements, macs = _cost(axis, channels, spec.filters, plan.weights_per_filter)
+    if elements > MAX_ELEMENTS or macs > MAX_MACS:
+        axis = _shorter_axis(axis, spec.padding_mode)
+        status = "confirmed_shorter"
+        elements, macs = _cost(axis, channels, spec.filters, plan.weights_per_filter)
+        if elements > MAX_ELEMENTS or macs > MAX_MACS:
+            return Check("skipped", None, None, None, 0, seed,
+                               "skipped: even a short input of this layer is over the check's budget")  # fmt: skip
+    expected = plan_for_axis(spec, axis).axis.output_length
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((axis.length, channels))
+    kernel = rng.standard_normal((spec.kernel_size, spec.channels_per_group, spec.filters))
+    out = convolve(
+        x[None], kernel, strides=axis.strides, dilation_rate=axis.dilation_rate,
+        pad_left=axis.pad_left, pad_right=axis.pad_right,
+        padding_mode=spec.padding_mode, groups=spec.groups,
+    )[0]  # fmt: skip
+    positions = sorted({0, expected // 2, expected - 1})
+    windows_ok = out.shape == (expected, spec.filters) and all(
+        np.isclose(out[t, f], _window_value(x, kernel, plan, axis, t, f), rtol=1e-9, atol=1e-9)
+        for t in positions
+        for f in sorted({0, spec.filters - 1})
+    )
+    where = "" if status == "confirmed" else f" (a shorter input of length {axis.length}, same padding)"
+    if not windows_ok:
+        status = "mismatch"
+        note = f"MISMATCH: NumPy gave {out.shape[0]} positions{where}, the formula {expected}"
+    else:
+        note = (f"confirmed by NumPy{where}: a seeded example gave {out.shape[0]} output "
+                f"positions, and windows {', '.join(map(str, positions))} read exactly the rows shown")  # fmt: skip
+    return Check(status, axis.length, expected, out.shape[0], len(positions), seed, note)

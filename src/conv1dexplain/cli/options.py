@@ -1,0 +1,100 @@
+"""Options shared by the commands: Keras names first, PyTorch aliases after."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from conv1dexplain.spec import DATA_FORMATS, FRAMEWORKS, KERAS_ACTIVATIONS, KERAS_PADDINGS, PADDING_MODES
+
+SPEC_PANEL = "Layer (Keras names; PyTorch aliases)"
+OUTPUT_PANEL = "Output"
+
+InputShapeOpt = Annotated[
+    str,
+    typer.Option(
+        "--input", "-i", metavar="SHAPE", rich_help_panel=SPEC_PANEL,
+        help="Input shape in the convention's layout: LxC for Keras (e.g. 50x300), CxL for PyTorch "
+        "(e.g. 300x50); an optional leading batch: 32x50x300.",
+    ),
+]  # fmt: skip
+FiltersOpt = Annotated[
+    int,
+    typer.Option("--filters", "-f", "--out-channels", rich_help_panel=SPEC_PANEL,
+                 help="Number of filters = output channels (PyTorch: out_channels). Example: -f 100."),
+]  # fmt: skip
+KernelSizeOpt = Annotated[
+    int,
+    typer.Option("--kernel-size", "-k", rich_help_panel=SPEC_PANEL,
+                 help="Positions each filter reads at a time (it always spans all channels). Example: -k 4."),
+]  # fmt: skip
+StridesOpt = Annotated[
+    int,
+    typer.Option("--strides", "--stride", "-s", rich_help_panel=SPEC_PANEL,
+                 help="Step between window positions (PyTorch: stride). Example: -s 2."),
+]  # fmt: skip
+PaddingOpt = Annotated[
+    str,
+    typer.Option("--padding", "-p", rich_help_panel=SPEC_PANEL,
+                 autocompletion=lambda: list(KERAS_PADDINGS),
+                 help="Keras: valid, same or causal (any case). PyTorch: valid, same or an int per side. "
+                 "Example: --padding same."),
+]  # fmt: skip
+DilationOpt = Annotated[
+    int,
+    typer.Option("--dilation-rate", "--dilation", "-d", rich_help_panel=SPEC_PANEL,
+                 help="Gap between the taps of a window (PyTorch: dilation). Example: -d 2."),
+]  # fmt: skip
+GroupsOpt = Annotated[
+    int,
+    typer.Option("--groups", "-g", rich_help_panel=SPEC_PANEL,
+                 help="Split channels into groups, each with its own filters; = channels for depthwise. "
+                 "Example: -g 4."),
+]  # fmt: skip
+UseBiasOpt = Annotated[
+    bool,
+    typer.Option("--use-bias/--no-bias", rich_help_panel=SPEC_PANEL,
+                 help="Add one bias per filter (PyTorch: bias=True). Example: --no-bias."),
+]  # fmt: skip
+ActivationOpt = Annotated[
+    str | None,
+    typer.Option("--activation", "-a", rich_help_panel=SPEC_PANEL,
+                 autocompletion=lambda: list(KERAS_ACTIVATIONS),
+                 help="Keras activation by name, e.g. relu (Keras only; nn.Conv1d has none)."),
+]  # fmt: skip
+DataFormatOpt = Annotated[
+    str | None,
+    typer.Option("--data-format", rich_help_panel=SPEC_PANEL,
+                 autocompletion=lambda: list(DATA_FORMATS),
+                 help="Keras: channels_last (N, L, C, the default) or channels_first (N, C, L)."),
+]  # fmt: skip
+FrameworkOpt = Annotated[
+    str,
+    typer.Option("--framework", "-F", rich_help_panel=SPEC_PANEL,
+                 autocompletion=lambda: list(FRAMEWORKS),
+                 help="Whose conventions: keras (default; TensorFlow's too) or pytorch. "
+                 "Example: --framework pytorch."),
+]  # fmt: skip
+PaddingModeOpt = Annotated[
+    str,
+    typer.Option("--padding-mode", rich_help_panel=SPEC_PANEL,
+                 autocompletion=lambda: list(PADDING_MODES),
+                 help="PyTorch: zeros (default), reflect, replicate or circular."),
+]  # fmt: skip
+JsonOpt = Annotated[
+    bool,
+    typer.Option("--json", rich_help_panel=OUTPUT_PANEL,
+                 help="Write one JSON object to stdout (schema_version 1) instead of tables. "
+                 "Example: --json | jq .output_shape"),
+]  # fmt: skip
+NoColorOpt = Annotated[
+    bool,
+    typer.Option("--no-color", rich_help_panel=OUTPUT_PANEL,
+                 help="No colour even on a terminal (NO_COLOR is honoured too)."),
+]  # fmt: skip
+SeedOpt = Annotated[
+    int,
+    typer.Option("--seed", rich_help_panel=OUTPUT_PANEL,
+                 help="Seed of the random example the NumPy check convolves. Example: --seed 1."),
+]  # fmt: skip

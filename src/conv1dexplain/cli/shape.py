@@ -1,0 +1,51 @@
+"""`conv1dexplain shape`: one layer's shapes, parameters and padding, confirmed by NumPy."""
+
+from __future__ import annotations
+
+from conv1dexplain.cli import options as o
+
+
+def shape(
+    input_shape: o.InputShapeOpt,
+    filters: o.FiltersOpt,
+    kernel_size: o.KernelSizeOpt,
+    strides: o.StridesOpt = 1,
+    padding: o.PaddingOpt = "valid",
+    dilation_rate: o.DilationOpt = 1,
+    groups: o.GroupsOpt = 1,
+    use_bias: o.UseBiasOpt = True,
+    activation: o.ActivationOpt = None,
+    data_format: o.DataFormatOpt = None,
+    framework: o.FrameworkOpt = "keras",
+    padding_mode: o.PaddingModeOpt = "zeros",
+    seed: o.SeedOpt = 0,
+    json: o.JsonOpt = False,
+    no_color: o.NoColorOpt = False,
+) -> None:
+    """Show one Conv1D layer: output shape, kernel, parameters, padding, MACs, and why.
+
+    Example: conv1dexplain shape --input 50x300 --filters 100 --kernel-size 4 --padding same
+
+    MACs are per example and leave the bias out; FLOPs = 2 × MACs.
+    """
+    from conv1dexplain.check import check_plan
+    from conv1dexplain.plan import make_plan
+    from conv1dexplain.report import build_shape_report
+    from conv1dexplain.spec import build_spec
+
+    spec = build_spec(
+        framework=framework, input_shape=input_shape, filters=filters, kernel_size=kernel_size,
+        strides=strides, padding=padding, dilation_rate=dilation_rate, groups=groups,
+        use_bias=use_bias, activation=activation, data_format=data_format, padding_mode=padding_mode,
+    )  # fmt: skip
+    plan = make_plan(spec)
+    report = build_shape_report(plan, check_plan(plan, seed=seed))
+    if json:
+        from conv1dexplain.cli.output import write_json
+
+        write_json(report.to_dict())
+        return
+    from conv1dexplain.render.console import make_console
+    from conv1dexplain.render.shape import render_shape
+
+    render_shape(report, make_console(no_color=no_color))

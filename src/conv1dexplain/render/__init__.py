@@ -1,0 +1,1 @@
+"""Human views (rich). Nothing here computes: it draws report objects."""

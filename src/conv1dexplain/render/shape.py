@@ -1,0 +1,105 @@
+"""Draw a ShapeReport as tables and short paragraphs that read well at 80 columns."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from conv1dexplain.explain import fmt_shape
+from conv1dexplain.report import ShapeReport, Window
+
+_TITLES = {"keras": "Keras", "pytorch": "PyTorch"}
+
+
+def _axes(report: ShapeReport, last: str) -> str:
+    """'batch × length × channels' in the report's data format."""
+    if report.data_format == "channels_last":
+        return f"batch × length × {last}"
+    return f"batch × {last} × length"
+
+
+def _facts(report: ShapeReport) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(style="dim")
+    is_keras = report.framework == "keras"
+    other = _TITLES[report.other_framework.framework]
+    grid.add_row("input", fmt_shape(tuple(report.input_shape)), _axes(report, "channels"))
+    grid.add_row(
+        "output", fmt_shape(tuple(report.output_shape)), _axes(report, "filters" if is_keras else "out_channels")
+    )
+    kernel_layout = "kernel_size × in/groups × filters" if is_keras else "out × in/groups × kernel_size"
+    grid.add_row("kernel" if is_keras else "weight", fmt_shape(tuple(report.kernel_shape)), kernel_layout)
+    grid.add_row("", fmt_shape(tuple(report.other_framework.kernel_shape)), f"the same in {other}'s layout")
+    grid.add_row("bias", "none" if report.bias_shape is None else fmt_shape(tuple(report.bias_shape)), "one per filter")
+    grid.add_row("params", report.params_arithmetic, "")
+    pad = report.padding
+    setting = pad.mode if pad.value is None else f"padding={pad.value}"
+    grid.add_row(
+        "padding",
+        f"{pad.left} left, {pad.right} right",
+        setting + (f", {pad.padding_mode}" if pad.padding_mode != "zeros" else ""),
+    )
+    grid.add_row("span", f"{report.receptive_field} positions", "input positions one output sees")
+    grid.add_row("MACs", f"{report.macs:,}", "multiply-adds per example, bias excluded")
+    grid.add_row("FLOPs", f"{report.flops:,}", "2 × MACs")
+    return grid
+
+
+def _windows(windows: list[Window]) -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, justify="right")
+    grid.add_column()
+    for window in windows:
+        grid.add_row(f"output[{window.output_index}] ← rows", _window_line(window))
+    return grid
+
+
+def _window_line(window: Window) -> Text:
+    text = Text()
+    for j, position in enumerate(window.input_indices):
+        text.append(("" if j == 0 else " ") + str(position), style="dim italic" if j in window.padding_taps else "")
+    padded = [window.input_indices[j] for j in window.padding_taps]
+    if padded:
+        text.append(f"   ({', '.join(map(str, padded))} {'is' if len(padded) == 1 else 'are'} padding)", style="dim")
+    return text
+
+
+def _indent(body: Text | Table | Group) -> Padding:
+    return Padding(body, (0, 0, 1, 2), expand=False)
+
+
+def _section(title: str, *body: Text | Table) -> Group:
+    return Group(Text(title, style="bold underline"), _indent(Group(*body)))
+
+
+def _bullets(items: list[str]) -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for item in items:
+        grid.add_row("•", item)
+    return grid
+
+
+def render_shape(report: ShapeReport, console: Console) -> None:
+    """Print the whole answer for one layer."""
+    title = Text(f"Conv1D · {_TITLES[report.framework]} · {report.data_format}", style="bold")
+    console.print(title)
+    console.print(_indent(Text(report.code, style="cyan")))
+    console.print(_indent(_facts(report)))
+    console.print(_section("Output length", *(Text(line) for line in report.output_length_formula),
+                           Text(report.padding.reason, style="dim")))  # fmt: skip
+    names = "filters and kernel_size" if report.framework == "keras" else "out_channels and kernel_size"
+    console.print(_section(f"What {names} do", Text(report.explanation)))
+    console.print(_section("Which input rows each output position reads", _windows(report.windows)))
+    other = report.other_framework
+    console.print(_section(f"In {_TITLES[other.framework]}", Text(other.code, style="cyan")))
+    console.print(_section("Notes", _bullets(report.notes)))
+    if report.check is not None:
+        ok = report.check.status.startswith("confirmed")
+        mark = "✓ " if ok else ("– " if report.check.status == "skipped" else "✗ ")
+        console.print(Text(mark + report.check.note, style="green" if ok else "yellow"))

@@ -1,0 +1,154 @@
+"""The `shape` answer as one plain object: the single source of the human view and the JSON."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from conv1dexplain import explain
+from conv1dexplain.plan import Plan, Shape
+
+SCHEMA_VERSION = 1
+WINDOWS_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class Padding:
+    """How the sequence is padded: the setting, the zeros on each side, and why."""
+
+    mode: str  # valid | same | causal | explicit (an int in PyTorch)
+    value: int | None  # PyTorch's int padding, else None
+    left: int
+    right: int
+    padding_mode: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Window:
+    """The input positions one output position reads."""
+
+    output_index: int
+    input_indices: list[int]
+    padding_taps: list[int]
+
+
+@dataclass(frozen=True)
+class Check:
+    """The NumPy confirmation of the geometry."""
+
+    status: str
+    input_length: int | None
+    expected_output_length: int | None
+    output_length: int | None
+    windows_checked: int
+    seed: int
+    note: str
+
+
+@dataclass(frozen=True)
+class OtherFramework:
+    """The same layer in the other framework, for porting."""
+
+    framework: str
+    kernel_shape: list[int]
+    code: str
+
+
+@dataclass(frozen=True)
+class ShapeReport:
+    """Everything `shape` says about one layer."""
+
+    framework: str
+    data_format: str
+    input_shape: list[int | None]
+    output_shape: list[int | None]
+    filters: int
+    kernel_size: int
+    kernel_shape: list[int]
+    bias_shape: list[int] | None
+    params: int
+    params_arithmetic: str
+    padding: Padding
+    strides: int
+    dilation_rate: int
+    groups: int
+    use_bias: bool
+    activation: str | None
+    receptive_field: int
+    macs: int
+    flops: int
+    batch_macs: int | None
+    output_length_formula: list[str]
+    explanation: str
+    windows: list[Window]
+    code: str
+    other_framework: OtherFramework
+    notes: list[str]
+    check: Check | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of the CLI contract (snake_case, every key present)."""
+        return {"type": "shape", "schema_version": SCHEMA_VERSION, **asdict(self)}
+
+
+def _shape(shape: Shape) -> list[int | None]:
+    return list(shape)
+
+
+def _padding(plan: Plan) -> Padding:
+    spec, axis = plan.spec, plan.axis
+    value = spec.padding if isinstance(spec.padding, int) else None
+    mode = "explicit" if value is not None else str(spec.padding)
+    return Padding(mode, value, axis.pad_left, axis.pad_right, spec.padding_mode, explain.padding_reason(plan))
+
+
+def _windows(plan: Plan) -> list[Window]:
+    axis = plan.axis
+    last = axis.output_length - 1
+    shown = sorted({0, min(1, last), last}) if last > 1 else list(range(last + 1))
+    return [Window(t, axis.input_positions(t), axis.padding_taps(t)) for t in shown[:WINDOWS_SHOWN]]
+
+
+def params_arithmetic(plan: Plan) -> str:
+    """'4 × 300 × 100 + 100 = 120,100' (kernel_size × C/groups × filters + bias)."""
+    spec = plan.spec
+    text = f"{spec.kernel_size} × {spec.channels_per_group} × {spec.filters}"
+    if spec.use_bias:
+        text += f" + {spec.filters}"
+    return f"{text} = {plan.params:,}"
+
+
+def build_shape_report(plan: Plan, check: Check | None) -> ShapeReport:
+    """Assemble the report of one planned (and possibly checked) layer."""
+    spec = plan.spec
+    other = "pytorch" if spec.framework == "keras" else "keras"
+    return ShapeReport(
+        framework=spec.framework,
+        data_format=spec.data_format,
+        input_shape=_shape(plan.input_shape),
+        output_shape=_shape(plan.output_shape),
+        filters=spec.filters,
+        kernel_size=spec.kernel_size,
+        kernel_shape=list(plan.kernel_shape),
+        bias_shape=None if plan.bias_shape is None else list(plan.bias_shape),
+        params=plan.params,
+        params_arithmetic=params_arithmetic(plan),
+        padding=_padding(plan),
+        strides=spec.strides,
+        dilation_rate=spec.dilation_rate,
+        groups=spec.groups,
+        use_bias=spec.use_bias,
+        activation=spec.activation,
+        receptive_field=plan.axis.span,
+        macs=plan.macs,
+        flops=plan.flops,
+        batch_macs=plan.batch_macs,
+        output_length_formula=explain.output_length_formula(plan),
+        explanation=explain.explanation(plan),
+        windows=_windows(plan),
+        code=explain.layer_code(plan, spec.framework),
+        other_framework=OtherFramework(other, list(plan.other_kernel_shape), explain.layer_code(plan, other)),
+        notes=explain.framework_notes(plan),
+        check=check,
+    )

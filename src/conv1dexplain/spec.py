@@ -1,0 +1,266 @@
+"""Parse and validate one Conv1D layer, refusing exactly what Keras or PyTorch refuse."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from conv1dexplain.errors import SpecError
+
+Framework = Literal["keras", "pytorch"]
+DataFormat = Literal["channels_last", "channels_first"]
+FRAMEWORKS: tuple[Framework, ...] = ("keras", "pytorch")
+DATA_FORMATS: tuple[DataFormat, ...] = ("channels_last", "channels_first")
+KERAS_PADDINGS = ("valid", "same", "causal")
+TORCH_PADDING_STRINGS = ("valid", "same")
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+# keras.activations.get() accepts exactly these names (Keras 3; the oracle tests compare).
+KERAS_ACTIVATIONS = (
+    "celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu",
+    "hard_swish", "hard_tanh", "leaky_relu", "linear", "log_sigmoid", "log_softmax", "mish",
+    "relu", "relu6", "selu", "sigmoid", "silu", "soft_shrink", "softmax", "softplus",
+    "softsign", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "swish", "tanh",
+    "tanh_shrink", "threshold",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class InputShape:
+    """One input: batch (None when unknown), sequence length, channels."""
+
+    batch: int | None
+    length: int
+    channels: int
+
+
+@dataclass(frozen=True)
+class ConvSpec:
+    """One validated Conv1D layer and its input, in one framework's terms."""
+
+    framework: Framework
+    input: InputShape
+    filters: int
+    kernel_size: int
+    strides: int
+    dilation_rate: int
+    groups: int
+    padding: str | int  # keras: valid|same|causal; pytorch: valid|same or an int
+    padding_mode: str
+    use_bias: bool
+    activation: str | None
+    data_format: DataFormat
+
+    @property
+    def channels_per_group(self) -> int:
+        """Input channels each filter reads (C / groups)."""
+        return self.input.channels // self.groups
+
+
+_SHAPE_SPLIT = re.compile(r"\s*[x×*,]\s*|\s+")
+_UNKNOWN_BATCH = {"none", "null", "?", "n", "-1"}
+
+
+def parse_input_shape(text: str, data_format: DataFormat) -> InputShape:
+    """Read `--input` (`LxC`, `CxL` or with a leading batch) in the given layout."""
+    layout = "LxC" if data_format == "channels_last" else "CxL"
+    hint = f"write the shape as {layout}, e.g. 50x300, or with a batch first: 32x{layout}"
+    tokens = [t for t in _SHAPE_SPLIT.split(text.strip().strip("()[]")) if t]
+    if len(tokens) not in (2, 3):
+        raise SpecError(f"--input {text!r} has {len(tokens)} dimension(s), not 2 or 3", hint)
+    batch: int | None = None
+    if len(tokens) == 3:
+        first = tokens.pop(0)
+        if first.lower() not in _UNKNOWN_BATCH:
+            batch = _positive_dim(first, "batch", text, hint)
+    a, b = (_positive_dim(t, name, text, hint) for t, name in zip(tokens, layout.split("x"), strict=True))
+    length, channels = (a, b) if data_format == "channels_last" else (b, a)
+    return InputShape(batch, length, channels)
+
+
+def _positive_dim(token: str, name: str, text: str, hint: str) -> int:
+    try:
+        value = int(token)
+    except ValueError:
+        raise SpecError(f"--input {text!r}: {token!r} is not a whole number", hint) from None
+    if value < 1:
+        raise SpecError(f"--input {text!r}: the {name} dimension must be at least 1", hint)
+    return value
+
+
+def build_spec(
+    *,
+    framework: str,
+    input_shape: str,
+    filters: int,
+    kernel_size: int,
+    strides: int = 1,
+    padding: str = "valid",
+    dilation_rate: int = 1,
+    groups: int = 1,
+    use_bias: bool = True,
+    activation: str | None = None,
+    data_format: str | None = None,
+    padding_mode: str = "zeros",
+) -> ConvSpec:
+    """Validate the options of one layer the way the chosen framework does."""
+    fw = _framework(framework)
+    fmt = _data_format(fw, data_format)
+    shape = parse_input_shape(input_shape, fmt)
+    if fw == "keras":
+        pad: str | int = _keras_padding(padding)
+        _keras_checks(filters, kernel_size, strides, dilation_rate, groups, padding_mode)
+        _keras_activation(activation)
+    else:
+        pad = _torch_padding(padding, strides, kernel_size, dilation_rate, padding_mode)
+        _torch_checks(filters, kernel_size, strides, dilation_rate, groups, padding_mode)
+        if activation is not None:
+            raise SpecError(
+                "nn.Conv1d has no activation argument",
+                f"drop --activation and apply torch.{activation} to the output, or use --framework keras",
+            )
+    _group_checks(fw, shape.channels, filters, groups)
+    return ConvSpec(
+        fw, shape, filters, kernel_size, strides, dilation_rate, groups, pad,
+        padding_mode, use_bias, activation, fmt,
+    )  # fmt: skip
+
+
+def _framework(name: str) -> Framework:
+    for fw in FRAMEWORKS:
+        if name.lower() in (fw, "torch" if fw == "pytorch" else "tensorflow"):
+            return fw
+    raise SpecError(f"unknown framework {name!r}", "use --framework keras or --framework pytorch")
+
+
+def _data_format(fw: Framework, data_format: str | None) -> DataFormat:
+    if data_format is None:
+        return "channels_last" if fw == "keras" else "channels_first"
+    fmt = data_format.lower()
+    if fmt not in DATA_FORMATS:
+        raise SpecError(
+            f"unknown data_format {data_format!r}",
+            "use --data-format channels_last (N, L, C) or channels_first (N, C, L)",
+        )
+    if fw == "pytorch" and fmt != "channels_first":
+        raise SpecError(
+            "nn.Conv1d has no data_format: it always takes (N, C, L)",
+            "drop --data-format and write --input as CxL, or use --framework keras",
+        )
+    return "channels_last" if fmt == "channels_last" else "channels_first"
+
+
+def _keras_padding(padding: str) -> str:
+    mode = padding.lower()
+    if mode in KERAS_PADDINGS:
+        return mode
+    if re.fullmatch(r"-?\d+", padding.strip()):
+        raise SpecError(
+            f"Keras Conv1D padding must be valid, same or causal, not {padding!r}",
+            f"put keras.layers.ZeroPadding1D(({padding}, {padding})) before a 'valid' Conv1D, "
+            "or use --framework pytorch for an integer padding",
+        )
+    raise SpecError(
+        f"Keras Conv1D padding must be valid, same or causal, not {padding!r}",
+        "use --padding valid (no padding), same (keep the length) or causal (pad the past only)",
+    )
+
+
+def _torch_padding(padding: str, strides: int, kernel_size: int, dilation: int, padding_mode: str) -> str | int:
+    text = padding.strip()
+    if re.fullmatch(r"-?\d+", text):
+        value = int(text)
+        # With a non-zeros padding_mode PyTorch pads through F.pad, where a negative width crops.
+        if value < 0 and padding_mode == "zeros":
+            raise SpecError(
+                "negative padding is not supported",
+                "use --padding 0 or more; to crop, slice the output instead",
+            )
+        return value
+    if text in TORCH_PADDING_STRINGS:
+        if text == "same" and strides != 1:
+            left = dilation * (kernel_size - 1) // 2
+            raise SpecError(
+                "padding='same' is not supported for strided convolutions in PyTorch",
+                "for Keras' result pad first and use padding=0: F.pad(x, (left, right)) "
+                "with the split that `--framework keras` shows; "
+                f"at stride 1 'same' would pad {left} left",
+            )
+        return text
+    if text.lower() == "causal":
+        raise SpecError(
+            "PyTorch has no 'causal' padding",
+            f"pad the past yourself: F.pad(x, ({dilation * (kernel_size - 1)}, 0)) "
+            "then padding=0, or use --framework keras",
+        )
+    if text.lower() in TORCH_PADDING_STRINGS:
+        raise SpecError(
+            f"invalid padding string {padding!r}: PyTorch's are lowercase",
+            f"use --padding {text.lower()}",
+        )
+    raise SpecError(
+        f"invalid padding {padding!r} for nn.Conv1d",
+        "use --padding valid, same or a whole number of zeros for each side, e.g. 1",
+    )
+
+
+def _require_positive(name: str, option: str, value: int) -> None:
+    if value < 1:
+        raise SpecError(f"{name} must be at least 1, got {value}", f"use {option} 1 or more")
+
+
+def _keras_checks(filters: int, kernel_size: int, strides: int, dilation: int, groups: int, padding_mode: str) -> None:
+    _require_positive("filters", "--filters", filters)
+    _require_positive("kernel_size", "--kernel-size", kernel_size)
+    _require_positive("strides", "--strides", strides)
+    _require_positive("dilation_rate", "--dilation-rate", dilation)
+    _require_positive("groups", "--groups", groups)
+    if strides > 1 and dilation > 1:
+        raise SpecError(
+            f"Keras Conv1D refuses strides > 1 together with dilation_rate > 1 "
+            f"(strides={strides}, dilation_rate={dilation})",
+            "use one of them, or two layers: a dilated one then a strided one",
+        )
+    if padding_mode != "zeros":
+        raise SpecError(
+            f"Keras Conv1D pads with zeros only (padding_mode={padding_mode!r} is PyTorch's)",
+            "drop --padding-mode, or use --framework pytorch",
+        )
+
+
+def _keras_activation(activation: str | None) -> None:
+    if activation is not None and activation not in KERAS_ACTIVATIONS:
+        close = [a for a in KERAS_ACTIVATIONS if a == activation.lower()]
+        raise SpecError(
+            f"Keras has no activation named {activation!r}",
+            f"use --activation {close[0]}" if close else "use one of: " + ", ".join(KERAS_ACTIVATIONS),
+        )
+
+
+def _torch_checks(filters: int, kernel_size: int, strides: int, dilation: int, groups: int, padding_mode: str) -> None:
+    _require_positive("out_channels", "--filters", filters)
+    _require_positive("kernel_size", "--kernel-size", kernel_size)
+    _require_positive("stride", "--stride", strides)
+    _require_positive("dilation", "--dilation", dilation)
+    _require_positive("groups", "--groups", groups)
+    if padding_mode not in PADDING_MODES:
+        raise SpecError(
+            f"unknown padding_mode {padding_mode!r}",
+            "use --padding-mode " + ", ".join(PADDING_MODES),
+        )
+
+
+def _group_checks(fw: Framework, channels: int, filters: int, groups: int) -> None:
+    out_name = "filters" if fw == "keras" else "out_channels"
+    in_name = "input channels" if fw == "keras" else "in_channels"
+    if filters % groups:
+        raise SpecError(
+            f"{out_name}={filters} is not divisible by groups={groups}",
+            f"use a multiple of {groups} for --filters, or a --groups that divides {filters}",
+        )
+    if channels % groups:
+        raise SpecError(
+            f"{in_name}={channels} is not divisible by groups={groups}",
+            f"use a --groups that divides {channels} (1 for an ordinary convolution, {channels} for depthwise)",
+        )
