@@ -56,17 +56,24 @@ def output_length_formula(plan: Plan) -> list[str]:
         return lines
     if spec.framework == "pytorch" and isinstance(spec.padding, int):
         p = spec.padding
-        lines.append(
-            f"L_out = floor((L + 2·padding − span) / stride) + 1 = floor(({length} + 2·{p} − {axis.span}) / {s}) + 1"
-            f" = {axis.output_length}"
-        )
+        lines += [
+            "L_out = floor((L + 2·padding − span) / stride) + 1",
+            f"      = floor(({length} + 2·{p} − {axis.span}) / {s}) + 1 = {axis.output_length}",
+        ]
         return lines
     pads = f"{axis.pad_left} + {axis.pad_right}"
-    lines.append(
-        f"L_out = floor((L + left + right − span) / {names(plan)['strides']}) + 1"
-        f" = floor(({length} + {pads} − {axis.span}) / {s}) + 1 = {axis.output_length}"
-    )
+    lines += [
+        f"L_out = floor((L + left + right − span) / {names(plan)['strides']}) + 1",
+        f"      = floor(({length} + {pads} − {axis.span}) / {s}) + 1 = {axis.output_length}",
+    ]
     return lines
+
+
+def _output_words(plan: Plan) -> str:
+    length, filters = plan.axis.output_length, plan.spec.filters
+    if plan.spec.data_format == "channels_last":
+        return f"{length} × {filters} (length × channels)"
+    return f"{filters} × {length} (channels × length)"
 
 
 def explanation(plan: Plan) -> str:
@@ -92,7 +99,7 @@ def explanation(plan: Plan) -> str:
         f"It slides along the {axis.length} input positions, {per_step} at a time; at each stop it multiplies "
         f"the {k} × {cg} values under it by its weights, sums them{bias} — one number. One filter thus makes "
         f"{axis.output_length} numbers, one output channel; the {f} filters make {f} channels: "
-        f"an output of {axis.output_length} × {f} per example."
+        f"an output of {_output_words(plan)} per example."
     )
     if axis.pad_left or axis.pad_right:
         rows = "row" if axis.pad_left == 1 else "rows"
@@ -170,7 +177,8 @@ def layer_code(plan: Plan, framework: str) -> str:
         args += [f'data_format="{spec.data_format}"'] * (spec.data_format != "channels_last")
         code = f"keras.layers.Conv1D({', '.join(args)})"
         if isinstance(spec.padding, int) and spec.padding:
-            code = f"keras.layers.ZeroPadding1D(({spec.padding}, {spec.padding})) then " + code
+            fmt = "" if spec.data_format == "channels_last" else f', data_format="{spec.data_format}"'
+            code = f"keras.layers.ZeroPadding1D(({spec.padding}, {spec.padding}){fmt}) then " + code
         return code
     torch_same_ok = spec.padding == "same" and spec.strides == 1
     explicit = spec.padding == "causal" or (spec.padding == "same" and not torch_same_ok)

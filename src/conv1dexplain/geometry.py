@@ -68,6 +68,14 @@ class Axis:
         start = output_index * self.strides - self.pad_left
         return [start + j * self.dilation_rate for j in range(self.kernel_size)]
 
+    def padding_counts(self, output_index: int) -> tuple[int, int]:
+        """How many taps of output t read left padding, and how many read right padding."""
+        start = output_index * self.strides - self.pad_left
+        k, d = self.kernel_size, self.dilation_rate
+        first_real = min(max(ceil_div(-start, d), 0), k)  # first tap j with position ≥ 0
+        first_after = min(max(ceil_div(self.length - start, d), 0), k)  # first tap with position ≥ L
+        return first_real, k - first_after
+
     def padding_taps(self, output_index: int) -> list[int]:
         """Tap numbers j of output t that fall on padding."""
         positions = self.input_positions(output_index)

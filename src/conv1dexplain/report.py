@@ -10,6 +10,7 @@ from conv1dexplain.plan import Plan, Shape
 
 SCHEMA_VERSION = 1
 WINDOWS_SHOWN = 3
+MAX_LISTED_TAPS = 64
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,16 @@ class Padding:
 
 @dataclass(frozen=True)
 class Window:
-    """The input positions one output position reads."""
+    """The input positions one output position reads (listed in full for kernels up to 64 taps)."""
 
     output_index: int
-    input_indices: list[int]
-    padding_taps: list[int]
+    first_input_index: int
+    last_input_index: int
+    step: int  # the dilation between taps
+    padding_before: int  # taps reading the left padding (positions < 0)
+    padding_after: int  # taps reading the right padding (positions ≥ L)
+    input_indices: list[int] | None
+    padding_taps: list[int] | None
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,22 @@ def _windows(plan: Plan) -> list[Window]:
     axis = plan.axis
     last = axis.output_length - 1
     shown = sorted({0, min(1, last), last}) if last > 1 else list(range(last + 1))
-    return [Window(t, axis.input_positions(t), axis.padding_taps(t)) for t in shown[:WINDOWS_SHOWN]]
+    windows = []
+    for t in shown[:WINDOWS_SHOWN]:
+        first = t * axis.strides - axis.pad_left
+        listed = axis.kernel_size <= MAX_LISTED_TAPS
+        windows.append(
+            Window(
+                t,
+                first,
+                first + (axis.kernel_size - 1) * axis.dilation_rate,
+                axis.dilation_rate,
+                *axis.padding_counts(t),
+                axis.input_positions(t) if listed else None,
+                axis.padding_taps(t) if listed else None,
+            )
+        )
+    return windows
 
 
 def params_arithmetic(plan: Plan) -> str:

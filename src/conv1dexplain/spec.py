@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from conv1dexplain.errors import SpecError
+from conv1dexplain.geometry import keras_same_padding
 
 Framework = Literal["keras", "pytorch"]
 DataFormat = Literal["channels_last", "channels_first"]
@@ -113,7 +114,7 @@ def build_spec(
         _keras_checks(filters, kernel_size, strides, dilation_rate, groups, padding_mode)
         _keras_activation(activation)
     else:
-        pad = _torch_padding(padding, strides, kernel_size, dilation_rate, padding_mode)
+        pad = _torch_padding(padding, strides, kernel_size, dilation_rate, padding_mode, shape.length)
         _torch_checks(filters, kernel_size, strides, dilation_rate, groups, padding_mode)
         if activation is not None:
             raise SpecError(
@@ -167,7 +168,9 @@ def _keras_padding(padding: str) -> str:
     )
 
 
-def _torch_padding(padding: str, strides: int, kernel_size: int, dilation: int, padding_mode: str) -> str | int:
+def _torch_padding(
+    padding: str, strides: int, kernel_size: int, dilation: int, padding_mode: str, length: int
+) -> str | int:
     text = padding.strip()
     if re.fullmatch(r"-?\d+", text):
         value = int(text)
@@ -180,12 +183,11 @@ def _torch_padding(padding: str, strides: int, kernel_size: int, dilation: int, 
         return value
     if text in TORCH_PADDING_STRINGS:
         if text == "same" and strides != 1:
-            left = dilation * (kernel_size - 1) // 2
+            left, right = keras_same_padding(length, kernel_size, strides, dilation)
             raise SpecError(
                 "padding='same' is not supported for strided convolutions in PyTorch",
-                "for Keras' result pad first and use padding=0: F.pad(x, (left, right)) "
-                "with the split that `--framework keras` shows; "
-                f"at stride 1 'same' would pad {left} left",
+                f"for Keras' 'same' result, pad first: F.pad(x, ({left}, {right})) then padding=0 "
+                f"(--padding 0 here shows the rest; --framework keras shows that layer)",
             )
         return text
     if text.lower() == "causal":

@@ -28,7 +28,6 @@ def shape(
 
     MACs are per example and leave the bias out; FLOPs = 2 × MACs.
     """
-    from conv1dexplain.check import check_plan
     from conv1dexplain.plan import make_plan
     from conv1dexplain.report import build_shape_report
     from conv1dexplain.spec import build_spec
@@ -39,6 +38,8 @@ def shape(
         use_bias=use_bias, activation=activation, data_format=data_format, padding_mode=padding_mode,
     )  # fmt: skip
     plan = make_plan(spec)
+    from conv1dexplain.check import check_plan  # numpy: only once the spec is valid
+
     report = build_shape_report(plan, check_plan(plan, seed=seed))
     if json:
         from conv1dexplain.cli.output import write_json

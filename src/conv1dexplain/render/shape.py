@@ -26,14 +26,14 @@ def _facts(report: ShapeReport) -> Table:
     grid.add_column(no_wrap=True)
     grid.add_column(style="dim")
     is_keras = report.framework == "keras"
-    other = _TITLES[report.other_framework.framework]
+    other = "as a PyTorch weight" if is_keras else "as a Keras kernel"
     grid.add_row("input", fmt_shape(tuple(report.input_shape)), _axes(report, "channels"))
     grid.add_row(
         "output", fmt_shape(tuple(report.output_shape)), _axes(report, "filters" if is_keras else "out_channels")
     )
     kernel_layout = "kernel_size × in/groups × filters" if is_keras else "out × in/groups × kernel_size"
     grid.add_row("kernel" if is_keras else "weight", fmt_shape(tuple(report.kernel_shape)), kernel_layout)
-    grid.add_row("", fmt_shape(tuple(report.other_framework.kernel_shape)), f"the same in {other}'s layout")
+    grid.add_row("", fmt_shape(tuple(report.other_framework.kernel_shape)), other)
     grid.add_row("bias", "none" if report.bias_shape is None else fmt_shape(tuple(report.bias_shape)), "one per filter")
     grid.add_row("params", report.params_arithmetic, "")
     pad = report.padding
@@ -59,6 +59,12 @@ def _windows(windows: list[Window]) -> Table:
 
 
 def _window_line(window: Window) -> Text:
+    if window.input_indices is None or window.padding_taps is None:
+        reads_padding = window.padding_before + window.padding_after
+        return Text(
+            f"{window.first_input_index}, {window.first_input_index + window.step}, …, {window.last_input_index}"
+            + (f"   ({reads_padding:,} taps read padding)" if reads_padding else "")
+        )
     text = Text()
     for j, position in enumerate(window.input_indices):
         text.append(("" if j == 0 else " ") + str(position), style="dim italic" if j in window.padding_taps else "")

@@ -1,0 +1,1 @@
+complete --command conv1dexplain --no-files --arguments "(env _CONV1DEXPLAIN_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) conv1dexplain)" --condition "env _CONV1DEXPLAIN_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) conv1dexplain"

@@ -1,0 +1,44 @@
+"""Run the CLI the way users do: in-process for speed, or as a real process."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+from conv1dexplain.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_ARGS = ["shape", "--input", "50x300", "--filters", "100", "--kernel-size", "4", "--padding", "same"]
+
+
+@dataclass
+class Result:
+    """Exit code and the two streams of one run."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run(args: list[str]) -> Result:
+    """Call main() with captured stdout/stderr (not a terminal, so no colour)."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(args)
+    return Result(int(code), out.getvalue(), err.getvalue())
+
+
+def run_process(
+    args: list[str], env: dict[str, str] | None = None, **kwargs: object
+) -> subprocess.CompletedProcess[str]:
+    """`python -m conv1dexplain ARGS` as a separate process."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "conv1dexplain", *args], capture_output=True, text=True, env=full_env,
+        timeout=60, check=False, **kwargs,  # type: ignore[call-overload]
+    )  # fmt: skip

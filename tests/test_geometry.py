@@ -1,0 +1,105 @@
+"""Properties: the pure geometry predicts what the NumPy convolution really does."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conv1dexplain.engine import convolve
+from conv1dexplain.errors import SpecError
+from conv1dexplain.geometry import Axis, keras_same_padding
+from conv1dexplain.plan import Plan, make_plan
+from conv1dexplain.spec import build_spec
+
+
+@st.composite
+def plans(draw: st.DrawFn) -> Plan:
+    framework = draw(st.sampled_from(["keras", "pytorch"]))
+    groups = draw(st.sampled_from([1, 1, 2, 3]))
+    channels = groups * draw(st.integers(1, 3))
+    filters = groups * draw(st.integers(1, 3))
+    kernel_size = draw(st.integers(1, 6))
+    strides = draw(st.integers(1, 4))
+    dilation = draw(st.integers(1, 3))
+    length = draw(st.integers(1, 30))
+    if framework == "keras":
+        padding = draw(st.sampled_from(["valid", "same", "causal"]))
+        data_format = draw(st.sampled_from(["channels_last", "channels_first"]))
+        padding_mode = "zeros"
+        if strides > 1:
+            dilation = 1
+    else:
+        padding = draw(st.sampled_from(["valid", "same", "0", "1", "2", "4"]))
+        data_format = None
+        padding_mode = draw(st.sampled_from(["zeros", "reflect", "replicate", "circular"]))
+        if padding == "same":
+            strides = 1
+    dims = (length, channels) if data_format in (None, "channels_last") and framework == "keras" else (channels, length)
+    try:
+        return make_plan(
+            build_spec(
+                framework=framework,
+                input_shape="x".join(map(str, dims)),
+                filters=filters,
+                kernel_size=kernel_size,
+                strides=strides,
+                padding=padding,
+                dilation_rate=dilation,
+                groups=groups,
+                data_format=data_format,
+                padding_mode=padding_mode,
+            )
+        )
+    except SpecError:
+        from hypothesis import reject
+
+        reject()
+
+
+def naive(x: np.ndarray, kernel: np.ndarray, plan: Plan) -> np.ndarray:
+    """Output by the definition, one window at a time, from the geometry's input positions."""
+    axis, spec = plan.axis, plan.spec
+    mode = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}[spec.padding_mode]
+    padded = np.pad(x, ((axis.pad_left, axis.pad_right), (0, 0)), mode=mode)
+    cg, fg = spec.channels_per_group, spec.filters // spec.groups
+    out = np.zeros((axis.output_length, spec.filters))
+    for t in range(axis.output_length):
+        rows = [p + axis.pad_left for p in axis.input_positions(t)]
+        for f in range(spec.filters):
+            g = f // fg
+            out[t, f] = sum(padded[r, g * cg : (g + 1) * cg] @ kernel[j, :, f] for j, r in enumerate(rows))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans(), st.integers(0, 2**32 - 1))
+def test_engine_output_matches_geometry_and_definition(plan: Plan, seed: int) -> None:
+    spec, axis = plan.spec, plan.axis
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((2, axis.length, spec.input.channels))
+    kernel = rng.standard_normal((spec.kernel_size, spec.channels_per_group, spec.filters))
+    out = convolve(x, kernel, strides=axis.strides, dilation_rate=axis.dilation_rate, pad_left=axis.pad_left,
+                   pad_right=axis.pad_right, padding_mode=spec.padding_mode, groups=spec.groups)  # fmt: skip
+    predicted = tuple(2 if d is None else d for d in plan.output_shape)
+    as_channels_last = predicted if spec.data_format == "channels_last" else (predicted[0], predicted[2], predicted[1])
+    assert out.shape == as_channels_last
+    np.testing.assert_allclose(out[1], naive(x[1], kernel, plan), rtol=1e-10, atol=1e-10)
+
+
+@given(st.integers(1, 200), st.integers(1, 9), st.integers(1, 9), st.integers(1, 4), st.integers(-20, 20))
+def test_padding_counts_equal_the_listed_taps(length: int, k: int, s: int, d: int, pad: int) -> None:
+    axis = Axis(length, k, s, d, max(pad, 0), max(-pad, 0))
+    for t in range(min(axis.output_length, 50)):
+        taps = axis.padding_taps(t)
+        before, after = axis.padding_counts(t)
+        assert before + after == len(taps)
+        assert all(p < 0 for p in axis.input_positions(t)[:before])
+
+
+@given(st.integers(1, 500), st.integers(1, 9), st.integers(1, 6), st.integers(1, 3))
+def test_keras_same_keeps_ceil_length_and_puts_the_odd_one_right(length: int, k: int, s: int, d: int) -> None:
+    left, right = keras_same_padding(length, k, s, d)
+    axis = Axis(length, k, s, d, left, right)
+    assert axis.output_length == -(-length // s)
+    assert right - left in (0, 1)
