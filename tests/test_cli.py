@@ -89,7 +89,7 @@ BAD_INPUTS = [
     (["shape", "-F", "pytorch", "-i", "3x5", "-f", "1", "-k", "3", "--activation", "relu"], "activation"),
     (["shape", "-F", "pytorch", "-i", "3x5", "-f", "1", "-k", "3", "--data-format", "channels_last"], "data_format"),
     (["shape", "-i", "50x300", "-f", "100"], "kernel-size"),
-    (["shape", "-i", "50x300", "-f", "abc", "-k", "4"], "integer"),
+    (["shape", "-i", "50x300", "-f", "abc", "-k", "4"], "--filters"),
     (["shape", "-i", "50x300", "-f", "100", "-k", "4", "--fliters", "3"], "--fliters"),
     (["shapes"], "shapes"),
 ]

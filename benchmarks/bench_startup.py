@@ -1,0 +1,65 @@
+"""Start-up cost of the CLI against its floor: medians of interleaved runs, printed as ratios.
+
+Targets (issue 2): `shape … --json` ≤ 1.25 × `python -c "import typer, rich.console, rich.table, numpy"`;
+tab completion ≤ 1.5 × `python -c "import typer"`.  Usage: python benchmarks/bench_startup.py [--rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+PY = sys.executable
+SCRIPT = shutil.which("conv1dexplain") or ""
+CLI = [SCRIPT] if SCRIPT else [PY, "-m", "conv1dexplain"]
+SEED = ["shape", "--input", "50x300", "--filters", "100", "--kernel-size", "4", "--padding", "same", "--json"]
+COMPLETE_ENV = {
+    "_CONV1DEXPLAIN_COMPLETE": "complete_bash",
+    "COMP_WORDS": "conv1dexplain shape --fram",
+    "COMP_CWORD": "2",
+}
+
+CASES: dict[str, tuple[list[str], dict[str, str]]] = {
+    "import typer+rich+numpy": ([PY, "-c", "import typer, rich.console, rich.table, numpy"], {}),
+    "shape --json": ([*CLI, *SEED], {}),
+    "import typer": ([PY, "-c", "import typer"], {}),
+    "tab completion": (CLI, COMPLETE_ENV),
+}
+TARGETS = [("shape --json", "import typer+rich+numpy", 1.25), ("tab completion", "import typer", 1.5)]
+
+
+def once(argv: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=31)
+    args = parser.parse_args()
+    times: dict[str, list[float]] = {name: [] for name in CASES}
+    for name, (argv, env) in CASES.items():  # warm the file cache once
+        once(argv, env)
+    for _ in range(args.rounds):  # interleaved, so machine noise hits every case alike
+        for name, (argv, env) in CASES.items():
+            times[name].append(once(argv, env))
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    print(f"{'case':<26}{'median ms':>10}")
+    for name, value in medians.items():
+        print(f"{name:<26}{value * 1000:>10.1f}")
+    ok = True
+    for case, floor, target in TARGETS:
+        ratio = medians[case] / medians[floor]
+        ok &= ratio <= target
+        print(f"{case} / {floor}: {ratio:.2f}  (target ≤ {target})  {'ok' if ratio <= target else 'OVER'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
