@@ -44,7 +44,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=31)
     args = parser.parse_args()
     times: dict[str, list[float]] = {name: [] for name in CASES}
-    for name, (argv, env) in CASES.items():  # warm the file cache once
+    for argv, env in CASES.values():  # warm the file cache once
         once(argv, env)
     for _ in range(args.rounds):  # interleaved, so machine noise hits every case alike
         for name, (argv, env) in CASES.items():
