@@ -7,6 +7,8 @@ import os
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import ROOT, SEED_ARGS, run, run_process
 
@@ -215,3 +217,35 @@ def test_entry_point_runs_as_a_process() -> None:
     assert result.returncode == 0 and json.loads(result.stdout)["params"] == 120_100
     bad = run_process(["shape", "-i", "50x300", "-f", "100", "-k", "0"])
     assert bad.returncode == 2 and bad.stdout == "" and bad.stderr.startswith("error: ")
+
+
+_numbers = st.one_of(st.integers(-3, 12), st.integers(-(10**30), 10**30))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    framework=st.sampled_from(["keras", "pytorch", "torch", "Keras", "tf", ""]),
+    dims=st.lists(_numbers, min_size=1, max_size=4),
+    filters=_numbers, kernel_size=_numbers, strides=_numbers, dilation=_numbers, groups=_numbers,
+    padding=st.one_of(st.sampled_from(["valid", "same", "causal", "SAME", "full", "-1", "0", "3"]),
+                      _numbers.map(str), st.text(max_size=5)),
+    padding_mode=st.sampled_from(["zeros", "reflect", "replicate", "circular", "zero"]),
+    data_format=st.sampled_from([None, "channels_last", "channels_first", "NCL"]),
+    activation=st.sampled_from([None, "relu", "glu", "threshold", "Relu"]),
+)  # fmt: skip
+def test_any_input_answers_or_refuses_without_a_traceback(
+    framework: str, dims: list[int], filters: int, kernel_size: int, strides: int, dilation: int, groups: int,
+    padding: str, padding_mode: str, data_format: str | None, activation: str | None,
+) -> None:  # fmt: skip
+    args = ["shape", "--framework", framework, "--input", "x".join(map(str, dims)), "-f", str(filters),
+            "-k", str(kernel_size), "-s", str(strides), "-d", str(dilation), "-g", str(groups),
+            f"--padding={padding}", "--padding-mode", padding_mode, "--json"]  # fmt: skip
+    args += ["--data-format", data_format] if data_format else []
+    args += ["--activation", activation] if activation else []
+    result = run(args)
+    assert result.code in (0, 2), result
+    if result.code == 0:
+        answer = json.loads(result.stdout)
+        assert answer["check"]["status"] != "mismatch", answer["check"]
+    else:
+        assert result.stdout == "" and json.loads(result.stderr)["error"]["hint"]

@@ -114,8 +114,8 @@ def build_spec(
         _keras_checks(filters, kernel_size, strides, dilation_rate, groups, padding_mode)
         _keras_activation(activation)
     else:
-        pad = _torch_padding(padding, strides, kernel_size, dilation_rate, padding_mode, shape.length)
         _torch_checks(filters, kernel_size, strides, dilation_rate, groups, padding_mode)
+        pad = _torch_padding(padding, strides, kernel_size, dilation_rate, padding_mode, shape.length)
         if activation is not None:
             raise SpecError(
                 "nn.Conv1d has no activation argument",
