@@ -6,12 +6,12 @@ from types import ModuleType
 
 import numpy as np
 import pytest
-from specgen import Case, cases
 
 from conv1dexplain.engine import convolve
 from conv1dexplain.errors import SpecError
 from conv1dexplain.plan import Plan, make_plan
 from conv1dexplain.spec import build_spec
+from specgen import Case, cases
 
 pytestmark = pytest.mark.oracle
 COUNT = 150
