@@ -207,17 +207,25 @@ def _torch_padding(
     )
 
 
-def _require_positive(name: str, option: str, value: int) -> None:
-    if value < 1:
-        raise SpecError(f"{name} must be at least 1, got {value}", f"use {option} 1 or more")
+# (option, Keras' name, PyTorch's name) of the arguments both frameworks require to be ≥ 1.
+_POSITIVE = (
+    ("--filters", "filters", "out_channels"),
+    ("--kernel-size", "kernel_size", "kernel_size"),
+    ("--strides", "strides", "stride"),
+    ("--dilation-rate", "dilation_rate", "dilation"),
+    ("--groups", "groups", "groups"),
+)
+
+
+def _require_positive(fw: Framework, *values: int) -> None:
+    for (option, keras_name, torch_name), value in zip(_POSITIVE, values, strict=True):
+        if value < 1:
+            name = keras_name if fw == "keras" else torch_name
+            raise SpecError(f"{name} must be at least 1, got {value}", f"use {option} 1 or more")
 
 
 def _keras_checks(filters: int, kernel_size: int, strides: int, dilation: int, groups: int, padding_mode: str) -> None:
-    _require_positive("filters", "--filters", filters)
-    _require_positive("kernel_size", "--kernel-size", kernel_size)
-    _require_positive("strides", "--strides", strides)
-    _require_positive("dilation_rate", "--dilation-rate", dilation)
-    _require_positive("groups", "--groups", groups)
+    _require_positive("keras", filters, kernel_size, strides, dilation, groups)
     if strides > 1 and dilation > 1:
         raise SpecError(
             f"Keras Conv1D refuses strides > 1 together with dilation_rate > 1 "
@@ -241,11 +249,7 @@ def _keras_activation(activation: str | None) -> None:
 
 
 def _torch_checks(filters: int, kernel_size: int, strides: int, dilation: int, groups: int, padding_mode: str) -> None:
-    _require_positive("out_channels", "--filters", filters)
-    _require_positive("kernel_size", "--kernel-size", kernel_size)
-    _require_positive("stride", "--stride", strides)
-    _require_positive("dilation", "--dilation", dilation)
-    _require_positive("groups", "--groups", groups)
+    _require_positive("pytorch", filters, kernel_size, strides, dilation, groups)
     if padding_mode not in PADDING_MODES:
         raise SpecError(
             f"unknown padding_mode {padding_mode!r}",
