@@ -249,3 +249,10 @@ def test_any_input_answers_or_refuses_without_a_traceback(
         assert answer["check"]["status"] != "mismatch", answer["check"]
     else:
         assert result.stdout == "" and json.loads(result.stderr)["error"]["hint"]
+
+
+def test_softmax_over_one_filter_is_flagged() -> None:
+    notes = json.loads(run(["shape", "-i", "10x3", "-f", "1", "-k", "3", "-a", "softmax", "--json"]).stdout)["notes"]
+    assert any("size 1" in note for note in notes)
+    notes = json.loads(run(["shape", "-i", "10x3", "-f", "4", "-k", "3", "-a", "softmax", "--json"]).stdout)["notes"]
+    assert not any("size 1" in note for note in notes)

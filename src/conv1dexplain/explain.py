@@ -152,6 +152,9 @@ def framework_notes(plan: Plan) -> list[str]:
             notes.append(
                 f"Keras pads with zeros only; padding_mode='{spec.padding_mode}' has no Keras Conv1D equivalent."
             )
+    if spec.activation in ("softmax", "log_softmax") and plan.output_shape[-1] == 1:
+        notes.append(f"{spec.activation} runs over the last axis, which has size 1 here: the output is constant "
+                     "(Keras warns too); sigmoid is probably meant.")  # fmt: skip
     if spec.activation == "glu":
         notes.append(
             "activation='glu' splits the last axis in two halves a·sigmoid(b): that axis of the output is halved."
