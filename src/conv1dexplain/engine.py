@@ -1,29 +1,157 @@
-"""The NumPy convolution: exact Keras / PyTorch semantics on channels-last arrays."""
+"""The NumPy convolution: exact Keras / PyTorch semantics, in chunks of bounded memory.
+
+Arrays are channels-last here: x (N, L, C), kernel in Keras' layout (k, C/groups, F), output
+(N, L_out, F). Each chunk of output positions lays its k taps side by side (an im2col of the chunk
+only, never of the whole input) and makes one matrix product with K = k·C/groups, the bias
+folded in as a column of ones — the shape BLAS is fastest at. Depthwise layers (one input channel
+per group) need no matrix product: an einsum over the sliding windows, on two threads.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 from numpy.typing import NDArray
 
-# PyTorch padding_mode → numpy.pad mode (same values at every position).
-_NUMPY_PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+Array = NDArray[np.floating]
+Elementwise = Callable[[Array], Array]
+
+SMALL_COPY_BYTES = 1 << 20  # below this a padded copy of the chunk costs less than handling its edges apart
+WORK_BYTES = 6 << 20  # the im2col buffer of one chunk: cache-friendly, yet large enough for BLAS
+THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
-def pad_sequence(x: NDArray[np.floating], left: int, right: int, padding_mode: str) -> NDArray[np.floating]:
-    """Pad a (N, L, C) array along L the way the framework's padding_mode does."""
-    if left < 0 or right < 0:  # F.pad crops for negative widths
-        x = x[:, max(0, -left) : x.shape[1] - max(0, -right), :]
-        left, right = max(0, left), max(0, right)
-    if left == 0 and right == 0:
-        return x
-    padded: NDArray[np.floating] = np.pad(x, ((0, 0), (left, right), (0, 0)), mode=_NUMPY_PAD_MODE[padding_mode])  # type: ignore[call-overload]
-    return padded
+def source_rows(positions: NDArray[np.int64], length: int, padding_mode: str) -> NDArray[np.int64]:
+    """The input row each (possibly padding) position holds; −1 for a zero."""
+    inside = (positions >= 0) & (positions < length)
+    if padding_mode == "zeros":
+        return np.where(inside, positions, -1)
+    if padding_mode == "replicate":
+        return np.clip(positions, 0, length - 1)
+    if padding_mode == "circular":
+        return positions % length
+    period = 2 * (length - 1) if length > 1 else 1  # reflect, without repeating the edge
+    folded = np.abs(positions) % period
+    return np.where(folded < length, folded, period - folded)
+
+
+def output_length(length: int, kernel_size: int, strides: int, dilation_rate: int, left: int, right: int) -> int:
+    """floor((L + left + right − span) / s) + 1, or 0 when the window does not fit."""
+    span = dilation_rate * (kernel_size - 1) + 1
+    padded = length + left + right
+    return 0 if padded < span else (padded - span) // strides + 1
+
+
+def _contiguous_rows(x: Array) -> bool:
+    return x.strides[2] == x.itemsize and x.strides[1] == x.shape[2] * x.itemsize
+
+
+def _rows(x: Array, first: int, count: int, padding_mode: str, buffer: Array) -> Array:
+    """Rows first … first+count−1 of x (N, L, C) along L, padding included, copied into buffer."""
+    length = x.shape[1]
+    out = buffer[: x.shape[0], :count]
+    lo, hi = max(first, 0), min(first + count, length)
+    if padding_mode == "zeros":
+        out[:, : max(0, lo - first)] = 0
+        out[:, max(0, hi - first) :] = 0
+        if lo < hi:
+            out[:, lo - first : hi - first] = x[:, lo:hi]
+        return out
+    rows = source_rows(np.arange(first, first + count), length, padding_mode)
+    out[...] = x[:, rows]
+    return out
+
+
+class _Plan:
+    """Chunk sizes and reshaped weights, fixed for one call."""
+
+    def __init__(self, x: Array, kernel: Array, bias: Array | None, groups: int, strides: int, dilation: int,
+                 pads: tuple[int, int], padding_mode: str, l_out: int, dtype: np.dtype[np.floating],
+                 work_bytes: int) -> None:  # fmt: skip
+        batch, length, channels = x.shape
+        k, cg, filters = kernel.shape
+        self.k, self.cg, self.filters, self.groups = k, cg, filters, groups
+        self.s, self.d, self.channels, self.length = strides, dilation, channels, length
+        self.pad_left, self.padding_mode = pads[0], padding_mode
+        self.span = dilation * (k - 1) + 1
+        self.depthwise = cg == 1 and groups > 1
+        self.with_bias = bias is not None
+        # Per output position: its gathered taps (k·C, or C·span for depthwise windows) and F results.
+        inner = channels if self.depthwise else k * channels + groups
+        per_position = max(inner, filters) * dtype.itemsize
+        positions = max(1, work_bytes // per_position)
+        if self.depthwise:  # small chunks: cache-resident, and enough of them for every thread
+            positions = max(1, min(positions, 4096))
+        # Whole examples per chunk when they fit (fewer, larger products), else part of one.
+        self.batch_block = max(1, min(batch, positions // l_out)) if positions >= l_out else 1
+        self.positions = l_out if positions >= l_out else positions
+        self.rows = (self.positions - 1) * strides + self.span
+        self.kernel = np.ascontiguousarray(kernel, dtype=dtype)
+        bias_row = (np.asarray(bias, dtype=dtype) if bias is not None else np.zeros(filters, dtype))[None]
+        fg = filters // groups
+        if self.depthwise:
+            self.weights = self.kernel.reshape(k, groups, fg)
+        else:  # per group: (k·cg + 1, F/g), the last row the bias (against a column of ones)
+            per_group = self.kernel.reshape(k, cg, groups, fg).transpose(2, 0, 1, 3).reshape(groups, k * cg, fg)
+            biases = bias_row.reshape(groups, 1, fg)
+            self.weights = np.ascontiguousarray(np.concatenate([per_group, biases], axis=1))
+        self.bias = bias_row[0]
+
+    def pieces(self, xb: Array, t0: int, t: int, buffer: Array) -> Iterator[tuple[int, int, Array]]:
+        """(offset, count, rows) covering output positions t0 … t0+t−1: windows inside the input read
+        the input itself; windows that touch padding (or a non-contiguous input) read a padded copy.
+        The copies share one buffer: use each piece before taking the next."""
+        s, first = self.s, t0 * self.s - self.pad_left
+        rows = (t - 1) * s + self.span
+        if not _contiguous_rows(xb) or xb.shape[0] * rows * xb.shape[2] * xb.itemsize <= SMALL_COPY_BYTES:
+            yield 0, t, _rows(xb, first, rows, self.padding_mode, buffer)  # one padded copy: fewer steps
+            return
+        inside_from = min(max(0, -(-(self.pad_left - t0 * s) // s)), t)  # first window starting at ≥ 0
+        last_start = self.length - self.span + self.pad_left  # window t ends inside iff t·s ≤ this
+        inside_to = max(inside_from, min(t, (last_start // s - t0 + 1) if last_start >= 0 else 0))
+        for lo, hi, inside in ((0, inside_from, False), (inside_from, inside_to, True), (inside_to, t, False)):
+            if hi > lo:
+                begin, count = first + lo * s, (hi - lo - 1) * s + self.span
+                rows = xb[:, begin : begin + count] if inside else _rows(xb, begin, count, self.padding_mode, buffer)
+                yield lo, hi - lo, rows
+
+
+def _im2col(chunk: Array, plan: _Plan, target: Array) -> None:
+    """Fill target (nb, t, g, k·cg + 1) with each window's taps, group by group (ones preset)."""
+    nb, t = target.shape[:2]
+    k, c, s, d, g, cg = plan.k, plan.channels, plan.s, plan.d, plan.groups, plan.cg
+    stop = (t - 1) * s + 1
+    if g == 1 and d == 1 and _contiguous_rows(chunk):
+        # With dilation 1 the k rows of one window are contiguous: one copy of k·C-long rows.
+        sn, sl, _ = chunk.strides
+        target[:, :, 0, : k * c] = as_strided(chunk, shape=(nb, t, k * c), strides=(sn, s * sl, chunk.itemsize))
+        return
+    taps = target[:, :, :, : k * cg].reshape(nb, t, g, k, cg)
+    for j in range(k):
+        taps[:, :, :, j, :] = chunk[:, j * d : j * d + stop : s].reshape(nb, t, g, cg)
+
+
+def _depthwise(chunk: Array, plan: _Plan, target: Array) -> None:
+    """target (nb, t, F) = Σ_j window taps × weights, channel by channel (no matrix product needed)."""
+    nb, t = target.shape[:2]
+    sn, sl, sc = chunk.strides
+    windows = as_strided(chunk, shape=(nb, t, plan.groups, plan.k), strides=(sn, plan.s * sl, sc, plan.d * sl))
+    if plan.weights.shape[2] == 1:  # one filter per channel: the common depthwise layer
+        np.einsum("ntgk,kg->ntg", windows, plan.weights[:, :, 0], out=target)
+    else:
+        target[...] = np.einsum("ntgk,kgf->ntgf", windows, plan.weights).reshape(target.shape)
+    if plan.with_bias:
+        target += plan.bias
 
 
 def convolve(
-    x: NDArray[np.floating],
-    kernel: NDArray[np.floating],
-    bias: NDArray[np.floating] | None = None,
+    x: Array,
+    kernel: Array,
+    bias: Array | None = None,
     *,
     strides: int = 1,
     dilation_rate: int = 1,
@@ -31,30 +159,65 @@ def convolve(
     pad_right: int = 0,
     padding_mode: str = "zeros",
     groups: int = 1,
-) -> NDArray[np.floating]:
-    """Cross-correlate x (N, L, C) with a Keras-layout kernel (k, C/groups, F) → (N, L_out, F).
+    out: Array | None = None,
+    elementwise: Elementwise | None = None,
+    work_bytes: int = WORK_BYTES,
+) -> Array:
+    """Cross-correlate x (N, L, C) with kernel (k, C/groups, F) → (N, L_out, F), written into out.
 
-    One matrix product per tap over a strided view: no k-fold copy of the input.
+    `out` may be any writable (N, L_out, F) view (a memory map, a transposed array); `elementwise`
+    is applied chunk by chunk (an activation that needs no other output position).
     """
-    batch, _, channels = x.shape
-    kernel_size, channels_per_group, filters = kernel.shape
-    padded = pad_sequence(x, pad_left, pad_right, padding_mode)
-    span = dilation_rate * (kernel_size - 1) + 1
-    output_length = max(0, (padded.shape[1] - span) // strides + 1)
-    dtype = np.result_type(x, kernel)
-    out = np.zeros((batch, output_length, filters), dtype=dtype)
-    filters_per_group = filters // groups
-    stop = (output_length - 1) * strides + 1
-    for tap in range(kernel_size):
-        start = tap * dilation_rate
-        window = padded[:, start : start + stop : strides, :]  # (N, L_out, C)
-        if groups == 1:
-            out += window @ kernel[tap]
-        else:
-            grouped = window.reshape(batch, output_length, groups, channels_per_group)
-            weights = kernel[tap].reshape(channels_per_group, groups, filters_per_group)
-            out += np.einsum("nlgc,cgf->nlgf", grouped, weights).reshape(batch, output_length, filters)
-    if bias is not None:
-        out += bias
-    assert channels == channels_per_group * groups
+    batch, length, _ = x.shape
+    k = kernel.shape[0]
+    dtype = np.result_type(x.dtype, kernel.dtype)
+    l_out = output_length(length, k, strides, dilation_rate, pad_left, pad_right)
+    if out is None:
+        out = np.empty((batch, l_out, kernel.shape[2]), dtype=dtype)
+    if l_out == 0 or batch == 0:
+        return out
+    plan = _Plan(x, kernel, bias, groups, strides, dilation_rate, (pad_left, pad_right), padding_mode, l_out,
+                 dtype, work_bytes)  # fmt: skip
+    chunks = [(n0, t0) for n0 in range(0, batch, plan.batch_block) for t0 in range(0, l_out, plan.positions)]
+    channels = x.shape[2]
+
+    def run_chunks(todo: list[tuple[int, int]]) -> None:
+        buffer = np.empty((plan.batch_block, plan.rows, channels), dtype=dtype)
+        cols = None
+        if not plan.depthwise:
+            cols = np.empty((plan.batch_block, plan.positions, groups, k * plan.cg + 1), dtype=dtype)
+            cols[..., -1] = 1
+        for n0, t0 in todo:
+            xb = x[n0 : n0 + plan.batch_block]
+            nb, t = xb.shape[0], min(plan.positions, l_out - t0)
+            target = out[n0 : n0 + nb, t0 : t0 + t]
+            for offset, count, chunk in plan.pieces(xb, t0, t, buffer):
+                if cols is None:
+                    _depthwise(chunk, plan, target[:, offset : offset + count])
+                else:
+                    _im2col(chunk, plan, cols[:nb, offset : offset + count])
+            if cols is not None:
+                _product(cols[:nb, :t], plan, target)
+            if elementwise is not None:
+                target[...] = elementwise(target)
+
+    if plan.depthwise and THREADS > 1 and len(chunks) > 1:  # einsum releases the GIL; BLAS has its own threads
+        with ThreadPoolExecutor(THREADS) as pool:
+            list(pool.map(run_chunks, [chunks[i::THREADS] for i in range(THREADS)]))
+    else:
+        run_chunks(chunks)
     return out
+
+
+def _product(cols: Array, plan: _Plan, target: Array) -> None:
+    """target (nb, t, F) = each group's (k·cg + 1) columns @ its weights, straight into target if contiguous."""
+    nb, t, filters = target.shape
+    m, g = nb * t, plan.groups
+    fg = filters // g
+    flat = cols.reshape(m, g, cols.shape[3])
+    direct = target.flags.c_contiguous
+    result = target.reshape(m, filters) if direct else np.empty((m, filters), dtype=target.dtype)
+    for group in range(g):
+        np.matmul(flat[:, group], plan.weights[group], out=result[:, group * fg : (group + 1) * fg])
+    if not direct:
+        target[...] = result.reshape(nb, t, filters)
