@@ -24,6 +24,8 @@ def padding_reason(plan: Plan) -> str:
     left, right, total = axis.pad_left, axis.pad_right, axis.pad_left + axis.pad_right
     if spec.padding == "valid":
         return "'valid': no padding; windows stop where the input ends"
+    if isinstance(spec.padding, tuple):
+        return f"explicit: {left} before and {right} after, as F.pad(x, ({left}, {right})) would add"
     if spec.padding == "causal":
         return (f"'causal': {left} = dilation_rate·(kernel_size−1) before the sequence, none after, "
                 "so no window reads the future")  # fmt: skip
@@ -170,6 +172,7 @@ def layer_code(plan: Plan, framework: str) -> str:
     cg_f = f"kernel_size={spec.kernel_size}"
     if framework == "keras":
         pad = spec.padding if isinstance(spec.padding, str) else "valid"
+        explicit_pair = (axis.pad_left, axis.pad_right) if isinstance(spec.padding, (int, tuple)) else (0, 0)
         args = [f"filters={spec.filters}", cg_f]
         args += [f"strides={spec.strides}"] * (spec.strides != 1)
         args += [f'padding="{pad}"'] * (pad != "valid")
@@ -179,12 +182,14 @@ def layer_code(plan: Plan, framework: str) -> str:
         args += [f'activation="{spec.activation}"'] * (spec.activation is not None)
         args += [f'data_format="{spec.data_format}"'] * (spec.data_format != "channels_last")
         code = f"keras.layers.Conv1D({', '.join(args)})"
-        if isinstance(spec.padding, int) and spec.padding:
+        if explicit_pair != (0, 0):
             fmt = "" if spec.data_format == "channels_last" else f', data_format="{spec.data_format}"'
-            code = f"keras.layers.ZeroPadding1D(({spec.padding}, {spec.padding}){fmt}) then " + code
+            code = f"keras.layers.ZeroPadding1D({explicit_pair}{fmt}) then " + code
         return code
     torch_same_ok = spec.padding == "same" and spec.strides == 1
-    explicit = spec.padding == "causal" or (spec.padding == "same" and not torch_same_ok)
+    explicit = (
+        spec.padding == "causal" or isinstance(spec.padding, tuple) or (spec.padding == "same" and not torch_same_ok)
+    )
     pad_arg = spec.padding if isinstance(spec.padding, int) or torch_same_ok else "valid"
     args = [f"in_channels={spec.input.channels}", f"out_channels={spec.filters}", cg_f]
     args += [f"stride={spec.strides}"] * (spec.strides != 1)

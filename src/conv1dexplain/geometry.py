@@ -83,9 +83,16 @@ class Axis:
 
 
 def resolve_padding(
-    framework: str, padding: str | int, length: int, kernel_size: int, strides: int, dilation_rate: int
+    framework: str,
+    padding: str | int | tuple[int, int],
+    length: int,
+    kernel_size: int,
+    strides: int,
+    dilation_rate: int,
 ) -> tuple[int, int]:
     """(left, right) zeros a framework adds for this padding setting."""
+    if isinstance(padding, tuple):
+        return padding
     if isinstance(padding, int):
         return padding, padding
     if padding == "valid":

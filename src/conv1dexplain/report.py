@@ -105,7 +105,7 @@ def _shape(shape: Shape) -> list[int | None]:
 def _padding(plan: Plan) -> Padding:
     spec, axis = plan.spec, plan.axis
     value = spec.padding if isinstance(spec.padding, int) else None
-    mode = "explicit" if value is not None else str(spec.padding)
+    mode = "explicit" if value is not None or isinstance(spec.padding, tuple) else str(spec.padding)
     return Padding(mode, value, axis.pad_left, axis.pad_right, spec.padding_mode, explain.padding_reason(plan))
 
 
@@ -173,3 +173,37 @@ def build_shape_report(plan: Plan, check: Check | None) -> ShapeReport:
         notes=explain.framework_notes(plan),
         check=check,
     )
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What `run` did: shapes, where data and weights came from, where the output went, its range."""
+
+    framework: str
+    data_format: str
+    input_shape: list[int]
+    output_shape: list[int]
+    kernel_shape: list[int]
+    bias_shape: list[int] | None
+    dtype: str
+    data_source: str
+    weights_source: str
+    padding: str | int | list[int]
+    pad_left: int
+    pad_right: int
+    padding_mode: str
+    strides: int
+    dilation_rate: int
+    groups: int
+    activation: str | None
+    min: float
+    max: float
+    mean: float
+    output_file: str | None
+    output_bytes: int | None
+    preview: list[list[float]]  # first positions × first channels of the first example
+    output: Any  # the values (nested lists) when written to stdout, else null
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of `run --json` (and of `--output -`, with the values)."""
+        return {"type": "run", "schema_version": SCHEMA_VERSION, **asdict(self)}

@@ -47,7 +47,7 @@ class ConvSpec:
     strides: int
     dilation_rate: int
     groups: int
-    padding: str | int  # keras: valid|same|causal; pytorch: valid|same or an int
+    padding: str | int | tuple[int, int]  # keras: valid|same|causal; pytorch: valid|same|an int; (left, right)
     padding_mode: str
     use_bias: bool
     activation: str | None
@@ -93,11 +93,11 @@ def _positive_dim(token: str, name: str, text: str, hint: str) -> int:
 def build_spec(
     *,
     framework: str,
-    input_shape: str,
+    input_shape: str | InputShape,
     filters: int,
     kernel_size: int,
     strides: int = 1,
-    padding: str = "valid",
+    padding: str | int | tuple[int, int] = "valid",
     dilation_rate: int = 1,
     groups: int = 1,
     use_bias: bool = True,
@@ -108,14 +108,18 @@ def build_spec(
     """Validate the options of one layer the way the chosen framework does."""
     fw = _framework(framework)
     fmt = _data_format(fw, data_format)
-    shape = parse_input_shape(input_shape, fmt)
+    shape = input_shape if isinstance(input_shape, InputShape) else parse_input_shape(input_shape, fmt)
+    pad: str | int | tuple[int, int]
     if fw == "keras":
-        pad: str | int = _keras_padding(padding)
         _keras_checks(filters, kernel_size, strides, dilation_rate, groups, padding_mode)
+        pad = _explicit_padding(padding) if isinstance(padding, tuple) else _keras_padding(str(padding))
         _keras_activation(activation)
     else:
         _torch_checks(filters, kernel_size, strides, dilation_rate, groups, padding_mode)
-        pad = _torch_padding(padding, strides, kernel_size, dilation_rate, padding_mode, shape.length)
+        if isinstance(padding, tuple):
+            pad = _explicit_padding(padding)
+        else:
+            pad = _torch_padding(str(padding), strides, kernel_size, dilation_rate, padding_mode, shape.length)
         if activation is not None:
             raise SpecError(
                 "nn.Conv1d has no activation argument",
@@ -126,6 +130,12 @@ def build_spec(
         fw, shape, filters, kernel_size, strides, dilation_rate, groups, pad,
         padding_mode, use_bias, activation, fmt,
     )  # fmt: skip
+
+
+def resolve_layout(framework: str, data_format: str | None) -> tuple[Framework, DataFormat]:
+    """The framework and the data layout its arrays use (Keras' default channels_last)."""
+    fw = _framework(framework)
+    return fw, _data_format(fw, data_format)
 
 
 def _framework(name: str) -> Framework:
@@ -150,6 +160,16 @@ def _data_format(fw: Framework, data_format: str | None) -> DataFormat:
             "drop --data-format and write --input as CxL, or use --framework keras",
         )
     return "channels_last" if fmt == "channels_last" else "channels_first"
+
+
+def _explicit_padding(padding: tuple[int, ...]) -> tuple[int, int]:
+    """An explicit (left, right) pair: F.pad / ZeroPadding1D then no padding (a library extension)."""
+    if len(padding) != 2 or not all(isinstance(p, int) and p >= 0 for p in padding):
+        raise SpecError(
+            f"explicit padding must be two whole numbers ≥ 0 (left, right), not {padding!r}",
+            "pass padding=(left, right), e.g. (1, 2)",
+        )
+    return padding[0], padding[1]
 
 
 def _keras_padding(padding: str) -> str:

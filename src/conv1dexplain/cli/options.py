@@ -11,24 +11,25 @@ from conv1dexplain.spec import DATA_FORMATS, FRAMEWORKS, KERAS_ACTIVATIONS, KERA
 SPEC_PANEL = "Layer (Keras names; PyTorch aliases)"
 OUTPUT_PANEL = "Output"
 
-InputShapeOpt = Annotated[
-    str,
-    typer.Option(
-        "--input", "-i", metavar="SHAPE", rich_help_panel=SPEC_PANEL,
-        help="Input shape in the convention's layout: LxC for Keras (e.g. 50x300), CxL for PyTorch "
-        "(e.g. 300x50); an optional leading batch: 32x50x300.",
-    ),
-]  # fmt: skip
-FiltersOpt = Annotated[
-    int,
-    typer.Option("--filters", "-f", "--out-channels", rich_help_panel=SPEC_PANEL,
-                 help="Number of filters = output channels (PyTorch: out_channels). Example: -f 100."),
-]  # fmt: skip
-KernelSizeOpt = Annotated[
-    int,
-    typer.Option("--kernel-size", "-k", rich_help_panel=SPEC_PANEL,
-                 help="Positions each filter reads at a time (it always spans all channels). Example: -k 4."),
-]  # fmt: skip
+_INPUT = typer.Option(
+    "--input", "-i", metavar="SHAPE", rich_help_panel=SPEC_PANEL,
+    help="Input shape in the convention's layout: LxC for Keras (e.g. 50x300), CxL for PyTorch "
+    "(e.g. 300x50); an optional leading batch: 32x50x300.",
+)  # fmt: skip
+_FILTERS = typer.Option(
+    "--filters", "-f", "--out-channels", rich_help_panel=SPEC_PANEL,
+    help="Number of filters = output channels (PyTorch: out_channels). Example: -f 100.",
+)  # fmt: skip
+_KERNEL_SIZE = typer.Option(
+    "--kernel-size", "-k", rich_help_panel=SPEC_PANEL,
+    help="Positions each filter reads at a time (it always spans all channels). Example: -k 4.",
+)  # fmt: skip
+InputShapeOpt = Annotated[str, _INPUT]
+FiltersOpt = Annotated[int, _FILTERS]
+KernelSizeOpt = Annotated[int, _KERNEL_SIZE]
+MaybeInputShapeOpt = Annotated[str | None, _INPUT]
+MaybeFiltersOpt = Annotated[int | None, _FILTERS]
+MaybeKernelSizeOpt = Annotated[int | None, _KERNEL_SIZE]
 StridesOpt = Annotated[
     int,
     typer.Option("--strides", "--stride", "-s", rich_help_panel=SPEC_PANEL,
@@ -97,4 +98,44 @@ SeedOpt = Annotated[
     int,
     typer.Option("--seed", rich_help_panel=OUTPUT_PANEL,
                  help="Seed of the random example the NumPy check convolves. Example: --seed 1."),
+]  # fmt: skip
+
+DATA_PANEL = "Data and weights"
+DataOpt = Annotated[
+    str | None,
+    typer.Option("--data", metavar="FILE", rich_help_panel=DATA_PANEL,
+                 help="Input values: .npy (memory-mapped), .csv/.tsv, .json nested lists, or - for stdin "
+                 "(format sniffed). In the framework's layout. Example: --data x.npy"),
+]  # fmt: skip
+KernelFileOpt = Annotated[
+    str | None,
+    typer.Option("--kernel", "--weight", metavar="FILE", rich_help_panel=DATA_PANEL,
+                 help="Kernel in the framework's layout: Keras (k, C/groups, F), PyTorch weight (F, C/groups, k). "
+                 "Default: drawn like the framework's initializer."),
+]  # fmt: skip
+BiasFileOpt = Annotated[
+    str | None,
+    typer.Option("--bias", metavar="FILE", rich_help_panel=DATA_PANEL, help="Bias, one value per filter."),
+]  # fmt: skip
+RandomSeedOpt = Annotated[
+    int,
+    typer.Option("--seed", rich_help_panel=DATA_PANEL,
+                 help="Seed of the random data (with --input) and of drawn weights. Example: --seed 0."),
+]  # fmt: skip
+OutputFileOpt = Annotated[
+    str | None,
+    typer.Option("--output", "-o", metavar="FILE", rich_help_panel=OUTPUT_PANEL,
+                 help="Write the output: .npy (filled chunk by chunk), .csv/.tsv (2-D), .json, or - for JSON "
+                 "on stdout. Same rank and layout as the input."),
+]  # fmt: skip
+DtypeOpt = Annotated[
+    str | None,
+    typer.Option("--dtype", rich_help_panel=DATA_PANEL,
+                 autocompletion=lambda: ["float32", "float64"],
+                 help="float32 (default) or float64 (default when the data file is float64)."),
+]  # fmt: skip
+MaxBytesOpt = Annotated[
+    int,
+    typer.Option("--max-bytes", rich_help_panel=DATA_PANEL,
+                 help="Refuse inputs, and outputs held in memory, larger than this many bytes."),
 ]  # fmt: skip

@@ -1,0 +1,58 @@
+"""`conv1dexplain run`: the real convolution on your data (or seeded random data), written out."""
+
+from __future__ import annotations
+
+from conv1dexplain.cli import options as o
+
+DEFAULT_MAX_BYTES = 4 << 30  # the same as conv1dexplain.data.DEFAULT_MAX_BYTES (not imported: numpy)
+
+
+def run(
+    data: o.DataOpt = None,
+    input_shape: o.MaybeInputShapeOpt = None,
+    filters: o.MaybeFiltersOpt = None,
+    kernel_size: o.MaybeKernelSizeOpt = None,
+    strides: o.StridesOpt = 1,
+    padding: o.PaddingOpt = "valid",
+    dilation_rate: o.DilationOpt = 1,
+    groups: o.GroupsOpt = 1,
+    use_bias: o.UseBiasOpt = True,
+    activation: o.ActivationOpt = None,
+    data_format: o.DataFormatOpt = None,
+    framework: o.FrameworkOpt = "keras",
+    padding_mode: o.PaddingModeOpt = "zeros",
+    kernel: o.KernelFileOpt = None,
+    bias: o.BiasFileOpt = None,
+    seed: o.RandomSeedOpt = 0,
+    dtype: o.DtypeOpt = None,
+    max_bytes: o.MaxBytesOpt = DEFAULT_MAX_BYTES,
+    output: o.OutputFileOpt = None,
+    json: o.JsonOpt = False,
+    no_color: o.NoColorOpt = False,
+) -> None:
+    """Run one Conv1D layer on real numbers and write the output.
+
+    Example: conv1dexplain run --data x.npy --filters 100 --kernel-size 4 --padding same --output out.npy
+
+    Without --data, --input SHAPE draws seeded random data; without --kernel, weights are drawn like
+    the framework's default initializer (Keras: glorot_uniform and zero bias; PyTorch: kaiming_uniform).
+    """
+    from conv1dexplain.runner import RunRequest, execute
+
+    report = execute(
+        RunRequest(
+            framework=framework, data_format=data_format, filters=filters, kernel_size=kernel_size,
+            strides=strides, padding=padding, dilation_rate=dilation_rate, groups=groups, use_bias=use_bias,
+            activation=activation, padding_mode=padding_mode, data_file=data, input_shape=input_shape, seed=seed,
+            kernel=kernel, bias=bias, output=output, dtype=dtype, max_bytes=max_bytes,
+        )
+    )  # fmt: skip
+    if json or output == "-":
+        from conv1dexplain.cli.output import write_json
+
+        write_json(report.to_dict())
+        return
+    from conv1dexplain.render.console import make_console
+    from conv1dexplain.render.run import render_run
+
+    render_run(report, make_console(no_color=no_color))

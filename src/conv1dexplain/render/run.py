@@ -1,0 +1,51 @@
+"""Draw a RunReport: what went in, what came out, where it went, a peek at the numbers."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from conv1dexplain.explain import fmt_shape
+from conv1dexplain.report import RunReport
+
+
+def _facts(report: RunReport) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    grid.add_row("input", f"{fmt_shape(tuple(report.input_shape))} from {report.data_source}")
+    grid.add_row("weights", f"{fmt_shape(tuple(report.kernel_shape))}: {report.weights_source}")
+    pad = f"{report.pad_left} left, {report.pad_right} right ({report.padding}"
+    pad += f", {report.padding_mode})" if report.padding_mode != "zeros" else ")"
+    grid.add_row("padding", pad)
+    if report.activation:
+        grid.add_row("activation", report.activation)
+    grid.add_row("output", f"{fmt_shape(tuple(report.output_shape))} {report.dtype}")
+    grid.add_row("range", f"min {report.min:.6g}, max {report.max:.6g}, mean {report.mean:.6g}")
+    if report.output_file is not None:
+        grid.add_row("written", f"{report.output_file} ({report.output_bytes:,} bytes)")
+    return grid
+
+
+def _preview(report: RunReport) -> Table:
+    table = Table(title="first positions × first channels of the first example", title_justify="left",
+                  box=None, padding=(0, 1), title_style="dim")  # fmt: skip
+    table.add_column("t", justify="right", style="dim")
+    for channel in range(len(report.preview[0]) if report.preview else 0):
+        table.add_column(f"ch {channel}", justify="right")
+    for position, row in enumerate(report.preview):
+        table.add_row(str(position), *(f"{v:.4g}" for v in row))
+    return table
+
+
+def render_run(report: RunReport, console: Console) -> None:
+    """Print the run summary."""
+    title = "Keras" if report.framework == "keras" else "PyTorch"
+    console.print(Text(f"Conv1D run · {title} · {report.data_format}", style="bold"))
+    console.print(Padding(_facts(report), (0, 0, 1, 2), expand=False))
+    if report.preview:
+        console.print(Padding(_preview(report), (0, 0, 0, 2), expand=False))
+    if report.output_file is None:
+        console.print(Text("(not written: add --output out.npy, .csv, .json or -)", style="dim"))

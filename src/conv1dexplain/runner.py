@@ -1,0 +1,202 @@
+"""`run`: load (or draw) data and weights, convolve them, write the output, report what happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from conv1dexplain import data
+from conv1dexplain.api import check_weights, input_shape_of, plan_for_arrays, run_plan
+from conv1dexplain.errors import DataError, SpecError
+from conv1dexplain.plan import Plan, make_plan
+from conv1dexplain.report import RunReport
+from conv1dexplain.spec import build_spec, parse_input_shape, resolve_layout
+
+PREVIEW_POSITIONS = 5
+PREVIEW_CHANNELS = 6
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """The `run` command's options, as given."""
+
+    framework: str = "keras"
+    data_format: str | None = None
+    filters: int | None = None
+    kernel_size: int | None = None
+    strides: int = 1
+    padding: str = "valid"
+    dilation_rate: int = 1
+    groups: int = 1
+    use_bias: bool = True
+    activation: str | None = None
+    padding_mode: str = "zeros"
+    data_file: str | None = None
+    input_shape: str | None = None
+    seed: int = 0
+    kernel: str | None = None
+    bias: str | None = None
+    output: str | None = None
+    dtype: str | None = None
+    max_bytes: int = data.DEFAULT_MAX_BYTES
+
+
+def _dtype(request: RunRequest, *arrays: NDArray[Any] | None) -> np.dtype[np.floating]:
+    if request.dtype is not None:
+        if request.dtype not in ("float32", "float64"):
+            raise SpecError(f"unknown --dtype {request.dtype!r}", "use --dtype float32 or --dtype float64")
+        return np.dtype(request.dtype)
+    wide = any(a is not None and a.dtype == np.float64 and request.data_file is not None for a in arrays)
+    return np.dtype(np.float64 if wide else np.float32)
+
+
+def _load(source: str, what: str, request: RunRequest) -> NDArray[Any]:
+    array = data.load_array(source, what=what, max_bytes=request.max_bytes)
+    data.check_finite(array, what)
+    return array
+
+
+def _input(request: RunRequest, layout: str) -> tuple[NDArray[Any] | None, str]:
+    """The input array (None: drawn later, once the dtype is known) and where it came from."""
+    if request.data_file is None:
+        if request.input_shape is None:
+            raise SpecError("no input: give --data FILE (or - for stdin) or --input SHAPE for random data",
+                            "e.g. --input 50x300 --seed 0")  # fmt: skip
+        return None, f"random normal, seed {request.seed}"
+    x = _load(request.data_file, "data", request)
+    if request.input_shape is not None:
+        given = parse_input_shape(request.input_shape, layout)  # type: ignore[arg-type]
+        found = input_shape_of(x, layout)
+        if (given.length, given.channels) != (found.length, found.channels) or given.batch not in (None, found.batch):
+            raise DataError(f"--input {request.input_shape} disagrees with the data's shape {x.shape}",
+                            "drop --input (the data's shape is used), or fix it")  # fmt: skip
+    source = "stdin" if request.data_file == "-" else request.data_file
+    return x, f"{source}"
+
+
+def _spec_options(request: RunRequest) -> dict[str, Any]:
+    names = ("use_bias", "strides", "padding", "dilation_rate", "groups", "activation", "data_format", "framework",
+             "padding_mode")  # fmt: skip
+    return {name: getattr(request, name) for name in names}
+
+
+def _agrees(plan: Plan, request: RunRequest, kernel_shape: tuple[int, ...]) -> None:
+    """--filters / --kernel-size, when given, must match the kernel file (which decides)."""
+    spec = plan.spec
+    for option, given, actual in (("--filters", request.filters, spec.filters),
+                                  ("--kernel-size", request.kernel_size, spec.kernel_size)):  # fmt: skip
+        if given is None or given == actual:
+            continue
+        flipped = (
+            (kernel_shape[0], kernel_shape[2]) if spec.framework == "keras" else (kernel_shape[2], kernel_shape[0])
+        )
+        if (request.filters, request.kernel_size) in ((flipped[0], flipped[1]), (flipped[0], None), (None, flipped[1])):
+            other = "PyTorch weight (F, C/g, k)" if spec.framework == "keras" else "Keras kernel (k, C/g, F)"
+            raise DataError(
+                f"the kernel file's shape {kernel_shape} is a {other}, not this framework's layout",
+                "transpose it by (2, 1, 0) (w.transpose(2, 1, 0)), or use the other --framework",
+            )
+        raise DataError(f"{option} {given} disagrees with the kernel file, which has {actual}",
+                        f"drop {option} (the kernel's shape {plan.kernel_shape} decides), or fix it")  # fmt: skip
+
+
+def _plan(request: RunRequest, x: NDArray[Any], kernel: NDArray[Any] | None) -> Plan:
+    if kernel is not None:
+        plan = plan_for_arrays(x, kernel, _spec_options(request))
+        _agrees(plan, request, kernel.shape)
+        return plan
+    if request.filters is None or request.kernel_size is None:
+        missing = "--filters" if request.filters is None else "--kernel-size"
+        raise SpecError(f"{missing} is needed when no --kernel file is given", f"e.g. {missing} 3")
+    return make_plan(
+        build_spec(
+            input_shape=input_shape_of(x, _layout(request)),
+            filters=request.filters,
+            kernel_size=request.kernel_size,
+            **_spec_options(request),
+        )
+    )
+
+
+def _layout(request: RunRequest) -> str:
+    return resolve_layout(request.framework, request.data_format)[1]
+
+
+def execute(request: RunRequest) -> RunReport:
+    """Do the whole `run`: everything the user asked, or a Conv1dExplainError saying why not."""
+    layout = _layout(request)
+    x, data_source = _input(request, layout)
+    kernel = None if request.kernel is None else _load(request.kernel, "kernel", request)
+    bias = None if request.bias is None else _load(request.bias, "bias", request)
+    dtype = _dtype(request, x, kernel, bias)
+    if x is None:
+        assert request.input_shape is not None
+        shape = parse_input_shape(request.input_shape, layout)  # type: ignore[arg-type]
+        dims = (shape.length, shape.channels) if layout == "channels_last" else (shape.channels, shape.length)
+        x = data.random_input(dims if shape.batch is None else (shape.batch, *dims), request.seed, dtype)
+    plan = _plan(request, x, kernel)
+    check_weights(plan, plan.kernel_shape if kernel is None else kernel.shape, None if bias is None else bias.shape)
+    if kernel is None:
+        kernel, drawn_bias, weights_source = data.initial_weights(plan, request.seed, dtype)
+        bias = drawn_bias if bias is None else bias
+    else:
+        weights_source = f"{request.kernel}" + (f", bias {request.bias}" if request.bias else "")
+        if bias is None and plan.spec.use_bias:
+            bias = np.zeros(plan.spec.filters, dtype)
+            weights_source += ", zero bias (no --bias given)"
+    batched = x if x.ndim == 3 else x[None]
+    out_shape = tuple(batched.shape[0] if d is None else d for d in plan.output_shape)
+    final_shape = out_shape if x.ndim == 3 else out_shape[1:]
+    kind = data.output_kind(request.output)
+    if kind == "npy":
+        assert request.output is not None
+        mapped = data.open_npy_output(request.output, final_shape, dtype)
+        result = run_plan(plan, batched, kernel, bias, dtype, out=mapped if x.ndim == 3 else mapped[None])
+        mapped.flush()
+        result = mapped
+    else:
+        data.fits_in_memory("the output", final_shape, dtype, request.max_bytes, text=kind not in (None, "npy"))
+        result = run_plan(plan, batched, kernel, bias, dtype)
+        result = result if x.ndim == 3 else result[0]
+        if kind in ("csv", "tsv", "json"):
+            assert request.output is not None
+            data.write_text_output(request.output, kind, result)
+    return _report(plan, request, x, result, dtype, data_source, weights_source, kind)
+
+
+def _preview(result: NDArray[np.floating], layout: str) -> list[list[float]]:
+    """The first positions × first channels of the first example, as the human view shows them."""
+    example = result if result.ndim == 2 else result[0]
+    rows = example if layout == "channels_last" else example.T
+    return np.asarray(rows[:PREVIEW_POSITIONS, :PREVIEW_CHANNELS], dtype=np.float64).tolist()  # type: ignore[no-any-return]
+
+
+def _report(
+    plan: Plan,
+    request: RunRequest,
+    x: NDArray[Any],
+    result: NDArray[np.floating],
+    dtype: np.dtype[np.floating],
+    data_source: str,
+    weights_source: str,
+    kind: str | None,
+) -> RunReport:
+    spec, axis = plan.spec, plan.axis
+    low, high, mean = data.summary_stats(result) if result.size else (float("nan"),) * 3
+    return RunReport(
+        framework=spec.framework, data_format=spec.data_format, input_shape=list(x.shape),
+        output_shape=list(result.shape), kernel_shape=list(plan.kernel_shape),
+        bias_shape=None if plan.bias_shape is None else list(plan.bias_shape), dtype=str(dtype),
+        data_source=data_source, weights_source=weights_source,
+        padding_mode=spec.padding_mode, pad_left=axis.pad_left, pad_right=axis.pad_right,
+        padding=spec.padding if not isinstance(spec.padding, tuple) else list(spec.padding),
+        strides=spec.strides, dilation_rate=spec.dilation_rate, groups=spec.groups, activation=spec.activation,
+        min=low, max=high, mean=mean,
+        output_file=request.output if kind not in (None, "stdout") else None,
+        output_bytes=data.file_size(request.output) if kind not in (None, "stdout") and request.output else None,
+        preview=_preview(result, spec.data_format),
+        output=np.asarray(result, dtype=np.float64).tolist() if kind == "stdout" else None,
+    )  # fmt: skip
