@@ -136,7 +136,9 @@ def execute(request: RunRequest) -> RunReport:
         assert request.input_shape is not None
         shape = parse_input_shape(request.input_shape, layout)  # type: ignore[arg-type]
         dims = (shape.length, shape.channels) if layout == "channels_last" else (shape.channels, shape.length)
-        x = data.random_input(dims if shape.batch is None else (shape.batch, *dims), request.seed, dtype)
+        full = dims if shape.batch is None else (shape.batch, *dims)
+        data.fits_in_memory("the random input", full, dtype, request.max_bytes, text=False)
+        x = data.random_input(full, request.seed, dtype)
     plan = _plan(request, x, kernel)
     check_weights(plan, plan.kernel_shape if kernel is None else kernel.shape, None if bias is None else bias.shape)
     if kernel is None:

@@ -1,0 +1,161 @@
+"""conv1d() and the run command against real Keras (torch backend) and real PyTorch.
+
+Random specs (every padding kind and PyTorch padding mode, groups, dilation, strides, both
+layouts, Keras activations, bias on and off), random data, kernels and biases; values compared at
+float32 tolerance. The first RUN_COUNT cases of each framework also go through `run` end to end.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+import conv1dexplain
+from conv1dexplain.errors import SpecError
+from conv1dexplain.plan import make_plan
+from conv1dexplain.spec import build_spec
+from helpers import run
+from specgen import Case, cases
+
+pytestmark = pytest.mark.oracle
+COUNT = 175
+RUN_COUNT = 40
+TOLERANCE = {"rtol": 2e-4, "atol": 2e-4}
+
+
+def accepted(framework: str, seed: int) -> list[Case]:
+    """Generated specs that both we and the framework accept (refusals are test_oracle_shape's)."""
+    found = []
+    for case in cases(framework, COUNT * 4, seed):
+        if case.activation == "RELU" or case.activation == "nope":
+            continue
+        try:
+            make_plan(build_spec(**case.build_kwargs()))  # type: ignore[arg-type]
+        except SpecError:
+            continue
+        found.append(case)
+    return found[:COUNT]
+
+
+KERAS = accepted("keras", 21)
+TORCH = accepted("pytorch", 22)
+
+
+def arrays(case: Case, kernel_shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    rng = np.random.default_rng(zlib.crc32(repr(case).encode()))  # stable across runs (hash() is salted)
+    batch = case.batch or 2
+    dims = (case.length, case.channels) if case.data_format == "channels_last" else (case.channels, case.length)
+    x = rng.standard_normal((batch, *dims)).astype(np.float32)
+    kernel = (rng.standard_normal(kernel_shape) / np.sqrt(kernel_shape[1])).astype(np.float32)
+    bias = rng.standard_normal(case.filters).astype(np.float32) if case.use_bias else None
+    return x, kernel, bias
+
+
+def ours(case: Case, x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+    padding: str | int = int(case.padding) if case.padding.lstrip("-").isdigit() else case.padding
+    return conv1dexplain.conv1d(
+        x, kernel, bias, strides=case.strides, padding=padding, dilation_rate=case.dilation_rate,
+        groups=case.groups, activation=case.activation, framework=case.framework, padding_mode=case.padding_mode,
+        data_format=case.data_format if case.framework == "keras" else None,
+    )  # fmt: skip
+
+
+def through_run(case: Case, x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None, tmp: Path) -> np.ndarray:
+    """The same case end to end through `conv1dexplain run` with .npy files."""
+    np.save(tmp / "x.npy", x)
+    np.save(tmp / "k.npy", kernel)
+    args = ["run", "--data", str(tmp / "x.npy"), "--kernel", str(tmp / "k.npy"), "--output", str(tmp / "y.npy")]
+    if bias is not None:
+        np.save(tmp / "b.npy", bias)
+        args += ["--bias", str(tmp / "b.npy")]
+    spec_args = [a for a in case.cli_args() if a not in ("--input", case.input_text)]
+    result = run(args + spec_args)
+    assert result.code == 0, result.stderr
+    return np.load(tmp / "y.npy")
+
+
+def keras_output(keras: ModuleType, case: Case, x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None) -> Any:
+    layer = keras.layers.Conv1D(
+        case.filters, case.kernel_size, strides=case.strides, padding=case.padding, data_format=case.data_format,
+        dilation_rate=case.dilation_rate, groups=case.groups, use_bias=case.use_bias, activation=case.activation,
+    )  # fmt: skip
+    layer.build(x.shape)
+    layer.set_weights([kernel] + ([bias] if bias is not None else []))
+    return keras.ops.convert_to_numpy(layer(x))
+
+
+def torch_output(torch: ModuleType, case: Case, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None) -> Any:
+    padding: str | int = int(case.padding) if case.padding.lstrip("-").isdigit() else case.padding
+    layer = torch.nn.Conv1d(
+        case.channels, case.filters, case.kernel_size, stride=case.strides, padding=padding,
+        dilation=case.dilation_rate, groups=case.groups, bias=case.use_bias, padding_mode=case.padding_mode,
+    )  # fmt: skip
+    with torch.no_grad():
+        layer.weight.copy_(torch.from_numpy(weight))
+        if bias is not None:
+            layer.bias.copy_(torch.from_numpy(bias))
+        return layer(torch.from_numpy(x)).numpy()
+
+
+@pytest.mark.parametrize("index", range(len(KERAS)), ids=[f"keras{i}" for i in range(len(KERAS))])
+def test_conv1d_equals_keras(keras: ModuleType, index: int, tmp_path: Path) -> None:
+    case = KERAS[index]
+    plan = make_plan(build_spec(**case.build_kwargs()))  # type: ignore[arg-type]
+    x, kernel, bias = arrays(case, plan.kernel_shape)
+    real = keras_output(keras, case, x, kernel, bias)
+    np.testing.assert_allclose(ours(case, x, kernel, bias), real, **TOLERANCE, err_msg=str(case))
+    if index < RUN_COUNT:
+        np.testing.assert_allclose(through_run(case, x, kernel, bias, tmp_path), real, **TOLERANCE)
+
+
+@pytest.mark.parametrize("index", range(len(TORCH)), ids=[f"torch{i}" for i in range(len(TORCH))])
+def test_conv1d_equals_pytorch(torch: ModuleType, index: int, tmp_path: Path) -> None:
+    case = TORCH[index]
+    plan = make_plan(build_spec(**case.build_kwargs()))  # type: ignore[arg-type]
+    x, weight, bias = arrays(case, plan.kernel_shape)
+    real = torch_output(torch, case, x, weight, bias)
+    np.testing.assert_allclose(ours(case, x, weight, bias), real, **TOLERANCE, err_msg=str(case))
+    if index < RUN_COUNT:
+        np.testing.assert_allclose(through_run(case, x, weight, bias, tmp_path), real, **TOLERANCE)
+
+
+def test_unbatched_input_and_float64_as_pytorch(torch: ModuleType) -> None:
+    rng = np.random.default_rng(5)
+    x, weight, bias = rng.standard_normal((3, 17)), rng.standard_normal((4, 3, 5)), rng.standard_normal(4)
+    layer = torch.nn.Conv1d(3, 4, 5, padding=2, padding_mode="reflect").double()
+    with torch.no_grad():
+        layer.weight.copy_(torch.from_numpy(weight))
+        layer.bias.copy_(torch.from_numpy(bias))
+        real = layer(torch.from_numpy(x)).numpy()  # unbatched (C, L) → (F, L_out)
+    mine = conv1dexplain.conv1d(x, weight, bias, padding=2, padding_mode="reflect", framework="pytorch")
+    assert mine.dtype == np.float64 and mine.shape == real.shape
+    np.testing.assert_allclose(mine, real, rtol=1e-12, atol=1e-12)
+
+
+def test_every_keras_activation_by_name(keras: ModuleType) -> None:
+    from conv1dexplain.activations import ACTIVATIONS
+
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((2, 16, 4)).astype(np.float32)
+    kernel = rng.standard_normal((3, 4, 6)).astype(np.float32)
+    for name in ACTIVATIONS:
+        real = keras_output(keras, Case("keras", None, 16, 4, 6, 3, 1, "same", 1, 1, False, name, "channels_last",
+                                        "zeros"), x, kernel, None)  # fmt: skip
+        mine = conv1dexplain.conv1d(x, kernel, padding="same", activation=name)
+        np.testing.assert_allclose(mine, real, rtol=1e-4, atol=1e-4, err_msg=name)
+
+
+def test_the_mix_covers_every_option() -> None:
+    assert len(KERAS) == COUNT and len(TORCH) == COUNT
+    assert {c.padding.lower() for c in KERAS} >= {"valid", "same", "causal"}
+    assert {c.padding_mode for c in TORCH} == {"zeros", "reflect", "replicate", "circular"}
+    assert {c.data_format for c in KERAS} == {"channels_last", "channels_first"}
+    assert len({c.activation for c in KERAS}) >= 5
+    for generated in (KERAS, TORCH):
+        assert max(c.groups for c in generated) >= 3 and max(c.strides for c in generated) >= 3
+        assert max(c.dilation_rate for c in generated) >= 2 and {c.use_bias for c in generated} == {True, False}

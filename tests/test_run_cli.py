@@ -1,0 +1,147 @@
+"""`run` end to end: every input and output format, stdin, dtypes, and the drawn weights."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import conv1dexplain
+from conv1dexplain.data import initial_weights
+from conv1dexplain.plan import make_plan
+from conv1dexplain.spec import build_spec
+from helpers import run
+
+
+def test_seed_layer_on_random_data_keeps_the_inputs_rank() -> None:
+    result = run(["run", "--input", "50x300", "-f", "100", "-k", "4", "-p", "same", "--json"])
+    assert result.code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["type"] == "run" and report["schema_version"] == 1
+    assert report["input_shape"] == [50, 300] and report["output_shape"] == [50, 100]
+    assert report["kernel_shape"] == [4, 300, 100] and report["dtype"] == "float32"
+    assert "glorot_uniform" in report["weights_source"] and report["output"] is None
+    assert report["pad_left"] == 1 and report["pad_right"] == 2
+    assert report["min"] <= report["mean"] <= report["max"]
+
+
+def _files(tmp_path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((12, 3)).astype(np.float32)  # PyTorch (C, L) unbatched? no: used per test
+    weight = rng.standard_normal((8, 3, 3)).astype(np.float32)
+    bias = rng.standard_normal(8).astype(np.float32)
+    np.save(tmp_path / "weight.npy", weight)
+    np.save(tmp_path / "bias.npy", bias)
+    return x, weight, bias
+
+
+def test_the_issues_stdin_example(tmp_path: Path) -> None:
+    """cat x.json | conv1dexplain run --data - --framework pytorch --kernel weight.npy … --output -"""
+    _, weight, bias = _files(tmp_path)
+    x = np.random.default_rng(2).standard_normal((3, 10))  # PyTorch (C, L)
+    command = [sys.executable, "-m", "conv1dexplain", "run", "--data", "-", "--framework", "pytorch",
+               "--kernel", str(tmp_path / "weight.npy"), "--bias", str(tmp_path / "bias.npy"),
+               "--filters", "8", "--kernel-size", "3", "--padding", "1", "--output", "-"]  # fmt: skip
+    result = subprocess.run(command, input=json.dumps(x.tolist()), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    expected = conv1dexplain.conv1d(x.astype(np.float32), weight, bias, padding=1, framework="pytorch")
+    assert report["output_shape"] == [8, 10]
+    np.testing.assert_allclose(np.array(report["output"]), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("fmt", ["npy", "csv", "tsv", "json", "stdin-csv", "stdin-npy", "stdin-json"])
+def test_every_input_format_gives_the_same_answer(fmt: str, tmp_path: Path) -> None:
+    x = np.random.default_rng(3).standard_normal((15, 4)).astype(np.float32)
+    kernel = np.random.default_rng(4).standard_normal((3, 4, 5)).astype(np.float32)
+    np.save(tmp_path / "k.npy", kernel)
+    expected = conv1dexplain.conv1d(x, kernel, np.zeros(5, np.float32), padding="causal")
+    stdin = None
+    if fmt == "npy":
+        np.save(tmp_path / "x.npy", x)
+    elif fmt in ("csv", "tsv"):
+        np.savetxt(tmp_path / f"x.{fmt}", x, delimiter="," if fmt == "csv" else "\t", fmt="%.9g")
+    elif fmt == "json":
+        (tmp_path / "x.json").write_text(json.dumps(x.tolist()))
+    elif fmt == "stdin-csv":
+        buffer = __import__("io").StringIO()
+        np.savetxt(buffer, x, delimiter=",", fmt="%.9g")
+        stdin = buffer.getvalue().encode()
+    elif fmt == "stdin-npy":
+        buffer = __import__("io").BytesIO()
+        np.save(buffer, x)
+        stdin = buffer.getvalue()
+    else:
+        stdin = json.dumps(x.tolist()).encode()
+    source = "-" if stdin is not None else str(tmp_path / f"x.{fmt}")
+    command = [sys.executable, "-m", "conv1dexplain", "run", "--data", source, "--kernel", str(tmp_path / "k.npy"),
+               "--padding", "causal", "--output", str(tmp_path / "y.npy")]  # fmt: skip
+    result = subprocess.run(command, input=stdin, capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    np.testing.assert_allclose(np.load(tmp_path / "y.npy"), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("suffix", ["npy", "csv", "tsv", "json"])
+def test_every_output_format_reads_back(suffix: str, tmp_path: Path) -> None:
+    args = ["run", "--input", "30x2", "-f", "3", "-k", "5", "--seed", "7", "-p", "same"]
+    reference = json.loads(run([*args, "--output", "-"]).stdout)["output"]
+    target = tmp_path / f"y.{suffix}"
+    result = run([*args, "--output", str(target), "--json"])
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)["output_file"] == str(target)
+    if suffix == "npy":
+        back = np.load(target)
+    elif suffix == "json":
+        back = np.array(json.loads(target.read_text())["data"])
+    else:
+        back = np.loadtxt(target, delimiter="," if suffix == "csv" else "\t")
+    assert back.shape == (30, 3)
+    np.testing.assert_allclose(back, np.array(reference), rtol=1e-6, atol=1e-7)
+
+
+def test_batched_npy_output_is_the_same_as_conv1d(tmp_path: Path) -> None:
+    x = np.random.default_rng(8).standard_normal((4, 3, 40)).astype(np.float32)  # PyTorch (N, C, L)
+    np.save(tmp_path / "x.npy", x)
+    weight = np.random.default_rng(9).standard_normal((6, 1, 5)).astype(np.float32)  # depthwise ×2
+    np.save(tmp_path / "w.npy", weight)
+    args = ["run", "-F", "pytorch", "--data", str(tmp_path / "x.npy"), "--weight", str(tmp_path / "w.npy"),
+            "--groups", "3", "--stride", "2", "--padding", "2", "--padding-mode", "circular", "--no-bias",
+            "--output", str(tmp_path / "y.npy")]  # fmt: skip
+    assert run(args).code == 0
+    expected = conv1dexplain.conv1d(x, weight, groups=3, strides=2, padding=2, padding_mode="circular",
+                                    framework="pytorch")  # fmt: skip
+    np.testing.assert_allclose(np.load(tmp_path / "y.npy"), expected, rtol=1e-6)
+
+
+def test_float64_data_stays_float64_unless_asked(tmp_path: Path) -> None:
+    np.save(tmp_path / "x.npy", np.random.default_rng(0).standard_normal((9, 2)))
+    base = ["run", "--data", str(tmp_path / "x.npy"), "-f", "2", "-k", "3", "--json"]
+    assert json.loads(run(base).stdout)["dtype"] == "float64"
+    assert json.loads(run([*base, "--dtype", "float32"]).stdout)["dtype"] == "float32"
+
+
+@pytest.mark.parametrize("framework", ["keras", "pytorch"])
+def test_drawn_weights_follow_the_frameworks_default_initializer(framework: str) -> None:
+    shape = "50x64" if framework == "keras" else "64x50"
+    plan = make_plan(build_spec(framework=framework, input_shape=shape, filters=128, kernel_size=5))
+    kernel, bias, how = initial_weights(plan, seed=0, dtype=np.dtype(np.float32))
+    assert kernel.shape == plan.kernel_shape and bias is not None
+    fan_in = 5 * 64
+    if framework == "keras":
+        limit = math.sqrt(6 / (fan_in + 5 * 128))
+        assert "glorot_uniform" in how and not bias.any()
+    else:
+        limit = 1 / math.sqrt(fan_in)
+        assert "kaiming_uniform" in how and np.abs(bias).max() <= limit and bias.std() > limit / 3
+    assert np.abs(kernel).max() <= limit and abs(kernel.max() - limit) < limit * 0.01  # uniform on ±limit
+    assert abs(kernel.var() - limit**2 / 3) < 0.05 * limit**2 / 3
+
+
+def test_human_summary_says_where_nothing_was_written() -> None:
+    result = run(["run", "--input", "20x3", "-f", "2", "-k", "3", "--no-color"])
+    assert result.code == 0 and "(18, 2) float32" in result.stdout and "not written" in result.stdout

@@ -1,0 +1,171 @@
+"""`run` on bad input of every kind: one line, a hint, exit 1 (data) or 2 (spec), never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from helpers import Result, run
+
+BASE = ["run", "--filters", "2", "--kernel-size", "3"]
+
+
+def refused(args: list[str], code: int = 1) -> Result:
+    result = run(args)
+    assert result.code == code, result
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("error: ") and lines[1].startswith("hint: "), result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+class Exploit:
+    """Unpickling this would create a file: the proof that nothing was unpickled is that it does not exist."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (str(self.marker), "w"))  # unpickling opens (creates) the marker file
+
+
+def test_pickle_bearing_npy_is_never_loaded(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned.txt"
+    path = tmp_path / "evil.npy"
+    np.save(path, np.array([Exploit(marker)], dtype=object), allow_pickle=True)
+    result = refused([*BASE, "--data", str(path)])
+    assert "pickle" in result.stderr
+    assert not marker.exists()
+    np.load(path, allow_pickle=True)  # the payload is live: a careless load runs it
+    assert marker.exists()
+
+
+def test_npy_header_claiming_a_terabyte_allocates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "huge.npy"
+    with path.open("wb") as handle:
+        np.lib.format.write_array_header_1_0(handle, {"descr": "<f4", "fortran_order": False, "shape": (2**38, 4)})
+        handle.write(b"\0" * 64)
+    result = refused([*BASE, "--data", str(path)])
+    assert "TiB" in result.stderr and "--max-bytes" in result.stderr
+
+
+def test_npy_whose_size_does_not_match_its_header(tmp_path: Path) -> None:
+    path = tmp_path / "short.npy"
+    np.save(path, np.zeros((10, 3), np.float32))
+    path.write_bytes(path.read_bytes()[:-8])
+    assert "truncated" in refused([*BASE, "--data", str(path)]).stderr
+
+
+def test_non_numeric_npy(tmp_path: Path) -> None:
+    path = tmp_path / "words.npy"
+    np.save(path, np.array([["a", "b"], ["c", "d"]]))
+    assert "not real numbers" in refused([*BASE, "--data", str(path)]).stderr
+
+
+def test_garbage_with_npy_suffix(tmp_path: Path) -> None:
+    path = tmp_path / "fake.npy"
+    path.write_text("hello")
+    assert "not a readable .npy" in refused([*BASE, "--data", str(path)]).stderr
+
+
+def test_csv_errors_name_row_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("1,2,3\n4,5,6\n7,eight,9\n")
+    assert "row 3, column 2" in refused([*BASE, "--data", str(path)]).stderr
+    path.write_text("a,b,c\n1,2,3\n")
+    assert "row 1, column 1" in refused([*BASE, "--data", str(path)]).stderr
+    path.write_text("1,2,3\n4,5\n")
+    assert "row 2 has 2 values" in refused([*BASE, "--data", str(path)]).stderr
+
+
+def test_json_errors_name_the_element(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_text('[[1, 2], [3, "x"], [5, 6]]')
+    assert "[1][1]" in refused([*BASE, "--data", str(path)]).stderr
+    path.write_text("[[1, 2], [3], [5, 6]]")
+    assert "[1]" in refused([*BASE, "--data", str(path)]).stderr
+    path.write_text("[[1, 2], [3, 4")
+    assert "line 1" in refused([*BASE, "--data", str(path)]).stderr
+
+
+def test_nan_and_infinity_are_located(tmp_path: Path) -> None:
+    x = np.ones((6, 2), np.float32)
+    x[4, 1] = np.nan
+    np.save(tmp_path / "x.npy", x)
+    assert "[4, 1]" in refused([*BASE, "--data", str(tmp_path / "x.npy")]).stderr
+    kernel = np.ones((3, 2, 2), np.float32)
+    kernel[2, 0, 1] = np.inf
+    np.save(tmp_path / "k.npy", kernel)
+    result = refused(["run", "--input", "6x2", "--kernel", str(tmp_path / "k.npy")])
+    assert "kernel" in result.stderr and "[2, 0, 1]" in result.stderr
+
+
+def test_kernel_in_the_other_frameworks_layout_names_the_transpose(tmp_path: Path) -> None:
+    np.save(tmp_path / "w.npy", np.ones((8, 3, 5), np.float32))  # a PyTorch weight (F, C, k)
+    result = refused(["run", "--input", "20x3", "-f", "8", "-k", "5", "--kernel", str(tmp_path / "w.npy")])
+    assert "transpose" in result.stderr and "(2, 1, 0)" in result.stderr
+    np.save(tmp_path / "k.npy", np.ones((5, 3, 8), np.float32))  # a Keras kernel given to PyTorch
+    result = refused(
+        ["run", "-F", "pytorch", "--input", "3x20", "-f", "8", "-k", "5", "--weight", str(tmp_path / "k.npy")]
+    )
+    assert "transpose" in result.stderr
+    np.save(tmp_path / "w6.npy", np.ones((8, 6, 5), np.float32))  # only the transpose fits 6 channels in 5 …
+    result = refused(["run", "--input", "20x5", "--kernel", str(tmp_path / "w6.npy")])
+    assert "transpose" not in result.stderr  # … no: neither layout fits; say what does
+    np.save(tmp_path / "w3.npy", np.ones((30, 3, 8), np.float32))  # a weight with F=30, k=8: Keras reads k=30 > L
+    result = refused(["run", "--input", "20x3", "--padding", "valid", "--kernel", str(tmp_path / "w3.npy")])
+    assert "transpose" in result.stderr
+
+
+def test_kernel_and_bias_of_the_wrong_shape(tmp_path: Path) -> None:
+    np.save(tmp_path / "k.npy", np.ones((3, 4, 2), np.float32))
+    assert "(3, 3, 2)" in refused(["run", "--input", "20x3", "--kernel", str(tmp_path / "k.npy")]).stderr
+    np.save(tmp_path / "b.npy", np.ones(5, np.float32))
+    assert "(2,)" in refused([*BASE, "--input", "20x3", "--bias", str(tmp_path / "b.npy")]).stderr
+
+
+def test_missing_directory_empty_and_text_files(tmp_path: Path) -> None:
+    assert "does not exist" in refused([*BASE, "--data", str(tmp_path / "nope.npy")]).stderr
+    assert "folder" in refused([*BASE, "--data", str(tmp_path)]).stderr
+    (tmp_path / "empty.csv").write_text("")
+    assert "empty" in refused([*BASE, "--data", str(tmp_path / "empty.csv")]).stderr
+    (tmp_path / "words.txt").write_text("the quick brown fox\n")
+    assert "not a number" in refused([*BASE, "--data", str(tmp_path / "words.txt")]).stderr
+
+
+def test_random_input_over_budget_is_refused_before_it_is_drawn() -> None:
+    result = refused([*BASE, "--input", "1000x1000000x1", "--max-bytes", str(2**30)])
+    assert "random input" in result.stderr and "GiB" in result.stderr
+
+
+def test_output_over_budget_names_its_size_and_npy() -> None:
+    result = refused(["run", "--input", "4x3", "-f", "1000000", "-k", "1", "--max-bytes", "1000"])
+    assert "output" in result.stderr and "MiB" in result.stderr and ".npy" in result.stderr
+
+
+def test_output_formats_that_cannot_hold_the_result(tmp_path: Path) -> None:
+    assert "2-D" in refused([*BASE, "--input", "2x10x3", "--output", str(tmp_path / "y.csv")]).stderr
+    assert "format" in refused([*BASE, "--input", "10x3", "--output", str(tmp_path / "y.xlsx")]).stderr
+    assert "folder" in refused([*BASE, "--input", "10x3", "--output", str(tmp_path / "no" / "y.npy")]).stderr
+
+
+def test_spec_problems_are_usage_errors() -> None:
+    refused(["run", "--input", "10x3", "-f", "2"], code=2)  # no kernel size and no kernel file
+    refused(["run", "-f", "2", "-k", "3"], code=2)  # no data at all
+    refused([*BASE, "--input", "2x10x3", "--dtype", "float16"], code=2)
+    refused([*BASE, "--input", "10x3", "-p", "full"], code=2)
+
+
+def test_data_and_input_must_agree(tmp_path: Path) -> None:
+    np.save(tmp_path / "x.npy", np.ones((10, 3), np.float32))
+    assert "disagrees" in refused([*BASE, "--data", str(tmp_path / "x.npy"), "--input", "10x4"]).stderr
+    assert run([*BASE, "--data", str(tmp_path / "x.npy"), "--input", "10x3"]).code == 0
+
+
+def test_json_error_object_for_data_errors(tmp_path: Path) -> None:
+    result = run([*BASE, "--data", str(tmp_path / "nope.npy"), "--json"])
+    assert result.code == 1 and result.stdout == ""
+    assert json.loads(result.stderr)["error"]["code"] == "data_error"
