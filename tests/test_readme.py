@@ -1,4 +1,4 @@
-"""The README's examples run, and CI runs the README's test command."""
+"""The README's examples run (each usage block in order, in a fresh folder), and CI runs its test command."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT
 
 README = (ROOT / "README.md").read_text()
-BLOCKS = re.findall(r"```bash\n(.*?)```", README, flags=re.S)
+USAGE = README.split("## Usage", 1)[1]
 
 
 def quick_start() -> list[str]:
@@ -22,10 +21,8 @@ def quick_start() -> list[str]:
     return re.findall(r"```bash\n(.*?)```", section, flags=re.S)[0].strip().splitlines()
 
 
-def usage_examples() -> list[str]:
-    section = README.split("## Usage", 1)[1]
-    return [line for block in re.findall(r"```bash\n(.*?)```", section, flags=re.S)
-            for line in block.splitlines() if line.startswith("conv1dexplain ")]  # fmt: skip
+def usage_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", USAGE, flags=re.S)
 
 
 def test_quick_start_is_two_commands_install_then_answer_then_test() -> None:
@@ -42,17 +39,32 @@ def test_ci_runs_the_readmes_test_command() -> None:
     assert test_command in ci
 
 
-@pytest.mark.parametrize("line", usage_examples())
-def test_usage_example_runs(line: str) -> None:
-    if "| jq" in line and shutil.which("jq") is None:
+@pytest.fixture
+def shell_env(tmp_path: Path) -> dict[str, str]:
+    """PATH with `conv1dexplain` and `python` meaning this interpreter and this checkout."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    for name, target in (("conv1dexplain", f'"{sys.executable}" -m conv1dexplain'), ("python", f'"{sys.executable}"')):
+        script = bindir / name
+        script.write_text(f'#!/bin/sh\nexec {target} "$@"\n')
+        script.chmod(0o755)
+    return {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}", "COLUMNS": "100"}
+
+
+@pytest.mark.parametrize("block", usage_blocks("bash"), ids=lambda b: b.split("\n")[0][:60])
+def test_usage_block_runs(block: str, shell_env: dict[str, str], tmp_path: Path) -> None:
+    if "| jq" in block and shutil.which("jq") is None:
         pytest.skip("jq not installed")
-    expected = int(m.group(1)) if (m := re.search(r"# exits (\d+)", line)) else 0
-    bindir = str(Path(sys.executable).parent)
-    env = {**os.environ, "PATH": bindir + os.pathsep + os.environ["PATH"], "COLUMNS": "100"}
-    command = line.replace("conv1dexplain ", f"{sys.executable} -m conv1dexplain ", 1)
-    result = subprocess.run(
-        ["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, env=env, timeout=60
-    )
-    assert result.returncode == expected, result.stderr
-    assert result.stdout.strip() if expected == 0 else result.stderr.startswith("error: ")
-    assert "Traceback" not in result.stderr
+    for line in [ln for ln in block.splitlines() if ln.strip()]:
+        expected = int(m.group(1)) if (m := re.search(r"# exits (\d+)", line)) else 0
+        result = subprocess.run(["bash", "-o", "pipefail", "-c", line], capture_output=True, text=True,
+                                env=shell_env, cwd=tmp_path, timeout=120)  # fmt: skip
+        assert result.returncode == expected, f"{line}\n{result.stderr}"
+        assert "Traceback" not in result.stderr
+        if line.startswith("conv1dexplain") or "| conv1dexplain" in line:
+            assert result.stdout.strip() if expected == 0 else result.stderr.startswith("error: "), line
+
+
+@pytest.mark.parametrize("block", usage_blocks("python"), ids=lambda b: b.split("\n")[-2][:60])
+def test_usage_python_block_runs(block: str) -> None:
+    exec(compile(block, "README.md", "exec"), {})
