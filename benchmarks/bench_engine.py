@@ -1,24 +1,26 @@
-"""The NumPy engine against PyTorch's CPU conv1d (same threads) and a same-FLOP matrix product.
+"""The NumPy engine against PyTorch's CPU conv1d (same 2 threads) and a same-FLOP matrix product.
 
-Prints, per case, the median time of ours, PyTorch's and the plain matrix product, the ratios
-ours/PyTorch and ours/matmul, and the median ratio. Targets (issue 3): median ours/PyTorch ≤ 1.0,
-no case above 1.5. Run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (they pick a slow kernel):
+Each contender runs in its own worker process, so neither library's idle spinning threads (OpenBLAS
+and OpenMP both spin a while after each call) steal cores from the other; the workers take turns,
+with a pause between turns, over several rounds. Per case it prints the median time of ours, of
+PyTorch and of a plain matrix product of the same FLOPs, the ratios, and the median ratio.
+Targets (issue 3): median ours/PyTorch ≤ 1.0, no case above 1.5. Run it with OPENBLAS_CORETYPE and
+OPENBLAS_L2_SIZE unset (they select a slow kernel on some machines):
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_engine.py
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-
-from conv1dexplain.engine import convolve
-from conv1dexplain.geometry import causal_padding, keras_same_padding
 
 THREADS = 2
 
@@ -51,29 +53,9 @@ CASES = [
 ]
 
 
-def block(function: Callable[[], object], repeats: int) -> list[float]:
-    """Times of `repeats` calls after a warm-up call; a pause first, so that the other library's
-    idle threads (OpenBLAS and OpenMP spin a while after each call) are asleep and steal no core."""
-    time.sleep(0.05)
-    function()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def median_times(functions: list[Callable[[], object]], repeats: int, rounds: int = 3) -> list[float]:
-    """Median time of each function over `rounds` interleaved blocks (drift hits all alike)."""
-    samples: list[list[float]] = [[] for _ in functions]
-    for _ in range(rounds):
-        for i, function in enumerate(functions):
-            samples[i] += block(function, repeats)
-    return [statistics.median(times) for times in samples]
-
-
 def pads(case: Case) -> tuple[int, int]:
+    from conv1dexplain.geometry import causal_padding, keras_same_padding
+
     if case.padding == "same":
         return keras_same_padding(case.length, case.kernel_size, case.strides, case.dilation_rate)
     if case.padding == "causal":
@@ -81,50 +63,107 @@ def pads(case: Case) -> tuple[int, int]:
     return 0, 0
 
 
-def main() -> int:
-    import torch
-    import torch.nn.functional as F
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
-    torch.set_num_threads(THREADS)
+def arrays(case: Case) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
-    print(f"{'case':<28}{'ours ms':>9}{'torch ms':>10}{'matmul ms':>10}{'÷torch':>8}{'÷matmul':>9}")
-    ratios = []
-    for case in CASES:
-        left, right = pads(case)
-        cg = case.channels // case.groups
-        x = rng.standard_normal((case.batch, case.length, case.channels)).astype(np.float32)
-        kernel = rng.standard_normal((case.kernel_size, cg, case.filters)).astype(np.float32)
-        bias = rng.standard_normal(case.filters).astype(np.float32)
-        ours = convolve(x, kernel, bias, strides=case.strides, dilation_rate=case.dilation_rate,
-                        pad_left=left, pad_right=right, groups=case.groups)  # fmt: skip
+    x = rng.standard_normal((case.batch, case.length, case.channels)).astype(np.float32)
+    kernel = rng.standard_normal((case.kernel_size, case.channels // case.groups, case.filters)).astype(np.float32)
+    return x, kernel, rng.standard_normal(case.filters).astype(np.float32)
+
+
+def contender(kind: str, case: Case) -> Callable[[], object]:
+    """The call to time: ours (channels-last, Keras layout), PyTorch's (its own layout), or a matmul."""
+    x, kernel, bias = arrays(case)
+    left, right = pads(case)
+    if kind == "ours":
+        from conv1dexplain.engine import convolve
+
+        return lambda: convolve(x, kernel, bias, strides=case.strides, dilation_rate=case.dilation_rate,
+                                pad_left=left, pad_right=right, groups=case.groups)  # fmt: skip
+    if kind == "torch":
+        import torch
+        import torch.nn.functional as F
+
+        torch.set_num_threads(THREADS)
         xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 2, 1)))
         wt = torch.from_numpy(np.ascontiguousarray(kernel.transpose(2, 1, 0)))
         bt = torch.from_numpy(bias)
 
-        def run_torch(xt: torch.Tensor = xt, wt: torch.Tensor = wt, bt: torch.Tensor = bt, c: Case = case,
-                      lr: tuple[int, int] = (left, right)) -> torch.Tensor:  # fmt: skip
-            with torch.no_grad():
-                padded = F.pad(xt, lr) if lr != (0, 0) else xt
-                return F.conv1d(padded, wt, bt, stride=c.strides, dilation=c.dilation_rate, groups=c.groups)
+        def run_torch() -> object:
+            with torch.no_grad():  # asymmetric padding the way a user writes it: F.pad, then conv1d
+                padded = F.pad(xt, (left, right)) if (left, right) != (0, 0) else xt
+                return F.conv1d(padded, wt, bt, stride=case.strides, dilation=case.dilation_rate, groups=case.groups)
 
-        reference = run_torch().numpy().transpose(0, 2, 1)
-        assert np.allclose(ours, reference, rtol=1e-3, atol=1e-3), case.name
-        rows, inner = case.batch * ours.shape[1], case.kernel_size * cg
-        a = rng.standard_normal((rows, inner)).astype(np.float32)
-        b = rng.standard_normal((inner, case.filters)).astype(np.float32)
+        return run_torch
+    span = case.dilation_rate * (case.kernel_size - 1) + 1
+    out_length = (case.length + left + right - span) // case.strides + 1
+    rows, inner = case.batch * out_length, case.kernel_size * case.channels // case.groups
+    a = np.random.default_rng(1).standard_normal((rows, inner)).astype(np.float32)
+    b = np.random.default_rng(2).standard_normal((inner, case.filters)).astype(np.float32)
+    return lambda: a @ b
 
-        def run_ours(x: np.ndarray = x, kernel: np.ndarray = kernel, bias: np.ndarray = bias, c: Case = case,
-                     lr: tuple[int, int] = (left, right)) -> np.ndarray:  # fmt: skip
-            return convolve(x, kernel, bias, strides=c.strides, dilation_rate=c.dilation_rate,
-                            pad_left=lr[0], pad_right=lr[1], groups=c.groups)  # fmt: skip
 
-        t_ours, t_torch, t_matmul = median_times([run_ours, run_torch, lambda a=a, b=b: a @ b], args.repeats)
-        ratios.append(t_ours / t_torch)
-        print(f"{case.name:<28}{t_ours * 1e3:>9.2f}{t_torch * 1e3:>10.2f}{t_matmul * 1e3:>10.2f}"
-              f"{t_ours / t_torch:>8.2f}{t_ours / t_matmul:>9.2f}")  # fmt: skip
+def worker(kind: str) -> None:
+    """Answer `case index, repeats` lines with the times of that many calls (after one warm-up)."""
+    prepared: dict[int, Callable[[], object]] = {}
+    for line in sys.stdin:
+        index, repeats = map(int, line.split())
+        function = prepared.setdefault(index, contender(kind, CASES[index]))
+        function()
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            function()
+            times.append(time.perf_counter() - start)
+        print(json.dumps(times), flush=True)
+
+
+def check_agreement() -> None:
+    """Before timing anything: our output equals PyTorch's on every case."""
+    import torch
+
+    for case in CASES:
+        ours, theirs = contender("ours", case)(), contender("torch", case)()
+        assert isinstance(theirs, torch.Tensor)
+        assert np.allclose(ours, theirs.numpy().transpose(0, 2, 1), rtol=1e-3, atol=1e-3), case.name
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--worker", choices=["ours", "torch", "matmul"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker)
+        return 0
+    check_agreement()
+    kinds = ("ours", "torch", "matmul")
+    workers = {
+        kind: subprocess.Popen([sys.executable, __file__, "--worker", kind], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)  # fmt: skip
+        for kind in kinds
+    }
+    samples = {kind: [[] for _ in CASES] for kind in kinds}
+    for _ in range(args.rounds):
+        for index in range(len(CASES)):
+            for kind in kinds:
+                time.sleep(0.25)  # let the previous worker's threads fall asleep
+                process = workers[kind]
+                assert process.stdin is not None and process.stdout is not None
+                process.stdin.write(f"{index} {args.repeats}\n")
+                process.stdin.flush()
+                samples[kind][index] += json.loads(process.stdout.readline())
+    for process in workers.values():
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait()
+    print(f"{'case':<28}{'ours ms':>9}{'torch ms':>10}{'matmul ms':>10}{'÷torch':>8}{'÷matmul':>9}")
+    ratios = []
+    for index, case in enumerate(CASES):
+        ours, torch_, matmul = (statistics.median(samples[kind][index]) for kind in kinds)
+        ratios.append(ours / torch_)
+        print(f"{case.name:<28}{ours * 1e3:>9.2f}{torch_ * 1e3:>10.2f}{matmul * 1e3:>10.2f}"
+              f"{ours / torch_:>8.2f}{ours / matmul:>9.2f}")  # fmt: skip
     median = statistics.median(ratios)
     print(f"median ours/torch: {median:.2f} (target ≤ 1.0); worst: {max(ratios):.2f} (target ≤ 1.5)")
     return 0 if median <= 1.0 and max(ratios) <= 1.5 else 1
