@@ -7,7 +7,7 @@ from typing import Literal
 
 import numpy as np
 
-from conv1dexplain.engine import convolve
+from conv1dexplain.engine import convolve, source_rows
 from conv1dexplain.geometry import Axis
 from conv1dexplain.plan import Plan, plan_for_axis
 from conv1dexplain.report import Check
@@ -35,28 +35,15 @@ def _shorter_axis(axis: Axis, padding_mode: str) -> Axis:
     return replace(axis, length=length)
 
 
-def _source_index(position: int, length: int, padding_mode: str) -> int | None:
-    """Which input row a (possibly padding) position holds; None for a zero."""
-    if 0 <= position < length:
-        return position
-    if padding_mode == "zeros":
-        return None
-    if padding_mode == "replicate":
-        return min(max(position, 0), length - 1)
-    if padding_mode == "circular":
-        return position % length
-    return -position if position < 0 else 2 * (length - 1) - position  # reflect
-
-
 def _window_value(x: np.ndarray, kernel: np.ndarray, plan: Plan, axis: Axis, t: int, f: int) -> float:
     """Output t of filter f recomputed from the rows geometry says window t reads."""
     spec = plan.spec
     cg = spec.channels_per_group
     group = f // (spec.filters // spec.groups)
     total = 0.0
-    for tap, position in enumerate(axis.input_positions(t)):
-        row = _source_index(position, axis.length, spec.padding_mode)
-        if row is not None:
+    positions = np.array(axis.input_positions(t))
+    for tap, row in enumerate(source_rows(positions, axis.length, spec.padding_mode)):
+        if row >= 0:
             total += float(x[row, group * cg : (group + 1) * cg] @ kernel[tap, :, f])
     return total
 
