@@ -139,8 +139,9 @@ def main() -> int:
     check_agreement()
     kinds = ("ours", "torch", "matmul")
     workers = {
-        kind: subprocess.Popen([sys.executable, __file__, "--worker", kind], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, text=True)  # fmt: skip
+        kind: subprocess.Popen(
+            [sys.executable, __file__, "--worker", kind], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         for kind in kinds
     }
     samples = {kind: [[] for _ in CASES] for kind in kinds}

@@ -125,8 +125,28 @@ def _layout(request: RunRequest) -> str:
     return resolve_layout(request.framework, request.data_format)[1]
 
 
-def execute(request: RunRequest) -> RunReport:
-    """Do the whole `run`: everything the user asked, or a Conv1dExplainError saying why not."""
+@dataclass(frozen=True)
+class Prepared:
+    """A validated layer with its input and weights, ready to convolve (shared by run and trace)."""
+
+    plan: Plan
+    x: NDArray[Any]  # the input in the framework's layout (2-D or 3-D); a LazyNormal when drawn lazily
+    kernel: NDArray[Any]  # in the framework's layout
+    bias: NDArray[Any] | None
+    dtype: np.dtype[np.floating]
+    data_source: str
+    weights_source: str
+
+
+class LazyNormal:
+    """Seeded standard-normal input, drawn only as far as it is read (the same numbers as a full draw)."""
+
+    def __init__(self, shape: tuple[int, ...], seed: int, dtype: np.dtype[np.floating]) -> None:
+        self.shape, self.seed, self.dtype, self.ndim = shape, seed, dtype, len(shape)
+
+
+def prepare(request: RunRequest, lazy: bool = False) -> Prepared:
+    """Load or draw the input and weights and plan the layer; refuse, with a hint, what cannot be done."""
     layout = _layout(request)
     x, data_source = _input(request, layout)
     kernel = None if request.kernel is None else _load(request.kernel, "kernel", request)
@@ -137,8 +157,12 @@ def execute(request: RunRequest) -> RunReport:
         shape = parse_input_shape(request.input_shape, layout)  # type: ignore[arg-type]
         dims = (shape.length, shape.channels) if layout == "channels_last" else (shape.channels, shape.length)
         full = dims if shape.batch is None else (shape.batch, *dims)
-        data.fits_in_memory("the random input", full, dtype, request.max_bytes, text=False)
-        x = data.random_input(full, request.seed, dtype)
+        if lazy:
+            x = LazyNormal(full, request.seed, dtype)  # type: ignore[assignment]
+        else:
+            data.fits_in_memory("the random input", full, dtype, request.max_bytes, text=False)
+            x = data.random_input(full, request.seed, dtype)
+    assert x is not None
     plan = _plan(request, x, kernel)
     check_weights(plan, plan.kernel_shape if kernel is None else kernel.shape, None if bias is None else bias.shape)
     if kernel is None:
@@ -149,6 +173,14 @@ def execute(request: RunRequest) -> RunReport:
         if bias is None and plan.spec.use_bias:
             bias = np.zeros(plan.spec.filters, dtype)
             weights_source += ", zero bias (no --bias given)"
+    return Prepared(plan, x, kernel, bias, dtype, data_source, weights_source)
+
+
+def execute(request: RunRequest) -> RunReport:
+    """Do the whole `run`: everything the user asked, or a Conv1dExplainError saying why not."""
+    ready = prepare(request)
+    plan, x, kernel, bias, dtype = ready.plan, ready.x, ready.kernel, ready.bias, ready.dtype
+    data_source, weights_source = ready.data_source, ready.weights_source
     batched = x if x.ndim == 3 else x[None]
     out_shape = tuple(batched.shape[0] if d is None else d for d in plan.output_shape)
     final_shape = out_shape if x.ndim == 3 else out_shape[1:]

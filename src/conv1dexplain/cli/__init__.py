@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from conv1dexplain import __version__
-from conv1dexplain.cli import run, shape
+from conv1dexplain.cli import run, shape, trace
 from conv1dexplain.cli.output import write_error
 from conv1dexplain.errors import Conv1dExplainError, ExitCode, UsageError
 
@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 app.command(name="shape", no_args_is_help=True)(shape.shape)
 app.command(name="run", no_args_is_help=True)(run.run)
+app.command(name="trace", no_args_is_help=True)(trace.trace)
 
 
 def _version(value: bool) -> None:
@@ -41,7 +42,7 @@ def _root(
 
 
 def _usage_hint(args: list[str]) -> str:
-    commands = [a for a in args if a in ("shape", "run")]
+    commands = [a for a in args if a in ("shape", "run", "trace")]
     return (
         f"run `conv1dexplain {commands[0]} --help` for its options"
         if commands

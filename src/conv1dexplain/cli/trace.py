@@ -1,0 +1,117 @@
+"""`conv1dexplain trace`: the sliding window step by step, with real numbers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from conv1dexplain.cli import options as o
+
+DEFAULT_MAX_BYTES = 4 << 30  # as conv1dexplain.data.DEFAULT_MAX_BYTES (not imported: numpy)
+TRACE_PANEL = "Trace"
+
+
+def trace(
+    data: o.DataOpt = None,
+    input_shape: o.MaybeInputShapeOpt = None,
+    filters: o.MaybeFiltersOpt = None,
+    kernel_size: o.MaybeKernelSizeOpt = None,
+    strides: o.StridesOpt = 1,
+    padding: o.PaddingOpt = "valid",
+    dilation_rate: o.DilationOpt = 1,
+    groups: o.GroupsOpt = 1,
+    use_bias: o.UseBiasOpt = True,
+    activation: o.ActivationOpt = None,
+    data_format: o.DataFormatOpt = None,
+    framework: o.FrameworkOpt = "keras",
+    padding_mode: o.PaddingModeOpt = "zeros",
+    kernel: o.KernelFileOpt = None,
+    bias: o.BiasFileOpt = None,
+    seed: o.RandomSeedOpt = 0,
+    dtype: o.DtypeOpt = None,
+    max_bytes: o.MaxBytesOpt = DEFAULT_MAX_BYTES,
+    example: Annotated[
+        int,
+        typer.Option(
+            "--example", rich_help_panel=TRACE_PANEL, help="Which example of a batch to trace. Example: --example 3."
+        ),
+    ] = 0,
+    filter_index: Annotated[
+        int | None,
+        typer.Option(
+            "--filter",
+            rich_help_panel=TRACE_PANEL,
+            help="Show this filter's arithmetic, and only its output in JSON. Example: --filter 1.",
+        ),
+    ] = None,
+    steps: Annotated[
+        str | None,
+        typer.Option(
+            "--steps",
+            metavar="START:STOP",
+            rich_help_panel=TRACE_PANEL,
+            help="Output positions to show, Python-slice style. Example: --steps 0:5, --steps -3:.",
+        ),
+    ] = None,
+    compact: Annotated[
+        bool, typer.Option("--compact", rich_help_panel=TRACE_PANEL, help="One line per step, for long sequences.")
+    ] = False,
+    precision: Annotated[
+        int, typer.Option("--precision", rich_help_panel=TRACE_PANEL, help="Decimals shown. Example: --precision 5.")
+    ] = 3,
+    interactive: Annotated[
+        bool | None,
+        typer.Option(
+            "--interactive/--no-interactive",
+            rich_help_panel=TRACE_PANEL,
+            help="Step with the keys (the default in a terminal without --json).",
+        ),
+    ] = None,
+    json: o.JsonOpt = False,
+    no_color: o.NoColorOpt = False,
+) -> None:
+    """Step the window along one example: the rows it reads, the products, the sum, the output.
+
+    Example: conv1dexplain trace --input 10x3 --filters 2 --kernel-size 3 --padding same --seed 0
+
+    Piped, --json streams JSON Lines: a "layer" line, then one "window" line per step.
+    """  # fmt: skip
+    import sys
+
+    from conv1dexplain.errors import UsageError
+
+    terminal = sys.stdin.isatty() and sys.stdout.isatty()
+    if interactive and (json or not terminal):
+        raise UsageError(
+            "--interactive needs a terminal on stdin and stdout" + (" and no --json" if json else ""),
+            "run it in a terminal, or drop --interactive (use --compact or --json when piping)",
+        )
+    live = interactive if interactive is not None else (terminal and not json)
+    from conv1dexplain.runner import RunRequest, prepare
+    from conv1dexplain.trace import Tracer, check_filter, parse_steps
+
+    ready = prepare(
+        RunRequest(
+            framework=framework, data_format=data_format, filters=filters, kernel_size=kernel_size,
+            strides=strides, padding=padding, dilation_rate=dilation_rate, groups=groups, use_bias=use_bias,
+            activation=activation, padding_mode=padding_mode, data_file=data, input_shape=input_shape, seed=seed,
+            kernel=kernel, bias=bias, dtype=dtype, max_bytes=max_bytes,
+        ),
+        lazy=not live,
+    )  # fmt: skip
+    tracer = Tracer(ready, example=example, random_access=live)
+    start, stop = parse_steps(steps, tracer.output_length)
+    output_channels = ready.plan.output_shape[-1 if ready.plan.spec.data_format == "channels_last" else 1]
+    assert output_channels is not None
+    check_filter(filter_index, output_channels)
+    if json:
+        from conv1dexplain.cli.trace_json import stream
+
+        stream(ready, tracer, example, start, stop, filter_index)
+        return
+    from conv1dexplain.render.trace_page import show
+
+    code = show(ready, tracer, example, start, stop, filter_index or 0, precision, compact, live, no_color)
+    if code:
+        raise typer.Exit(code)

@@ -1,0 +1,50 @@
+"""trace --json: JSON Lines, one "layer" line then one "window" line per step, flushed as made."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+from numpy.typing import NDArray
+
+from conv1dexplain.report import SCHEMA_VERSION, build_shape_report
+from conv1dexplain.runner import Prepared
+from conv1dexplain.trace import Tracer
+
+
+def _ints(values: list[int]) -> str:
+    return "[" + ",".join(map(str, values)) + "]"
+
+
+def stream(ready: Prepared, tracer: Tracer, example: int, start: int, stop: int, filter_index: int | None) -> None:
+    """Write the layer line, then every window of start … stop−1 (values computed chunk by chunk)."""
+    out = sys.stdout
+    layer = build_shape_report(ready.plan, None).to_dict() | {
+        "type": "layer", "example": example, "steps": [start, stop], "filter": filter_index,
+        "data_source": ready.data_source, "weights_source": ready.weights_source,
+    }  # fmt: skip
+    out.write(json.dumps(layer, ensure_ascii=False) + "\n")
+    out.flush()
+    axis = tracer.axis
+    taps = np.arange(axis.kernel_size) * axis.dilation_rate
+    head = f'{{"type":"window","schema_version":{SCHEMA_VERSION},"output_index":'
+    for chunk in tracer.chunks(start, stop):
+        count = chunk.outputs.shape[0]
+        if filter_index is None:
+            selected, filters = chunk.outputs, _ints(list(range(chunk.outputs.shape[1])))
+        else:
+            selected, filters = chunk.outputs[:, filter_index : filter_index + 1], f"[{filter_index}]"
+        # Whole chunk at once: window positions t·s + j·d − pad_left, and which of them are padding.
+        positions = (np.arange(chunk.t0, chunk.t0 + count)[:, None] * axis.strides + taps) - axis.pad_left
+        padding = (positions < 0) | (positions >= axis.length)
+        any_padding: NDArray[np.bool_] = np.asarray(padding.any(axis=1))
+        number = repr if np.isfinite(selected).all() else json.dumps  # JSON has no NaN: say "NaN" as json does
+        tail = f',"filters":{filters},"output":['
+        lines = []
+        for i, (row, values) in enumerate(zip(positions.tolist(), selected.tolist(), strict=True)):
+            pads = _ints(np.flatnonzero(padding[i]).tolist()) if any_padding[i] else "[]"
+            lines.append(f'{head}{chunk.t0 + i},"input_indices":[{",".join(map(str, row))}],"padding_taps":{pads}'
+                         f'{tail}{",".join(map(number, values))}]}}\n')  # fmt: skip
+        out.write("".join(lines))
+        out.flush()

@@ -1,0 +1,249 @@
+"""`trace`: the sliding window of one example, step by step, computed in vectorised chunks.
+
+Memory does not grow with the sequence: a file's rows are read chunk by chunk (a .npy is
+memory-mapped), and seeded random data is drawn as it is read — the same numbers `run` draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from conv1dexplain.activations import AXIS_WISE, activation_function
+from conv1dexplain.api import run_plan
+from conv1dexplain.engine import convolve, source_rows
+from conv1dexplain.errors import SpecError
+from conv1dexplain.runner import LazyNormal, Prepared
+
+Array = NDArray[np.floating]
+CHUNK = 2048  # output positions computed at once
+
+
+class ArrayRows:
+    """Rows (positions × channels) of one example held in an array or a memory map."""
+
+    def __init__(self, example: NDArray[Any]) -> None:
+        self.example = example  # (L, C), maybe a transposed view of (C, L)
+
+    def rows(self, indices: NDArray[np.int64]) -> NDArray[Any]:
+        if indices.size and indices[-1] - indices[0] + 1 == indices.size:  # contiguous: a slice reads less
+            return np.asarray(self.example[indices[0] : indices[-1] + 1])
+        return np.asarray(self.example[indices])
+
+    def release(self, below: int) -> None:
+        """Nothing to free: the array is the caller's."""
+
+
+class LazyRows:
+    """Rows of one example of seeded standard-normal data, drawn in order as they are asked for.
+
+    The draw is the one `run` makes for the whole array (row-major), so the numbers are the same.
+    Channels-first data is one stream per channel. The first `head` and last `tail` rows are kept
+    apart for padding that wraps around (circular) or repeats the first row (replicate).
+    """
+
+    def __init__(self, lazy: LazyNormal, example: int, channels_last: bool, head: int, tail: int) -> None:
+        shape = lazy.shape[1:] if len(lazy.shape) == 3 else lazy.shape
+        self.length, self.channels = shape if channels_last else shape[::-1]
+        self.dtype = lazy.dtype
+        per_example = self.length * self.channels
+        offsets = [example * per_example] if channels_last else [
+            example * per_example + c * self.length for c in range(self.channels)
+        ]  # fmt: skip
+        self.streams = [self._stream(lazy.seed, offset) for offset in offsets]
+        self.channels_last = channels_last
+        self.start = 0  # row index of buffer[0]
+        self.buffer = np.empty((0, self.channels), self.dtype)
+        self.head = self._draw(min(head, self.length))
+        self.start = self.head.shape[0]
+        self.tail = self._tail(lazy, example, min(tail, self.length)) if tail else self.buffer[:0]
+
+    @staticmethod
+    def _stream(seed: int, skip: int) -> np.random.Generator:
+        generator = np.random.default_rng(seed)
+        block = 1 << 20
+        while skip > 0:  # numbers before this example's: drawn and dropped, in bounded blocks
+            generator.standard_normal(min(skip, block))
+            skip -= min(skip, block)
+        return generator
+
+    def _draw(self, count: int) -> NDArray[Any]:
+        if count <= 0:
+            return np.empty((0, self.channels), self.dtype)
+        if self.channels_last:
+            return self.streams[0].standard_normal((count, self.channels)).astype(self.dtype)
+        return np.stack([stream.standard_normal(count) for stream in self.streams], axis=1).astype(self.dtype)
+
+    def _tail(self, lazy: LazyNormal, example: int, tail: int) -> NDArray[Any]:
+        copy = LazyRows.__new__(LazyRows)
+        copy.__dict__.update(self.__dict__)
+        per_example = self.length * self.channels
+        skip_rows = self.length - tail
+        offsets = [example * per_example + skip_rows * self.channels] if self.channels_last else [
+            example * per_example + c * self.length + skip_rows for c in range(self.channels)
+        ]  # fmt: skip
+        copy.streams = [self._stream(lazy.seed, offset) for offset in offsets]
+        return copy._draw(tail)
+
+    def rows(self, indices: NDArray[np.int64]) -> NDArray[Any]:
+        out = np.empty((indices.size, self.channels), self.dtype)
+        in_head = indices < self.head.shape[0]
+        in_tail = indices >= self.length - self.tail.shape[0]
+        rest = ~in_head & ~in_tail
+        out[in_head] = self.head[indices[in_head]]
+        out[in_tail & ~in_head] = self.tail[indices[in_tail & ~in_head] - (self.length - self.tail.shape[0])]
+        if rest.any():
+            wanted = indices[rest]
+            end = int(wanted.max()) + 1
+            if end > self.start + self.buffer.shape[0]:
+                self.buffer = np.concatenate([self.buffer, self._draw(end - self.start - self.buffer.shape[0])])
+            out[rest] = self.buffer[wanted - self.start]
+        return out
+
+    def release(self, below: int) -> None:
+        """Forget rows below this index (those the stream has passed)."""
+        drop = min(max(0, below - self.start), self.buffer.shape[0])
+        self.buffer = self.buffer[drop:]
+        self.start += drop
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Output positions t0 … t0+n−1 of one example: the rows read, sums, and outputs."""
+
+    t0: int
+    rows: NDArray[Any]  # (count, C): every row the chunk's windows read, padding included
+    sums: Array  # (n, F): window · kernel, before bias
+    outputs: Array  # (n, F′): after bias and activation (F′ = F, or F/2 for glu)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One output position: where the window is, what it reads, and what it makes."""
+
+    output_index: int
+    input_indices: list[int]
+    padding_taps: list[int]
+    window: NDArray[Any]  # (k, C) values read, padding as the padding mode fills it
+    sums: Array  # (F,) before bias
+    outputs: Array  # (F′,) after bias and activation
+
+
+class Tracer:
+    """Steps of one example of a prepared layer, in chunks."""
+
+    def __init__(self, ready: Prepared, example: int = 0, random_access: bool = False) -> None:
+        plan = ready.plan
+        self.plan, self.spec, self.axis = plan, plan.spec, plan.axis
+        self.dtype = ready.dtype
+        x = ready.x
+        batch = x.shape[0] if x.ndim == 3 else 1
+        if not 0 <= example < batch:
+            raise SpecError(f"--example {example} is out of range: the batch has {batch} example(s)",
+                            f"use --example 0 … {batch - 1}")  # fmt: skip
+        channels_last = self.spec.data_format == "channels_last"
+        self.kernel = ready.kernel if self.spec.framework == "keras" else ready.kernel.transpose(2, 1, 0)
+        self.kernel = np.asarray(self.kernel, dtype=self.dtype)
+        self.bias = np.zeros(self.spec.filters, self.dtype) if ready.bias is None else ready.bias.astype(self.dtype)
+        if isinstance(x, LazyNormal) and not random_access:
+            head = (self.axis.pad_right if self.spec.padding_mode == "circular" else 0) + 1
+            tail = self.axis.pad_left if self.spec.padding_mode == "circular" else 0
+            self.reader: ArrayRows | LazyRows = LazyRows(x, example, channels_last, head, tail)
+        else:
+            array = np.random.default_rng(x.seed).standard_normal(x.shape).astype(self.dtype) if isinstance(
+                x, LazyNormal) else x  # fmt: skip
+            one = array[example] if array.ndim == 3 else array
+            self.reader = ArrayRows(one if channels_last else one.T)
+        activation = self.spec.activation if self.spec.activation != "linear" else None
+        self.activation: Callable[[Array], Array] | None = activation_function(activation)
+        self.whole: Array | None = None
+        if activation in AXIS_WISE and not channels_last:
+            # softmax & co. run along the last axis, which is the length here: every position at once.
+            array = x if not isinstance(x, LazyNormal) else np.random.default_rng(x.seed).standard_normal(
+                x.shape).astype(self.dtype)  # fmt: skip
+            one = array[example] if array.ndim == 3 else array
+            self.whole = run_plan(plan, one[None], ready.kernel, ready.bias, self.dtype)[0].T  # (L_out, F′)
+        self._cache: tuple[int, int, Chunk] | None = None
+
+    @property
+    def output_length(self) -> int:
+        return self.axis.output_length
+
+    def _chunk(self, t0: int, t1: int) -> Chunk:
+        axis = self.axis
+        first = t0 * axis.strides - axis.pad_left
+        count = (t1 - t0 - 1) * axis.strides + axis.span
+        sources = source_rows(np.arange(first, first + count), axis.length, self.spec.padding_mode)
+        rows = np.zeros((count, self.spec.input.channels), self.dtype)
+        real = sources >= 0
+        if real.any():
+            rows[real] = self.reader.rows(sources[real])
+        sums = convolve(rows[None], self.kernel, strides=axis.strides, dilation_rate=axis.dilation_rate,
+                        groups=self.spec.groups)[0]  # fmt: skip
+        if self.whole is not None:
+            outputs = self.whole[t0:t1]
+        else:
+            pre = sums + self.bias
+            outputs = pre if self.activation is None else self.activation(pre)
+        self.reader.release(max(0, t1 * axis.strides - axis.pad_left))
+        return Chunk(t0, rows, sums, outputs)
+
+    def chunks(self, start: int, stop: int, size: int = CHUNK) -> Iterator[Chunk]:
+        """Chunks covering output positions start … stop−1, in order."""
+        for t0 in range(start, stop, size):
+            yield self._chunk(t0, min(stop, t0 + size))
+
+    def step_of(self, chunk: Chunk, t: int) -> Step:
+        """Step t, cut out of the chunk holding it."""
+        axis = self.axis
+        base = (t - chunk.t0) * axis.strides
+        taps = [base + j * axis.dilation_rate for j in range(axis.kernel_size)]
+        return Step(t, axis.input_positions(t), axis.padding_taps(t), chunk.rows[taps],
+                    chunk.sums[t - chunk.t0], chunk.outputs[t - chunk.t0])  # fmt: skip
+
+    def steps(self, start: int, stop: int) -> Iterator[Step]:
+        """Every step from start to stop−1, computed chunk by chunk."""
+        for chunk in self.chunks(start, stop):
+            for t in range(chunk.t0, chunk.t0 + chunk.sums.shape[0]):
+                yield self.step_of(chunk, t)
+
+    def step(self, t: int) -> Step:
+        """One step, for going back and forth (needs random access: an array, not a lazy stream)."""
+        size = 64
+        t0 = t - t % size
+        if self._cache is None or self._cache[0] != t0:
+            self._cache = (t0, 0, self._chunk(t0, min(self.output_length, t0 + size)))
+        return self.step_of(self._cache[2], t)
+
+
+def parse_steps(text: str | None, output_length: int) -> tuple[int, int]:
+    """'START:STOP' (Python slice rules, negatives from the end) → (start, stop) within the output."""
+    if text is None:
+        return 0, output_length
+    parts = text.split(":")
+    try:
+        if len(parts) == 1:
+            start = int(parts[0])
+            bounds = slice(start, start + 1 if start != -1 else None)
+        elif len(parts) == 2:
+            bounds = slice(*(int(p) if p.strip() else None for p in parts))
+        else:
+            raise ValueError
+    except ValueError:
+        raise SpecError(f"--steps {text!r} is not START:STOP", "e.g. --steps 0:5, --steps 10:, --steps -3:") from None
+    start, stop, _ = bounds.indices(output_length)
+    if start >= stop:
+        raise SpecError(f"--steps {text!r} selects no step: the output has {output_length} positions",
+                        f"use a range within 0:{output_length}")  # fmt: skip
+    return start, stop
+
+
+def check_filter(filter_index: int | None, output_channels: int) -> None:
+    """Refuse a --filter the layer does not have."""
+    if filter_index is not None and not 0 <= filter_index < output_channels:
+        raise SpecError(f"--filter {filter_index} is out of range: the layer has {output_channels} output channels",
+                        f"use --filter 0 … {output_channels - 1}")  # fmt: skip
