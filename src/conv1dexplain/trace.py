@@ -192,8 +192,9 @@ class Tracer:
         self.reader.release(max(0, t1 * axis.strides - axis.pad_left))
         return Chunk(t0, rows, sums, outputs)
 
-    def chunks(self, start: int, stop: int, size: int = CHUNK) -> Iterator[Chunk]:
+    def chunks(self, start: int, stop: int, size: int | None = None) -> Iterator[Chunk]:
         """Chunks covering output positions start … stop−1, in order."""
+        size = size or CHUNK
         for t0 in range(start, stop, size):
             yield self._chunk(t0, min(stop, t0 + size))
 

@@ -15,7 +15,7 @@ TAP_STYLE = "bold black on yellow"
 DONE_STYLE = "green"
 NOW_STYLE = "bold black on green"
 EDGE = 3  # cells shown beyond the window when the sequence is too long to draw whole
-WIDE = 4  # channels shown as first 2 … last when there are more than this
+WIDE = 3  # channels shown as first 2 … last when there are more than this
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,102 @@
+"""Every window of `trace --json` against real Keras and PyTorch: positions by the formula, outputs by value."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+import conv1dexplain.trace
+from conv1dexplain.errors import SpecError
+from conv1dexplain.plan import Plan, make_plan
+from conv1dexplain.spec import build_spec
+from helpers import run
+from specgen import Case, cases
+from test_oracle_conv1d import keras_output, torch_output
+
+pytestmark = pytest.mark.oracle
+COUNT = 60
+
+
+def accepted(framework: str, seed: int) -> list[tuple[Case, Plan]]:
+    found = []
+    for case in cases(framework, COUNT * 4, seed):
+        if case.activation in ("RELU", "nope"):
+            continue
+        try:
+            found.append((case, make_plan(build_spec(**case.build_kwargs()))))  # type: ignore[arg-type]
+        except SpecError:
+            continue
+    return found[:COUNT]
+
+
+KERAS = accepted("keras", 31)
+TORCH = accepted("pytorch", 32)
+
+
+def traced(case: Case, plan: Plan, tmp: Path, example: int, filter_index: int | None) -> tuple[dict, list[dict], tuple]:
+    rng = np.random.default_rng(zlib.crc32(repr(case).encode()))
+    batch = case.batch or 2
+    dims = (case.length, case.channels) if case.data_format == "channels_last" else (case.channels, case.length)
+    x = rng.standard_normal((batch, *dims)).astype(np.float32)
+    kernel = (rng.standard_normal(plan.kernel_shape) / np.sqrt(plan.kernel_shape[1])).astype(np.float32)
+    bias = rng.standard_normal(case.filters).astype(np.float32) if case.use_bias else None
+    np.save(tmp / "x.npy", x)
+    np.save(tmp / "k.npy", kernel)
+    args = ["trace", "--data", str(tmp / "x.npy"), "--kernel", str(tmp / "k.npy"), "--example", str(example), "--json"]
+    if bias is not None:
+        np.save(tmp / "b.npy", bias)
+        args += ["--bias", str(tmp / "b.npy")]
+    if filter_index is not None:
+        args += ["--filter", str(filter_index)]
+    spec_args = [a for a in case.cli_args() if a not in ("--input", case.input_text)]
+    result = run(args + spec_args)
+    assert result.code == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    return lines[0], lines[1:], (x, kernel, bias)
+
+
+def check(case: Case, plan: Plan, real: np.ndarray, layer: dict, windows: list[dict], example: int,
+          filter_index: int | None) -> None:  # fmt: skip
+    axis = plan.axis
+    assert layer["type"] == "layer" and layer["schema_version"] == 1 and layer["example"] == example
+    per_position = real[example] if case.data_format == "channels_last" else real[example].T  # (L_out, F′)
+    assert [w["output_index"] for w in windows] == list(range(per_position.shape[0]))
+    for w in windows:
+        t = w["output_index"]
+        expected = [t * axis.strides + j * axis.dilation_rate - axis.pad_left for j in range(axis.kernel_size)]
+        assert w["input_indices"] == expected
+        assert w["padding_taps"] == [j for j, p in enumerate(expected) if p < 0 or p >= axis.length]
+        wanted = per_position[t] if filter_index is None else per_position[t, filter_index : filter_index + 1]
+        assert w["filters"] == (list(range(per_position.shape[1])) if filter_index is None else [filter_index])
+        np.testing.assert_allclose(w["output"], wanted, rtol=2e-4, atol=2e-4, err_msg=f"{case} t={t}")
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of 5 positions, so that steps straddle chunk boundaries."""
+    monkeypatch.setattr(conv1dexplain.trace, "CHUNK", 5)
+
+
+@pytest.mark.parametrize("index", range(len(KERAS)), ids=[f"keras{i}" for i in range(len(KERAS))])
+def test_trace_windows_equal_keras(keras: ModuleType, index: int, tmp_path: Path) -> None:
+    case, plan = KERAS[index]
+    example = index % (case.batch or 2)
+    filter_index = None if index % 3 else index % case.filters
+    if case.activation == "glu":
+        filter_index = None
+    layer, windows, (x, kernel, bias) = traced(case, plan, tmp_path, example, filter_index)
+    check(case, plan, keras_output(keras, case, x, kernel, bias), layer, windows, example, filter_index)
+
+
+@pytest.mark.parametrize("index", range(len(TORCH)), ids=[f"torch{i}" for i in range(len(TORCH))])
+def test_trace_windows_equal_pytorch(torch: ModuleType, index: int, tmp_path: Path) -> None:
+    case, plan = TORCH[index]
+    example = index % (case.batch or 2)
+    filter_index = None if index % 3 else index % case.filters
+    layer, windows, (x, weight, bias) = traced(case, plan, tmp_path, example, filter_index)
+    check(case, plan, torch_output(torch, case, x, weight, bias), layer, windows, example, filter_index)
