@@ -113,5 +113,4 @@ def test_streaming_the_issue_example_through_jq_like_filtering() -> None:
     result = run_process(["trace", "--input", "5000x4", "-f", "2", "-k", "3", "--json"])
     windows = [json.loads(line) for line in result.stdout.splitlines()[1:]]
     picked = [w for w in windows if w["output_index"] % 1000 == 0]
-    picked = [w for w in windows if w["output_index"] % 1000 == 0]
     assert [w["output_index"] for w in picked] == [0, 1000, 2000, 3000, 4000]
