@@ -257,12 +257,14 @@ def initial_weights(
         limit = math.sqrt(6 / (fan_in + fan_out))
         kernel = rng.uniform(-limit, limit, plan.kernel_shape).astype(dtype)
         bias = np.zeros(spec.filters, dtype) if spec.use_bias else None
-        how = f"glorot_uniform kernel (Keras' default, limit ±{limit:.4g}), zero bias, seed {seed}"
+        bias_words = "zero bias" if spec.use_bias else "no bias"
+        how = f"glorot_uniform kernel (Keras' default, limit ±{limit:.4g}), {bias_words}, seed {seed}"
     else:
         bound = 1 / math.sqrt(fan_in)
         kernel = rng.uniform(-bound, bound, plan.kernel_shape).astype(dtype)
         bias = rng.uniform(-bound, bound, spec.filters).astype(dtype) if spec.use_bias else None
-        how = f"kaiming_uniform(a=√5) weight and bias (PyTorch's default, bound ±{bound:.4g}), seed {seed}"
+        drawn = "weight and bias" if spec.use_bias else "weight, no bias"
+        how = f"kaiming_uniform(a=√5) {drawn} (PyTorch's default, bound ±{bound:.4g}), seed {seed}"
     return kernel, bias, how
 
 
