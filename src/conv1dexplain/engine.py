@@ -176,6 +176,16 @@ def convolve(
         out = np.empty((batch, l_out, kernel.shape[2]), dtype=dtype)
     if l_out == 0 or batch == 0:
         return out
+    if groups > 1 and kernel.shape[1] > 1:  # grouped, not depthwise: one ordinary convolution per group
+        cg, fg = kernel.shape[1], kernel.shape[2] // groups
+        for group in range(groups):
+            filters = slice(group * fg, (group + 1) * fg)
+            convolve(
+                x[:, :, group * cg : (group + 1) * cg], kernel[:, :, filters], None if bias is None else bias[filters],
+                strides=strides, dilation_rate=dilation_rate, pad_left=pad_left, pad_right=pad_right,
+                padding_mode=padding_mode, out=out[:, :, filters], elementwise=elementwise, work_bytes=work_bytes,
+            )  # fmt: skip
+        return out
     plan = _Plan(x, kernel, bias, groups, strides, dilation_rate, (pad_left, pad_right), padding_mode, l_out,
                  dtype, work_bytes)  # fmt: skip
     chunks = [(n0, t0) for n0 in range(0, batch, plan.batch_block) for t0 in range(0, l_out, plan.positions)]
@@ -215,8 +225,9 @@ def _product(cols: Array, plan: _Plan, target: Array) -> None:
     m, g = nb * t, plan.groups
     fg = filters // g
     flat = cols.reshape(m, g, cols.shape[3])
-    direct = target.flags.c_contiguous
-    result = target.reshape(m, filters) if direct else np.empty((m, filters), dtype=target.dtype)
+    s0, s1, s2 = target.strides
+    direct = nb == 1 or s0 == t * s1  # rows evenly spaced: a 2-D view BLAS can write into
+    result = as_strided(target, (m, filters), (s1, s2)) if direct else np.empty((m, filters), dtype=target.dtype)
     for group in range(g):
         np.matmul(flat[:, group], plan.weights[group], out=result[:, group * fg : (group + 1) * fg])
     if not direct:
