@@ -42,3 +42,25 @@ def run_process(
         [sys.executable, "-m", "conv1dexplain", *args], capture_output=True, text=True, env=full_env,
         timeout=60, check=False, **kwargs,  # type: ignore[call-overload]
     )  # fmt: skip
+
+
+SNAPSHOTS = ROOT / "tests" / "snapshots"
+UPDATE_SNAPSHOTS = os.environ.get("CONV1DEXPLAIN_UPDATE_SNAPSHOTS") == "1"
+
+
+def human(args: list[str]) -> str:
+    """The human view at 80 columns without colour, trailing spaces dropped (set COLUMNS first)."""
+    result = run(args)
+    assert result.code == 0 and result.stderr == "", result.stderr
+    return "\n".join(line.rstrip() for line in result.stdout.splitlines()) + "\n"
+
+
+def assert_snapshot(name: str, text: str) -> None:
+    """text equals tests/snapshots/NAME.txt, fits 80 columns and has no colour codes."""
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "\x1b[" not in text
+    path = SNAPSHOTS / f"{name}.txt"
+    if UPDATE_SNAPSHOTS:
+        path.write_text(text)
+    assert path.exists(), f"no snapshot {path.name}: write it with CONV1DEXPLAIN_UPDATE_SNAPSHOTS=1, then read it"
+    assert text == path.read_text()

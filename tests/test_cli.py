@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import ROOT, SEED_ARGS, run, run_process
+from helpers import SEED_ARGS, assert_snapshot, human, run, run_process
 
-SNAPSHOTS = ROOT / "tests" / "snapshots"
-UPDATE = os.environ.get("CONV1DEXPLAIN_UPDATE_SNAPSHOTS") == "1"
 CONTRACT_KEYS = {
     "framework", "data_format", "input_shape", "output_shape", "kernel_shape", "bias_shape", "params",
     "padding", "strides", "dilation_rate", "groups", "receptive_field", "macs", "flops", "schema_version",
@@ -139,12 +136,10 @@ def test_huge_input_is_checked_on_a_shorter_input_with_the_same_padding() -> Non
     assert check["output_length"] == check["expected_output_length"] == -(-check["input_length"] // 3)
 
 
-def _human(args: list[str], monkeypatch: pytest.MonkeyPatch) -> str:
+@pytest.fixture(autouse=True)
+def eighty_columns(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
-    result = run(args)
-    assert result.code == 0 and result.stderr == ""
-    return "\n".join(line.rstrip() for line in result.stdout.splitlines()) + "\n"
 
 
 @pytest.mark.parametrize(
@@ -155,18 +150,13 @@ def _human(args: list[str], monkeypatch: pytest.MonkeyPatch) -> str:
         ("shape_causal_dilated", ["shape", "-i", "12x2", "-f", "3", "-k", "3", "-d", "2", "-p", "causal"]),
     ],
 )
-def test_human_output_snapshot(name: str, args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    text = _human(args, monkeypatch)
-    assert max(len(line) for line in text.splitlines()) <= 80
-    assert "\x1b[" not in text
-    path = SNAPSHOTS / f"{name}.txt"
-    if UPDATE or not path.exists():
-        path.write_text(text)
-    assert text == path.read_text()
+def test_human_output_snapshot(name: str, args: list[str]) -> None:
+    text = human(args)
+    assert_snapshot(name, text)
 
 
-def test_seed_snapshot_invariants(monkeypatch: pytest.MonkeyPatch) -> None:
-    text = _human(SEED_ARGS, monkeypatch)
+def test_seed_snapshot_invariants() -> None:
+    text = human(SEED_ARGS)
     assert "(None, 50, 100)" in text and "(4, 300, 100)" in text and "(100, 300, 4)" in text
     assert "4 × 300 × 100 + 100 = 120,100" in text
     assert "1 left, 2 right" in text

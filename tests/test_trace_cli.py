@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
 
 import pytest
 
-from helpers import ROOT, run, run_process
+from helpers import assert_snapshot, human, run, run_process
 
-SNAPSHOTS = ROOT / "tests" / "snapshots"
-UPDATE = os.environ.get("CONV1DEXPLAIN_UPDATE_SNAPSHOTS") == "1"
 SEED = ["trace", "--input", "10x3", "--filters", "2", "--kernel-size", "3", "--padding", "same", "--seed", "0"]
 
 
-def _human(args: list[str], monkeypatch: pytest.MonkeyPatch) -> str:
+@pytest.fixture(autouse=True)
+def eighty_columns(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
-    result = run(args)
-    assert result.code == 0 and result.stderr == "", result.stderr
-    return "\n".join(line.rstrip() for line in result.stdout.splitlines()) + "\n"
 
 
 VIEWS = {
@@ -36,25 +31,20 @@ VIEWS = {
 
 
 @pytest.mark.parametrize("name", VIEWS)
-def test_human_view_snapshot(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    text = _human(VIEWS[name], monkeypatch)
-    assert max(len(line) for line in text.splitlines()) <= 80
-    assert "\x1b[" not in text
-    path = SNAPSHOTS / f"{name}.txt"
-    if UPDATE or not path.exists():
-        path.write_text(text)
-    assert text == path.read_text()
+def test_human_view_snapshot(name: str) -> None:
+    text = human(VIEWS[name])
+    assert_snapshot(name, text)
 
 
-def test_default_view_shows_every_part(monkeypatch: pytest.MonkeyPatch) -> None:
-    text = _human([*SEED, "--steps", "0:1"], monkeypatch)
+def test_default_view_shows_every_part() -> None:
+    text = human([*SEED, "--steps", "0:1"])
     for part in ("output[0]", "input", "tap j", "reads rows -1, 0, 1", "taps 0 read padding", "× kernel",
                  "sum", "output[0, 0] =", "all 2 output channels"):  # fmt: skip
         assert part in text, part
 
 
-def test_causal_view_says_the_future_is_never_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    text = _human(VIEWS["trace_causal"], monkeypatch)
+def test_causal_view_says_the_future_is_never_read() -> None:
+    text = human(VIEWS["trace_causal"])
     assert "never a later one" in text and "reads rows -2, -1, 0" in text
 
 
