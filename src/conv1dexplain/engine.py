@@ -92,13 +92,14 @@ class _Plan:
         self.rows = (self.positions - 1) * strides + self.span
         self.kernel = np.ascontiguousarray(kernel, dtype=dtype)
         bias_row = (np.asarray(bias, dtype=dtype) if bias is not None else np.zeros(filters, dtype))[None]
-        fg = filters // groups
         if self.depthwise:
-            self.weights = self.kernel.reshape(k, groups, fg)
-        else:  # per group: (k·cg + 1, F/g), the last row the bias (against a column of ones)
-            per_group = self.kernel.reshape(k, cg, groups, fg).transpose(2, 0, 1, 3).reshape(groups, k * cg, fg)
-            biases = bias_row.reshape(groups, 1, fg)
-            self.weights = np.ascontiguousarray(np.concatenate([per_group, biases], axis=1))
+            self.weights = self.kernel.reshape(k, groups, filters // groups)
+        else:  # (k·C + 1, F): the last row the bias, against a column of ones in the im2col
+            self.weights = np.concatenate([self.kernel.reshape(k * channels, filters), bias_row])
+        self.phases = 1 if self.depthwise else _phases(filters, k, strides, self.span)
+        self.segment = (self.phases - 1) * strides + self.span  # input rows one polyphase row reads
+        if self.phases > 1:
+            self.weights_by_phase = _toeplitz(self.kernel, bias_row[0], self.phases, strides, dilation)
         self.bias = bias_row[0]
 
     def pieces(self, xb: Array, t0: int, t: int, buffer: Array) -> Iterator[tuple[int, int, Array]]:
@@ -120,19 +121,47 @@ class _Plan:
                 yield lo, hi - lo, rows
 
 
+def _phases(filters: int, kernel_size: int, strides: int, span: int) -> int:
+    """Output positions per matrix-product row: a narrow F makes a narrow, slow product, so P
+    neighbouring positions share one row (K = segment·C, N = P·F) while the extra multiply-adds
+    by zeros stay under 1.6× (the segment grows by s per extra position). Only for F ≤ 32."""
+    phases = 1
+    for candidate in (2, 4, 8):
+        if filters > 32 or candidate * filters > 128 or ((candidate - 1) * strides + span) / kernel_size > 1.6:
+            break
+        phases = candidate
+    return phases
+
+
+def _toeplitz(kernel: Array, bias: Array, phases: int, strides: int, dilation: int) -> Array:
+    """(segment·C + 1, P·F) weights: position p of a row reads segment rows p·s + j·d with tap j."""
+    k, channels, filters = kernel.shape
+    segment = (phases - 1) * strides + dilation * (k - 1) + 1
+    weights = np.zeros((segment * channels + 1, phases * filters), dtype=kernel.dtype)
+    for p in range(phases):
+        for j in range(k):
+            row = (p * strides + j * dilation) * channels
+            weights[row : row + channels, p * filters : (p + 1) * filters] = kernel[j]
+        weights[-1, p * filters : (p + 1) * filters] = bias
+    return weights
+
+
+def _rows_view(chunk: Array, count: int, step: int, width: int) -> Array:
+    """(nb, count, width) overlapping rows of a chunk with contiguous rows: row r starts at r·step."""
+    sn, sl, _ = chunk.strides
+    return as_strided(chunk, shape=(chunk.shape[0], count, width), strides=(sn, step * sl, chunk.itemsize))
+
+
 def _im2col(chunk: Array, plan: _Plan, target: Array) -> None:
-    """Fill target (nb, t, g, k·cg + 1) with each window's taps, group by group (ones preset)."""
-    nb, t = target.shape[:2]
-    k, c, s, d, g, cg = plan.k, plan.channels, plan.s, plan.d, plan.groups, plan.cg
-    stop = (t - 1) * s + 1
-    if g == 1 and d == 1 and _contiguous_rows(chunk):
-        # With dilation 1 the k rows of one window are contiguous: one copy of k·C-long rows.
-        sn, sl, _ = chunk.strides
-        target[:, :, 0, : k * c] = as_strided(chunk, shape=(nb, t, k * c), strides=(sn, s * sl, chunk.itemsize))
+    """Fill target (nb, t, k·C + 1) with each window's taps side by side (ones preset)."""
+    t = target.shape[1]
+    k, c, s, d = plan.k, plan.channels, plan.s, plan.d
+    if d == 1 and _contiguous_rows(chunk):  # the k rows of a window are contiguous: copy k·C-long rows
+        target[:, :, : k * c] = _rows_view(chunk, t, s, k * c)
         return
-    taps = target[:, :, :, : k * cg].reshape(nb, t, g, k, cg)
+    stop = (t - 1) * s + 1
     for j in range(k):
-        taps[:, :, :, j, :] = chunk[:, j * d : j * d + stop : s].reshape(nb, t, g, cg)
+        target[:, :, j * c : (j + 1) * c] = chunk[:, j * d : j * d + stop : s]
 
 
 def _depthwise(chunk: Array, plan: _Plan, target: Array) -> None:
@@ -193,21 +222,39 @@ def convolve(
 
     def run_chunks(todo: list[tuple[int, int]]) -> None:
         buffer = np.empty((plan.batch_block, plan.rows, channels), dtype=dtype)
-        cols = None
+        cols = cols_by_phase = None
         if not plan.depthwise:
-            cols = np.empty((plan.batch_block, plan.positions, groups, k * plan.cg + 1), dtype=dtype)
+            cols = np.empty((plan.batch_block, plan.positions, k * channels + 1), dtype=dtype)
             cols[..., -1] = 1
+        if plan.phases > 1:
+            cols_by_phase = np.empty((plan.batch_block, plan.positions // plan.phases, plan.segment * channels + 1),
+                                     dtype=dtype)  # fmt: skip
+            cols_by_phase[..., -1] = 1
         for n0, t0 in todo:
             xb = x[n0 : n0 + plan.batch_block]
             nb, t = xb.shape[0], min(plan.positions, l_out - t0)
             target = out[n0 : n0 + nb, t0 : t0 + t]
+            pending: list[tuple[int, int]] = []
             for offset, count, chunk in plan.pieces(xb, t0, t, buffer):
+                part = target[:, offset : offset + count]
                 if cols is None:
-                    _depthwise(chunk, plan, target[:, offset : offset + count])
-                else:
-                    _im2col(chunk, plan, cols[:nb, offset : offset + count])
-            if cols is not None:
-                _product(cols[:nb, :t], plan, target)
+                    _depthwise(chunk, plan, part)
+                    continue
+                done = 0
+                if cols_by_phase is not None and count >= plan.phases and _contiguous_rows(chunk):
+                    rows = count // plan.phases
+                    done = rows * plan.phases
+                    grouped = cols_by_phase[:nb, :rows]
+                    grouped[:, :, :-1] = _rows_view(chunk, rows, plan.phases * strides, plan.segment * channels)
+                    _product(grouped, plan.weights_by_phase, part[:, :done], plan.phases)
+                if done < count:
+                    _im2col(chunk[:, done * strides :], plan, cols[:nb, offset + done : offset + count])
+                    pending.append((offset + done, offset + count))
+            if cols is not None and pending:
+                # One product for all the windows laid out above (contiguous unless polyphase cut them).
+                ranges = [(0, t)] if plan.phases == 1 else pending
+                for lo, hi in ranges:
+                    _product(cols[:nb, lo:hi], plan.weights, target[:, lo:hi], 1)
             if elementwise is not None:
                 target[...] = elementwise(target)
 
@@ -219,16 +266,15 @@ def convolve(
     return out
 
 
-def _product(cols: Array, plan: _Plan, target: Array) -> None:
-    """target (nb, t, F) = each group's (k·cg + 1) columns @ its weights, straight into target if contiguous."""
+def _product(cols: Array, weights: Array, target: Array, phases: int) -> None:
+    """target (nb, t, F) = cols (nb, t/P, K) @ weights (K, P·F): straight into target when its rows
+    allow a 2-D view (BLAS writes there), else through a temporary."""
     nb, t, filters = target.shape
-    m, g = nb * t, plan.groups
-    fg = filters // g
-    flat = cols.reshape(m, g, cols.shape[3])
+    rows = nb * cols.shape[1]
+    flat = cols.reshape(rows, cols.shape[2])
     s0, s1, s2 = target.strides
-    direct = nb == 1 or s0 == t * s1  # rows evenly spaced: a 2-D view BLAS can write into
-    result = as_strided(target, (m, filters), (s1, s2)) if direct else np.empty((m, filters), dtype=target.dtype)
-    for group in range(g):
-        np.matmul(flat[:, group], plan.weights[group], out=result[:, group * fg : (group + 1) * fg])
-    if not direct:
-        target[...] = result.reshape(nb, t, filters)
+    width = phases * filters
+    if s2 == target.itemsize and s1 == filters * s2 and (nb == 1 or s0 == t * s1):
+        np.matmul(flat, weights, out=as_strided(target, (rows, width), (phases * s1, s2)))
+    else:
+        target[...] = (flat @ weights).reshape(nb, t, filters)
