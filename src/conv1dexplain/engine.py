@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -259,6 +258,8 @@ def convolve(
                 target[...] = elementwise(target)
 
     if plan.depthwise and THREADS > 1 and len(chunks) > 1:  # einsum releases the GIL; BLAS has its own threads
+        from concurrent.futures import ThreadPoolExecutor  # here: its import costs every start-up
+
         with ThreadPoolExecutor(THREADS) as pool:
             list(pool.map(run_chunks, [chunks[i::THREADS] for i in range(THREADS)]))
     else:

@@ -13,7 +13,7 @@ WINDOWS_SHOWN = 3
 MAX_LISTED_TAPS = 64
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # built once, written once: no need for more methods
 class Padding:
     """How the sequence is padded: the setting, the zeros on each side, and why."""
 
@@ -25,7 +25,7 @@ class Padding:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # built once, written once: no need for more methods
 class Window:
     """The input positions one output position reads (listed in full for kernels up to 64 taps)."""
 
@@ -39,7 +39,7 @@ class Window:
     padding_taps: list[int] | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # built once, written once: no need for more methods
 class Check:
     """The NumPy confirmation of the geometry."""
 
@@ -52,7 +52,7 @@ class Check:
     note: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # built once, written once: no need for more methods
 class OtherFramework:
     """The same layer in the other framework, for porting."""
 
@@ -61,7 +61,7 @@ class OtherFramework:
     code: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # built once, written once: no need for more methods
 class ShapeReport:
     """Everything `shape` says about one layer."""
 
@@ -173,37 +173,3 @@ def build_shape_report(plan: Plan, check: Check | None) -> ShapeReport:
         notes=explain.framework_notes(plan),
         check=check,
     )
-
-
-@dataclass(frozen=True)
-class RunReport:
-    """What `run` did: shapes, where data and weights came from, where the output went, its range."""
-
-    framework: str
-    data_format: str
-    input_shape: list[int]
-    output_shape: list[int]
-    kernel_shape: list[int]
-    bias_shape: list[int] | None
-    dtype: str
-    data_source: str
-    weights_source: str
-    padding: str | int | list[int]
-    pad_left: int
-    pad_right: int
-    padding_mode: str
-    strides: int
-    dilation_rate: int
-    groups: int
-    activation: str | None
-    min: float
-    max: float
-    mean: float
-    output_file: str | None
-    output_bytes: int | None
-    preview: list[list[float]]  # first positions × first channels of the first example
-    output: Any  # the values (nested lists) when written to stdout, else null
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON object of `run --json` (and of `--output -`, with the values)."""
-        return {"type": "run", "schema_version": SCHEMA_VERSION, **asdict(self)}

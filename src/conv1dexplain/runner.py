@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -12,11 +12,45 @@ from conv1dexplain import data
 from conv1dexplain.api import check_weights, input_shape_of, plan_for_arrays, run_plan
 from conv1dexplain.errors import DataError, SpecError
 from conv1dexplain.plan import Plan, make_plan
-from conv1dexplain.report import RunReport
+from conv1dexplain.report import SCHEMA_VERSION
 from conv1dexplain.spec import build_spec, parse_input_shape, resolve_layout
 
 PREVIEW_POSITIONS = 5
 PREVIEW_CHANNELS = 6
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What `run` did: shapes, where data and weights came from, where the output went, its range."""
+
+    framework: str
+    data_format: str
+    input_shape: list[int]
+    output_shape: list[int]
+    kernel_shape: list[int]
+    bias_shape: list[int] | None
+    dtype: str
+    data_source: str
+    weights_source: str
+    padding: str | int | list[int]
+    pad_left: int
+    pad_right: int
+    padding_mode: str
+    strides: int
+    dilation_rate: int
+    groups: int
+    activation: str | None
+    min: float
+    max: float
+    mean: float
+    output_file: str | None
+    output_bytes: int | None
+    preview: list[list[float]]  # first positions × first channels of the first example
+    output: Any  # the values (nested lists) when written to stdout, else null
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of `run --json` (and of `--output -`, with the values)."""
+        return {"type": "run", "schema_version": SCHEMA_VERSION, **asdict(self)}
 
 
 @dataclass(frozen=True)
