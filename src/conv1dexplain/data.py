@@ -56,7 +56,7 @@ def load_array(
         raw = stream.read(max_bytes + 1)
         if len(raw) > max_bytes:
             raise _too_big(f"{what} on stdin", len(raw), max_bytes)
-        return _parse_bytes(raw, f"{what} (stdin)", max_bytes)
+        return _parse_bytes(raw, f"{what} (stdin)")
     path = Path(source)
     if not path.exists():
         raise DataError(f"{what} file {source!r} does not exist", "check the path (relative to the current folder)")
@@ -70,7 +70,7 @@ def load_array(
         return _load_npy(path, what, max_bytes)
     if size > max_bytes:
         raise _too_big(f"{what} file {source!r}", size, max_bytes)
-    return _parse_bytes(path.read_bytes(), f"{what} {source!r}", max_bytes, suffix)
+    return _parse_bytes(path.read_bytes(), f"{what} {source!r}", suffix)
 
 
 def _stdin() -> IO[bytes]:
@@ -126,7 +126,7 @@ def _load_npy(path: Path, what: str, max_bytes: int) -> NDArray[Any]:
     return np.load(path, mmap_mode="r", allow_pickle=False)  # type: ignore[no-any-return]
 
 
-def _parse_bytes(raw: bytes, name: str, max_bytes: int, suffix: str = "") -> NDArray[Any]:
+def _parse_bytes(raw: bytes, name: str, suffix: str = "") -> NDArray[Any]:
     if not raw.strip():
         raise DataError(f"{name} is empty", "give an array: .npy, CSV rows of numbers, or JSON nested lists")
     if raw.startswith(NPY_MAGIC):

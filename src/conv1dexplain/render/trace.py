@@ -77,7 +77,7 @@ def sequence_picture(view: View, step: Step) -> Table:
     t, length = step.output_index, tracer.output_length
     out_width = len(str(length - 1))
     o_left, o_right = _span(0, length, (t, t), max(8, (view.width - 12) // (out_width + 1)))
-    done = {i: DONE_STYLE for i in range(o_left, t)} | {t: NOW_STYLE}
+    done = dict.fromkeys(range(o_left, t), DONE_STYLE) | {t: NOW_STYLE}
     outputs = _cells(o_left, o_right, done, out_width, (0, length))
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bold", no_wrap=True)
