@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import Result, run
 
@@ -169,3 +171,42 @@ def test_json_error_object_for_data_errors(tmp_path: Path) -> None:
     result = run([*BASE, "--data", str(tmp_path / "nope.npy"), "--json"])
     assert result.code == 1 and result.stdout == ""
     assert json.loads(result.stderr)["error"]["code"] == "data_error"
+
+
+def test_a_kernel_too_big_to_draw_is_refused_before_it_is_drawn() -> None:
+    result = refused(["run", "--input", "10x3", "-f", str(10**8), "-k", "1000", "-p", "same"])
+    assert "kernel" in result.stderr and "budget" in result.stderr
+
+
+_small = st.integers(-2, 6)
+_any = st.one_of(_small, st.integers(-(10**12), 10**12))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    framework=st.sampled_from(["keras", "pytorch"]),
+    length=st.integers(1, 12), channels=st.integers(1, 4), batch=st.sampled_from([None, 1, 2]),
+    filters=_any, kernel_size=_any, strides=_small, dilation=_small, groups=_small,
+    padding=st.sampled_from(["valid", "same", "causal", "0", "2", "-1", "x"]),
+    padding_mode=st.sampled_from(["zeros", "reflect", "replicate", "circular"]),
+    activation=st.sampled_from([None, "relu", "softmax", "glu", "threshold"]),
+    command=st.sampled_from(["run", "trace"]),
+)  # fmt: skip
+def test_run_and_trace_answer_or_refuse_any_options(
+    framework: str, length: int, channels: int, batch: int | None, filters: int, kernel_size: int, strides: int,
+    dilation: int, groups: int, padding: str, padding_mode: str, activation: str | None, command: str,
+) -> None:  # fmt: skip
+    dims = (length, channels) if framework == "keras" else (channels, length)
+    shape = "x".join(map(str, ((batch,) if batch else ()) + dims))
+    args = [command, "-F", framework, "--input", shape, "-f", str(filters), "-k", str(kernel_size), "-s", str(strides),
+            "-d", str(dilation), "-g", str(groups), f"--padding={padding}", "--padding-mode", padding_mode,
+            "--max-bytes", str(1 << 24), "--json"]  # fmt: skip
+    args += ["--activation", activation] if activation else []
+    result = run(args)
+    assert result.code in (0, 1, 2), result
+    assert "Traceback" not in result.stderr
+    if result.code:
+        assert result.stdout == "" and json.loads(result.stderr)["error"]["hint"]
+    else:
+        first = json.loads(result.stdout.splitlines()[0])
+        assert first["type"] in ("run", "layer")

@@ -200,6 +200,7 @@ def prepare(request: RunRequest, lazy: bool = False) -> Prepared:
     plan = _plan(request, x, kernel)
     check_weights(plan, plan.kernel_shape if kernel is None else kernel.shape, None if bias is None else bias.shape)
     if kernel is None:
+        data.fits_in_memory("the drawn kernel", plan.kernel_shape, dtype, request.max_bytes, text=False)
         kernel, drawn_bias, weights_source = data.initial_weights(plan, request.seed, dtype)
         bias = drawn_bias if bias is None else bias
     else:
