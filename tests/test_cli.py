@@ -246,3 +246,16 @@ def test_softmax_over_one_filter_is_flagged() -> None:
     assert any("size 1" in note for note in notes)
     notes = json.loads(run(["shape", "-i", "10x3", "-f", "4", "-k", "3", "-a", "softmax", "--json"]).stdout)["notes"]
     assert not any("size 1" in note for note in notes)
+
+
+def test_every_command_and_option_has_help() -> None:
+    import typer
+
+    from conv1dexplain.cli import app
+
+    group = typer.main.get_command(app)
+    assert set(group.commands) == {"shape", "run", "trace"}  # type: ignore[attr-defined]
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        assert command.help and "Example: conv1dexplain" in command.help, name
+        for param in command.params:
+            assert getattr(param, "help", None), f"{name} {param.name} has no help"
