@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conv1dexplain import engine
 from conv1dexplain.engine import convolve
 from conv1dexplain.errors import SpecError
 from conv1dexplain.geometry import Axis, keras_same_padding
@@ -72,9 +74,23 @@ def naive(x: np.ndarray, kernel: np.ndarray, plan: Plan) -> np.ndarray:
     return out
 
 
-@settings(max_examples=300, deadline=None)
-@given(plans(), st.integers(0, 2**32 - 1))
-def test_engine_output_matches_geometry_and_definition(plan: Plan, seed: int) -> None:
+ENGINE_PATHS = {  # the engine picks an algorithm per shape; force each onto small random layers
+    "as chosen": {},
+    "one product per tap": {"PER_TAP_CHANNELS": 1},
+    "tiny chunks": {"WORK_BYTES": 64, "SMALL_COPY_BYTES": 0},
+}
+
+
+@pytest.mark.parametrize("path", ENGINE_PATHS)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=plans(), seed=st.integers(0, 2**32 - 1))
+def test_engine_output_matches_geometry_and_definition(
+    plan: Plan, seed: int, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in ENGINE_PATHS[path].items():
+        monkeypatch.setattr(engine, name, value)
+    if "WORK_BYTES" in ENGINE_PATHS[path]:
+        monkeypatch.setitem(convolve.__kwdefaults__, "work_bytes", 64)
     spec, axis = plan.spec, plan.axis
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((2, axis.length, spec.input.channels))

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 Array = NDArray[np.floating]
 Elementwise = Callable[[Array], Array]
 
+PER_TAP_CHANNELS = 64
 SMALL_COPY_BYTES = 1 << 20  # below this a padded copy of the chunk costs less than handling its edges apart
 WORK_BYTES = 6 << 20  # the im2col buffer of one chunk: cache-friendly, yet large enough for BLAS
 THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
@@ -97,6 +98,12 @@ class _Plan:
             self.weights = np.concatenate([self.kernel.reshape(k * channels, filters), bias_row])
         self.phases = 1 if self.depthwise else _phases(filters, k, strides, self.span)
         self.segment = (self.phases - 1) * strides + self.span  # input rows one polyphase row reads
+        # Dilated, with many channels and no more filters than channels: k products straight off
+        # the input (each reads a shifted view, K = C) cost less than gathering the k taps first,
+        # which dilation makes k separate copies (with dilation 1 the im2col is one fast copy).
+        self.per_tap = not self.depthwise and dilation > 1 and channels >= PER_TAP_CHANNELS and filters <= channels
+        if self.per_tap:
+            self.phases = 1
         if self.phases > 1:
             self.weights_by_phase = _toeplitz(self.kernel, bias_row[0], self.phases, strides, dilation)
         self.bias = bias_row[0]
@@ -149,6 +156,25 @@ def _rows_view(chunk: Array, count: int, step: int, width: int) -> Array:
     """(nb, count, width) overlapping rows of a chunk with contiguous rows: row r starts at r·step."""
     sn, sl, _ = chunk.strides
     return as_strided(chunk, shape=(chunk.shape[0], count, width), strides=(sn, step * sl, chunk.itemsize))
+
+
+def _shifted_products(chunk: Array, plan: _Plan, target: Array, tmp: Array | None) -> None:
+    """target (nb, t, F) = Σ_j chunk[rows j·d + t·s] @ kernel[j] + bias: one product per tap."""
+    assert tmp is not None
+    nb, t, filters = target.shape
+    stop = (t - 1) * plan.s + 1
+    scratch = tmp[:nb, :t]
+    direct = target.strides[2] == target.itemsize and target.strides[1] == filters * target.itemsize
+    acc = target if direct else np.empty((nb, t, filters), dtype=target.dtype)
+    for j in range(plan.k):
+        taps = chunk[:, j * plan.d : j * plan.d + stop : plan.s]
+        np.matmul(taps, plan.kernel[j], out=acc if j == 0 else scratch)
+        if j:
+            acc += scratch
+    if plan.with_bias:
+        acc += plan.bias
+    if not direct:
+        target[...] = acc
 
 
 def _im2col(chunk: Array, plan: _Plan, target: Array) -> None:
@@ -222,7 +248,8 @@ def convolve(
     def run_chunks(todo: list[tuple[int, int]]) -> None:
         buffer = np.empty((plan.batch_block, plan.rows, channels), dtype=dtype)
         cols = cols_by_phase = None
-        if not plan.depthwise:
+        tmp = np.empty((plan.batch_block, plan.positions, plan.filters), dtype=dtype) if plan.per_tap else None
+        if not plan.depthwise and not plan.per_tap:
             cols = np.empty((plan.batch_block, plan.positions, k * channels + 1), dtype=dtype)
             cols[..., -1] = 1
         if plan.phases > 1:
@@ -236,6 +263,9 @@ def convolve(
             pending: list[tuple[int, int]] = []
             for offset, count, chunk in plan.pieces(xb, t0, t, buffer):
                 part = target[:, offset : offset + count]
+                if plan.per_tap:
+                    _shifted_products(chunk, plan, part, tmp)
+                    continue
                 if cols is None:
                     _depthwise(chunk, plan, part)
                     continue
