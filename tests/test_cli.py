@@ -251,9 +251,9 @@ def test_softmax_over_one_filter_is_flagged() -> None:
 def test_every_command_and_option_has_help() -> None:
     import typer
 
-    from conv1dexplain.cli import app
+    from conv1dexplain.cli import build_app
 
-    group = typer.main.get_command(app)
+    group = typer.main.get_command(build_app())
     assert set(group.commands) == {"shape", "run", "trace"}  # type: ignore[attr-defined]
     for name, command in group.commands.items():  # type: ignore[attr-defined]
         assert command.help and "Example: conv1dexplain" in command.help, name

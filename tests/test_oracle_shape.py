@@ -150,6 +150,6 @@ def test_case_mix_covers_the_space() -> None:
 def test_keras_activation_names_are_keras_own(keras: ModuleType) -> None:
     from keras.src.activations import ALL_OBJECTS_DICT
 
-    from conv1dexplain.spec import KERAS_ACTIVATIONS
+    from conv1dexplain.vocabulary import KERAS_ACTIVATIONS
 
     assert sorted(KERAS_ACTIVATIONS) == sorted(ALL_OBJECTS_DICT)

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from conv1dexplain.errors import SpecError
 from conv1dexplain.geometry import Axis, check_fits, resolve_padding
-from conv1dexplain.spec import ConvSpec, DataFormat
+from conv1dexplain.spec import ConvSpec
+from conv1dexplain.vocabulary import DataFormat
 
 Shape = tuple[int | None, ...]
 

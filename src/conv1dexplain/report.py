@@ -7,8 +7,8 @@ from typing import Any
 
 from conv1dexplain import explain
 from conv1dexplain.plan import Plan, Shape
+from conv1dexplain.vocabulary import SCHEMA_VERSION
 
-SCHEMA_VERSION = 1
 WINDOWS_SHOWN = 3
 MAX_LISTED_TAPS = 64
 

@@ -12,8 +12,8 @@ from conv1dexplain import data
 from conv1dexplain.api import check_weights, input_shape_of, plan_for_arrays, run_plan
 from conv1dexplain.errors import DataError, SpecError
 from conv1dexplain.plan import Plan, make_plan
-from conv1dexplain.report import SCHEMA_VERSION
 from conv1dexplain.spec import build_spec, parse_input_shape, resolve_layout
+from conv1dexplain.vocabulary import SCHEMA_VERSION
 
 PREVIEW_POSITIONS = 5
 PREVIEW_CHANNELS = 6

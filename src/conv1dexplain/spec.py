@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
 
 from conv1dexplain.errors import SpecError
 from conv1dexplain.geometry import keras_same_padding
-
-Framework = Literal["keras", "pytorch"]
-DataFormat = Literal["channels_last", "channels_first"]
-FRAMEWORKS: tuple[Framework, ...] = ("keras", "pytorch")
-DATA_FORMATS: tuple[DataFormat, ...] = ("channels_last", "channels_first")
-KERAS_PADDINGS = ("valid", "same", "causal")
-TORCH_PADDING_STRINGS = ("valid", "same")
-PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-
-# keras.activations.get() accepts exactly these names (Keras 3; the oracle tests compare).
-KERAS_ACTIVATIONS = (
-    "celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu",
-    "hard_swish", "hard_tanh", "leaky_relu", "linear", "log_sigmoid", "log_softmax", "mish",
-    "relu", "relu6", "selu", "sigmoid", "silu", "soft_shrink", "softmax", "softplus",
-    "softsign", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "swish", "tanh",
-    "tanh_shrink", "threshold",
-)  # fmt: skip
+from conv1dexplain.vocabulary import (
+    DATA_FORMATS,
+    FRAMEWORKS,
+    KERAS_ACTIVATIONS,
+    KERAS_PADDINGS,
+    PADDING_MODES,
+    TORCH_PADDING_STRINGS,
+    DataFormat,
+    Framework,
+)
 
 
 @dataclass(frozen=True)

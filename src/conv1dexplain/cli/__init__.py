@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from typing import Annotated
@@ -9,20 +10,11 @@ from typing import Annotated
 import typer
 
 from conv1dexplain import __version__
-from conv1dexplain.cli import run, shape, trace
 from conv1dexplain.cli.output import write_error
 from conv1dexplain.errors import Conv1dExplainError, ExitCode, UsageError
 
-app = typer.Typer(
-    name="conv1dexplain",
-    help="Explain 1-D convolutions exactly as Keras and PyTorch compute them.\n\n"
-    "Example: conv1dexplain shape --input 50x300 --filters 100 --kernel-size 4 --padding same",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
-app.command(name="shape", no_args_is_help=True)(shape.shape)
-app.command(name="run", no_args_is_help=True)(run.run)
-app.command(name="trace", no_args_is_help=True)(trace.trace)
+COMMANDS = ("shape", "run", "trace")  # each in conv1dexplain.cli.<name>, a function of that name
+COMPLETE_VAR = "_CONV1DEXPLAIN_COMPLETE"
 
 
 def _version(value: bool) -> None:
@@ -31,7 +23,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool,
@@ -41,8 +32,36 @@ def _root(
     """Explain 1-D convolutions exactly as Keras and PyTorch compute them."""
 
 
+def build_app(only: str | None = None) -> typer.Typer:
+    """The typer app with every command, or with just the one being run (faster start-up: typer
+    builds every option of every registered command on each call)."""
+    app = typer.Typer(
+        name="conv1dexplain",
+        help="Explain 1-D convolutions exactly as Keras and PyTorch compute them.\n\n"
+        "Example: conv1dexplain shape --input 50x300 --filters 100 --kernel-size 4 --padding same",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+    )
+    app.callback()(_root)
+    for name in COMMANDS if only is None else (only,):
+        function = getattr(importlib.import_module(f"conv1dexplain.cli.{name}"), name)
+        app.command(name=name, no_args_is_help=True)(function)
+    return app
+
+
+def _command_named(args: list[str]) -> str | None:
+    """The command a call (or a tab completion) is about, when it is certainly one of ours."""
+    words = args
+    if os.environ.get(COMPLETE_VAR):  # completing: the words typed so far
+        line = os.environ.get("COMP_WORDS") or os.environ.get("_TYPER_COMPLETE_ARGS") or ""
+        words = line.split()[1:]
+        if len(words) < 2 and not line.endswith(" "):
+            return None  # still typing the command's name: every command is a candidate
+    return words[0] if words and words[0] in COMMANDS else None
+
+
 def _usage_hint(args: list[str]) -> str:
-    commands = [a for a in args if a in ("shape", "run", "trace")]
+    commands = [a for a in args if a in COMMANDS]
     return (
         f"run `conv1dexplain {commands[0]} --help` for its options"
         if commands
@@ -62,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     as_json = "--json" in args
     no_color = "--no-color" in args
-    command = typer.main.get_command(app)
+    command = typer.main.get_command(build_app(_command_named(args)))
     try:
         result = command.main(args=args, prog_name="conv1dexplain", standalone_mode=False)
     except Conv1dExplainError as error:

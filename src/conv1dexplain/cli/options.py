@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from conv1dexplain.spec import DATA_FORMATS, FRAMEWORKS, KERAS_ACTIVATIONS, KERAS_PADDINGS, PADDING_MODES
+from conv1dexplain.vocabulary import DATA_FORMATS, FRAMEWORKS, KERAS_ACTIVATIONS, KERAS_PADDINGS, PADDING_MODES
 
 SPEC_PANEL = "Layer (Keras names; PyTorch aliases)"
 OUTPUT_PANEL = "Output"

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from conv1dexplain.errors import Conv1dExplainError
-from conv1dexplain.report import SCHEMA_VERSION
+from conv1dexplain.vocabulary import SCHEMA_VERSION
 
 
 def write_json(obj: dict[str, Any]) -> None:

@@ -8,9 +8,10 @@ import sys
 import numpy as np
 from numpy.typing import NDArray
 
-from conv1dexplain.report import SCHEMA_VERSION, build_shape_report
+from conv1dexplain.report import build_shape_report
 from conv1dexplain.runner import Prepared
 from conv1dexplain.trace import Tracer
+from conv1dexplain.vocabulary import SCHEMA_VERSION
 
 
 def _ints(values: list[int]) -> str:

@@ -1,0 +1,28 @@
+"""The words of the contract: frameworks, paddings, activations, the JSON schema version.
+
+Kept apart and dependency-free so that the CLI (option choices, completion, error JSON) can name
+them without loading the layer machinery.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+SCHEMA_VERSION = 1  # of every JSON object written
+
+Framework = Literal["keras", "pytorch"]
+DataFormat = Literal["channels_last", "channels_first"]
+FRAMEWORKS: tuple[Framework, ...] = ("keras", "pytorch")
+DATA_FORMATS: tuple[DataFormat, ...] = ("channels_last", "channels_first")
+KERAS_PADDINGS = ("valid", "same", "causal")
+TORCH_PADDING_STRINGS = ("valid", "same")
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+# keras.activations.get() accepts exactly these names (Keras 3; the oracle tests compare).
+KERAS_ACTIVATIONS = (
+    "celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu",
+    "hard_swish", "hard_tanh", "leaky_relu", "linear", "log_sigmoid", "log_softmax", "mish",
+    "relu", "relu6", "selu", "sigmoid", "silu", "soft_shrink", "softmax", "softplus",
+    "softsign", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "swish", "tanh",
+    "tanh_shrink", "threshold",
+)  # fmt: skip
