@@ -15,7 +15,7 @@ import conv1dexplain
 from conv1dexplain.data import initial_weights
 from conv1dexplain.plan import make_plan
 from conv1dexplain.spec import build_spec
-from helpers import run
+from helpers import assert_snapshot, human, run
 
 
 def test_seed_layer_on_random_data_keeps_the_inputs_rank() -> None:
@@ -145,3 +145,12 @@ def test_drawn_weights_follow_the_frameworks_default_initializer(framework: str)
 def test_human_summary_says_where_nothing_was_written() -> None:
     result = run(["run", "--input", "20x3", "-f", "2", "-k", "3", "--no-color"])
     assert result.code == 0 and "(18, 2) float32" in result.stdout and "not written" in result.stdout
+
+
+def test_human_summary_snapshot(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    text = human(["run", "-F", "pytorch", "--input", "2x3x16", "-f", "4", "-k", "3", "-p", "1",
+                  "--padding-mode", "reflect", "--seed", "3"])  # fmt: skip
+    assert_snapshot("run_pytorch_reflect", text)
+    assert "(2, 4, 16) float32" in text and "kaiming_uniform" in text and "1 left, 1 right (1, reflect)" in text

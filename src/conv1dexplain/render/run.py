@@ -30,8 +30,7 @@ def _facts(report: RunReport) -> Table:
 
 
 def _preview(report: RunReport) -> Table:
-    table = Table(title="first positions × first channels of the first example", title_justify="left",
-                  box=None, padding=(0, 1), title_style="dim")  # fmt: skip
+    table = Table(box=None, padding=(0, 1))
     table.add_column("t", justify="right", style="dim")
     for channel in range(len(report.preview[0]) if report.preview else 0):
         table.add_column(f"ch {channel}", justify="right")
@@ -46,6 +45,7 @@ def render_run(report: RunReport, console: Console) -> None:
     console.print(Text(f"Conv1D run · {title} · {report.data_format}", style="bold"))
     console.print(Padding(_facts(report), (0, 0, 1, 2), expand=False))
     if report.preview:
+        console.print(Padding(Text("the first example's first positions and channels", style="dim"), (0, 0, 0, 2)))
         console.print(Padding(_preview(report), (0, 0, 0, 2), expand=False))
     if report.output_file is None:
         console.print(Text("(not written: add --output out.npy, .csv, .json or -)", style="dim"))
