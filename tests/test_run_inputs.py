@@ -88,7 +88,7 @@ def test_json_errors_name_the_element(tmp_path: Path) -> None:
     path.write_text('[[1, 2], [3, "x"], [5, 6]]')
     assert "[1][1]" in refused([*BASE, "--data", str(path)]).stderr
     path.write_text("[[1, 2], [3], [5, 6]]")
-    assert "[1]" in refused([*BASE, "--data", str(path)]).stderr
+    assert "element [1] has shape (1,), element [0] (2,)" in refused([*BASE, "--data", str(path)]).stderr
     path.write_text("[[1, 2], [3, 4")
     assert "line 1" in refused([*BASE, "--data", str(path)]).stderr
 
@@ -144,8 +144,9 @@ def test_random_input_over_budget_is_refused_before_it_is_drawn() -> None:
 
 
 def test_output_over_budget_names_its_size_and_npy() -> None:
-    result = refused(["run", "--input", "4x3", "-f", "1000000", "-k", "1", "--max-bytes", "1000"])
-    assert "output" in result.stderr and "MiB" in result.stderr and ".npy" in result.stderr
+    # the input (20 kB) and the kernel (400 B) fit; the output (5000 × 100 floats, 1.9 MiB) does not
+    result = refused(["run", "--input", "5000x1", "-f", "100", "-k", "1", "--max-bytes", "1000000"])
+    assert "the output (5000, 100) would take 1.9 MiB" in result.stderr and "--output out.npy" in result.stderr
 
 
 def test_output_formats_that_cannot_hold_the_result(tmp_path: Path) -> None:
@@ -164,7 +165,8 @@ def test_spec_problems_are_usage_errors() -> None:
 def test_data_and_input_must_agree(tmp_path: Path) -> None:
     np.save(tmp_path / "x.npy", np.ones((10, 3), np.float32))
     assert "disagrees" in refused([*BASE, "--data", str(tmp_path / "x.npy"), "--input", "10x4"]).stderr
-    assert run([*BASE, "--data", str(tmp_path / "x.npy"), "--input", "10x3"]).code == 0
+    agreed = run([*BASE, "--data", str(tmp_path / "x.npy"), "--input", "10x3", "--json"])
+    assert json.loads(agreed.stdout)["output_shape"] == [8, 2]
 
 
 def test_json_error_object_for_data_errors(tmp_path: Path) -> None:
@@ -175,7 +177,8 @@ def test_json_error_object_for_data_errors(tmp_path: Path) -> None:
 
 def test_a_kernel_too_big_to_draw_is_refused_before_it_is_drawn() -> None:
     result = refused(["run", "--input", "10x3", "-f", str(10**8), "-k", "1000", "-p", "same"])
-    assert "kernel" in result.stderr and "budget" in result.stderr
+    assert "the drawn kernel (1000, 3, 100000000)" in result.stderr and "budget" in result.stderr
+    assert "--output" not in result.stderr  # the hint is about --max-bytes, not about writing a file
 
 
 _small = st.integers(-2, 6)

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import math
-import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from conv1dexplain.errors import DataError
 from conv1dexplain.plan import Plan
+from conv1dexplain.vocabulary import SCHEMA_VERSION
 
 DEFAULT_MAX_BYTES = 4 << 30  # 4 GiB of input, or of an output held in memory
 MAX_TEXT_VALUES = 5_000_000  # CSV / JSON output beyond this is unreadable anyway: use .npy
@@ -37,10 +38,10 @@ def human_bytes(count: int) -> str:
     raise AssertionError("unreachable")
 
 
-def _too_big(what: str, size: int, max_bytes: int) -> DataError:
+def _too_big(what: str, size: int, max_bytes: int, hint: str | None = None) -> DataError:
     return DataError(
         f"{what} would take {human_bytes(size)}, over the {human_bytes(max_bytes)} budget",
-        "raise --max-bytes if the machine can hold it, or use a smaller input",
+        hint or "raise --max-bytes if the machine can hold it, or use a smaller input",
     )
 
 
@@ -52,7 +53,7 @@ def load_array(
 ) -> NDArray[Any]:
     """Read an array from a path (.npy, .csv, .tsv, .txt, .json) or '-' (stdin, format sniffed)."""
     if source == "-":
-        stream = stdin if stdin is not None else _stdin()
+        stream = stdin if stdin is not None else sys.stdin.buffer
         raw = stream.read(max_bytes + 1)
         if len(raw) > max_bytes:
             raise _too_big(f"{what} on stdin", len(raw), max_bytes)
@@ -71,12 +72,6 @@ def load_array(
     if size > max_bytes:
         raise _too_big(f"{what} file {source!r}", size, max_bytes)
     return _parse_bytes(path.read_bytes(), f"{what} {source!r}", suffix)
-
-
-def _stdin() -> IO[bytes]:
-    import sys
-
-    return sys.stdin.buffer
 
 
 def _starts_with_magic(path: Path) -> bool:
@@ -310,7 +305,7 @@ def write_text_output(target: str, kind: str, array: NDArray[np.floating]) -> No
             fmt = "%.9g" if array.dtype == np.float32 else "%.17g"
             np.savetxt(target, array, delimiter="," if kind == "csv" else "\t", fmt=fmt)
         else:
-            payload = {"type": "output", "schema_version": 1, "shape": list(array.shape),
+            payload = {"type": "output", "schema_version": SCHEMA_VERSION, "shape": list(array.shape),
                        "dtype": str(array.dtype), "data": array.tolist()}  # fmt: skip
             Path(target).write_text(json.dumps(payload) + "\n")
     except OSError as error:
@@ -327,19 +322,15 @@ def summary_stats(array: NDArray[np.floating], block: int = 1 << 22) -> tuple[fl
     return low, high, total / max(flat.size, 1)
 
 
-def fits_in_memory(what: str, shape: tuple[int, ...], dtype: np.dtype[np.floating], max_bytes: int, text: bool) -> None:
-    """Refuse an in-memory (or text) output that would exceed the budget, saying how big it would be."""
+def fits_in_memory(
+    what: str, shape: tuple[int, ...], dtype: np.dtype[np.floating], max_bytes: int, *, output: bool = False,
+    text: bool = False,
+) -> None:  # fmt: skip
+    """Refuse an array held in memory (or written as text) over the budget, saying how big it would be."""
     size = math.prod(shape) * dtype.itemsize
     if size > max_bytes:
-        raise DataError(
-            f"{what} {shape} would take {human_bytes(size)}, over the {human_bytes(max_bytes)} budget",
-            "write it to a file with --output out.npy (filled chunk by chunk), or raise --max-bytes",
-        )
+        output_hint = "write it to a file with --output out.npy (filled chunk by chunk), or raise --max-bytes"
+        raise _too_big(f"{what} {shape}", size, max_bytes, output_hint if output else None)
     if text and math.prod(shape) > MAX_TEXT_VALUES:
         raise DataError(f"{what} {shape} has {math.prod(shape):,} values, too many for CSV or JSON",
                         "write it with --output out.npy")  # fmt: skip
-
-
-def file_size(path: str) -> int:
-    """Size of a written file, for the summary."""
-    return os.path.getsize(path)

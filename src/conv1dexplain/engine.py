@@ -2,9 +2,11 @@
 
 Arrays are channels-last here: x (N, L, C), kernel in Keras' layout (k, C/groups, F), output
 (N, L_out, F). Each chunk of output positions lays its k taps side by side (an im2col of the chunk
-only, never of the whole input) and makes one matrix product with K = k·C/groups, the bias
-folded in as a column of ones — the shape BLAS is fastest at. Depthwise layers (one input channel
-per group) need no matrix product: an einsum over the sliding windows, on two threads.
+only, never of the whole input) and makes one matrix product with K = k·C, the bias folded in as
+a column of ones — the shape BLAS is fastest at. Per shape: a narrow F shares product rows
+between neighbouring positions (polyphase); dilated layers with many channels take one product per
+tap off shifted views; grouped layers are one such convolution per group; depthwise layers (one
+input channel per group) need no product at all: an einsum over the windows, on two threads.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from collections.abc import Callable, Iterator
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 from numpy.typing import NDArray
+
+from conv1dexplain.geometry import Axis
 
 Array = NDArray[np.floating]
 Elementwise = Callable[[Array], Array]
@@ -37,13 +41,6 @@ def source_rows(positions: NDArray[np.int64], length: int, padding_mode: str) ->
     period = 2 * (length - 1) if length > 1 else 1  # reflect, without repeating the edge
     folded = np.abs(positions) % period
     return np.where(folded < length, folded, period - folded)
-
-
-def output_length(length: int, kernel_size: int, strides: int, dilation_rate: int, left: int, right: int) -> int:
-    """floor((L + left + right − span) / s) + 1, or 0 when the window does not fit."""
-    span = dilation_rate * (kernel_size - 1) + 1
-    padded = length + left + right
-    return 0 if padded < span else (padded - span) // strides + 1
 
 
 def _contiguous_rows(x: Array) -> bool:
@@ -225,7 +222,7 @@ def convolve(
     batch, length, _ = x.shape
     k = kernel.shape[0]
     dtype = np.result_type(x.dtype, kernel.dtype)
-    l_out = output_length(length, k, strides, dilation_rate, pad_left, pad_right)
+    l_out = Axis(length, k, strides, dilation_rate, pad_left, pad_right).output_length
     if out is None:
         out = np.empty((batch, l_out, kernel.shape[2]), dtype=dtype)
     if l_out == 0 or batch == 0:

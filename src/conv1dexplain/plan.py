@@ -93,7 +93,7 @@ def check_activation(spec: ConvSpec, last_axis: int | None) -> None:
 
 
 def plan_for_axis(spec: ConvSpec, axis: Axis) -> Plan:
-    """The plan of a spec whose axis is already resolved (also used for shorter checks)."""
+    """The plan of a spec whose axis is already resolved and accepted."""
     cg = spec.channels_per_group
     keras_kernel = keras_kernel_shape(spec.kernel_size, cg, spec.filters)
     torch_weight = torch_weight_shape(spec.kernel_size, cg, spec.filters)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -9,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from conv1dexplain import data
-from conv1dexplain.api import check_weights, input_shape_of, plan_for_arrays, run_plan
+from conv1dexplain.api import check_weights, compute_dtype, input_shape_of, plan_for_arrays, run_plan
 from conv1dexplain.errors import DataError, SpecError
 from conv1dexplain.plan import Plan, make_plan
 from conv1dexplain.spec import build_spec, parse_input_shape, resolve_layout
@@ -79,12 +80,12 @@ class RunRequest:
 
 
 def _dtype(request: RunRequest, *arrays: NDArray[Any] | None) -> np.dtype[np.floating]:
+    """--dtype, else conv1d's rule (float64 if any file is) when the data comes from a file."""
     if request.dtype is not None:
         if request.dtype not in ("float32", "float64"):
             raise SpecError(f"unknown --dtype {request.dtype!r}", "use --dtype float32 or --dtype float64")
         return np.dtype(request.dtype)
-    wide = any(a is not None and a.dtype == np.float64 and request.data_file is not None for a in arrays)
-    return np.dtype(np.float64 if wide else np.float32)
+    return compute_dtype(*arrays) if request.data_file is not None else np.dtype(np.float32)
 
 
 def _load(source: str, what: str, request: RunRequest) -> NDArray[Any]:
@@ -107,8 +108,7 @@ def _input(request: RunRequest, layout: str) -> tuple[NDArray[Any] | None, str]:
         if (given.length, given.channels) != (found.length, found.channels) or given.batch not in (None, found.batch):
             raise DataError(f"--input {request.input_shape} disagrees with the data's shape {x.shape}",
                             "drop --input (the data's shape is used), or fix it")  # fmt: skip
-    source = "stdin" if request.data_file == "-" else request.data_file
-    return x, f"{source}"
+    return x, "stdin" if request.data_file == "-" else request.data_file
 
 
 def _spec_options(request: RunRequest) -> dict[str, Any]:
@@ -175,8 +175,13 @@ class Prepared:
 class LazyNormal:
     """Seeded standard-normal input, drawn only as far as it is read (the same numbers as a full draw)."""
 
-    def __init__(self, shape: tuple[int, ...], seed: int, dtype: np.dtype[np.floating]) -> None:
-        self.shape, self.seed, self.dtype, self.ndim = shape, seed, dtype, len(shape)
+    def __init__(self, shape: tuple[int, ...], seed: int, dtype: np.dtype[np.floating], max_bytes: int) -> None:
+        self.shape, self.seed, self.dtype, self.ndim, self.max_bytes = shape, seed, dtype, len(shape), max_bytes
+
+    def materialize(self) -> NDArray[np.floating]:
+        """All of it at once, within the memory budget."""
+        data.fits_in_memory("the random input", self.shape, self.dtype, self.max_bytes)
+        return data.random_input(self.shape, self.seed, self.dtype)
 
 
 def prepare(request: RunRequest, lazy: bool = False) -> Prepared:
@@ -191,16 +196,13 @@ def prepare(request: RunRequest, lazy: bool = False) -> Prepared:
         shape = parse_input_shape(request.input_shape, layout)  # type: ignore[arg-type]
         dims = (shape.length, shape.channels) if layout == "channels_last" else (shape.channels, shape.length)
         full = dims if shape.batch is None else (shape.batch, *dims)
-        if lazy:
-            x = LazyNormal(full, request.seed, dtype)  # type: ignore[assignment]
-        else:
-            data.fits_in_memory("the random input", full, dtype, request.max_bytes, text=False)
-            x = data.random_input(full, request.seed, dtype)
+        drawn = LazyNormal(full, request.seed, dtype, request.max_bytes)
+        x = drawn if lazy else drawn.materialize()  # type: ignore[assignment]
     assert x is not None
     plan = _plan(request, x, kernel)
     check_weights(plan, plan.kernel_shape if kernel is None else kernel.shape, None if bias is None else bias.shape)
     if kernel is None:
-        data.fits_in_memory("the drawn kernel", plan.kernel_shape, dtype, request.max_bytes, text=False)
+        data.fits_in_memory("the drawn kernel", plan.kernel_shape, dtype, request.max_bytes)
         kernel, drawn_bias, weights_source = data.initial_weights(plan, request.seed, dtype)
         bias = drawn_bias if bias is None else bias
     else:
@@ -215,7 +217,6 @@ def execute(request: RunRequest) -> RunReport:
     """Do the whole `run`: everything the user asked, or a Conv1dExplainError saying why not."""
     ready = prepare(request)
     plan, x, kernel, bias, dtype = ready.plan, ready.x, ready.kernel, ready.bias, ready.dtype
-    data_source, weights_source = ready.data_source, ready.weights_source
     batched = x if x.ndim == 3 else x[None]
     out_shape = tuple(batched.shape[0] if d is None else d for d in plan.output_shape)
     final_shape = out_shape if x.ndim == 3 else out_shape[1:]
@@ -223,17 +224,17 @@ def execute(request: RunRequest) -> RunReport:
     if kind == "npy":
         assert request.output is not None
         mapped = data.open_npy_output(request.output, final_shape, dtype)
-        result = run_plan(plan, batched, kernel, bias, dtype, out=mapped if x.ndim == 3 else mapped[None])
+        run_plan(plan, batched, kernel, bias, dtype, out=mapped if x.ndim == 3 else mapped[None])
         mapped.flush()
-        result = mapped
+        result: NDArray[np.floating] = mapped
     else:
-        data.fits_in_memory("the output", final_shape, dtype, request.max_bytes, text=kind not in (None, "npy"))
+        data.fits_in_memory("the output", final_shape, dtype, request.max_bytes, output=True, text=kind is not None)
         result = run_plan(plan, batched, kernel, bias, dtype)
         result = result if x.ndim == 3 else result[0]
         if kind in ("csv", "tsv", "json"):
             assert request.output is not None
             data.write_text_output(request.output, kind, result)
-    return _report(plan, request, x, result, dtype, data_source, weights_source, kind)
+    return _report(ready, request, result, kind)
 
 
 def _preview(result: NDArray[np.floating], layout: str) -> list[list[float]]:
@@ -243,29 +244,21 @@ def _preview(result: NDArray[np.floating], layout: str) -> list[list[float]]:
     return np.asarray(rows[:PREVIEW_POSITIONS, :PREVIEW_CHANNELS], dtype=np.float64).tolist()  # type: ignore[no-any-return]
 
 
-def _report(
-    plan: Plan,
-    request: RunRequest,
-    x: NDArray[Any],
-    result: NDArray[np.floating],
-    dtype: np.dtype[np.floating],
-    data_source: str,
-    weights_source: str,
-    kind: str | None,
-) -> RunReport:
+def _report(ready: Prepared, request: RunRequest, result: NDArray[np.floating], kind: str | None) -> RunReport:
+    plan = ready.plan
     spec, axis = plan.spec, plan.axis
+    written = request.output if kind not in (None, "stdout") else None
     low, high, mean = data.summary_stats(result) if result.size else (float("nan"),) * 3
     return RunReport(
-        framework=spec.framework, data_format=spec.data_format, input_shape=list(x.shape),
+        framework=spec.framework, data_format=spec.data_format, input_shape=list(ready.x.shape),
         output_shape=list(result.shape), kernel_shape=list(plan.kernel_shape),
-        bias_shape=None if plan.bias_shape is None else list(plan.bias_shape), dtype=str(dtype),
-        data_source=data_source, weights_source=weights_source,
+        bias_shape=None if plan.bias_shape is None else list(plan.bias_shape), dtype=str(ready.dtype),
+        data_source=ready.data_source, weights_source=ready.weights_source,
         padding_mode=spec.padding_mode, pad_left=axis.pad_left, pad_right=axis.pad_right,
         padding=spec.padding if not isinstance(spec.padding, tuple) else list(spec.padding),
         strides=spec.strides, dilation_rate=spec.dilation_rate, groups=spec.groups, activation=spec.activation,
         min=low, max=high, mean=mean,
-        output_file=request.output if kind not in (None, "stdout") else None,
-        output_bytes=data.file_size(request.output) if kind not in (None, "stdout") and request.output else None,
+        output_file=written, output_bytes=None if written is None else os.path.getsize(written),
         preview=_preview(result, spec.data_format),
         output=np.asarray(result, dtype=np.float64).tolist() if kind == "stdout" else None,
     )  # fmt: skip

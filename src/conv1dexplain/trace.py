@@ -49,45 +49,38 @@ class LazyRows:
     def __init__(self, lazy: LazyNormal, example: int, channels_last: bool, head: int, tail: int) -> None:
         shape = lazy.shape[1:] if len(lazy.shape) == 3 else lazy.shape
         self.length, self.channels = shape if channels_last else shape[::-1]
-        self.dtype = lazy.dtype
-        per_example = self.length * self.channels
-        offsets = [example * per_example] if channels_last else [
-            example * per_example + c * self.length for c in range(self.channels)
-        ]  # fmt: skip
-        self.streams = [self._stream(lazy.seed, offset) for offset in offsets]
-        self.channels_last = channels_last
-        self.start = 0  # row index of buffer[0]
+        self.dtype, self.seed, self.example, self.channels_last = lazy.dtype, lazy.seed, example, channels_last
+        self.streams = self._streams(0)
+        self.head = self._draw(min(head, self.length), self.streams)
+        self.start = self.head.shape[0]  # row index of buffer[0]
         self.buffer = np.empty((0, self.channels), self.dtype)
-        self.head = self._draw(min(head, self.length))
-        self.start = self.head.shape[0]
-        self.tail = self._tail(lazy, example, min(tail, self.length)) if tail else self.buffer[:0]
+        tail = min(tail, self.length)  # only circular padding needs it: skip the skipping otherwise
+        self.tail = self._draw(tail, self._streams(self.length - tail)) if tail else self.buffer[:0]
+
+    def _streams(self, first_row: int) -> list[np.random.Generator]:
+        """Generators positioned at row first_row of this example: one, or one per channel."""
+        base = self.example * self.length * self.channels
+        if self.channels_last:
+            offsets = [base + first_row * self.channels]
+        else:
+            offsets = [base + c * self.length + first_row for c in range(self.channels)]
+        return [self._stream(self.seed, offset) for offset in offsets]
 
     @staticmethod
     def _stream(seed: int, skip: int) -> np.random.Generator:
         generator = np.random.default_rng(seed)
         block = 1 << 20
-        while skip > 0:  # numbers before this example's: drawn and dropped, in bounded blocks
+        while skip > 0:  # numbers before these: drawn and dropped, in bounded blocks
             generator.standard_normal(min(skip, block))
             skip -= min(skip, block)
         return generator
 
-    def _draw(self, count: int) -> NDArray[Any]:
+    def _draw(self, count: int, streams: list[np.random.Generator]) -> NDArray[Any]:
         if count <= 0:
             return np.empty((0, self.channels), self.dtype)
         if self.channels_last:
-            return self.streams[0].standard_normal((count, self.channels)).astype(self.dtype)
-        return np.stack([stream.standard_normal(count) for stream in self.streams], axis=1).astype(self.dtype)
-
-    def _tail(self, lazy: LazyNormal, example: int, tail: int) -> NDArray[Any]:
-        copy = LazyRows.__new__(LazyRows)
-        copy.__dict__.update(self.__dict__)
-        per_example = self.length * self.channels
-        skip_rows = self.length - tail
-        offsets = [example * per_example + skip_rows * self.channels] if self.channels_last else [
-            example * per_example + c * self.length + skip_rows for c in range(self.channels)
-        ]  # fmt: skip
-        copy.streams = [self._stream(lazy.seed, offset) for offset in offsets]
-        return copy._draw(tail)
+            return streams[0].standard_normal((count, self.channels)).astype(self.dtype)
+        return np.stack([stream.standard_normal(count) for stream in streams], axis=1).astype(self.dtype)
 
     def rows(self, indices: NDArray[np.int64]) -> NDArray[Any]:
         out = np.empty((indices.size, self.channels), self.dtype)
@@ -100,7 +93,8 @@ class LazyRows:
             wanted = indices[rest]
             end = int(wanted.max()) + 1
             if end > self.start + self.buffer.shape[0]:
-                self.buffer = np.concatenate([self.buffer, self._draw(end - self.start - self.buffer.shape[0])])
+                more = self._draw(end - self.start - self.buffer.shape[0], self.streams)
+                self.buffer = np.concatenate([self.buffer, more])
             out[rest] = self.buffer[wanted - self.start]
         return out
 
@@ -149,25 +143,23 @@ class Tracer:
         self.kernel = ready.kernel if self.spec.framework == "keras" else ready.kernel.transpose(2, 1, 0)
         self.kernel = np.asarray(self.kernel, dtype=self.dtype)
         self.bias = np.zeros(self.spec.filters, self.dtype) if ready.bias is None else ready.bias.astype(self.dtype)
-        if isinstance(x, LazyNormal) and not random_access:
+        activation = self.spec.activation if self.spec.activation != "linear" else None
+        self.activation: Callable[[Array], Array] | None = activation_function(activation)
+        # softmax & co. run along the last axis, which is the length in channels_first: every
+        # position at once, so that case (only) holds the whole example.
+        whole_example = activation in AXIS_WISE and not channels_last
+        self.whole: Array | None = None
+        if isinstance(x, LazyNormal) and not (random_access or whole_example):
             head = (self.axis.pad_right if self.spec.padding_mode == "circular" else 0) + 1
             tail = self.axis.pad_left if self.spec.padding_mode == "circular" else 0
             self.reader: ArrayRows | LazyRows = LazyRows(x, example, channels_last, head, tail)
         else:
-            array = np.random.default_rng(x.seed).standard_normal(x.shape).astype(self.dtype) if isinstance(
-                x, LazyNormal) else x  # fmt: skip
+            array = x.materialize() if isinstance(x, LazyNormal) else x
             one = array[example] if array.ndim == 3 else array
             self.reader = ArrayRows(one if channels_last else one.T)
-        activation = self.spec.activation if self.spec.activation != "linear" else None
-        self.activation: Callable[[Array], Array] | None = activation_function(activation)
-        self.whole: Array | None = None
-        if activation in AXIS_WISE and not channels_last:
-            # softmax & co. run along the last axis, which is the length here: every position at once.
-            array = x if not isinstance(x, LazyNormal) else np.random.default_rng(x.seed).standard_normal(
-                x.shape).astype(self.dtype)  # fmt: skip
-            one = array[example] if array.ndim == 3 else array
-            self.whole = run_plan(plan, one[None], ready.kernel, ready.bias, self.dtype)[0].T  # (L_out, F′)
-        self._cache: tuple[int, int, Chunk] | None = None
+            if whole_example:
+                self.whole = run_plan(plan, one[None], ready.kernel, ready.bias, self.dtype)[0].T  # (L_out, F′)
+        self._cache: tuple[int, Chunk] | None = None
 
     @property
     def output_length(self) -> int:
@@ -217,8 +209,8 @@ class Tracer:
         size = 64
         t0 = t - t % size
         if self._cache is None or self._cache[0] != t0:
-            self._cache = (t0, 0, self._chunk(t0, min(self.output_length, t0 + size)))
-        return self.step_of(self._cache[2], t)
+            self._cache = (t0, self._chunk(t0, min(self.output_length, t0 + size)))
+        return self.step_of(self._cache[1], t)
 
 
 def parse_steps(text: str | None, output_length: int) -> tuple[int, int]:
