@@ -74,10 +74,13 @@ def naive(x: np.ndarray, kernel: np.ndarray, plan: Plan) -> np.ndarray:
     return out
 
 
+TINY_CHUNKS = {"WORK_BYTES": 64, "SMALL_COPY_BYTES": 0}
 ENGINE_PATHS = {  # the engine picks an algorithm per shape; force each onto small random layers
     "as chosen": {},
     "one product per tap": {"PER_TAP_CHANNELS": 1},
-    "tiny chunks": {"WORK_BYTES": 64, "SMALL_COPY_BYTES": 0},
+    "tiny chunks": TINY_CHUNKS,
+    "tap-stacked products": {"TAP_STACK_CHANNELS": 1, "TAP_STACK_SHARE": float("inf")},
+    "tap-stacked, tiny chunks": {"TAP_STACK_CHANNELS": 1, "TAP_STACK_SHARE": float("inf"), **TINY_CHUNKS},
 }
 
 
@@ -93,7 +96,7 @@ def test_engine_output_matches_geometry_and_definition(
         monkeypatch.setitem(convolve.__kwdefaults__, "work_bytes", 64)
     spec, axis = plan.spec, plan.axis
     rng = np.random.default_rng(seed)
-    x = rng.standard_normal((2, axis.length, spec.input.channels))
+    x = rng.standard_normal((3, axis.length, spec.input.channels))[::2]  # examples apart in memory
     kernel = rng.standard_normal((spec.kernel_size, spec.channels_per_group, spec.filters))
     out = convolve(x, kernel, strides=axis.strides, dilation_rate=axis.dilation_rate, pad_left=axis.pad_left,
                    pad_right=axis.pad_right, padding_mode=spec.padding_mode, groups=spec.groups)  # fmt: skip

@@ -4,8 +4,9 @@ Arrays are channels-last here: x (N, L, C), kernel in Keras' layout (k, C/groups
 (N, L_out, F). Each chunk of output positions lays its k taps side by side (an im2col of the chunk
 only, never of the whole input) and makes one matrix product with K = k·C, the bias folded in as
 a column of ones — the shape BLAS is fastest at. Per shape: a narrow F shares product rows
-between neighbouring positions (polyphase); dilated layers with many channels take one product per
-tap off shifted views; grouped layers are one such convolution per group; depthwise layers (one
+between neighbouring positions (polyphase); with many channels and few filters (stride 1) one
+product of the input rows with the k taps side by side, then k shifted adds; dilated layers with
+many channels take one product per tap off shifted views; grouped layers are one such convolution per group; depthwise layers (one
 input channel per group) need no product at all: an einsum over the windows, on two threads.
 """
 
@@ -24,6 +25,8 @@ Array = NDArray[np.floating]
 Elementwise = Callable[[Array], Array]
 
 PER_TAP_CHANNELS = 64
+TAP_STACK_CHANNELS = 64  # with at least this many channels and at most half as many filters …
+TAP_STACK_SHARE = 0.5  # … one product X (rows, C) @ [W_0 … W_k−1] (C, k·F) beats gathering k·C taps
 SMALL_COPY_BYTES = 1 << 20  # below this a padded copy of the chunk costs less than handling its edges apart
 WORK_BYTES = 6 << 20  # the im2col buffer of one chunk: cache-friendly, yet large enough for BLAS
 THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
@@ -77,8 +80,17 @@ class _Plan:
         self.span = dilation * (k - 1) + 1
         self.depthwise = cg == 1 and groups > 1
         self.with_bias = bias is not None
-        # Per output position: its gathered taps (k·C, or C·span for depthwise windows) and F results.
-        inner = channels if self.depthwise else k * channels + groups
+        # Dilated, with many channels and no more filters than channels: k products straight off
+        # the input (each reads a shifted view, K = C) cost less than gathering the k taps first,
+        # which dilation makes k separate copies (with dilation 1 the im2col is one fast copy).
+        self.per_tap = not self.depthwise and dilation > 1 and channels >= PER_TAP_CHANNELS and filters <= channels
+        # Stride 1, many channels, few filters: the k taps' products laid side by side (K = C,
+        # N = k·F) straight off the input rows, then k shifted adds: less to move than k·C taps.
+        self.tap_stack = (not self.depthwise and not self.per_tap and strides == 1 and channels >= TAP_STACK_CHANNELS
+                          and filters <= TAP_STACK_SHARE * channels)  # fmt: skip
+        # Per output position: its gathered taps (k·C, or C·span for depthwise windows), or its k
+        # taps' products (k·F), and F results.
+        inner = channels if self.depthwise else k * filters if self.tap_stack else k * channels + groups
         per_position = max(inner, filters) * dtype.itemsize
         positions = max(1, work_bytes // per_position)
         if self.depthwise:  # small chunks: cache-resident, and enough of them for every thread
@@ -95,12 +107,10 @@ class _Plan:
             self.weights = np.concatenate([self.kernel.reshape(k * channels, filters), bias_row])
         self.phases = 1 if self.depthwise else _phases(filters, k, strides, self.span)
         self.segment = (self.phases - 1) * strides + self.span  # input rows one polyphase row reads
-        # Dilated, with many channels and no more filters than channels: k products straight off
-        # the input (each reads a shifted view, K = C) cost less than gathering the k taps first,
-        # which dilation makes k separate copies (with dilation 1 the im2col is one fast copy).
-        self.per_tap = not self.depthwise and dilation > 1 and channels >= PER_TAP_CHANNELS and filters <= channels
-        if self.per_tap:
+        if self.per_tap or self.tap_stack:
             self.phases = 1
+        if self.tap_stack:  # (C, k·F): tap j's filters in columns j·F … (j+1)·F−1
+            self.stacked = self.kernel.transpose(1, 0, 2).reshape(channels, k * filters)
         if self.phases > 1:
             self.weights_by_phase = _toeplitz(self.kernel, bias_row[0], self.phases, strides, dilation)
         self.bias = bias_row[0]
@@ -174,6 +184,49 @@ def _shifted_products(chunk: Array, plan: _Plan, target: Array, tmp: Array | Non
         target[...] = acc
 
 
+def _tap_stack(chunk: Array, skip: int, plan: _Plan, target: Array, products: Array) -> None:
+    """target (nb, t, F) = Σ_j (rows @ [W_0 … W_k−1])[t + j·d − skip, tap j's columns] + bias, stride 1.
+
+    chunk holds real rows only: window 0 starts `skip` rows before it (a zero padding), and taps
+    that fall outside the chunk add nothing, so no padded copy is needed.
+    """
+    nb, t, filters = target.shape
+    count = chunk.shape[1]
+    sn, sl, _ = chunk.strides
+    stride_rows = sn // sl
+    if nb == 1 or (sn % sl == 0 and stride_rows <= count + plan.span):  # one product over all examples' rows
+        flat = (nb - 1) * stride_rows + count  # (the few rows between examples are computed, then unused)
+        y = products[:flat]
+        np.matmul(as_strided(chunk, (flat, chunk.shape[2]), (sl, chunk.itemsize)), plan.stacked, out=y)
+        ys = as_strided(y, (nb, count, y.shape[1]), (stride_rows * y.strides[0], y.strides[0], y.itemsize))
+    else:
+        ys = products[: nb * count].reshape(nb, count, -1)
+        np.matmul(chunk, plan.stacked, out=ys)
+    # Tap j of position p reads row p + j·d − skip: positions lo_j … hi_j−1 have it inside the chunk.
+    spans = [(j, max(0, skip - j * plan.d), min(t, count + skip - j * plan.d)) for j in range(plan.k)]
+    first, last = max(lo for _, lo, _ in spans), min(hi for _, _, hi in spans)
+    if first >= last:
+        first = last = 0
+    target[:, :first] = 0
+    target[:, last:] = 0
+
+    def tap(j: int, lo: int, hi: int) -> Array:
+        row = lo + j * plan.d - skip
+        return ys[:, row : row + hi - lo, j * filters : (j + 1) * filters]
+
+    inner = target[:, first:last]
+    if plan.k == 1:
+        inner[...] = tap(0, first, last)
+    elif last > first:
+        np.add(tap(0, first, last), tap(1, first, last), out=inner)
+    for j, lo, hi in spans:
+        for a, b in ((lo, min(first, hi)), (max(last, lo), hi)) if j < 2 else ((lo, hi),):
+            if b > a:
+                target[:, a:b] += tap(j, a, b)
+    if plan.with_bias:
+        target += plan.bias
+
+
 def _im2col(chunk: Array, plan: _Plan, target: Array) -> None:
     """Fill target (nb, t, k·C + 1) with each window's taps side by side (ones preset)."""
     t = target.shape[1]
@@ -240,47 +293,17 @@ def convolve(
     plan = _Plan(x, kernel, bias, groups, strides, dilation_rate, (pad_left, pad_right), padding_mode, l_out,
                  dtype, work_bytes)  # fmt: skip
     chunks = [(n0, t0) for n0 in range(0, batch, plan.batch_block) for t0 in range(0, l_out, plan.positions)]
-    channels = x.shape[2]
 
     def run_chunks(todo: list[tuple[int, int]]) -> None:
-        buffer = np.empty((plan.batch_block, plan.rows, channels), dtype=dtype)
-        cols = cols_by_phase = None
-        tmp = np.empty((plan.batch_block, plan.positions, plan.filters), dtype=dtype) if plan.per_tap else None
-        if not plan.depthwise and not plan.per_tap:
-            cols = np.empty((plan.batch_block, plan.positions, k * channels + 1), dtype=dtype)
-            cols[..., -1] = 1
-        if plan.phases > 1:
-            cols_by_phase = np.empty((plan.batch_block, plan.positions // plan.phases, plan.segment * channels + 1),
-                                     dtype=dtype)  # fmt: skip
-            cols_by_phase[..., -1] = 1
+        work = _Workspace(plan, dtype)
         for n0, t0 in todo:
             xb = x[n0 : n0 + plan.batch_block]
             nb, t = xb.shape[0], min(plan.positions, l_out - t0)
             target = out[n0 : n0 + nb, t0 : t0 + t]
-            pending: list[tuple[int, int]] = []
-            for offset, count, chunk in plan.pieces(xb, t0, t, buffer):
-                part = target[:, offset : offset + count]
-                if plan.per_tap:
-                    _shifted_products(chunk, plan, part, tmp)
-                    continue
-                if cols is None:
-                    _depthwise(chunk, plan, part)
-                    continue
-                done = 0
-                if cols_by_phase is not None and count >= plan.phases and _contiguous_rows(chunk):
-                    rows = count // plan.phases
-                    done = rows * plan.phases
-                    grouped = cols_by_phase[:nb, :rows]
-                    grouped[:, :, :-1] = _rows_view(chunk, rows, plan.phases * strides, plan.segment * channels)
-                    _product(grouped, plan.weights_by_phase, part[:, :done], plan.phases)
-                if done < count:
-                    _im2col(chunk[:, done * strides :], plan, cols[:nb, offset + done : offset + count])
-                    pending.append((offset + done, offset + count))
-            if cols is not None and pending:
-                # One product for all the windows laid out above (contiguous unless polyphase cut them).
-                ranges = [(0, t)] if plan.phases == 1 else pending
-                for lo, hi in ranges:
-                    _product(cols[:nb, lo:hi], plan.weights, target[:, lo:hi], 1)
+            if work.products is not None and padding_mode == "zeros" and _contiguous_rows(xb):
+                _tap_stack_rows(xb, t0, plan, target, work.products)  # the padding's zeros need no copy
+            else:
+                _pieces(xb, t0, plan, target, work)
             if elementwise is not None:
                 target[...] = elementwise(target)
 
@@ -292,6 +315,68 @@ def convolve(
     else:
         run_chunks(chunks)
     return out
+
+
+class _Workspace:
+    """One thread's buffers: a padded copy of a chunk's rows, and what the plan's algorithm lays out."""
+
+    def __init__(self, plan: _Plan, dtype: np.dtype[np.floating]) -> None:
+        nb, t, k, c, f = plan.batch_block, plan.positions, plan.k, plan.channels, plan.filters
+        self.buffer = np.empty((nb, plan.rows, c), dtype=dtype)
+        self.tmp = np.empty((nb, t, f), dtype=dtype) if plan.per_tap else None
+        # Tap-stacked: a chunk's rows (and the few between its examples) by k·F.
+        self.products = np.empty((nb * (plan.rows + plan.span), k * f), dtype=dtype) if plan.tap_stack else None
+        self.cols = self.cols_by_phase = None
+        if not (plan.depthwise or plan.per_tap or plan.tap_stack):  # im2col, with a column of ones for the bias
+            self.cols = np.empty((nb, t, k * c + 1), dtype=dtype)
+            self.cols[..., -1] = 1
+        if plan.phases > 1:
+            self.cols_by_phase = np.empty((nb, t // plan.phases, plan.segment * c + 1), dtype=dtype)
+            self.cols_by_phase[..., -1] = 1
+
+
+def _pieces(xb: Array, t0: int, plan: _Plan, target: Array, work: _Workspace) -> None:
+    """target (nb, t, F): output positions t0 … t0+t−1 of the examples xb, piece by piece."""
+    cols, cols_by_phase = work.cols, work.cols_by_phase
+    nb, t = target.shape[:2]
+    s = plan.s
+    pending: list[tuple[int, int]] = []
+    for offset, count, chunk in plan.pieces(xb, t0, t, work.buffer):
+        part = target[:, offset : offset + count]
+        if plan.per_tap:
+            _shifted_products(chunk, plan, part, work.tmp)
+            continue
+        if work.products is not None:
+            _tap_stack(chunk, 0, plan, part, work.products)
+            continue
+        if cols is None:
+            _depthwise(chunk, plan, part)
+            continue
+        done = 0
+        if cols_by_phase is not None and count >= plan.phases and _contiguous_rows(chunk):
+            rows = count // plan.phases
+            done = rows * plan.phases
+            grouped = cols_by_phase[:nb, :rows]
+            grouped[:, :, :-1] = _rows_view(chunk, rows, plan.phases * s, plan.segment * plan.channels)
+            _product(grouped, plan.weights_by_phase, part[:, :done], plan.phases)
+        if done < count:
+            _im2col(chunk[:, done * s :], plan, cols[:nb, offset + done : offset + count])
+            pending.append((offset + done, offset + count))
+    if cols is not None and pending:
+        # One product for all the windows laid out above (contiguous unless polyphase cut them).
+        ranges = [(0, t)] if plan.phases == 1 else pending
+        for lo, hi in ranges:
+            _product(cols[:nb, lo:hi], plan.weights, target[:, lo:hi], 1)
+
+
+def _tap_stack_rows(xb: Array, t0: int, plan: _Plan, target: Array, products: Array) -> None:
+    """Tap-stacked products straight off the input rows of positions t0 …: zero padding adds nothing."""
+    first = t0 - plan.pad_left  # the first window's first row
+    lo, hi = max(first, 0), min(first + target.shape[1] - 1 + plan.span, plan.length)
+    if hi > lo:
+        _tap_stack(xb[:, lo:hi], lo - first, plan, target, products)
+    else:  # every window in the padding
+        target[...] = plan.bias
 
 
 def _product(cols: Array, weights: Array, target: Array, phases: int) -> None:
