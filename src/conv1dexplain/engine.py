@@ -4,10 +4,11 @@ Arrays are channels-last here: x (N, L, C), kernel in Keras' layout (k, C/groups
 (N, L_out, F). Each chunk of output positions lays its k taps side by side (an im2col of the chunk
 only, never of the whole input) and makes one matrix product with K = k·C, the bias folded in as
 a column of ones — the shape BLAS is fastest at. Per shape: a narrow F shares product rows
-between neighbouring positions (polyphase); with many channels and few filters (stride 1) one
-product of the input rows with the k taps side by side, then k shifted adds; dilated layers with
-many channels take one product per tap off shifted views; grouped layers are one such convolution per group; depthwise layers (one
-input channel per group) need no product at all: an einsum over the windows, on two threads.
+between neighbouring positions (polyphase); with many channels and few filters, one product of
+the input rows with the k taps side by side (K = C, N = k·F), then k shifted adds (with stride s,
+rows of s input rows); dilated layers with many channels take one product per tap off shifted
+views; grouped layers are one such convolution per group; depthwise layers (one input channel
+per group) need no product at all: an einsum over the windows, on two threads.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ Elementwise = Callable[[Array], Array]
 PER_TAP_CHANNELS = 64
 TAP_STACK_CHANNELS = 64  # with at least this many channels and at most half as many filters …
 TAP_STACK_SHARE = 0.5  # … one product X (rows, C) @ [W_0 … W_k−1] (C, k·F) beats gathering k·C taps
+TAP_STACK_WASTE = 1.15  # strided: rows of s input rows, taps of s rows; at most this share of zero taps
 SMALL_COPY_BYTES = 1 << 20  # below this a padded copy of the chunk costs less than handling its edges apart
 WORK_BYTES = 6 << 20  # the im2col buffer of one chunk: cache-friendly, yet large enough for BLAS
 THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
@@ -84,13 +86,19 @@ class _Plan:
         # the input (each reads a shifted view, K = C) cost less than gathering the k taps first,
         # which dilation makes k separate copies (with dilation 1 the im2col is one fast copy).
         self.per_tap = not self.depthwise and dilation > 1 and channels >= PER_TAP_CHANNELS and filters <= channels
-        # Stride 1, many channels, few filters: the k taps' products laid side by side (K = C,
-        # N = k·F) straight off the input rows, then k shifted adds: less to move than k·C taps.
-        self.tap_stack = (not self.depthwise and not self.per_tap and strides == 1 and channels >= TAP_STACK_CHANNELS
-                          and filters <= TAP_STACK_SHARE * channels)  # fmt: skip
+        # Many channels, few filters: the k taps' products laid side by side (K = C, N = k·F)
+        # straight off the input rows, then k shifted adds: less to move than k·C gathered taps.
+        # With stride s, a product row is s input rows (K = s·C) and a tap s rows of the window:
+        # position t then reads product rows t … t+taps−1, a stride-1 convolution again.
+        self.tap_count, self.tap_step = (k, dilation) if strides == 1 else (-(-self.span // strides), 1)
+        self.tap_stack = (not self.depthwise and not self.per_tap and strides * channels >= TAP_STACK_CHANNELS
+                          and filters <= TAP_STACK_SHARE * strides * channels
+                          and self.tap_count * strides <= TAP_STACK_WASTE * k)  # fmt: skip
+        # Input rows one window reads: its span, or whole taps of s rows.
+        self.reach = ((self.tap_count - 1) * self.tap_step + 1) * strides if self.tap_stack else self.span
         # Per output position: its gathered taps (k·C, or C·span for depthwise windows), or its k
         # taps' products (k·F), and F results.
-        inner = channels if self.depthwise else k * filters if self.tap_stack else k * channels + groups
+        inner = channels if self.depthwise else self.tap_count * filters if self.tap_stack else k * channels + groups
         per_position = max(inner, filters) * dtype.itemsize
         positions = max(1, work_bytes // per_position)
         if self.depthwise:  # small chunks: cache-resident, and enough of them for every thread
@@ -98,7 +106,7 @@ class _Plan:
         # Whole examples per chunk when they fit (fewer, larger products), else part of one.
         self.batch_block = max(1, min(batch, positions // l_out)) if positions >= l_out else 1
         self.positions = l_out if positions >= l_out else positions
-        self.rows = (self.positions - 1) * strides + self.span
+        self.rows = (self.positions - 1) * strides + self.reach
         self.kernel = np.ascontiguousarray(kernel, dtype=dtype)
         bias_row = (np.asarray(bias, dtype=dtype) if bias is not None else np.zeros(filters, dtype))[None]
         if self.depthwise:
@@ -109,8 +117,8 @@ class _Plan:
         self.segment = (self.phases - 1) * strides + self.span  # input rows one polyphase row reads
         if self.per_tap or self.tap_stack:
             self.phases = 1
-        if self.tap_stack:  # (C, k·F): tap j's filters in columns j·F … (j+1)·F−1
-            self.stacked = self.kernel.transpose(1, 0, 2).reshape(channels, k * filters)
+        if self.tap_stack:
+            self.stacked = _stacked(self.kernel, strides, dilation, self.tap_count)
         if self.phases > 1:
             self.weights_by_phase = _toeplitz(self.kernel, bias_row[0], self.phases, strides, dilation)
         self.bias = bias_row[0]
@@ -120,16 +128,16 @@ class _Plan:
         the input itself; windows that touch padding (or a non-contiguous input) read a padded copy.
         The copies share one buffer: use each piece before taking the next."""
         s, first = self.s, t0 * self.s - self.pad_left
-        rows = (t - 1) * s + self.span
+        rows = (t - 1) * s + self.reach
         if not _contiguous_rows(xb) or xb.shape[0] * rows * xb.shape[2] * xb.itemsize <= SMALL_COPY_BYTES:
             yield 0, t, _rows(xb, first, rows, self.padding_mode, buffer)  # one padded copy: fewer steps
             return
         inside_from = min(max(0, -(-(self.pad_left - t0 * s) // s)), t)  # first window starting at ≥ 0
-        last_start = self.length - self.span + self.pad_left  # window t ends inside iff t·s ≤ this
+        last_start = self.length - self.reach + self.pad_left  # window t ends inside iff t·s ≤ this
         inside_to = max(inside_from, min(t, (last_start // s - t0 + 1) if last_start >= 0 else 0))
         for lo, hi, inside in ((0, inside_from, False), (inside_from, inside_to, True), (inside_to, t, False)):
             if hi > lo:
-                begin, count = first + lo * s, (hi - lo - 1) * s + self.span
+                begin, count = first + lo * s, (hi - lo - 1) * s + self.reach
                 rows = xb[:, begin : begin + count] if inside else _rows(xb, begin, count, self.padding_mode, buffer)
                 yield lo, hi - lo, rows
 
@@ -144,6 +152,17 @@ def _phases(filters: int, kernel_size: int, strides: int, span: int) -> int:
             break
         phases = candidate
     return phases
+
+
+def _stacked(kernel: Array, strides: int, dilation: int, taps: int) -> Array:
+    """(s·C, taps·F) weights of tap-stacked products: tap j (row j·d of the window) sits in row
+    block j·d mod s of column block j·d div s; with stride 1, tap j in column block j."""
+    k, channels, filters = kernel.shape
+    stacked = np.zeros((strides * channels, taps * filters), dtype=kernel.dtype)
+    for j in range(k):
+        block, row = (j, 0) if strides == 1 else divmod(j * dilation, strides)
+        stacked[row * channels : (row + 1) * channels, block * filters : (block + 1) * filters] = kernel[j]
+    return stacked
 
 
 def _toeplitz(kernel: Array, bias: Array, phases: int, strides: int, dilation: int) -> Array:
@@ -185,44 +204,47 @@ def _shifted_products(chunk: Array, plan: _Plan, target: Array, tmp: Array | Non
 
 
 def _tap_stack(chunk: Array, skip: int, plan: _Plan, target: Array, products: Array) -> None:
-    """target (nb, t, F) = Σ_j (rows @ [W_0 … W_k−1])[t + j·d − skip, tap j's columns] + bias, stride 1.
+    """target (nb, t, F) = Σ_m (rows @ stacked)[t + m·step − skip, tap m's columns] + bias, where a
+    product row is s input rows of chunk (one row with stride 1).
 
-    chunk holds real rows only: window 0 starts `skip` rows before it (a zero padding), and taps
-    that fall outside the chunk add nothing, so no padded copy is needed.
+    chunk holds real rows only: window 0 starts `skip` rows before it (a zero padding, stride 1),
+    and taps that fall outside the chunk add nothing, so no padded copy is needed.
     """
     nb, t, filters = target.shape
-    count = chunk.shape[1]
+    s, step, taps = plan.s, plan.tap_step, plan.tap_count
+    count = chunk.shape[1] // s
     sn, sl, _ = chunk.strides
-    stride_rows = sn // sl
-    if nb == 1 or (sn % sl == 0 and stride_rows <= count + plan.span):  # one product over all examples' rows
+    width = s * chunk.shape[2]
+    stride_rows = sn // (s * sl)
+    if nb == 1 or (sn % (s * sl) == 0 and stride_rows <= count + plan.reach):  # one product, all examples
         flat = (nb - 1) * stride_rows + count  # (the few rows between examples are computed, then unused)
         y = products[:flat]
-        np.matmul(as_strided(chunk, (flat, chunk.shape[2]), (sl, chunk.itemsize)), plan.stacked, out=y)
+        np.matmul(as_strided(chunk, (flat, width), (s * sl, chunk.itemsize)), plan.stacked, out=y)
         ys = as_strided(y, (nb, count, y.shape[1]), (stride_rows * y.strides[0], y.strides[0], y.itemsize))
     else:
         ys = products[: nb * count].reshape(nb, count, -1)
-        np.matmul(chunk, plan.stacked, out=ys)
-    # Tap j of position p reads row p + j·d − skip: positions lo_j … hi_j−1 have it inside the chunk.
-    spans = [(j, max(0, skip - j * plan.d), min(t, count + skip - j * plan.d)) for j in range(plan.k)]
+        np.matmul(as_strided(chunk, (nb, count, width), (sn, s * sl, chunk.itemsize)), plan.stacked, out=ys)
+    # Tap m of position p reads row p + m·step − skip: positions lo_m … hi_m−1 have it inside the chunk.
+    spans = [(m, max(0, skip - m * step), min(t, count + skip - m * step)) for m in range(taps)]
     first, last = max(lo for _, lo, _ in spans), min(hi for _, _, hi in spans)
     if first >= last:
         first = last = 0
     target[:, :first] = 0
     target[:, last:] = 0
 
-    def tap(j: int, lo: int, hi: int) -> Array:
-        row = lo + j * plan.d - skip
-        return ys[:, row : row + hi - lo, j * filters : (j + 1) * filters]
+    def tap(m: int, lo: int, hi: int) -> Array:
+        row = lo + m * step - skip
+        return ys[:, row : row + hi - lo, m * filters : (m + 1) * filters]
 
     inner = target[:, first:last]
-    if plan.k == 1:
+    if taps == 1:
         inner[...] = tap(0, first, last)
     elif last > first:
         np.add(tap(0, first, last), tap(1, first, last), out=inner)
-    for j, lo, hi in spans:
-        for a, b in ((lo, min(first, hi)), (max(last, lo), hi)) if j < 2 else ((lo, hi),):
+    for m, lo, hi in spans:
+        for a, b in ((lo, min(first, hi)), (max(last, lo), hi)) if m < 2 else ((lo, hi),):
             if b > a:
-                target[:, a:b] += tap(j, a, b)
+                target[:, a:b] += tap(m, a, b)
     if plan.with_bias:
         target += plan.bias
 
@@ -300,7 +322,7 @@ def convolve(
             xb = x[n0 : n0 + plan.batch_block]
             nb, t = xb.shape[0], min(plan.positions, l_out - t0)
             target = out[n0 : n0 + nb, t0 : t0 + t]
-            if work.products is not None and padding_mode == "zeros" and _contiguous_rows(xb):
+            if work.products is not None and strides == 1 and padding_mode == "zeros" and _contiguous_rows(xb):
                 _tap_stack_rows(xb, t0, plan, target, work.products)  # the padding's zeros need no copy
             else:
                 _pieces(xb, t0, plan, target, work)
@@ -325,7 +347,8 @@ class _Workspace:
         self.buffer = np.empty((nb, plan.rows, c), dtype=dtype)
         self.tmp = np.empty((nb, t, f), dtype=dtype) if plan.per_tap else None
         # Tap-stacked: a chunk's rows (and the few between its examples) by k·F.
-        self.products = np.empty((nb * (plan.rows + plan.span), k * f), dtype=dtype) if plan.tap_stack else None
+        rows = nb * (plan.rows // plan.s + plan.reach)
+        self.products = np.empty((rows, plan.tap_count * f), dtype=dtype) if plan.tap_stack else None
         self.cols = self.cols_by_phase = None
         if not (plan.depthwise or plan.per_tap or plan.tap_stack):  # im2col, with a column of ones for the bias
             self.cols = np.empty((nb, t, k * c + 1), dtype=dtype)
@@ -372,7 +395,7 @@ def _pieces(xb: Array, t0: int, plan: _Plan, target: Array, work: _Workspace) ->
 def _tap_stack_rows(xb: Array, t0: int, plan: _Plan, target: Array, products: Array) -> None:
     """Tap-stacked products straight off the input rows of positions t0 …: zero padding adds nothing."""
     first = t0 - plan.pad_left  # the first window's first row
-    lo, hi = max(first, 0), min(first + target.shape[1] - 1 + plan.span, plan.length)
+    lo, hi = max(first, 0), min(first + target.shape[1] - 1 + plan.reach, plan.length)
     if hi > lo:
         _tap_stack(xb[:, lo:hi], lo - first, plan, target, products)
     else:  # every window in the padding
