@@ -7,6 +7,7 @@ float32 tolerance. The first RUN_COUNT cases of each framework also go through `
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from pathlib import Path
 from types import ModuleType
@@ -122,6 +123,44 @@ def test_conv1d_equals_pytorch(torch: ModuleType, index: int, tmp_path: Path) ->
     np.testing.assert_allclose(ours(case, x, weight, bias), real, **TOLERANCE, err_msg=str(case))
     if index < RUN_COUNT:
         np.testing.assert_allclose(through_run(case, x, weight, bias, tmp_path), real, **TOLERANCE)
+
+
+NON_FINITE_COUNT = 30
+FORCED_TAP_STACK = {"TAP_STACK_CHANNELS": 1, "TAP_STACK_SHARE": float("inf"), "TAP_STACK_WASTE": float("inf")}
+
+
+def with_non_finite(array: np.ndarray, seed: int) -> np.ndarray:
+    """A copy with +inf, −inf and NaN at random places (a window holding +inf and −inf sums to NaN)."""
+    rng = np.random.default_rng(seed)
+    spoiled = array.copy()
+    for value in (np.inf, -np.inf, np.nan):
+        spoiled.flat[rng.integers(array.size)] = value
+    return spoiled
+
+
+@pytest.mark.parametrize("engine_path", ["as chosen", "tap-stacked"])
+@pytest.mark.parametrize("index", range(NON_FINITE_COUNT))
+def test_inf_and_nan_land_where_the_frameworks_put_them(
+    torch: ModuleType, keras: ModuleType, index: int, engine_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """inf · 0 is NaN: an inf in the data times a weight that a fast path adds as zero must not
+    spread NaN to windows that never read it. (An inf weight is left out: there the frameworks
+    differ between themselves on windows over the zero padding, which PyTorch's own padding skips
+    and an explicit pad multiplies.)"""
+    import conv1dexplain.engine
+
+    if engine_path == "tap-stacked":
+        for name, value in FORCED_TAP_STACK.items():
+            monkeypatch.setattr(conv1dexplain.engine, name, value)
+    for case, output in ((TORCH[index], torch_output), (KERAS[index], keras_output)):
+        case = dataclasses.replace(case, activation=None)
+        plan = make_plan(build_spec(**case.build_kwargs()))  # type: ignore[arg-type]
+        x, kernel, bias = arrays(case, plan.kernel_shape)
+        module = torch if output is torch_output else keras
+        spoiled = with_non_finite(x, index)
+        real, mine = output(module, case, spoiled, kernel, bias), ours(case, spoiled, kernel, bias)
+        np.testing.assert_array_equal(np.isnan(mine), np.isnan(real), err_msg=str(case))
+        np.testing.assert_allclose(mine, real, **TOLERANCE, err_msg=str(case))
 
 
 def test_unbatched_input_and_float64_as_pytorch(torch: ModuleType) -> None:

@@ -124,8 +124,10 @@ def run_plan(
     bias: NDArray[Any] | None,
     dtype: np.dtype[np.floating],
     out: Array | None = None,
+    finite: bool | None = None,
 ) -> Array:
-    """Convolve x in the plan's layout (batched, 3-D) into out (same layout), activation included."""
+    """Convolve x in the plan's layout (batched, 3-D) into out (same layout), activation included.
+    finite: x, kernel and bias are known to hold finite numbers only (None: the engine looks)."""
     spec, axis = plan.spec, plan.axis
     channels_last = spec.data_format == "channels_last"
     x_nlc = x if channels_last else x.transpose(0, 2, 1)
@@ -138,12 +140,15 @@ def run_plan(
         buffer = np.empty(pre_shape if channels_last else (batch, spec.filters, axis.output_length), dtype=dtype)
     else:
         buffer = out
+    kernel_kcf = kernel_kcf.astype(dtype, copy=False)
+    if finite:  # (a cast to float32 can overflow)
+        finite = bool(np.isfinite(kernel_kcf).all())
     convolve(
-        x_nlc, kernel_kcf.astype(dtype, copy=False), None if bias is None else bias.astype(dtype, copy=False),
+        x_nlc, kernel_kcf, None if bias is None else bias.astype(dtype, copy=False),
         strides=axis.strides, dilation_rate=axis.dilation_rate, pad_left=axis.pad_left, pad_right=axis.pad_right,
         padding_mode=spec.padding_mode, groups=spec.groups,
         out=buffer if channels_last else buffer.transpose(0, 2, 1),
-        elementwise=None if axis_wise else activation_function(activation),
+        elementwise=None if axis_wise else activation_function(activation), finite=finite,
     )  # fmt: skip
     if not axis_wise:
         return buffer

@@ -73,7 +73,7 @@ class _Plan:
 
     def __init__(self, x: Array, kernel: Array, bias: Array | None, groups: int, strides: int, dilation: int,
                  pads: tuple[int, int], padding_mode: str, l_out: int, dtype: np.dtype[np.floating],
-                 work_bytes: int) -> None:  # fmt: skip
+                 work_bytes: int, finite: bool = True) -> None:  # fmt: skip
         batch, length, channels = x.shape
         k, cg, filters = kernel.shape
         self.k, self.cg, self.filters, self.groups = k, cg, filters, groups
@@ -91,8 +91,9 @@ class _Plan:
         # With stride s, a product row is s input rows (K = s·C) and a tap s rows of the window:
         # position t then reads product rows t … t+taps−1, a stride-1 convolution again.
         self.tap_count, self.tap_step = (k, dilation) if strides == 1 else (-(-self.span // strides), 1)
-        self.tap_stack = (not self.depthwise and not self.per_tap and strides * channels >= TAP_STACK_CHANNELS
-                          and filters <= TAP_STACK_SHARE * strides * channels
+        width = strides * channels  # K of a product row
+        self.tap_stack = (finite and not self.depthwise and not self.per_tap and width >= TAP_STACK_CHANNELS
+                          and filters <= TAP_STACK_SHARE * width
                           and self.tap_count * strides <= TAP_STACK_WASTE * k)  # fmt: skip
         # Input rows one window reads: its span, or whole taps of s rows.
         self.reach = ((self.tap_count - 1) * self.tap_step + 1) * strides if self.tap_stack else self.span
@@ -113,7 +114,7 @@ class _Plan:
             self.weights = self.kernel.reshape(k, groups, filters // groups)
         else:  # (k·C + 1, F): the last row the bias, against a column of ones in the im2col
             self.weights = np.concatenate([self.kernel.reshape(k * channels, filters), bias_row])
-        self.phases = 1 if self.depthwise else _phases(filters, k, strides, self.span)
+        self.phases = 1 if self.depthwise or not finite else _phases(filters, k, strides, self.span)
         self.segment = (self.phases - 1) * strides + self.span  # input rows one polyphase row reads
         if self.per_tap or self.tap_stack:
             self.phases = 1
@@ -288,11 +289,15 @@ def convolve(
     out: Array | None = None,
     elementwise: Elementwise | None = None,
     work_bytes: int = WORK_BYTES,
+    finite: bool | None = None,
 ) -> Array:
     """Cross-correlate x (N, L, C) with kernel (k, C/groups, F) → (N, L_out, F), written into out.
 
     `out` may be any writable (N, L_out, F) view (a memory map, a transposed array); `elementwise`
-    is applied chunk by chunk (an activation that needs no other output position).
+    is applied chunk by chunk (an activation that needs no other output position). `finite` says
+    whether x and kernel hold finite numbers only (None: look). Otherwise the paths that multiply
+    data by weights that are zero, or skip the zero padding, are not taken: inf · 0 is NaN, and the
+    frameworks' NaN and inf must land where theirs do. Overflow and NaN make no warnings, as there.
     """
     batch, length, _ = x.shape
     k = kernel.shape[0]
@@ -302,6 +307,8 @@ def convolve(
         out = np.empty((batch, l_out, kernel.shape[2]), dtype=dtype)
     if l_out == 0 or batch == 0:
         return out
+    if finite is None:
+        finite = _all_finite(x, kernel)
     if groups > 1 and kernel.shape[1] > 1:  # grouped, not depthwise: one ordinary convolution per group
         cg, fg = kernel.shape[1], kernel.shape[2] // groups
         for group in range(groups):
@@ -310,24 +317,29 @@ def convolve(
                 x[:, :, group * cg : (group + 1) * cg], kernel[:, :, filters], None if bias is None else bias[filters],
                 strides=strides, dilation_rate=dilation_rate, pad_left=pad_left, pad_right=pad_right,
                 padding_mode=padding_mode, out=out[:, :, filters], elementwise=elementwise, work_bytes=work_bytes,
+                finite=finite,
             )  # fmt: skip
         return out
     plan = _Plan(x, kernel, bias, groups, strides, dilation_rate, (pad_left, pad_right), padding_mode, l_out,
-                 dtype, work_bytes)  # fmt: skip
+                 dtype, work_bytes, finite)  # fmt: skip
     chunks = [(n0, t0) for n0 in range(0, batch, plan.batch_block) for t0 in range(0, l_out, plan.positions)]
 
     def run_chunks(todo: list[tuple[int, int]]) -> None:
         work = _Workspace(plan, dtype)
-        for n0, t0 in todo:
-            xb = x[n0 : n0 + plan.batch_block]
-            nb, t = xb.shape[0], min(plan.positions, l_out - t0)
-            target = out[n0 : n0 + nb, t0 : t0 + t]
-            if work.products is not None and strides == 1 and padding_mode == "zeros" and _contiguous_rows(xb):
-                _tap_stack_rows(xb, t0, plan, target, work.products)  # the padding's zeros need no copy
-            else:
-                _pieces(xb, t0, plan, target, work)
-            if elementwise is not None:
-                target[...] = elementwise(target)
+        with np.errstate(over="ignore", invalid="ignore"):  # (a per-thread setting)
+            for n0, t0 in todo:
+                run_chunk(work, n0, t0)
+
+    def run_chunk(work: _Workspace, n0: int, t0: int) -> None:
+        xb = x[n0 : n0 + plan.batch_block]
+        nb, t = xb.shape[0], min(plan.positions, l_out - t0)
+        target = out[n0 : n0 + nb, t0 : t0 + t]
+        if work.products is not None and strides == 1 and padding_mode == "zeros" and _contiguous_rows(xb):
+            _tap_stack_rows(xb, t0, plan, target, work.products)  # the padding's zeros need no copy
+        else:
+            _pieces(xb, t0, plan, target, work)
+        if elementwise is not None:
+            target[...] = elementwise(target)
 
     if plan.depthwise and THREADS > 1 and len(chunks) > 1:  # einsum releases the GIL; BLAS has its own threads
         from concurrent.futures import ThreadPoolExecutor  # here: its import costs every start-up
@@ -400,6 +412,12 @@ def _tap_stack_rows(xb: Array, t0: int, plan: _Plan, target: Array, products: Ar
         _tap_stack(xb[:, lo:hi], lo - first, plan, target, products)
     else:  # every window in the padding
         target[...] = plan.bias
+
+
+def _all_finite(x: Array, kernel: Array) -> bool:
+    """No inf or NaN in x or kernel: a sum is one fast pass over x (an overflow only says no)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(kernel).all() and np.isfinite(x.sum()))
 
 
 def _product(cols: Array, weights: Array, target: Array, phases: int) -> None:

@@ -224,12 +224,12 @@ def execute(request: RunRequest) -> RunReport:
     if kind == "npy":
         assert request.output is not None
         mapped = data.open_npy_output(request.output, final_shape, dtype)
-        run_plan(plan, batched, kernel, bias, dtype, out=mapped if x.ndim == 3 else mapped[None])
+        run_plan(plan, batched, kernel, bias, dtype, out=mapped if x.ndim == 3 else mapped[None], finite=True)
         mapped.flush()
         result: NDArray[np.floating] = mapped
     else:
         data.fits_in_memory("the output", final_shape, dtype, request.max_bytes, output=True, text=kind is not None)
-        result = run_plan(plan, batched, kernel, bias, dtype)
+        result = run_plan(plan, batched, kernel, bias, dtype, finite=True)
         result = result if x.ndim == 3 else result[0]
         if kind in ("csv", "tsv", "json"):
             assert request.output is not None
