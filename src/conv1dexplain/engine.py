@@ -73,7 +73,7 @@ class _Plan:
 
     def __init__(self, x: Array, kernel: Array, bias: Array | None, groups: int, strides: int, dilation: int,
                  pads: tuple[int, int], padding_mode: str, l_out: int, dtype: np.dtype[np.floating],
-                 work_bytes: int, finite: bool = True) -> None:  # fmt: skip
+                 work_bytes: int, finite: bool | None = True) -> None:  # fmt: skip
         batch, length, channels = x.shape
         k, cg, filters = kernel.shape
         self.k, self.cg, self.filters, self.groups = k, cg, filters, groups
@@ -92,9 +92,16 @@ class _Plan:
         # position t then reads product rows t … t+taps−1, a stride-1 convolution again.
         self.tap_count, self.tap_step = (k, dilation) if strides == 1 else (-(-self.span // strides), 1)
         width = strides * channels  # K of a product row
-        self.tap_stack = (finite and not self.depthwise and not self.per_tap and width >= TAP_STACK_CHANNELS
+        self.tap_stack = (not self.depthwise and not self.per_tap and width >= TAP_STACK_CHANNELS
                           and filters <= TAP_STACK_SHARE * width
                           and self.tap_count * strides <= TAP_STACK_WASTE * k)  # fmt: skip
+        self.phases = 1 if self.depthwise or self.per_tap or self.tap_stack else _phases(filters, k, strides, self.span)
+        # Polyphase rows and strided taps with gaps multiply data by zero weights; stride-1 taps
+        # skip the zero padding. Exact for finite numbers only (inf · 0 is NaN): else the im2col.
+        gaps = self.tap_stack and strides > 1 and not (dilation == 1 and self.tap_count * strides == k)
+        zero_weights = self.phases > 1 or gaps
+        if (zero_weights or self.tap_stack) and not (finite or _all_finite(x if zero_weights else None, kernel)):
+            self.phases, self.tap_stack = 1, False
         # Input rows one window reads: its span, or whole taps of s rows.
         self.reach = ((self.tap_count - 1) * self.tap_step + 1) * strides if self.tap_stack else self.span
         # Per output position: its gathered taps (k·C, or C·span for depthwise windows), or its k
@@ -114,10 +121,7 @@ class _Plan:
             self.weights = self.kernel.reshape(k, groups, filters // groups)
         else:  # (k·C + 1, F): the last row the bias, against a column of ones in the im2col
             self.weights = np.concatenate([self.kernel.reshape(k * channels, filters), bias_row])
-        self.phases = 1 if self.depthwise or not finite else _phases(filters, k, strides, self.span)
         self.segment = (self.phases - 1) * strides + self.span  # input rows one polyphase row reads
-        if self.per_tap or self.tap_stack:
-            self.phases = 1
         if self.tap_stack:
             self.stacked = _stacked(self.kernel, strides, dilation, self.tap_count)
         if self.phases > 1:
@@ -307,8 +311,6 @@ def convolve(
         out = np.empty((batch, l_out, kernel.shape[2]), dtype=dtype)
     if l_out == 0 or batch == 0:
         return out
-    if finite is None:
-        finite = _all_finite(x, kernel)
     if groups > 1 and kernel.shape[1] > 1:  # grouped, not depthwise: one ordinary convolution per group
         cg, fg = kernel.shape[1], kernel.shape[2] // groups
         for group in range(groups):
@@ -414,10 +416,10 @@ def _tap_stack_rows(xb: Array, t0: int, plan: _Plan, target: Array, products: Ar
         target[...] = plan.bias
 
 
-def _all_finite(x: Array, kernel: Array) -> bool:
-    """No inf or NaN in x or kernel: a sum is one fast pass over x (an overflow only says no)."""
+def _all_finite(x: Array | None, kernel: Array) -> bool:
+    """No inf or NaN in the kernel (or x): a sum is one fast pass over x (an overflow only says no)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(kernel).all() and np.isfinite(x.sum()))
+        return bool(np.isfinite(kernel).all() and (x is None or np.isfinite(x.sum())))
 
 
 def _product(cols: Array, weights: Array, target: Array, phases: int) -> None:
