@@ -313,6 +313,8 @@ def convolve(
         return out
     if groups > 1 and kernel.shape[1] > 1:  # grouped, not depthwise: one ordinary convolution per group
         cg, fg = kernel.shape[1], kernel.shape[2] // groups
+        if finite is None and fg <= 32:  # polyphase likely: one look at all of x beats one per group's slice
+            finite = _all_finite(x, kernel)
         for group in range(groups):
             filters = slice(group * fg, (group + 1) * fg)
             convolve(
@@ -363,18 +365,26 @@ class _Workspace:
         # Tap-stacked: a chunk's rows (and the few between its examples) by k·F.
         rows = nb * (plan.rows // plan.s + plan.reach)
         self.products = np.empty((rows, plan.tap_count * f), dtype=dtype) if plan.tap_stack else None
-        self.cols = self.cols_by_phase = None
-        if not (plan.depthwise or plan.per_tap or plan.tap_stack):  # im2col, with a column of ones for the bias
-            self.cols = np.empty((nb, t, k * c + 1), dtype=dtype)
-            self.cols[..., -1] = 1
+        self.im2col = not (plan.depthwise or plan.per_tap or plan.tap_stack)
+        self._cols_shape, self._dtype = (nb, t, k * c + 1), dtype
+        self._cols: Array | None = None
+        self.cols_by_phase = None
         if plan.phases > 1:
             self.cols_by_phase = np.empty((nb, t // plan.phases, plan.segment * c + 1), dtype=dtype)
             self.cols_by_phase[..., -1] = 1
 
+    def cols(self) -> Array:
+        """The im2col buffer, with a column of ones for the bias; made when first needed (with
+        polyphase rows, only for the few positions left over)."""
+        if self._cols is None:
+            self._cols = np.empty(self._cols_shape, dtype=self._dtype)
+            self._cols[..., -1] = 1
+        return self._cols
+
 
 def _pieces(xb: Array, t0: int, plan: _Plan, target: Array, work: _Workspace) -> None:
     """target (nb, t, F): output positions t0 … t0+t−1 of the examples xb, piece by piece."""
-    cols, cols_by_phase = work.cols, work.cols_by_phase
+    cols_by_phase = work.cols_by_phase
     nb, t = target.shape[:2]
     s = plan.s
     pending: list[tuple[int, int]] = []
@@ -386,7 +396,7 @@ def _pieces(xb: Array, t0: int, plan: _Plan, target: Array, work: _Workspace) ->
         if work.products is not None:
             _tap_stack(chunk, 0, plan, part, work.products)
             continue
-        if cols is None:
+        if not work.im2col:
             _depthwise(chunk, plan, part)
             continue
         done = 0
@@ -397,13 +407,13 @@ def _pieces(xb: Array, t0: int, plan: _Plan, target: Array, work: _Workspace) ->
             grouped[:, :, :-1] = _rows_view(chunk, rows, plan.phases * s, plan.segment * plan.channels)
             _product(grouped, plan.weights_by_phase, part[:, :done], plan.phases)
         if done < count:
-            _im2col(chunk[:, done * s :], plan, cols[:nb, offset + done : offset + count])
+            _im2col(chunk[:, done * s :], plan, work.cols()[:nb, offset + done : offset + count])
             pending.append((offset + done, offset + count))
-    if cols is not None and pending:
+    if pending:
         # One product for all the windows laid out above (contiguous unless polyphase cut them).
         ranges = [(0, t)] if plan.phases == 1 else pending
         for lo, hi in ranges:
-            _product(cols[:nb, lo:hi], plan.weights, target[:, lo:hi], 1)
+            _product(work.cols()[:nb, lo:hi], plan.weights, target[:, lo:hi], 1)
 
 
 def _tap_stack_rows(xb: Array, t0: int, plan: _Plan, target: Array, products: Array) -> None:
