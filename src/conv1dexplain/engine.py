@@ -71,10 +71,11 @@ def _rows(x: Array, first: int, count: int, padding_mode: str, buffer: Array) ->
 class _Plan:
     """Chunk sizes and reshaped weights, fixed for one call."""
 
-    def __init__(self, x: Array, kernel: Array, bias: Array | None, groups: int, strides: int, dilation: int,
-                 pads: tuple[int, int], padding_mode: str, l_out: int, dtype: np.dtype[np.floating],
+    def __init__(self, x: Array, kernel: Array, bias: Array | None, out: Array, groups: int, strides: int,
+                 dilation: int, pads: tuple[int, int], padding_mode: str, dtype: np.dtype[np.floating],
                  work_bytes: int, finite: bool | None = True) -> None:  # fmt: skip
         batch, length, channels = x.shape
+        l_out = out.shape[1]
         k, cg, filters = kernel.shape
         self.k, self.cg, self.filters, self.groups = k, cg, filters, groups
         self.s, self.d, self.channels, self.length = strides, dilation, channels, length
@@ -95,7 +96,10 @@ class _Plan:
         self.tap_stack = (not self.depthwise and not self.per_tap and width >= TAP_STACK_CHANNELS
                           and filters <= TAP_STACK_SHARE * width
                           and self.tap_count * strides <= TAP_STACK_WASTE * k)  # fmt: skip
-        self.phases = 1 if self.depthwise or self.per_tap or self.tap_stack else _phases(filters, k, strides, self.span)
+        # Polyphase rows write P positions side by side: not into one group's columns of the output.
+        group_columns = out.strides[2] == out.itemsize and out.strides[1] > filters * out.itemsize
+        simple = self.depthwise or self.per_tap or self.tap_stack or group_columns
+        self.phases = 1 if simple else _phases(filters, k, strides, self.span)
         # Polyphase rows and strided taps with gaps multiply data by zero weights; stride-1 taps
         # skip the zero padding. Exact for finite numbers only (inf · 0 is NaN): else the im2col.
         gaps = self.tap_stack and strides > 1 and not (dilation == 1 and self.tap_count * strides == k)
@@ -324,8 +328,8 @@ def convolve(
                 finite=finite,
             )  # fmt: skip
         return out
-    plan = _Plan(x, kernel, bias, groups, strides, dilation_rate, (pad_left, pad_right), padding_mode, l_out,
-                 dtype, work_bytes, finite)  # fmt: skip
+    plan = _Plan(x, kernel, bias, out, groups, strides, dilation_rate, (pad_left, pad_right), padding_mode, dtype,
+                 work_bytes, finite)  # fmt: skip
     chunks = [(n0, t0) for n0 in range(0, batch, plan.batch_block) for t0 in range(0, l_out, plan.positions)]
 
     def run_chunks(todo: list[tuple[int, int]]) -> None:
@@ -434,13 +438,15 @@ def _all_finite(x: Array | None, kernel: Array) -> bool:
 
 def _product(cols: Array, weights: Array, target: Array, phases: int) -> None:
     """target (nb, t, F) = cols (nb, t/P, K) @ weights (K, P·F): straight into target when its rows
-    allow a 2-D view (BLAS writes there), else through a temporary."""
+    allow a 2-D view (BLAS writes there, rows apart as in a group's columns), else through a
+    temporary."""
     nb, t, filters = target.shape
     rows = nb * cols.shape[1]
     flat = cols.reshape(rows, cols.shape[2])
     s0, s1, s2 = target.strides
     width = phases * filters
-    if s2 == target.itemsize and s1 == filters * s2 and (nb == 1 or s0 == t * s1):
+    row_ok = s1 == filters * s2 if phases > 1 else s1 >= filters * s2  # P positions side by side
+    if s2 == target.itemsize and row_ok and (nb == 1 or s0 == t * s1):
         np.matmul(flat, weights, out=as_strided(target, (rows, width), (phases * s1, s2)))
     else:
         target[...] = (flat @ weights).reshape(nb, t, filters)
