@@ -89,9 +89,10 @@ def contender(kind: str, case: Case) -> Callable[[], object]:
         bt = torch.from_numpy(bias)
 
         def run_torch() -> object:
-            with torch.no_grad():  # asymmetric padding the way a user writes it: F.pad, then conv1d
-                padded = F.pad(xt, (left, right)) if (left, right) != (0, 0) else xt
-                return F.conv1d(padded, wt, bt, stride=case.strides, dilation=case.dilation_rate, groups=case.groups)
+            with torch.no_grad():  # padding the way a user writes it: conv1d's own, or F.pad when uneven
+                padded = F.pad(xt, (left, right)) if left != right else xt
+                return F.conv1d(padded, wt, bt, stride=case.strides, padding=left if left == right else 0,
+                                dilation=case.dilation_rate, groups=case.groups)  # fmt: skip
 
         return run_torch
     span = case.dilation_rate * (case.kernel_size - 1) + 1
