@@ -7,8 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conv1dexplain import engine
-from conv1dexplain.engine import convolve
+from conv1dexplain.engine import convolve, strategy
 from conv1dexplain.errors import SpecError
 from conv1dexplain.geometry import Axis, keras_same_padding
 from conv1dexplain.plan import Plan, make_plan
@@ -92,7 +91,7 @@ def test_engine_output_matches_geometry_and_definition(
     plan: Plan, seed: int, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name, value in ENGINE_PATHS[path].items():
-        monkeypatch.setattr(engine, name, value)
+        monkeypatch.setattr(strategy, name, value)
     if "WORK_BYTES" in ENGINE_PATHS[path]:
         monkeypatch.setitem(convolve.__kwdefaults__, "work_bytes", 64)
     spec, axis = plan.spec, plan.axis

@@ -147,11 +147,11 @@ def test_inf_and_nan_land_where_the_frameworks_put_them(
     spread NaN to windows that never read it. (An inf weight is left out: there the frameworks
     differ between themselves on windows over the zero padding, which PyTorch's own padding skips
     and an explicit pad multiplies.)"""
-    import conv1dexplain.engine
+    from conv1dexplain.engine import strategy
 
     if engine_path == "tap-stacked":
         for name, value in FORCED_TAP_STACK.items():
-            monkeypatch.setattr(conv1dexplain.engine, name, value)
+            monkeypatch.setattr(strategy, name, value)
     for case, output in ((TORCH[index], torch_output), (KERAS[index], keras_output)):
         case = dataclasses.replace(case, activation=None)
         plan = make_plan(build_spec(**case.build_kwargs()))  # type: ignore[arg-type]

@@ -1,0 +1,105 @@
+"""The NumPy convolution: exact Keras / PyTorch semantics, in chunks of bounded memory.
+
+Arrays are channels-last here: x (N, L, C), kernel in Keras' layout (k, C/groups, F), output
+(N, L_out, F). Each chunk of output positions lays its k taps side by side (an im2col of the chunk
+only, never of the whole input) and makes one matrix product with K = k·C, the bias folded in as
+a column of ones — the shape BLAS is fastest at. Per shape: a narrow F shares product rows
+between neighbouring positions (polyphase); with many channels and few filters, one product of
+the input rows with the k taps side by side (K = C, N = k·F), then k shifted adds (with stride s,
+rows of s input rows); dilated layers with many channels take one product per tap off shifted
+views; grouped layers are one such convolution per group; depthwise layers (one input channel
+per group) need no product at all: an einsum over the windows, on two threads.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import numpy as np
+
+from conv1dexplain.engine.products import Workspace, by_pieces, tap_stack_rows
+from conv1dexplain.engine.strategy import WORK_BYTES, Array, Strategy, all_finite, contiguous_rows, source_rows
+from conv1dexplain.geometry import Axis
+
+__all__ = ["Array", "Elementwise", "convolve", "source_rows"]
+
+Elementwise = Callable[[Array], Array]
+THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+def convolve(
+    x: Array,
+    kernel: Array,
+    bias: Array | None = None,
+    *,
+    strides: int = 1,
+    dilation_rate: int = 1,
+    pad_left: int = 0,
+    pad_right: int = 0,
+    padding_mode: str = "zeros",
+    groups: int = 1,
+    out: Array | None = None,
+    elementwise: Elementwise | None = None,
+    work_bytes: int = WORK_BYTES,
+    finite: bool | None = None,
+) -> Array:
+    """Cross-correlate x (N, L, C) with kernel (k, C/groups, F) → (N, L_out, F), written into out.
+
+    `out` may be any writable (N, L_out, F) view (a memory map, a transposed array); `elementwise`
+    is applied chunk by chunk (an activation that needs no other output position). `finite` says
+    whether x and kernel hold finite numbers only (None: look). Otherwise the paths that multiply
+    data by weights that are zero, or skip the zero padding, are not taken: inf · 0 is NaN, and the
+    frameworks' NaN and inf must land where theirs do. Overflow and NaN make no warnings, as there.
+    """
+    batch, length, _ = x.shape
+    k = kernel.shape[0]
+    dtype = np.result_type(x.dtype, kernel.dtype)
+    l_out = Axis(length, k, strides, dilation_rate, pad_left, pad_right).output_length
+    if out is None:
+        out = np.empty((batch, l_out, kernel.shape[2]), dtype=dtype)
+    if l_out == 0 or batch == 0:
+        return out
+    if groups > 1 and kernel.shape[1] > 1:  # grouped, not depthwise: one ordinary convolution per group
+        cg, fg = kernel.shape[1], kernel.shape[2] // groups
+        if finite is None and fg <= 32:  # polyphase likely: one look at all of x beats one per group's slice
+            finite = all_finite(x, kernel)
+        for group in range(groups):
+            filters = slice(group * fg, (group + 1) * fg)
+            convolve(
+                x[:, :, group * cg : (group + 1) * cg], kernel[:, :, filters], None if bias is None else bias[filters],
+                strides=strides, dilation_rate=dilation_rate, pad_left=pad_left, pad_right=pad_right,
+                padding_mode=padding_mode, out=out[:, :, filters], elementwise=elementwise, work_bytes=work_bytes,
+                finite=finite,
+            )  # fmt: skip
+        return out
+    pads = (pad_left, pad_right)
+    strategy = Strategy(x, kernel, bias, out, groups, strides, dilation_rate, pads, padding_mode, dtype, work_bytes,
+                        finite)  # fmt: skip
+    chunks = [(n0, t0) for n0 in range(0, batch, strategy.batch_block) for t0 in range(0, l_out, strategy.positions)]
+
+    def run_chunks(todo: list[tuple[int, int]]) -> None:
+        work = Workspace(strategy, dtype)
+        with np.errstate(over="ignore", invalid="ignore"):  # (a per-thread setting)
+            for n0, t0 in todo:
+                run_chunk(work, n0, t0)
+
+    def run_chunk(work: Workspace, n0: int, t0: int) -> None:
+        xb = x[n0 : n0 + strategy.batch_block]
+        nb, t = xb.shape[0], min(strategy.positions, l_out - t0)
+        target = out[n0 : n0 + nb, t0 : t0 + t]
+        if work.products is not None and strides == 1 and padding_mode == "zeros" and contiguous_rows(xb):
+            tap_stack_rows(xb, t0, strategy, target, work.products)  # the padding's zeros need no copy
+        else:
+            by_pieces(xb, t0, strategy, target, work)
+        if elementwise is not None:
+            target[...] = elementwise(target)
+
+    if strategy.depthwise and THREADS > 1 and len(chunks) > 1:  # einsum releases the GIL; BLAS has its own threads
+        from concurrent.futures import ThreadPoolExecutor  # here: its import costs every start-up
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            list(pool.map(run_chunks, [chunks[i::THREADS] for i in range(THREADS)]))
+    else:
+        run_chunks(chunks)
+    return out

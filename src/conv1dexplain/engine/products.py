@@ -1,0 +1,194 @@
+"""The engine's algorithms, each filling the output positions of one chunk: im2col and one matrix
+product (polyphase rows too), tap-stacked products, one product per tap, depthwise einsum."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from conv1dexplain.engine.strategy import Array, Strategy, contiguous_rows
+
+
+def rows_view(chunk: Array, count: int, step: int, width: int) -> Array:
+    """(nb, count, width) overlapping rows of a chunk with contiguous rows: row r starts at r·step."""
+    sn, sl, _ = chunk.strides
+    return as_strided(chunk, shape=(chunk.shape[0], count, width), strides=(sn, step * sl, chunk.itemsize))
+
+
+def shifted_products(chunk: Array, strategy: Strategy, target: Array, tmp: Array | None) -> None:
+    """target (nb, t, F) = Σ_j chunk[rows j·d + t·s] @ kernel[j] + bias: one product per tap."""
+    assert tmp is not None
+    nb, t, filters = target.shape
+    stop = (t - 1) * strategy.s + 1
+    scratch = tmp[:nb, :t]
+    direct = target.strides[2] == target.itemsize and target.strides[1] == filters * target.itemsize
+    acc = target if direct else np.empty((nb, t, filters), dtype=target.dtype)
+    for j in range(strategy.k):
+        taps = chunk[:, j * strategy.d : j * strategy.d + stop : strategy.s]
+        np.matmul(taps, strategy.kernel[j], out=acc if j == 0 else scratch)
+        if j:
+            acc += scratch
+    if strategy.with_bias:
+        acc += strategy.bias
+    if not direct:
+        target[...] = acc
+
+
+def tap_stack(chunk: Array, skip: int, strategy: Strategy, target: Array, products: Array) -> None:
+    """target (nb, t, F) = Σ_m (rows @ stacked)[t + m·step − skip, tap m's columns] + bias, where a
+    product row is s input rows of chunk (one row with stride 1).
+
+    chunk holds real rows only: window 0 starts `skip` rows before it (a zero padding, stride 1),
+    and taps that fall outside the chunk add nothing, so no padded copy is needed.
+    """
+    nb, t, filters = target.shape
+    s, step, taps = strategy.s, strategy.tap_step, strategy.tap_count
+    count = chunk.shape[1] // s
+    sn, sl, _ = chunk.strides
+    width = s * chunk.shape[2]
+    stride_rows = sn // (s * sl)
+    if nb == 1 or (sn % (s * sl) == 0 and stride_rows <= count + strategy.reach):  # one product, all examples
+        flat = (nb - 1) * stride_rows + count  # (the few rows between examples are computed, then unused)
+        y = products[:flat]
+        np.matmul(as_strided(chunk, (flat, width), (s * sl, chunk.itemsize)), strategy.stacked, out=y)
+        ys = as_strided(y, (nb, count, y.shape[1]), (stride_rows * y.strides[0], y.strides[0], y.itemsize))
+    else:
+        ys = products[: nb * count].reshape(nb, count, -1)
+        np.matmul(as_strided(chunk, (nb, count, width), (sn, s * sl, chunk.itemsize)), strategy.stacked, out=ys)
+    # Tap m of position p reads row p + m·step − skip: positions lo_m … hi_m−1 have it inside the chunk.
+    spans = [(m, max(0, skip - m * step), min(t, count + skip - m * step)) for m in range(taps)]
+    first, last = max(lo for _, lo, _ in spans), min(hi for _, _, hi in spans)
+    if first >= last:
+        first = last = 0
+    target[:, :first] = 0
+    target[:, last:] = 0
+
+    def tap(m: int, lo: int, hi: int) -> Array:
+        row = lo + m * step - skip
+        return ys[:, row : row + hi - lo, m * filters : (m + 1) * filters]
+
+    inner = target[:, first:last]
+    if taps == 1:
+        inner[...] = tap(0, first, last)
+    elif last > first:
+        np.add(tap(0, first, last), tap(1, first, last), out=inner)
+    for m, lo, hi in spans:
+        for a, b in ((lo, min(first, hi)), (max(last, lo), hi)) if m < 2 else ((lo, hi),):
+            if b > a:
+                target[:, a:b] += tap(m, a, b)
+    if strategy.with_bias:
+        target += strategy.bias
+
+
+def im2col(chunk: Array, strategy: Strategy, target: Array) -> None:
+    """Fill target (nb, t, k·C + 1) with each window's taps side by side (ones preset)."""
+    t = target.shape[1]
+    k, c, s, d = strategy.k, strategy.channels, strategy.s, strategy.d
+    if d == 1 and contiguous_rows(chunk):  # the k rows of a window are contiguous: copy k·C-long rows
+        target[:, :, : k * c] = rows_view(chunk, t, s, k * c)
+        return
+    stop = (t - 1) * s + 1
+    for j in range(k):
+        target[:, :, j * c : (j + 1) * c] = chunk[:, j * d : j * d + stop : s]
+
+
+def depthwise(chunk: Array, strategy: Strategy, target: Array) -> None:
+    """target (nb, t, F) = Σ_j window taps × weights, channel by channel (no matrix product needed)."""
+    nb, t = target.shape[:2]
+    sn, sl, sc = chunk.strides
+    windows = as_strided(
+        chunk, shape=(nb, t, strategy.groups, strategy.k), strides=(sn, strategy.s * sl, sc, strategy.d * sl)
+    )
+    if strategy.weights.shape[2] == 1:  # one filter per channel: the common depthwise layer
+        np.einsum("ntgk,kg->ntg", windows, strategy.weights[:, :, 0], out=target)
+    else:
+        target[...] = np.einsum("ntgk,kgf->ntgf", windows, strategy.weights).reshape(target.shape)
+    if strategy.with_bias:
+        target += strategy.bias
+
+
+class Workspace:
+    """One thread's buffers: a padded copy of a chunk's rows, and what the strategy's algorithm lays out."""
+
+    def __init__(self, strategy: Strategy, dtype: np.dtype[np.floating]) -> None:
+        nb, t, k, c, f = strategy.batch_block, strategy.positions, strategy.k, strategy.channels, strategy.filters
+        self.buffer = np.empty((nb, strategy.rows, c), dtype=dtype)
+        self.tmp = np.empty((nb, t, f), dtype=dtype) if strategy.per_tap else None
+        # Tap-stacked: a chunk's rows (and the few between its examples) by k·F.
+        rows = nb * (strategy.rows // strategy.s + strategy.reach)
+        self.products = np.empty((rows, strategy.tap_count * f), dtype=dtype) if strategy.tap_stack else None
+        self.im2col = not (strategy.depthwise or strategy.per_tap or strategy.tap_stack)
+        self._cols_shape, self._dtype = (nb, t, k * c + 1), dtype
+        self._cols: Array | None = None
+        self.cols_by_phase = None
+        if strategy.phases > 1:
+            self.cols_by_phase = np.empty((nb, t // strategy.phases, strategy.segment * c + 1), dtype=dtype)
+            self.cols_by_phase[..., -1] = 1
+
+    def cols(self) -> Array:
+        """The im2col buffer, with a column of ones for the bias; made when first needed (with
+        polyphase rows, only for the few positions left over)."""
+        if self._cols is None:
+            self._cols = np.empty(self._cols_shape, dtype=self._dtype)
+            self._cols[..., -1] = 1
+        return self._cols
+
+
+def by_pieces(xb: Array, t0: int, strategy: Strategy, target: Array, work: Workspace) -> None:
+    """target (nb, t, F): output positions t0 … t0+t−1 of the examples xb, piece by piece."""
+    cols_by_phase = work.cols_by_phase
+    nb, t = target.shape[:2]
+    s = strategy.s
+    pending: list[tuple[int, int]] = []
+    for offset, count, chunk in strategy.pieces(xb, t0, t, work.buffer):
+        part = target[:, offset : offset + count]
+        if strategy.per_tap:
+            shifted_products(chunk, strategy, part, work.tmp)
+            continue
+        if work.products is not None:
+            tap_stack(chunk, 0, strategy, part, work.products)
+            continue
+        if not work.im2col:
+            depthwise(chunk, strategy, part)
+            continue
+        done = 0
+        if cols_by_phase is not None and count >= strategy.phases and contiguous_rows(chunk):
+            rows = count // strategy.phases
+            done = rows * strategy.phases
+            grouped = cols_by_phase[:nb, :rows]
+            grouped[:, :, :-1] = rows_view(chunk, rows, strategy.phases * s, strategy.segment * strategy.channels)
+            product(grouped, strategy.weights_by_phase, part[:, :done], strategy.phases)
+        if done < count:
+            im2col(chunk[:, done * s :], strategy, work.cols()[:nb, offset + done : offset + count])
+            pending.append((offset + done, offset + count))
+    if pending:
+        # One product for all the windows laid out above (contiguous unless polyphase cut them).
+        ranges = [(0, t)] if strategy.phases == 1 else pending
+        for lo, hi in ranges:
+            product(work.cols()[:nb, lo:hi], strategy.weights, target[:, lo:hi], 1)
+
+
+def tap_stack_rows(xb: Array, t0: int, strategy: Strategy, target: Array, products: Array) -> None:
+    """Tap-stacked products straight off the input rows of positions t0 …: zero padding adds nothing."""
+    first = t0 - strategy.pad_left  # the first window's first row
+    lo, hi = max(first, 0), min(first + target.shape[1] - 1 + strategy.reach, strategy.length)
+    if hi > lo:
+        tap_stack(xb[:, lo:hi], lo - first, strategy, target, products)
+    else:  # every window in the padding
+        target[...] = strategy.bias
+
+
+def product(cols: Array, weights: Array, target: Array, phases: int) -> None:
+    """target (nb, t, F) = cols (nb, t/P, K) @ weights (K, P·F): straight into target when its rows
+    allow a 2-D view (BLAS writes there, rows apart as in a group's columns), else through a
+    temporary."""
+    nb, t, filters = target.shape
+    rows = nb * cols.shape[1]
+    flat = cols.reshape(rows, cols.shape[2])
+    s0, s1, s2 = target.strides
+    width = phases * filters
+    row_ok = s1 == filters * s2 if phases > 1 else s1 >= filters * s2  # P positions side by side
+    if s2 == target.itemsize and row_ok and (nb == 1 or s0 == t * s1):
+        np.matmul(flat, weights, out=as_strided(target, (rows, width), (phases * s1, s2)))
+    else:
+        target[...] = (flat @ weights).reshape(nb, t, filters)

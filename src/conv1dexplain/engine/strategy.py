@@ -1,0 +1,180 @@
+"""How the engine goes about one call: which algorithm for the layer's shape, the chunk sizes that
+bound its memory, and the weights laid out for it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.floating]
+
+PER_TAP_CHANNELS = 64
+TAP_STACK_CHANNELS = 64  # with at least this many channels and at most half as many filters …
+TAP_STACK_SHARE = 0.5  # … one product X (rows, C) @ [W_0 … W_k−1] (C, k·F) beats gathering k·C taps
+TAP_STACK_WASTE = 1.15  # strided: rows of s input rows, taps of s rows; at most this share of zero taps
+SMALL_COPY_BYTES = 1 << 20  # below this a padded copy of the chunk costs less than handling its edges apart
+WORK_BYTES = 6 << 20  # the im2col buffer of one chunk: cache-friendly, yet large enough for BLAS
+
+
+def source_rows(positions: NDArray[np.int64], length: int, padding_mode: str) -> NDArray[np.int64]:
+    """The input row each (possibly padding) position holds; −1 for a zero."""
+    inside = (positions >= 0) & (positions < length)
+    if padding_mode == "zeros":
+        return np.where(inside, positions, -1)
+    if padding_mode == "replicate":
+        return np.clip(positions, 0, length - 1)
+    if padding_mode == "circular":
+        return positions % length
+    period = 2 * (length - 1) if length > 1 else 1  # reflect, without repeating the edge
+    folded = np.abs(positions) % period
+    return np.where(folded < length, folded, period - folded)
+
+
+def contiguous_rows(x: Array) -> bool:
+    return x.strides[2] == x.itemsize and x.strides[1] == x.shape[2] * x.itemsize
+
+
+def padded_rows(x: Array, first: int, count: int, padding_mode: str, buffer: Array) -> Array:
+    """Rows first … first+count−1 of x (N, L, C) along L, padding included, copied into buffer."""
+    length = x.shape[1]
+    out = buffer[: x.shape[0], :count]
+    lo, hi = max(first, 0), min(first + count, length)
+    if padding_mode == "zeros":
+        out[:, : max(0, lo - first)] = 0
+        out[:, max(0, hi - first) :] = 0
+        if lo < hi:
+            out[:, lo - first : hi - first] = x[:, lo:hi]
+        return out
+    rows = source_rows(np.arange(first, first + count), length, padding_mode)
+    out[...] = x[:, rows]
+    return out
+
+
+class Strategy:
+    """The algorithm for the layer's shape, the chunk sizes and the weights laid out for it, fixed
+    for one call."""
+
+    def __init__(self, x: Array, kernel: Array, bias: Array | None, out: Array, groups: int, strides: int,
+                 dilation: int, pads: tuple[int, int], padding_mode: str, dtype: np.dtype[np.floating],
+                 work_bytes: int, finite: bool | None = True) -> None:  # fmt: skip
+        batch, length, channels = x.shape
+        l_out = out.shape[1]
+        k, cg, filters = kernel.shape
+        self.k, self.cg, self.filters, self.groups = k, cg, filters, groups
+        self.s, self.d, self.channels, self.length = strides, dilation, channels, length
+        self.pad_left, self.padding_mode = pads[0], padding_mode
+        self.span = dilation * (k - 1) + 1
+        self.depthwise = cg == 1 and groups > 1
+        self.with_bias = bias is not None
+        # Dilated, with many channels and no more filters than channels: k products straight off
+        # the input (each reads a shifted view, K = C) cost less than gathering the k taps first,
+        # which dilation makes k separate copies (with dilation 1 the im2col is one fast copy).
+        self.per_tap = not self.depthwise and dilation > 1 and channels >= PER_TAP_CHANNELS and filters <= channels
+        # Many channels, few filters: the k taps' products laid side by side (K = C, N = k·F)
+        # straight off the input rows, then k shifted adds: less to move than k·C gathered taps.
+        # With stride s, a product row is s input rows (K = s·C) and a tap s rows of the window:
+        # position t then reads product rows t … t+taps−1, a stride-1 convolution again.
+        self.tap_count, self.tap_step = (k, dilation) if strides == 1 else (-(-self.span // strides), 1)
+        width = strides * channels  # K of a product row
+        self.tap_stack = (not self.depthwise and not self.per_tap and width >= TAP_STACK_CHANNELS
+                          and filters <= TAP_STACK_SHARE * width
+                          and self.tap_count * strides <= TAP_STACK_WASTE * k)  # fmt: skip
+        # Polyphase rows write P positions side by side: not into one group's columns of the output.
+        group_columns = out.strides[2] == out.itemsize and out.strides[1] > filters * out.itemsize
+        simple = self.depthwise or self.per_tap or self.tap_stack or group_columns
+        self.phases = 1 if simple else polyphase_count(filters, k, strides, self.span)
+        # Polyphase rows and strided taps with gaps multiply data by zero weights; stride-1 taps
+        # skip the zero padding. Exact for finite numbers only (inf · 0 is NaN): else the im2col.
+        gaps = self.tap_stack and strides > 1 and not (dilation == 1 and self.tap_count * strides == k)
+        zero_weights = self.phases > 1 or gaps
+        if (zero_weights or self.tap_stack) and not (finite or all_finite(x if zero_weights else None, kernel)):
+            self.phases, self.tap_stack = 1, False
+        # Input rows one window reads: its span, or whole taps of s rows.
+        self.reach = ((self.tap_count - 1) * self.tap_step + 1) * strides if self.tap_stack else self.span
+        # Per output position: its gathered taps (k·C, or C·span for depthwise windows), or its k
+        # taps' products (k·F), and F results.
+        inner = channels if self.depthwise else self.tap_count * filters if self.tap_stack else k * channels + groups
+        per_position = max(inner, filters) * dtype.itemsize
+        positions = max(1, work_bytes // per_position)
+        if self.depthwise:  # small chunks: cache-resident, and enough of them for every thread
+            positions = max(1, min(positions, 4096))
+        # Whole examples per chunk when they fit (fewer, larger products), else part of one.
+        self.batch_block = max(1, min(batch, positions // l_out)) if positions >= l_out else 1
+        self.positions = l_out if positions >= l_out else positions
+        self.rows = (self.positions - 1) * strides + self.reach
+        self.kernel = np.ascontiguousarray(kernel, dtype=dtype)
+        bias_row = (np.asarray(bias, dtype=dtype) if bias is not None else np.zeros(filters, dtype))[None]
+        if self.depthwise:
+            self.weights = self.kernel.reshape(k, groups, filters // groups)
+        else:  # (k·C + 1, F): the last row the bias, against a column of ones in the im2col
+            self.weights = np.concatenate([self.kernel.reshape(k * channels, filters), bias_row])
+        self.segment = (self.phases - 1) * strides + self.span  # input rows one polyphase row reads
+        if self.tap_stack:
+            self.stacked = stacked_weights(self.kernel, strides, dilation, self.tap_count)
+        if self.phases > 1:
+            self.weights_by_phase = toeplitz_weights(self.kernel, bias_row[0], self.phases, strides, dilation)
+        self.bias = bias_row[0]
+
+    def pieces(self, xb: Array, t0: int, t: int, buffer: Array) -> Iterator[tuple[int, int, Array]]:
+        """(offset, count, rows) covering output positions t0 … t0+t−1: windows inside the input read
+        the input itself; windows that touch padding (or a non-contiguous input) read a padded copy.
+        The copies share one buffer: use each piece before taking the next."""
+        s, first = self.s, t0 * self.s - self.pad_left
+        rows = (t - 1) * s + self.reach
+        if not contiguous_rows(xb) or xb.shape[0] * rows * xb.shape[2] * xb.itemsize <= SMALL_COPY_BYTES:
+            yield 0, t, padded_rows(xb, first, rows, self.padding_mode, buffer)  # one padded copy: fewer steps
+            return
+        inside_from = min(max(0, -(-(self.pad_left - t0 * s) // s)), t)  # first window starting at ≥ 0
+        last_start = self.length - self.reach + self.pad_left  # window t ends inside iff t·s ≤ this
+        inside_to = max(inside_from, min(t, (last_start // s - t0 + 1) if last_start >= 0 else 0))
+        for lo, hi, inside in ((0, inside_from, False), (inside_from, inside_to, True), (inside_to, t, False)):
+            if hi > lo:
+                begin, count = first + lo * s, (hi - lo - 1) * s + self.reach
+                if inside:
+                    yield lo, hi - lo, xb[:, begin : begin + count]
+                else:
+                    yield lo, hi - lo, padded_rows(xb, begin, count, self.padding_mode, buffer)
+
+
+def polyphase_count(filters: int, kernel_size: int, strides: int, span: int) -> int:
+    """Output positions per matrix-product row: a narrow F makes a narrow, slow product, so P
+    neighbouring positions share one row (K = segment·C, N = P·F) while the extra multiply-adds
+    by zeros stay under 1.6× (the segment grows by s per extra position). Only for F ≤ 32."""
+    phases = 1
+    for candidate in (2, 4, 8):
+        if filters > 32 or candidate * filters > 128 or ((candidate - 1) * strides + span) / kernel_size > 1.6:
+            break
+        phases = candidate
+    return phases
+
+
+def stacked_weights(kernel: Array, strides: int, dilation: int, taps: int) -> Array:
+    """(s·C, taps·F) weights of tap-stacked products: tap j (row j·d of the window) sits in row
+    block j·d mod s of column block j·d div s; with stride 1, tap j in column block j."""
+    k, channels, filters = kernel.shape
+    stacked = np.zeros((strides * channels, taps * filters), dtype=kernel.dtype)
+    for j in range(k):
+        block, row = (j, 0) if strides == 1 else divmod(j * dilation, strides)
+        stacked[row * channels : (row + 1) * channels, block * filters : (block + 1) * filters] = kernel[j]
+    return stacked
+
+
+def toeplitz_weights(kernel: Array, bias: Array, phases: int, strides: int, dilation: int) -> Array:
+    """(segment·C + 1, P·F) weights: position p of a row reads segment rows p·s + j·d with tap j."""
+    k, channels, filters = kernel.shape
+    segment = (phases - 1) * strides + dilation * (k - 1) + 1
+    weights = np.zeros((segment * channels + 1, phases * filters), dtype=kernel.dtype)
+    for p in range(phases):
+        for j in range(k):
+            row = (p * strides + j * dilation) * channels
+            weights[row : row + channels, p * filters : (p + 1) * filters] = kernel[j]
+        weights[-1, p * filters : (p + 1) * filters] = bias
+    return weights
+
+
+def all_finite(x: Array | None, kernel: Array) -> bool:
+    """No inf or NaN in the kernel (or x): a sum is one fast pass over x (an overflow only says no)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(kernel).all() and (x is None or np.isfinite(x.sum())))
