@@ -19,7 +19,15 @@ from collections.abc import Callable
 import numpy as np
 
 from conv1dexplain.engine.products import Workspace, by_pieces, tap_stack_rows
-from conv1dexplain.engine.strategy import WORK_BYTES, Array, Strategy, all_finite, contiguous_rows, source_rows
+from conv1dexplain.engine.strategy import (
+    WORK_BYTES,
+    Array,
+    Finite,
+    Strategy,
+    contiguous_rows,
+    look_once,
+    source_rows,
+)
 from conv1dexplain.geometry import Axis
 
 __all__ = ["Array", "Elementwise", "convolve", "source_rows"]
@@ -42,7 +50,7 @@ def convolve(
     out: Array | None = None,
     elementwise: Elementwise | None = None,
     work_bytes: int = WORK_BYTES,
-    finite: bool | None = None,
+    finite: Finite | None = None,
 ) -> Array:
     """Cross-correlate x (N, L, C) with kernel (k, C/groups, F) → (N, L_out, F), written into out.
 
@@ -60,22 +68,21 @@ def convolve(
         out = np.empty((batch, l_out, kernel.shape[2]), dtype=dtype)
     if l_out == 0 or batch == 0:
         return out
+    known: Finite = finite if finite is not None else look_once(x, kernel)
     if groups > 1 and kernel.shape[1] > 1:  # grouped, not depthwise: one ordinary convolution per group
         cg, fg = kernel.shape[1], kernel.shape[2] // groups
-        if finite is None and fg <= 32:  # polyphase likely: one look at all of x beats one per group's slice
-            finite = all_finite(x, kernel)
         for group in range(groups):
             filters = slice(group * fg, (group + 1) * fg)
             convolve(
                 x[:, :, group * cg : (group + 1) * cg], kernel[:, :, filters], None if bias is None else bias[filters],
                 strides=strides, dilation_rate=dilation_rate, pad_left=pad_left, pad_right=pad_right,
                 padding_mode=padding_mode, out=out[:, :, filters], elementwise=elementwise, work_bytes=work_bytes,
-                finite=finite,
+                finite=known,
             )  # fmt: skip
         return out
     pads = (pad_left, pad_right)
     strategy = Strategy(x, kernel, bias, out, groups, strides, dilation_rate, pads, padding_mode, dtype, work_bytes,
-                        finite)  # fmt: skip
+                        known)  # fmt: skip
     chunks = [(n0, t0) for n0 in range(0, batch, strategy.batch_block) for t0 in range(0, l_out, strategy.positions)]
 
     def run_chunks(todo: list[tuple[int, int]]) -> None:

@@ -3,12 +3,14 @@ bound its memory, and the weights laid out for it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from numpy.typing import NDArray
 
 Array = NDArray[np.floating]
+# Whether the numbers are finite: known, or a look to take (at the data too, or at the kernel only).
+Finite = bool | Callable[[bool], bool]
 
 PER_TAP_CHANNELS = 64
 TAP_STACK_CHANNELS = 64  # with at least this many channels and at most half as many filters …
@@ -58,7 +60,7 @@ class Strategy:
 
     def __init__(self, x: Array, kernel: Array, bias: Array | None, out: Array, groups: int, strides: int,
                  dilation: int, pads: tuple[int, int], padding_mode: str, dtype: np.dtype[np.floating],
-                 work_bytes: int, finite: bool | None = True) -> None:  # fmt: skip
+                 work_bytes: int, finite: Finite = True) -> None:  # fmt: skip
         batch, length, channels = x.shape
         l_out = out.shape[1]
         k, cg, filters = kernel.shape
@@ -89,7 +91,7 @@ class Strategy:
         # skip the zero padding. Exact for finite numbers only (inf · 0 is NaN): else the im2col.
         gaps = self.tap_stack and strides > 1 and not (dilation == 1 and self.tap_count * strides == k)
         zero_weights = self.phases > 1 or gaps
-        if (zero_weights or self.tap_stack) and not (finite or all_finite(x if zero_weights else None, kernel)):
+        if (zero_weights or self.tap_stack) and not (finite if isinstance(finite, bool) else finite(zero_weights)):
             self.phases, self.tap_stack = 1, False
         # Input rows one window reads: its span, or whole taps of s rows.
         self.reach = ((self.tap_count - 1) * self.tap_step + 1) * strides if self.tap_stack else self.span
@@ -174,7 +176,16 @@ def toeplitz_weights(kernel: Array, bias: Array, phases: int, strides: int, dila
     return weights
 
 
-def all_finite(x: Array | None, kernel: Array) -> bool:
-    """No inf or NaN in the kernel (or x): a sum is one fast pass over x (an overflow only says no)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(kernel).all() and (x is None or np.isfinite(x.sum())))
+def look_once(x: Array, kernel: Array) -> Callable[[bool], bool]:
+    """A look, taken when first asked and then remembered, for no inf or NaN in the kernel (and in
+    x, when asked with_data): a sum is one fast pass over x (an overflow only says no). Grouped
+    layers share it, so all of x is summed at most once instead of each group's strided slice."""
+    seen: dict[bool, bool] = {}
+
+    def finite(with_data: bool) -> bool:
+        if with_data not in seen:
+            with np.errstate(over="ignore", invalid="ignore"):
+                seen[with_data] = bool(np.isfinite(kernel).all() and (not with_data or np.isfinite(x.sum())))
+        return seen[with_data]
+
+    return finite
