@@ -13,8 +13,10 @@ per group) need no product at all: an einsum over the windows, on two threads.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -29,6 +31,9 @@ from conv1dexplain.engine.strategy import (
     source_rows,
 )
 from conv1dexplain.geometry import Axis
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 __all__ = ["Array", "Elementwise", "convolve", "source_rows"]
 
@@ -103,10 +108,20 @@ def convolve(
             target[...] = elementwise(target)
 
     if strategy.depthwise and THREADS > 1 and len(chunks) > 1:  # einsum releases the GIL; BLAS has its own threads
-        from concurrent.futures import ThreadPoolExecutor  # here: its import costs every start-up
-
-        with ThreadPoolExecutor(THREADS) as pool:
-            list(pool.map(run_chunks, [chunks[i::THREADS] for i in range(THREADS)]))
+        list(_pool().map(run_chunks, [chunks[i::THREADS] for i in range(THREADS)]))
     else:
         run_chunks(chunks)
     return out
+
+
+@functools.cache
+def _pool() -> Executor:
+    """Threads for depthwise chunks, started on first use and kept: starting them costs about
+    0.5 ms a call. (Imported here: concurrent.futures costs every start-up.)"""
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(THREADS, thread_name_prefix="conv1dexplain")
+
+
+if hasattr(os, "register_at_fork"):  # a forked child has none of the parent's threads: start anew
+    os.register_at_fork(after_in_child=_pool.cache_clear)

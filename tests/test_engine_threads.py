@@ -1,0 +1,43 @@
+"""The engine's worker threads (depthwise layers) survive what users do with processes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+USER_SCRIPT = textwrap.dedent(
+    """
+    import multiprocessing
+    import time
+    import numpy as np
+    from conv1dexplain.engine import _pool, convolve
+
+    X = np.random.default_rng(0).standard_normal((4, 300, 6))
+    KERNEL = np.random.default_rng(1).standard_normal((3, 1, 6))  # depthwise: one input channel per group
+
+    def depthwise_sum(_):
+        return float(convolve(X, KERNEL, groups=6, work_bytes=256).sum())  # many chunks: the thread pool
+
+    if __name__ == "__main__":
+        expected = depthwise_sum(0)  # the parent starts its threads before forking
+        list(_pool().map(time.sleep, [0.2, 0.2]))  # all of them (two tasks at once need two threads)
+        time.sleep(0.2)  # and they go idle, as they do between a user's calls
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            assert pool.map_async(depthwise_sum, range(2)).get(timeout=30) == [expected, expected]
+        print("ok")
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork is the Linux default start method")
+def test_a_forked_child_gets_threads_of_its_own(tmp_path: pytest.TempPathFactory) -> None:
+    """A child forked after a depthwise layer inherits none of the pool's threads: handed the
+    parent's pool, whose threads all count as idle, it would wait forever (30 s here, then fail).
+    It runs as a user's script does, in a process of its own."""
+    script = tmp_path / "user.py"  # type: ignore[operator]
+    script.write_text(USER_SCRIPT)
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
