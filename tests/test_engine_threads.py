@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -33,11 +34,11 @@ USER_SCRIPT = textwrap.dedent(
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="fork is the Linux default start method")
-def test_a_forked_child_gets_threads_of_its_own(tmp_path: pytest.TempPathFactory) -> None:
+def test_a_forked_child_gets_threads_of_its_own(tmp_path: Path) -> None:
     """A child forked after a depthwise layer inherits none of the pool's threads: handed the
     parent's pool, whose threads all count as idle, it would wait forever (30 s here, then fail).
     It runs as a user's script does, in a process of its own."""
-    script = tmp_path / "user.py"  # type: ignore[operator]
+    script = tmp_path / "user.py"
     script.write_text(USER_SCRIPT)
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
