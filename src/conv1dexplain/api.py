@@ -63,6 +63,11 @@ def check_weights(plan: Plan, kernel_shape: tuple[int, ...], bias_shape: tuple[i
         raise DataError(f"bias has shape {bias_shape}, expected ({spec.filters},)", "give one bias per filter")
 
 
+def size_and_filters(kernel_shape: tuple[int, ...], keras: bool) -> tuple[int, int]:
+    """(kernel_size, filters) read off a kernel in Keras' (k, C/g, F) or PyTorch's (F, C/g, k) layout."""
+    return (kernel_shape[0], kernel_shape[2]) if keras else (kernel_shape[2], kernel_shape[0])
+
+
 def spec_for(
     x: NDArray[Any],
     kernel: NDArray[Any],
@@ -81,7 +86,7 @@ def spec_for(
     if kernel.ndim != 3:
         raise DataError(f"kernel has {kernel.ndim} dimension(s), shape {kernel.shape}", "give a 3-D kernel")
     keras = framework.lower() in ("keras", "tensorflow")
-    kernel_size, filters = (kernel.shape[0], kernel.shape[2]) if keras else (kernel.shape[2], kernel.shape[0])
+    kernel_size, filters = size_and_filters(kernel.shape, keras)
     layout = (data_format or "channels_last").lower() if keras else "channels_first"
     return build_spec(
         framework=framework, input_shape=input_shape_of(x, layout), filters=filters, kernel_size=kernel_size,
@@ -117,6 +122,12 @@ def _check_channels(plan: Plan, kernel: NDArray[Any]) -> None:
         )
 
 
+def engine_kernel(spec: ConvSpec, kernel: NDArray[Any], dtype: np.dtype[np.floating]) -> Array:
+    """The kernel in the engine's layout (Keras': k, C/groups, F), in the compute dtype."""
+    kcf = kernel if spec.framework == "keras" else kernel.transpose(2, 1, 0)
+    return kcf.astype(dtype, copy=False)
+
+
 def run_plan(
     plan: Plan,
     x: NDArray[Any],
@@ -127,32 +138,27 @@ def run_plan(
     finite: bool | None = None,
 ) -> Array:
     """Convolve x in the plan's layout (batched, 3-D) into out (same layout), activation included.
-    finite: x, kernel and bias are known to hold finite numbers only (None: the engine looks)."""
+    finite: x is known to hold finite numbers only (None: the engine looks, if it needs to)."""
     spec, axis = plan.spec, plan.axis
     channels_last = spec.data_format == "channels_last"
     x_nlc = x if channels_last else x.transpose(0, 2, 1)
-    kernel_kcf = kernel if spec.framework == "keras" else kernel.transpose(2, 1, 0)
     batch = x.shape[0]
     pre_shape = (batch, axis.output_length, spec.filters)
-    activation = spec.activation if spec.activation != "linear" else None
-    axis_wise = activation in AXIS_WISE
+    function = activation_function(spec.activation)
+    axis_wise = spec.activation in AXIS_WISE
     if out is None or axis_wise:
         buffer = np.empty(pre_shape if channels_last else (batch, spec.filters, axis.output_length), dtype=dtype)
     else:
         buffer = out
-    kernel_kcf = kernel_kcf.astype(dtype, copy=False)
-    if finite:  # (a cast to float32 can overflow)
-        finite = bool(np.isfinite(kernel_kcf).all())
     convolve(
-        x_nlc, kernel_kcf, None if bias is None else bias.astype(dtype, copy=False),
+        x_nlc, engine_kernel(spec, kernel, dtype), None if bias is None else bias.astype(dtype, copy=False),
         strides=axis.strides, dilation_rate=axis.dilation_rate, pad_left=axis.pad_left, pad_right=axis.pad_right,
         padding_mode=spec.padding_mode, groups=spec.groups,
         out=buffer if channels_last else buffer.transpose(0, 2, 1),
-        elementwise=None if axis_wise else activation_function(activation), finite=finite,
+        elementwise=None if axis_wise else function, finite=finite,
     )  # fmt: skip
     if not axis_wise:
         return buffer
-    function = activation_function(activation)
     assert function is not None
     result = function(buffer)  # over the last axis of the framework's layout, as Keras does
     if out is None:

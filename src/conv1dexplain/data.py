@@ -20,9 +20,8 @@ from numpy.typing import NDArray
 
 from conv1dexplain.errors import DataError
 from conv1dexplain.plan import Plan
-from conv1dexplain.vocabulary import SCHEMA_VERSION
+from conv1dexplain.vocabulary import DEFAULT_MAX_BYTES, SCHEMA_VERSION
 
-DEFAULT_MAX_BYTES = 4 << 30  # 4 GiB of input, or of an output held in memory
 MAX_TEXT_VALUES = 5_000_000  # CSV / JSON output beyond this is unreadable anyway: use .npy
 NPY_MAGIC = b"\x93NUMPY"
 TEXT_SUFFIXES = {".csv": ",", ".tsv": "\t", ".txt": None}

@@ -10,11 +10,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from conv1dexplain import data
-from conv1dexplain.api import check_weights, compute_dtype, input_shape_of, plan_for_arrays, run_plan
+from conv1dexplain.api import (
+    check_weights,
+    compute_dtype,
+    input_shape_of,
+    plan_for_arrays,
+    run_plan,
+    size_and_filters,
+)
 from conv1dexplain.errors import DataError, SpecError
 from conv1dexplain.plan import Plan, make_plan
 from conv1dexplain.spec import build_spec, parse_input_shape, resolve_layout
-from conv1dexplain.vocabulary import SCHEMA_VERSION
+from conv1dexplain.vocabulary import DEFAULT_MAX_BYTES, SCHEMA_VERSION
 
 PREVIEW_POSITIONS = 5
 PREVIEW_CHANNELS = 6
@@ -76,7 +83,7 @@ class RunRequest:
     bias: str | None = None
     output: str | None = None
     dtype: str | None = None
-    max_bytes: int = data.DEFAULT_MAX_BYTES
+    max_bytes: int = DEFAULT_MAX_BYTES
 
 
 def _dtype(request: RunRequest, *arrays: NDArray[Any] | None) -> np.dtype[np.floating]:
@@ -124,10 +131,8 @@ def _agrees(plan: Plan, request: RunRequest, kernel_shape: tuple[int, ...]) -> N
                                   ("--kernel-size", request.kernel_size, spec.kernel_size)):  # fmt: skip
         if given is None or given == actual:
             continue
-        flipped = (
-            (kernel_shape[0], kernel_shape[2]) if spec.framework == "keras" else (kernel_shape[2], kernel_shape[0])
-        )
-        if (request.filters, request.kernel_size) in ((flipped[0], flipped[1]), (flipped[0], None), (None, flipped[1])):
+        size, filters = size_and_filters(kernel_shape, keras=spec.framework != "keras")  # the other layout's reading
+        if (request.filters, request.kernel_size) in ((filters, size), (filters, None), (None, size)):
             other = "PyTorch weight (F, C/g, k)" if spec.framework == "keras" else "Keras kernel (k, C/g, F)"
             raise DataError(
                 f"the kernel file's shape {kernel_shape} is a {other}, not this framework's layout",

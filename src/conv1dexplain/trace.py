@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from conv1dexplain.activations import AXIS_WISE, activation_function
-from conv1dexplain.api import run_plan
+from conv1dexplain.api import engine_kernel, run_plan
 from conv1dexplain.engine import convolve, source_rows
 from conv1dexplain.errors import SpecError
 from conv1dexplain.runner import LazyNormal, Prepared
@@ -140,14 +140,12 @@ class Tracer:
             raise SpecError(f"--example {example} is out of range: the batch has {batch} example(s)",
                             f"use --example 0 … {batch - 1}")  # fmt: skip
         channels_last = self.spec.data_format == "channels_last"
-        self.kernel = ready.kernel if self.spec.framework == "keras" else ready.kernel.transpose(2, 1, 0)
-        self.kernel = np.asarray(self.kernel, dtype=self.dtype)
+        self.kernel = engine_kernel(self.spec, ready.kernel, self.dtype)
         self.bias = np.zeros(self.spec.filters, self.dtype) if ready.bias is None else ready.bias.astype(self.dtype)
-        activation = self.spec.activation if self.spec.activation != "linear" else None
-        self.activation: Callable[[Array], Array] | None = activation_function(activation)
+        self.activation: Callable[[Array], Array] | None = activation_function(self.spec.activation)
         # softmax & co. run along the last axis, which is the length in channels_first: every
         # position at once, so that case (only) holds the whole example.
-        whole_example = activation in AXIS_WISE and not channels_last
+        whole_example = self.spec.activation in AXIS_WISE and not channels_last
         self.whole: Array | None = None
         if isinstance(x, LazyNormal) and not (random_access or whole_example):
             head = (self.axis.pad_right if self.spec.padding_mode == "circular" else 0) + 1
@@ -158,7 +156,8 @@ class Tracer:
             one = array[example] if array.ndim == 3 else array
             self.reader = ArrayRows(one if channels_last else one.T)
             if whole_example:
-                self.whole = run_plan(plan, one[None], ready.kernel, ready.bias, self.dtype)[0].T  # (L_out, F′)
+                whole = run_plan(plan, one[None], ready.kernel, ready.bias, self.dtype, finite=True)
+                self.whole = whole[0].T  # (L_out, F′)
         self._cache: tuple[int, Chunk] | None = None
 
     @property
@@ -174,8 +173,9 @@ class Tracer:
         real = sources >= 0
         if real.any():
             rows[real] = self.reader.rows(sources[real])
+        # finite: prepare() refused NaN and infinity in the data
         sums = convolve(rows[None], self.kernel, strides=axis.strides, dilation_rate=axis.dilation_rate,
-                        groups=self.spec.groups)[0]  # fmt: skip
+                        groups=self.spec.groups, finite=True)[0]  # fmt: skip
         if self.whole is not None:
             outputs = self.whole[t0:t1]
         else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Literal
 
 SCHEMA_VERSION = 1  # of every JSON object written
+DEFAULT_MAX_BYTES = 4 << 30  # --max-bytes: 4 GiB of input, or of an output held in memory
 
 Framework = Literal["keras", "pytorch"]
 DataFormat = Literal["channels_last", "channels_first"]

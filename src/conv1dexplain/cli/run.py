@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from conv1dexplain.cli import options as o
-
-DEFAULT_MAX_BYTES = 4 << 30  # the same as conv1dexplain.data.DEFAULT_MAX_BYTES (not imported: numpy)
+from conv1dexplain.vocabulary import DEFAULT_MAX_BYTES
 
 
 def run(

@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from conv1dexplain.cli import options as o
+from conv1dexplain.vocabulary import DEFAULT_MAX_BYTES
 
-DEFAULT_MAX_BYTES = 4 << 30  # as conv1dexplain.data.DEFAULT_MAX_BYTES (not imported: numpy)
 TRACE_PANEL = "Trace"
 
 

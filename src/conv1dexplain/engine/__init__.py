@@ -55,39 +55,44 @@ def convolve(
     out: Array | None = None,
     elementwise: Elementwise | None = None,
     work_bytes: int = WORK_BYTES,
-    finite: Finite | None = None,
+    finite: bool | None = None,
 ) -> Array:
     """Cross-correlate x (N, L, C) with kernel (k, C/groups, F) → (N, L_out, F), written into out.
 
     `out` may be any writable (N, L_out, F) view (a memory map, a transposed array); `elementwise`
     is applied chunk by chunk (an activation that needs no other output position). `finite` says
-    whether x and kernel hold finite numbers only (None: look). Otherwise the paths that multiply
-    data by weights that are zero, or skip the zero padding, are not taken: inf · 0 is NaN, and the
-    frameworks' NaN and inf must land where theirs do. Overflow and NaN make no warnings, as there.
+    whether x is known to hold finite numbers only (None: look, if a path needs it). Otherwise the
+    paths that multiply data by weights that are zero, or skip the zero padding, are not taken:
+    inf · 0 is NaN, and NaN and inf must land where the frameworks put them. Overflow and NaN make
+    no warnings, as there.
     """
     batch, length, _ = x.shape
-    k = kernel.shape[0]
     dtype = np.result_type(x.dtype, kernel.dtype)
-    l_out = Axis(length, k, strides, dilation_rate, pad_left, pad_right).output_length
+    l_out = Axis(length, kernel.shape[0], strides, dilation_rate, pad_left, pad_right).output_length
     if out is None:
         out = np.empty((batch, l_out, kernel.shape[2]), dtype=dtype)
-    if l_out == 0 or batch == 0:
-        return out
-    known: Finite = finite if finite is not None else look_once(x, kernel)
+    if l_out > 0 and batch > 0:
+        _convolve(x, kernel, bias, out, strides, dilation_rate, (pad_left, pad_right), padding_mode, groups,
+                  elementwise, work_bytes, look_once(x, kernel, finite))  # fmt: skip
+    return out
+
+
+def _convolve(x: Array, kernel: Array, bias: Array | None, out: Array, strides: int, dilation_rate: int,
+              pads: tuple[int, int], padding_mode: str, groups: int, elementwise: Elementwise | None,
+              work_bytes: int, finite: Finite) -> None:  # fmt: skip
+    """convolve() into out, non-empty; finite: the look shared by a grouped layer's groups."""
     if groups > 1 and kernel.shape[1] > 1:  # grouped, not depthwise: one ordinary convolution per group
         cg, fg = kernel.shape[1], kernel.shape[2] // groups
         for group in range(groups):
             filters = slice(group * fg, (group + 1) * fg)
-            convolve(
-                x[:, :, group * cg : (group + 1) * cg], kernel[:, :, filters], None if bias is None else bias[filters],
-                strides=strides, dilation_rate=dilation_rate, pad_left=pad_left, pad_right=pad_right,
-                padding_mode=padding_mode, out=out[:, :, filters], elementwise=elementwise, work_bytes=work_bytes,
-                finite=known,
-            )  # fmt: skip
-        return out
-    pads = (pad_left, pad_right)
+            _convolve(x[:, :, group * cg : (group + 1) * cg], kernel[:, :, filters],
+                      None if bias is None else bias[filters], out[:, :, filters], strides, dilation_rate, pads,
+                      padding_mode, 1, elementwise, work_bytes, finite)  # fmt: skip
+        return
+    batch, l_out = x.shape[0], out.shape[1]
+    dtype = np.result_type(x.dtype, kernel.dtype)
     strategy = Strategy(x, kernel, bias, out, groups, strides, dilation_rate, pads, padding_mode, dtype, work_bytes,
-                        known)  # fmt: skip
+                        finite)  # fmt: skip
     chunks = [(n0, t0) for n0 in range(0, batch, strategy.batch_block) for t0 in range(0, l_out, strategy.positions)]
 
     def run_chunks(todo: list[tuple[int, int]]) -> None:
@@ -111,7 +116,6 @@ def convolve(
         list(_pool().map(run_chunks, [chunks[i::THREADS] for i in range(THREADS)]))
     else:
         run_chunks(chunks)
-    return out
 
 
 @functools.cache

@@ -117,7 +117,6 @@ class Workspace:
         # Tap-stacked: a chunk's rows (and the few between its examples) by k·F.
         rows = nb * (strategy.rows // strategy.s + strategy.reach)
         self.products = np.empty((rows, strategy.tap_count * f), dtype=dtype) if strategy.tap_stack else None
-        self.im2col = not (strategy.depthwise or strategy.per_tap or strategy.tap_stack)
         self._cols_shape, self._dtype = (nb, t, k * c + 1), dtype
         self._cols: Array | None = None
         self.cols_by_phase = None
@@ -148,7 +147,7 @@ def by_pieces(xb: Array, t0: int, strategy: Strategy, target: Array, work: Works
         if work.products is not None:
             tap_stack(chunk, 0, strategy, part, work.products)
             continue
-        if not work.im2col:
+        if strategy.depthwise:
             depthwise(chunk, strategy, part)
             continue
         done = 0

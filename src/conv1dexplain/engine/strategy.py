@@ -9,8 +9,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 Array = NDArray[np.floating]
-# Whether the numbers are finite: known, or a look to take (at the data too, or at the kernel only).
-Finite = bool | Callable[[bool], bool]
+# Whether the kernel (and, asked with_data, the data too) holds finite numbers only.
+Finite = Callable[[bool], bool]
 
 PER_TAP_CHANNELS = 64
 TAP_STACK_CHANNELS = 64  # with at least this many channels and at most half as many filters …
@@ -60,11 +60,11 @@ class Strategy:
 
     def __init__(self, x: Array, kernel: Array, bias: Array | None, out: Array, groups: int, strides: int,
                  dilation: int, pads: tuple[int, int], padding_mode: str, dtype: np.dtype[np.floating],
-                 work_bytes: int, finite: Finite = True) -> None:  # fmt: skip
+                 work_bytes: int, finite: Finite) -> None:  # fmt: skip
         batch, length, channels = x.shape
         l_out = out.shape[1]
         k, cg, filters = kernel.shape
-        self.k, self.cg, self.filters, self.groups = k, cg, filters, groups
+        self.k, self.filters, self.groups = k, filters, groups
         self.s, self.d, self.channels, self.length = strides, dilation, channels, length
         self.pad_left, self.padding_mode = pads[0], padding_mode
         self.span = dilation * (k - 1) + 1
@@ -91,7 +91,7 @@ class Strategy:
         # skip the zero padding. Exact for finite numbers only (inf · 0 is NaN): else the im2col.
         gaps = self.tap_stack and strides > 1 and not (dilation == 1 and self.tap_count * strides == k)
         zero_weights = self.phases > 1 or gaps
-        if (zero_weights or self.tap_stack) and not (finite if isinstance(finite, bool) else finite(zero_weights)):
+        if (zero_weights or self.tap_stack) and not finite(zero_weights):
             self.phases, self.tap_stack = 1, False
         # Input rows one window reads: its span, or whole taps of s rows.
         self.reach = ((self.tap_count - 1) * self.tap_step + 1) * strides if self.tap_stack else self.span
@@ -110,7 +110,7 @@ class Strategy:
         bias_row = (np.asarray(bias, dtype=dtype) if bias is not None else np.zeros(filters, dtype))[None]
         if self.depthwise:
             self.weights = self.kernel.reshape(k, groups, filters // groups)
-        else:  # (k·C + 1, F): the last row the bias, against a column of ones in the im2col
+        elif not (self.per_tap or self.tap_stack):  # (k·C + 1, F): the bias last, against a column of ones
             self.weights = np.concatenate([self.kernel.reshape(k * channels, filters), bias_row])
         self.segment = (self.phases - 1) * strides + self.span  # input rows one polyphase row reads
         if self.tap_stack:
@@ -176,16 +176,18 @@ def toeplitz_weights(kernel: Array, bias: Array, phases: int, strides: int, dila
     return weights
 
 
-def look_once(x: Array, kernel: Array) -> Callable[[bool], bool]:
-    """A look, taken when first asked and then remembered, for no inf or NaN in the kernel (and in
-    x, when asked with_data): a sum is one fast pass over x (an overflow only says no). Grouped
-    layers share it, so all of x is summed at most once instead of each group's strided slice."""
+def look_once(x: Array, kernel: Array, data_finite: bool | None) -> Finite:
+    """Whether there is no inf or NaN in the kernel (always looked at: it is small, and a cast may
+    have overflowed) and, asked with_data, in x (looked at unless the caller knows): each look
+    taken when first asked, then remembered. A sum is one fast pass over x (an overflow only says
+    no); grouped layers share the look, so all of x is summed at most once."""
     seen: dict[bool, bool] = {}
 
     def finite(with_data: bool) -> bool:
-        if with_data not in seen:
+        look_at_data = with_data and data_finite is None
+        if look_at_data not in seen:
             with np.errstate(over="ignore", invalid="ignore"):
-                seen[with_data] = bool(np.isfinite(kernel).all() and (not with_data or np.isfinite(x.sum())))
-        return seen[with_data]
+                seen[look_at_data] = bool(np.isfinite(kernel).all() and (not look_at_data or np.isfinite(x.sum())))
+        return seen[look_at_data] and not (with_data and data_finite is False)
 
     return finite
