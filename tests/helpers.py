@@ -14,6 +14,8 @@ from conv1dexplain.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_ARGS = ["shape", "--input", "50x300", "--filters", "100", "--kernel-size", "4", "--padding", "same"]
+# conv1dexplain.engine.strategy constants that make any layer take tap-stacked products
+FORCED_TAP_STACK = {"TAP_STACK_CHANNELS": 1, "TAP_STACK_SHARE": float("inf"), "TAP_STACK_WASTE": float("inf")}
 
 
 @dataclass

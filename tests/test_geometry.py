@@ -12,6 +12,7 @@ from conv1dexplain.errors import SpecError
 from conv1dexplain.geometry import Axis, keras_same_padding
 from conv1dexplain.plan import Plan, make_plan
 from conv1dexplain.spec import build_spec
+from helpers import FORCED_TAP_STACK
 
 
 @st.composite
@@ -74,13 +75,12 @@ def naive(x: np.ndarray, kernel: np.ndarray, plan: Plan) -> np.ndarray:
 
 
 TINY_CHUNKS = {"WORK_BYTES": 64, "SMALL_COPY_BYTES": 0}
-TAP_STACK = {"TAP_STACK_CHANNELS": 1, "TAP_STACK_SHARE": float("inf"), "TAP_STACK_WASTE": float("inf")}
 ENGINE_PATHS = {  # the engine picks an algorithm per shape; force each onto small random layers
     "as chosen": {},
     "one product per tap": {"PER_TAP_CHANNELS": 1},
     "tiny chunks": TINY_CHUNKS,
-    "tap-stacked products": TAP_STACK,
-    "tap-stacked, tiny chunks": {**TAP_STACK, **TINY_CHUNKS},
+    "tap-stacked products": FORCED_TAP_STACK,
+    "tap-stacked, tiny chunks": {**FORCED_TAP_STACK, **TINY_CHUNKS},
 }
 
 

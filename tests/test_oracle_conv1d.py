@@ -8,6 +8,7 @@ float32 tolerance. The first RUN_COUNT cases of each framework also go through `
 from __future__ import annotations
 
 import dataclasses
+import functools
 import zlib
 from pathlib import Path
 from types import ModuleType
@@ -20,7 +21,7 @@ import conv1dexplain
 from conv1dexplain.errors import SpecError
 from conv1dexplain.plan import make_plan
 from conv1dexplain.spec import build_spec
-from helpers import run
+from helpers import FORCED_TAP_STACK, run
 from specgen import Case, cases
 
 pytestmark = pytest.mark.oracle
@@ -47,7 +48,9 @@ KERAS = accepted("keras", 21)
 TORCH = accepted("pytorch", 22)
 
 
-def arrays(case: Case, kernel_shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def arrays(case: Case) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Random data, kernel (in the framework's layout) and bias for the case, the same every run."""
+    kernel_shape = make_plan(build_spec(**case.build_kwargs())).kernel_shape  # type: ignore[arg-type]
     rng = np.random.default_rng(zlib.crc32(repr(case).encode()))  # stable across runs (hash() is salted)
     batch = case.batch or 2
     dims = (case.length, case.channels) if case.data_format == "channels_last" else (case.channels, case.length)
@@ -103,30 +106,26 @@ def torch_output(torch: ModuleType, case: Case, x: np.ndarray, weight: np.ndarra
         return layer(torch.from_numpy(x)).numpy()
 
 
+def assert_equals_framework(case: Case, real_output: Any, through_run_too: bool, tmp_path: Path) -> None:
+    """conv1d (and, if asked, `run` end to end) gives the framework's output for the case's arrays."""
+    x, kernel, bias = arrays(case)
+    real = real_output(case, x, kernel, bias)
+    np.testing.assert_allclose(ours(case, x, kernel, bias), real, **TOLERANCE, err_msg=str(case))
+    if through_run_too:
+        np.testing.assert_allclose(through_run(case, x, kernel, bias, tmp_path), real, **TOLERANCE)
+
+
 @pytest.mark.parametrize("index", range(len(KERAS)), ids=[f"keras{i}" for i in range(len(KERAS))])
 def test_conv1d_equals_keras(keras: ModuleType, index: int, tmp_path: Path) -> None:
-    case = KERAS[index]
-    plan = make_plan(build_spec(**case.build_kwargs()))  # type: ignore[arg-type]
-    x, kernel, bias = arrays(case, plan.kernel_shape)
-    real = keras_output(keras, case, x, kernel, bias)
-    np.testing.assert_allclose(ours(case, x, kernel, bias), real, **TOLERANCE, err_msg=str(case))
-    if index < RUN_COUNT:
-        np.testing.assert_allclose(through_run(case, x, kernel, bias, tmp_path), real, **TOLERANCE)
+    assert_equals_framework(KERAS[index], functools.partial(keras_output, keras), index < RUN_COUNT, tmp_path)
 
 
 @pytest.mark.parametrize("index", range(len(TORCH)), ids=[f"torch{i}" for i in range(len(TORCH))])
 def test_conv1d_equals_pytorch(torch: ModuleType, index: int, tmp_path: Path) -> None:
-    case = TORCH[index]
-    plan = make_plan(build_spec(**case.build_kwargs()))  # type: ignore[arg-type]
-    x, weight, bias = arrays(case, plan.kernel_shape)
-    real = torch_output(torch, case, x, weight, bias)
-    np.testing.assert_allclose(ours(case, x, weight, bias), real, **TOLERANCE, err_msg=str(case))
-    if index < RUN_COUNT:
-        np.testing.assert_allclose(through_run(case, x, weight, bias, tmp_path), real, **TOLERANCE)
+    assert_equals_framework(TORCH[index], functools.partial(torch_output, torch), index < RUN_COUNT, tmp_path)
 
 
 NON_FINITE_COUNT = 30
-FORCED_TAP_STACK = {"TAP_STACK_CHANNELS": 1, "TAP_STACK_SHARE": float("inf"), "TAP_STACK_WASTE": float("inf")}
 
 
 def with_non_finite(array: np.ndarray, seed: int) -> np.ndarray:
@@ -152,11 +151,9 @@ def test_inf_and_nan_land_where_the_frameworks_put_them(
     if engine_path == "tap-stacked":
         for name, value in FORCED_TAP_STACK.items():
             monkeypatch.setattr(strategy, name, value)
-    for case, output in ((TORCH[index], torch_output), (KERAS[index], keras_output)):
+    for case, output, module in ((TORCH[index], torch_output, torch), (KERAS[index], keras_output, keras)):
         case = dataclasses.replace(case, activation=None)
-        plan = make_plan(build_spec(**case.build_kwargs()))  # type: ignore[arg-type]
-        x, kernel, bias = arrays(case, plan.kernel_shape)
-        module = torch if output is torch_output else keras
+        x, kernel, bias = arrays(case)
         spoiled = with_non_finite(x, index)
         real, mine = output(module, case, spoiled, kernel, bias), ours(case, spoiled, kernel, bias)
         np.testing.assert_array_equal(np.isnan(mine), np.isnan(real), err_msg=str(case))

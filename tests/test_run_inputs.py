@@ -156,10 +156,13 @@ def test_output_formats_that_cannot_hold_the_result(tmp_path: Path) -> None:
 
 
 def test_spec_problems_are_usage_errors() -> None:
-    refused(["run", "--input", "10x3", "-f", "2"], code=2)  # no kernel size and no kernel file
-    refused(["run", "-f", "2", "-k", "3"], code=2)  # no data at all
-    refused([*BASE, "--input", "2x10x3", "--dtype", "float16"], code=2)
-    refused([*BASE, "--input", "10x3", "-p", "full"], code=2)
+    for args, named in (
+        (["run", "--input", "10x3", "-f", "2"], "--kernel-size is needed"),  # no kernel size, no kernel file
+        (["run", "-f", "2", "-k", "3"], "no input"),  # no data at all
+        ([*BASE, "--input", "2x10x3", "--dtype", "float16"], "--dtype 'float16'"),
+        ([*BASE, "--input", "10x3", "-p", "full"], "not 'full'"),
+    ):
+        assert named in refused(args, code=2).stderr.splitlines()[0], args
 
 
 def test_data_and_input_must_agree(tmp_path: Path) -> None:
