@@ -117,20 +117,22 @@ class Workspace:
         # Tap-stacked: a chunk's rows (and the few between its examples) by k·F.
         rows = nb * (strategy.rows // strategy.s + strategy.reach)
         self.products = np.empty((rows, strategy.tap_count * f), dtype=dtype) if strategy.tap_stack else None
-        self._cols_shape, self._dtype = (nb, t, k * c + 1), dtype
+        self._cols_shape, self._dtype = (nb, k * c + 1), dtype
         self._cols: Array | None = None
         self.cols_by_phase = None
         if strategy.phases > 1:
             self.cols_by_phase = np.empty((nb, t // strategy.phases, strategy.segment * c + 1), dtype=dtype)
             self.cols_by_phase[..., -1] = 1
 
-    def cols(self) -> Array:
-        """The im2col buffer, with a column of ones for the bias; made when first needed (with
-        polyphase rows, only for the few positions left over)."""
-        if self._cols is None:
-            self._cols = np.empty(self._cols_shape, dtype=self._dtype)
+    def cols(self, positions: int) -> Array:
+        """An im2col buffer (nb, positions, k·C + 1) with a column of ones for the bias, made when
+        first needed: for a chunk's positions, or only the few that polyphase rows leave over (a
+        buffer for all of them would cost more to make than the product it serves)."""
+        if self._cols is None or self._cols.shape[1] < positions:
+            nb, inner = self._cols_shape
+            self._cols = np.empty((nb, positions, inner), dtype=self._dtype)
             self._cols[..., -1] = 1
-        return self._cols
+        return self._cols[:, :positions]
 
 
 def by_pieces(xb: Array, t0: int, strategy: Strategy, target: Array, work: Workspace) -> None:
@@ -138,7 +140,7 @@ def by_pieces(xb: Array, t0: int, strategy: Strategy, target: Array, work: Works
     cols_by_phase = work.cols_by_phase
     nb, t = target.shape[:2]
     s = strategy.s
-    pending: list[tuple[int, int]] = []
+    laid_out = False
     for offset, count, chunk in strategy.pieces(xb, t0, t, work.buffer):
         part = target[:, offset : offset + count]
         if strategy.per_tap:
@@ -150,21 +152,22 @@ def by_pieces(xb: Array, t0: int, strategy: Strategy, target: Array, work: Works
         if strategy.depthwise:
             depthwise(chunk, strategy, part)
             continue
-        done = 0
-        if cols_by_phase is not None and count >= strategy.phases and contiguous_rows(chunk):
-            rows = count // strategy.phases
-            done = rows * strategy.phases
+        if cols_by_phase is None:  # laid out now, one product for all the chunk's windows below
+            im2col(chunk, strategy, work.cols(t)[:nb, offset : offset + count])
+            laid_out = True
+            continue
+        rows = count // strategy.phases if contiguous_rows(chunk) else 0  # (a piece's rows always are)
+        done = rows * strategy.phases
+        if rows:
             grouped = cols_by_phase[:nb, :rows]
             grouped[:, :, :-1] = rows_view(chunk, rows, strategy.phases * s, strategy.segment * strategy.channels)
             product(grouped, strategy.weights_by_phase, part[:, :done], strategy.phases)
-        if done < count:
-            im2col(chunk[:, done * s :], strategy, work.cols()[:nb, offset + done : offset + count])
-            pending.append((offset + done, offset + count))
-    if pending:
-        # One product for all the windows laid out above (contiguous unless polyphase cut them).
-        ranges = [(0, t)] if strategy.phases == 1 else pending
-        for lo, hi in ranges:
-            product(work.cols()[:nb, lo:hi], strategy.weights, target[:, lo:hi], 1)
+        if done < count:  # the few positions left over: a small product of their own
+            cols = work.cols(count - done)[:nb]
+            im2col(chunk[:, done * s :], strategy, cols)
+            product(cols, strategy.weights, part[:, done:], 1)
+    if laid_out:
+        product(work.cols(t)[:nb], strategy.weights, target, 1)
 
 
 def tap_stack_rows(xb: Array, t0: int, strategy: Strategy, target: Array, products: Array) -> None:
@@ -178,16 +181,21 @@ def tap_stack_rows(xb: Array, t0: int, strategy: Strategy, target: Array, produc
 
 
 def product(cols: Array, weights: Array, target: Array, phases: int) -> None:
-    """target (nb, t, F) = cols (nb, t/P, K) @ weights (K, P·F): straight into target when its rows
-    allow a 2-D view (BLAS writes there, rows apart as in a group's columns), else through a
-    temporary."""
+    """target (nb, t, F) = cols (nb, t/P, K) @ weights (K, P·F), BLAS writing straight into target
+    when its rows allow (P positions side by side; rows apart, as in a group's columns, are fine):
+    one product for all the examples when both sides flatten to 2-D without a copy, else one per
+    example (a chunk's slice of a buffer does not flatten: reshaping would copy it)."""
     nb, t, filters = target.shape
-    rows = nb * cols.shape[1]
-    flat = cols.reshape(rows, cols.shape[2])
+    rows, inner = cols.shape[1], cols.shape[2]
     s0, s1, s2 = target.strides
-    width = phases * filters
     row_ok = s1 == filters * s2 if phases > 1 else s1 >= filters * s2  # P positions side by side
-    if s2 == target.itemsize and row_ok and (nb == 1 or s0 == t * s1):
-        np.matmul(flat, weights, out=as_strided(target, (rows, width), (phases * s1, s2)))
+    if s2 != target.itemsize or not row_ok:
+        target[...] = (cols @ weights).reshape(nb, t, filters)
+        return
+    c0, c1, c2 = cols.strides
+    width = phases * filters
+    if nb == 1 or (s0 == rows * phases * s1 and c0 == rows * c1):
+        flat = as_strided(cols, (nb * rows, inner), (c1, c2))
+        np.matmul(flat, weights, out=as_strided(target, (nb * rows, width), (phases * s1, s2)))
     else:
-        target[...] = (flat @ weights).reshape(nb, t, filters)
+        np.matmul(cols, weights, out=as_strided(target, (nb, rows, width), (s0, phases * s1, s2)))
