@@ -1,13 +1,19 @@
-"""The engine's worker threads (depthwise layers) survive what users do with processes."""
+"""The engine's threads: its depthwise workers survive what users do with processes, and users' own
+threads keep to their own buffers."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import textwrap
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from conv1dexplain.engine import convolve
 
 USER_SCRIPT = textwrap.dedent(
     """
@@ -46,3 +52,30 @@ def test_a_forked_child_gets_threads_of_its_own(tmp_path: Path) -> None:
     script.write_text(USER_SCRIPT)
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+def test_threads_calling_at_once_keep_to_their_own_buffers() -> None:
+    """The engine keeps its working buffers between calls, one set per thread: threads convolving
+    the same shapes at once (matrix products release the GIL) must not write into each other's."""
+    rng = np.random.default_rng(0)
+    shapes = [(2, 300, 8, 40, 3), (3, 200, 16, 24, 5), (1, 500, 4, 64, 2)]  # batch, length, C, F, k
+    layers = []
+    for batch, length, channels, filters, k in shapes:
+        x = rng.standard_normal((batch, length, channels))
+        kernel = rng.standard_normal((k, channels, filters))
+        padded = np.pad(x, ((0, 0), (k // 2, (k - 1) // 2), (0, 0)))
+        expected = sum(padded[:, j : j + length] @ kernel[j] for j in range(k))  # the definition
+        layers.append((x, kernel, k, expected))
+    start = threading.Barrier(4)
+
+    def calls(worker: int) -> list[bool]:
+        start.wait()
+        results = []
+        for x, kernel, k, expected in layers[worker % 3 :] * 30 + layers[: worker % 3] * 30:
+            out = convolve(x, kernel, pad_left=k // 2, pad_right=(k - 1) // 2, work_bytes=4096)
+            results.append(bool(np.allclose(out, expected, rtol=1e-12, atol=1e-12)))
+        return results
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(calls, range(4)))
+    assert all(all(worker) for worker in results)
