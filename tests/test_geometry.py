@@ -106,6 +106,24 @@ def test_engine_output_matches_geometry_and_definition(
     np.testing.assert_allclose(out[1], naive(x[1], kernel, plan), rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("where", [15, 5000, -16])  # in the first row of 1,024, another, the rest
+@pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan])
+def test_one_non_finite_number_anywhere_in_a_large_input_is_seen(where: int, value: float) -> None:
+    """The engine looks at a large contiguous input with a matrix-vector product over rows of 1,024
+    numbers and a sum of the rest: an inf or NaN anywhere must turn the polyphase rows off, whose
+    zero weights (inf · 0 = NaN) would spread NaN to windows that never read it."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 1200, 3))  # 7,200 numbers: 7 rows of 1,024 and 32 left over
+    x.reshape(-1)[where] = value
+    kernel = rng.standard_normal((3, 3, 4))  # four filters: polyphase rows, were the data finite
+    out = convolve(x, kernel, pad_left=1, pad_right=1)
+    padded = np.pad(x, ((0, 0), (1, 1), (0, 0)))
+    with np.errstate(invalid="ignore"):
+        expected = sum(padded[:, j : j + 1200] @ kernel[j] for j in range(3))  # the definition
+    np.testing.assert_array_equal(np.isnan(out), np.isnan(expected))
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+
+
 @given(st.integers(1, 200), st.integers(1, 9), st.integers(1, 9), st.integers(1, 4), st.integers(-20, 20))
 def test_padding_counts_equal_the_listed_taps(length: int, k: int, s: int, d: int, pad: int) -> None:
     axis = Axis(length, k, s, d, max(pad, 0), max(-pad, 0))
