@@ -106,15 +106,19 @@ def test_engine_output_matches_geometry_and_definition(
     np.testing.assert_allclose(out[1], naive(x[1], kernel, plan), rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("layout", ["channels last", "a transposed (N, C, L) array"])
 @pytest.mark.parametrize("where", [15, 5000, -16])  # in the first row of 1,024, another, the rest
 @pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan])
-def test_one_non_finite_number_anywhere_in_a_large_input_is_seen(where: int, value: float) -> None:
-    """The engine looks at a large contiguous input with a matrix-vector product over rows of 1,024
-    numbers and a sum of the rest: an inf or NaN anywhere must turn the polyphase rows off, whose
-    zero weights (inf · 0 = NaN) would spread NaN to windows that never read it."""
+def test_one_non_finite_number_anywhere_in_a_large_input_is_seen(where: int, value: float, layout: str) -> None:
+    """The engine looks at a large input, contiguous in some order of its axes, with a
+    matrix-vector product over rows of 1,024 numbers in memory and a sum of the rest: an inf or NaN
+    anywhere must turn the polyphase rows off, whose zero weights (inf · 0 = NaN) would spread NaN
+    to windows that never read it."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 1200, 3))  # 7,200 numbers: 7 rows of 1,024 and 32 left over
-    x.reshape(-1)[where] = value
+    memory = x if layout == "channels last" else np.ascontiguousarray(x.transpose(0, 2, 1))
+    memory.reshape(-1)[where] = value  # the where-th number in memory
+    x = memory if layout == "channels last" else memory.transpose(0, 2, 1)  # PyTorch's layout, seen as Keras'
     kernel = rng.standard_normal((3, 3, 4))  # four filters: polyphase rows, were the data finite
     out = convolve(x, kernel, pad_left=1, pad_right=1)
     padded = np.pad(x, ((0, 0), (1, 1), (0, 0)))
