@@ -197,10 +197,11 @@ def total(x: Array, width: int = 1024) -> float:
     """The sum of x (inf or NaN when an element is, or when it overflows). When x is contiguous in
     some order of its axes (a PyTorch-layout input is a transposed view), it is summed as a
     matrix-vector product, which BLAS runs on its threads: about 3× faster than x.sum() here."""
-    in_memory_order = x.transpose(np.argsort([-abs(stride) for stride in x.strides], kind="stable"))
-    if not in_memory_order.flags.c_contiguous or x.size < 2 * width:
-        return float(x.sum())
-    flat = in_memory_order.reshape(-1)
-    rows = flat.size // width
-    columns = np.ones(rows, x.dtype) @ flat[: rows * width].reshape(rows, width)
-    return float(columns.sum()) + float(flat[rows * width :].sum())
+    if x.size >= 2 * width:
+        in_memory_order = x.transpose(np.argsort([-abs(stride) for stride in x.strides], kind="stable"))
+        if in_memory_order.flags.c_contiguous:
+            flat = in_memory_order.reshape(-1)
+            rows = flat.size // width
+            columns = np.ones(rows, x.dtype) @ flat[: rows * width].reshape(rows, width)
+            return float(columns.sum()) + float(flat[rows * width :].sum())
+    return float(x.sum())
