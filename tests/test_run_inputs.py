@@ -24,6 +24,11 @@ def refused(args: list[str], code: int = 1) -> Result:
     return result
 
 
+def data_refused(path: Path) -> str:
+    """The two-line refusal of `run --data path` (error, then hint)."""
+    return refused([*BASE, "--data", str(path)]).stderr
+
+
 class Exploit:
     """Unpickling this would create a file: the proof that nothing was unpickled is that it does not exist."""
 
@@ -58,46 +63,46 @@ def test_npy_whose_size_does_not_match_its_header(tmp_path: Path) -> None:
     path = tmp_path / "short.npy"
     np.save(path, np.zeros((10, 3), np.float32))
     path.write_bytes(path.read_bytes()[:-8])
-    assert "truncated" in refused([*BASE, "--data", str(path)]).stderr
+    assert "truncated" in data_refused(path)
 
 
 def test_non_numeric_npy(tmp_path: Path) -> None:
     path = tmp_path / "words.npy"
     np.save(path, np.array([["a", "b"], ["c", "d"]]))
-    assert "not real numbers" in refused([*BASE, "--data", str(path)]).stderr
+    assert "not real numbers" in data_refused(path)
 
 
 def test_garbage_with_npy_suffix(tmp_path: Path) -> None:
     path = tmp_path / "fake.npy"
     path.write_text("hello")
-    assert "not a readable .npy" in refused([*BASE, "--data", str(path)]).stderr
+    assert "not a readable .npy" in data_refused(path)
 
 
 def test_csv_errors_name_row_and_column(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("1,2,3\n4,5,6\n7,eight,9\n")
-    assert "row 3, column 2" in refused([*BASE, "--data", str(path)]).stderr
+    assert "row 3, column 2" in data_refused(path)
     path.write_text("a,b,c\n1,2,3\n")
-    assert "row 1, column 1" in refused([*BASE, "--data", str(path)]).stderr
+    assert "row 1, column 1" in data_refused(path)
     path.write_text("1,2,3\n4,5\n")
-    assert "row 2 has 2 values" in refused([*BASE, "--data", str(path)]).stderr
+    assert "row 2 has 2 values" in data_refused(path)
 
 
 def test_json_errors_name_the_element(tmp_path: Path) -> None:
     path = tmp_path / "x.json"
     path.write_text('[[1, 2], [3, "x"], [5, 6]]')
-    assert "[1][1]" in refused([*BASE, "--data", str(path)]).stderr
+    assert "[1][1]" in data_refused(path)
     path.write_text("[[1, 2], [3], [5, 6]]")
-    assert "element [1] has shape (1,), element [0] (2,)" in refused([*BASE, "--data", str(path)]).stderr
+    assert "element [1] has shape (1,), element [0] (2,)" in data_refused(path)
     path.write_text("[[1, 2], [3, 4")
-    assert "line 1" in refused([*BASE, "--data", str(path)]).stderr
+    assert "line 1" in data_refused(path)
 
 
 def test_nan_and_infinity_are_located(tmp_path: Path) -> None:
     x = np.ones((6, 2), np.float32)
     x[4, 1] = np.nan
     np.save(tmp_path / "x.npy", x)
-    assert "[4, 1]" in refused([*BASE, "--data", str(tmp_path / "x.npy")]).stderr
+    assert "[4, 1]" in data_refused(tmp_path / "x.npy")
     kernel = np.ones((3, 2, 2), np.float32)
     kernel[2, 0, 1] = np.inf
     np.save(tmp_path / "k.npy", kernel)
@@ -130,12 +135,12 @@ def test_kernel_and_bias_of_the_wrong_shape(tmp_path: Path) -> None:
 
 
 def test_missing_directory_empty_and_text_files(tmp_path: Path) -> None:
-    assert "does not exist" in refused([*BASE, "--data", str(tmp_path / "nope.npy")]).stderr
-    assert "folder" in refused([*BASE, "--data", str(tmp_path)]).stderr
+    assert "does not exist" in data_refused(tmp_path / "nope.npy")
+    assert "folder" in data_refused(tmp_path)
     (tmp_path / "empty.csv").write_text("")
-    assert "empty" in refused([*BASE, "--data", str(tmp_path / "empty.csv")]).stderr
+    assert "empty" in data_refused(tmp_path / "empty.csv")
     (tmp_path / "words.txt").write_text("the quick brown fox\n")
-    assert "not a number" in refused([*BASE, "--data", str(tmp_path / "words.txt")]).stderr
+    assert "not a number" in data_refused(tmp_path / "words.txt")
 
 
 def test_random_input_over_budget_is_refused_before_it_is_drawn() -> None:

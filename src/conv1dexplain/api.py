@@ -11,7 +11,7 @@ from conv1dexplain.activations import AXIS_WISE, activation_function
 from conv1dexplain.engine import convolve
 from conv1dexplain.errors import DataError, SpecError
 from conv1dexplain.plan import Plan, make_plan
-from conv1dexplain.spec import ConvSpec, InputShape, build_spec
+from conv1dexplain.spec import ConvSpec, InputShape, build_spec, resolve_layout
 
 Array = NDArray[np.floating]
 
@@ -85,9 +85,8 @@ def spec_for(
     """The layer these arrays describe (kernel size and filters read off the kernel)."""
     if kernel.ndim != 3:
         raise DataError(f"kernel has {kernel.ndim} dimension(s), shape {kernel.shape}", "give a 3-D kernel")
-    keras = framework.lower() in ("keras", "tensorflow")
-    kernel_size, filters = size_and_filters(kernel.shape, keras)
-    layout = (data_format or "channels_last").lower() if keras else "channels_first"
+    fw, layout = resolve_layout(framework, data_format)
+    kernel_size, filters = size_and_filters(kernel.shape, keras=fw == "keras")
     return build_spec(
         framework=framework, input_shape=input_shape_of(x, layout), filters=filters, kernel_size=kernel_size,
         strides=strides, padding=padding, dilation_rate=dilation_rate, groups=groups, use_bias=use_bias,

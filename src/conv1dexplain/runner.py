@@ -20,8 +20,9 @@ from conv1dexplain.api import (
 )
 from conv1dexplain.errors import DataError, SpecError
 from conv1dexplain.plan import Plan, make_plan
+from conv1dexplain.plan import layout as array_layout
 from conv1dexplain.spec import build_spec, parse_input_shape, resolve_layout
-from conv1dexplain.vocabulary import DEFAULT_MAX_BYTES, SCHEMA_VERSION
+from conv1dexplain.vocabulary import DEFAULT_MAX_BYTES, SCHEMA_VERSION, DataFormat
 
 PREVIEW_POSITIONS = 5
 PREVIEW_CHANNELS = 6
@@ -101,7 +102,7 @@ def _load(source: str, what: str, request: RunRequest) -> NDArray[Any]:
     return array
 
 
-def _input(request: RunRequest, layout: str) -> tuple[NDArray[Any] | None, str]:
+def _input(request: RunRequest, layout: DataFormat) -> tuple[NDArray[Any] | None, str]:
     """The input array (None: drawn later, once the dtype is known) and where it came from."""
     if request.data_file is None:
         if request.input_shape is None:
@@ -110,7 +111,7 @@ def _input(request: RunRequest, layout: str) -> tuple[NDArray[Any] | None, str]:
         return None, f"random normal, seed {request.seed}"
     x = _load(request.data_file, "data", request)
     if request.input_shape is not None:
-        given = parse_input_shape(request.input_shape, layout)  # type: ignore[arg-type]
+        given = parse_input_shape(request.input_shape, layout)
         found = input_shape_of(x, layout)
         if (given.length, given.channels) != (found.length, found.channels) or given.batch not in (None, found.batch):
             raise DataError(f"--input {request.input_shape} disagrees with the data's shape {x.shape}",
@@ -160,7 +161,7 @@ def _plan(request: RunRequest, x: NDArray[Any], kernel: NDArray[Any] | None) -> 
     )
 
 
-def _layout(request: RunRequest) -> str:
+def _layout(request: RunRequest) -> DataFormat:
     return resolve_layout(request.framework, request.data_format)[1]
 
 
@@ -198,9 +199,9 @@ def prepare(request: RunRequest, lazy: bool = False) -> Prepared:
     dtype = _dtype(request, x, kernel, bias)
     if x is None:
         assert request.input_shape is not None
-        shape = parse_input_shape(request.input_shape, layout)  # type: ignore[arg-type]
-        dims = (shape.length, shape.channels) if layout == "channels_last" else (shape.channels, shape.length)
-        full = dims if shape.batch is None else (shape.batch, *dims)
+        shape = parse_input_shape(request.input_shape, layout)
+        ordered = array_layout(shape.batch, shape.length, shape.channels, layout)
+        full = tuple(d for d in ordered if d is not None)  # (L, C) or (C, L) without a batch
         drawn = LazyNormal(full, request.seed, dtype, request.max_bytes)
         x = drawn if lazy else drawn.materialize()  # type: ignore[assignment]
     assert x is not None

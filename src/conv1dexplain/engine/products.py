@@ -176,7 +176,7 @@ def by_pieces(xb: Array, t0: int, strategy: Strategy, target: Array, work: Works
             im2col(chunk, strategy, work.cols(t)[:nb, offset : offset + count])
             laid_out = True
             continue
-        rows = count // strategy.phases if contiguous_rows(chunk) else 0  # (a piece's rows always are)
+        rows = count // strategy.phases  # (rows_view: a piece's rows are contiguous)
         done = rows * strategy.phases
         if rows:
             grouped = cols_by_phase[:nb, :rows]

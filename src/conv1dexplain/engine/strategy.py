@@ -122,7 +122,8 @@ class Strategy:
     def pieces(self, xb: Array, t0: int, t: int, buffer: Array) -> Iterator[tuple[int, int, Array]]:
         """(offset, count, rows) covering output positions t0 … t0+t−1: windows inside the input read
         the input itself; windows that touch padding (or a non-contiguous input) read a padded copy.
-        The copies share one buffer: use each piece before taking the next."""
+        Every piece's rows are contiguous. The copies share one buffer: use each piece before taking
+        the next."""
         s, first = self.s, t0 * self.s - self.pad_left
         rows = (t - 1) * s + self.reach
         if not contiguous_rows(xb) or xb.shape[0] * rows * xb.shape[2] * xb.itemsize <= SMALL_COPY_BYTES:
