@@ -81,6 +81,8 @@ ENGINE_PATHS = {  # the engine picks an algorithm per shape; force each onto sma
     "tiny chunks": TINY_CHUNKS,
     "tap-stacked products": FORCED_TAP_STACK,
     "tap-stacked, tiny chunks": {**FORCED_TAP_STACK, **TINY_CHUNKS},
+    "windows read in place": {"INSIDE_SHARE": 0},
+    "windows read in place, tiny chunks": {"INSIDE_SHARE": 0, **TINY_CHUNKS},
 }
 
 
@@ -96,14 +98,48 @@ def test_engine_output_matches_geometry_and_definition(
         monkeypatch.setitem(convolve.__kwdefaults__, "work_bytes", 64)
     spec, axis = plan.spec, plan.axis
     rng = np.random.default_rng(seed)
-    x = rng.standard_normal((3, axis.length, spec.input.channels))[::2]  # examples apart in memory
+    if "in place" in path:  # 2–4 examples back to back: read in place as one long sequence
+        x = rng.standard_normal((2 + seed % 3, axis.length, spec.input.channels))
+    else:  # two examples apart in memory
+        x = rng.standard_normal((3, axis.length, spec.input.channels))[::2]
     kernel = rng.standard_normal((spec.kernel_size, spec.channels_per_group, spec.filters))
-    out = convolve(x, kernel, strides=axis.strides, dilation_rate=axis.dilation_rate, pad_left=axis.pad_left,
+    bias = rng.standard_normal(spec.filters) if seed % 2 else None
+    out = convolve(x, kernel, bias, strides=axis.strides, dilation_rate=axis.dilation_rate, pad_left=axis.pad_left,
                    pad_right=axis.pad_right, padding_mode=spec.padding_mode, groups=spec.groups)  # fmt: skip
-    predicted = tuple(2 if d is None else d for d in plan.output_shape)
+    predicted = tuple(x.shape[0] if d is None else d for d in plan.output_shape)
     as_channels_last = predicted if spec.data_format == "channels_last" else (predicted[0], predicted[2], predicted[1])
     assert out.shape == as_channels_last
-    np.testing.assert_allclose(out[1], naive(x[1], kernel, plan), rtol=1e-10, atol=1e-10)
+    for example in range(x.shape[0]):
+        expected = naive(x[example], kernel, plan) + (0 if bias is None else bias)
+        np.testing.assert_allclose(out[example], expected, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("examples", [1, 2, 3])
+@pytest.mark.parametrize(
+    ("length", "k", "s", "pads"),
+    [
+        (7, 2, 1, (0, 1)),  # 'same', P = 2 positions a row, 7 a multiple of no P
+        (9, 5, 1, (2, 2)),  # 'same', P = 4
+        (12, 3, 2, (0, 1)),  # 'same', stride 2, L = s·L_out: one long sequence
+        (13, 3, 2, (1, 1)),  # 'same', stride 2, L ≠ s·L_out: example by example
+        (11, 4, 1, (0, 0)),  # 'valid'
+        (10, 3, 1, (2, 0)),  # 'causal'
+    ],
+)
+def test_windows_read_in_place_cover_every_position_of_every_example(
+    examples: int, length: int, k: int, s: int, pads: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Examples back to back are read as one long sequence when their windows line up: the rows
+    of P positions then run on across example borders, and every position of the last example
+    must still be reached, and every window over a border redone."""
+    monkeypatch.setattr(strategy, "INSIDE_SHARE", 0)
+    rng = np.random.default_rng(length)
+    x, kernel, bias = rng.standard_normal((examples, length, 3)), rng.standard_normal((k, 3, 2)), rng.standard_normal(2)
+    out = convolve(x, kernel, bias, strides=s, pad_left=pads[0], pad_right=pads[1])
+    padded = np.pad(x, ((0, 0), pads, (0, 0)))
+    l_out = out.shape[1]
+    expected = sum(padded[:, j : j + (l_out - 1) * s + 1 : s] @ kernel[j] for j in range(k)) + bias
+    np.testing.assert_allclose(out, expected, rtol=1e-10, atol=1e-10)
 
 
 @pytest.mark.parametrize("layout", ["channels last", "a transposed (N, C, L) array"])

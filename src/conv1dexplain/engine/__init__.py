@@ -3,8 +3,11 @@
 Arrays are channels-last here: x (N, L, C), kernel in Keras' layout (k, C/groups, F), output
 (N, L_out, F). Each chunk of output positions lays its k taps side by side (an im2col of the chunk
 only, never of the whole input) and makes one matrix product with K = k·C, the bias folded in as
-a column of ones — the shape BLAS is fastest at. Per shape: a narrow F shares product rows
-between neighbouring positions (polyphase); with many channels and few filters, one product of
+a column of ones — the shape BLAS is fastest at. Undilated windows of a channels-last input are
+contiguous numbers of it: where their copy costs more than the pass over the output that the bias
+then needs, BLAS reads them in place (only the windows over the padding are laid out). Per shape:
+a narrow F shares product rows between neighbouring positions (polyphase); with many channels
+and few filters, one product of
 the input rows with the k taps side by side (K = C, N = k·F), then k shifted adds (with stride s,
 rows of s input rows); dilated layers with many channels take one product per tap off shifted
 views; grouped layers are one such convolution per group; depthwise layers (one input channel
@@ -20,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from conv1dexplain.engine.products import Workspace, by_pieces, tap_stack_rows
+from conv1dexplain.engine.products import Workspace, by_pieces, inside_windows, tap_stack_rows
 from conv1dexplain.engine.strategy import (
     WORK_BYTES,
     Array,
@@ -107,6 +110,8 @@ def _convolve(x: Array, kernel: Array, bias: Array | None, out: Array, strides: 
         target = out[n0 : n0 + nb, t0 : t0 + t]
         if work.products is not None and strides == 1 and padding_mode == "zeros" and contiguous_rows(xb):
             tap_stack_rows(xb, t0, strategy, target, work.products)  # the padding's zeros need no copy
+        elif strategy.inside:
+            inside_windows(xb, t0, strategy, target, work)
         else:
             by_pieces(xb, t0, strategy, target, work)
         if elementwise is not None:

@@ -8,7 +8,7 @@ import threading
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from conv1dexplain.engine.strategy import Array, Strategy, contiguous_rows
+from conv1dexplain.engine.strategy import Array, Strategy, contiguous_rows, writable_rows
 
 
 def rows_view(chunk: Array, count: int, step: int, width: int) -> Array:
@@ -132,17 +132,24 @@ class Workspace:
 
     def __init__(self, strategy: Strategy, dtype: np.dtype[np.floating]) -> None:
         nb, t, k, c, f = strategy.batch_block, strategy.positions, strategy.k, strategy.channels, strategy.filters
-        self.buffer = held("buffer", (nb, strategy.rows, c), dtype)
+        self._rows_shape: tuple[int, int] = (nb, c)
+        self._buffer: Array | None = None
         self.tmp = held("tmp", (nb, t, f), dtype) if strategy.per_tap else None
         # Tap-stacked: a chunk's rows (and the few between its examples) by k·F.
         rows = nb * (strategy.rows // strategy.s + strategy.reach)
         self.products = held("products", (rows, strategy.tap_count * f), dtype) if strategy.tap_stack else None
         self._cols_shape, self._dtype = (nb, k * c + 1), dtype
         self._cols: Array | None = None
-        self.cols_by_phase = None
-        if strategy.phases > 1:
-            self.cols_by_phase = held("phase", (nb, t // strategy.phases, strategy.segment * c + 1), dtype)
-            self.cols_by_phase[..., -1] = 1
+        self._phase_shape = (nb, t // strategy.phases, strategy.segment * c + 1)
+        self._cols_by_phase: Array | None = None
+
+    def buffer(self, rows: int) -> Array:
+        """A buffer (nb, ≥ rows, C) for a padded copy of a chunk's rows, or of a piece's, made when
+        first needed."""
+        if self._buffer is None or self._buffer.shape[1] < rows:
+            nb, c = self._rows_shape
+            self._buffer = held("buffer", (nb, rows, c), self._dtype)
+        return self._buffer
 
     def cols(self, positions: int) -> Array:
         """An im2col buffer (nb, positions, k·C + 1) with a column of ones for the bias, made when
@@ -154,10 +161,16 @@ class Workspace:
             self._cols[..., -1] = 1
         return self._cols[:, :positions]
 
+    def cols_by_phase(self) -> Array:
+        """The polyphase rows' buffer (nb, t/P, segment·C + 1), ones preset, made when first needed."""
+        if self._cols_by_phase is None:
+            self._cols_by_phase = held("phase", self._phase_shape, self._dtype)
+            self._cols_by_phase[..., -1] = 1
+        return self._cols_by_phase
+
 
 def by_pieces(xb: Array, t0: int, strategy: Strategy, target: Array, work: Workspace) -> None:
     """target (nb, t, F): output positions t0 … t0+t−1 of the examples xb, piece by piece."""
-    cols_by_phase = work.cols_by_phase
     nb, t = target.shape[:2]
     s = strategy.s
     laid_out = False
@@ -172,14 +185,14 @@ def by_pieces(xb: Array, t0: int, strategy: Strategy, target: Array, work: Works
         if strategy.depthwise:
             depthwise(chunk, strategy, part)
             continue
-        if cols_by_phase is None:  # laid out now, one product for all the chunk's windows below
+        if strategy.phases == 1:  # laid out now, one product for all the chunk's windows below
             im2col(chunk, strategy, work.cols(t)[:nb, offset : offset + count])
             laid_out = True
             continue
         rows = count // strategy.phases  # (rows_view: a piece's rows are contiguous)
         done = rows * strategy.phases
         if rows:
-            grouped = cols_by_phase[:nb, :rows]
+            grouped = work.cols_by_phase()[:nb, :rows]
             grouped[:, :, :-1] = rows_view(chunk, rows, strategy.phases * s, strategy.segment * strategy.channels)
             product(grouped, strategy.weights_by_phase, part[:, :done], strategy.phases)
         if done < count:  # the few positions left over: a small product of their own
@@ -188,6 +201,51 @@ def by_pieces(xb: Array, t0: int, strategy: Strategy, target: Array, work: Works
             product(cols, strategy.weights, part[:, done:], 1)
     if laid_out:
         product(work.cols(t)[:nb], strategy.weights, target, 1)
+
+
+def inside_windows(xb: Array, t0: int, strategy: Strategy, target: Array, work: Workspace) -> None:
+    """target (nb, t, F): output positions t0 … t0+t−1 with no copy of the input. A window inside
+    the input is k·C contiguous numbers of it (P neighbouring windows: segment·C), so BLAS reads
+    the windows in place, as rows of a matrix. Its rows must not overlap, so the windows go in q
+    products, rows r, r+q, r+2q, …, each writing every q-th row of P positions. The windows that
+    touch the padding, and the few positions left over, go by pieces."""
+    nb, t, filters = target.shape
+    s, phases, segment, length = strategy.s, strategy.phases, strategy.segment, strategy.length
+    lo = max(t0, -(-strategy.pad_left // s))  # the first window starting at row ≥ 0 …
+    hi = min(t0 + t, (length - strategy.span + strategy.pad_left) // s + 1)  # … and past the last ending ≤ L
+    rows = max(0, hi - lo) // phases
+    a, b = lo - t0, lo - t0 + rows * phases
+    if rows:
+        q = -(-segment // (phases * s))
+        step = phases * s  # input rows from one product row to the next
+        first = lo * s - strategy.pad_left
+        sn, sl, sc = xb.strides
+        on, ol, oc = target.strides
+        l_out = strategy.l_out
+        # All examples as one long sequence when their windows line up across example borders: the
+        # rows between them are computed too (P positions per row), then overwritten as padding.
+        flat = (nb > 1 and t == l_out and sn == length * sl and on == l_out * ol and ol == filters * oc
+                and length == s * l_out and l_out % phases == 0)  # fmt: skip
+        total = (nb - 1) * l_out // phases + rows if flat else rows
+        width, out_width = segment * xb.shape[2], phases * filters
+        for r in range(min(q, total)):
+            count = (total - r + q - 1) // q
+            if flat:  # (row r may start in the second example)
+                x_rows = xb.reshape(-1)[(first + r * step) * xb.shape[2] :]
+                out_rows = target.reshape(-1)[(a + r * phases) * filters :]
+                windows = as_strided(x_rows, (count, width), (q * step * sl, sc))
+                results = as_strided(out_rows, (count, out_width), (q * phases * ol, oc))
+            else:
+                windows = as_strided(xb[:, first + r * step :], (nb, count, width), (sn, q * step * sl, sc))
+                results = as_strided(target[:, a + r * phases :], (nb, count, out_width), (on, q * phases * ol, oc))
+            np.matmul(windows, strategy.inside_weights, out=results)
+        if strategy.with_bias:  # whole examples: one pass over all of them (the edges are redone below)
+            biased = target if flat else target[:, a:b]
+            biased += strategy.bias
+    if a > 0:
+        by_pieces(xb, t0, strategy, target[:, :a], work)
+    if b < t:
+        by_pieces(xb, t0 + b, strategy, target[:, b:], work)
 
 
 def tap_stack_rows(xb: Array, t0: int, strategy: Strategy, target: Array, products: Array) -> None:
@@ -208,8 +266,7 @@ def product(cols: Array, weights: Array, target: Array, phases: int) -> None:
     nb, t, filters = target.shape
     rows, inner = cols.shape[1], cols.shape[2]
     s0, s1, s2 = target.strides
-    row_ok = s1 == filters * s2 if phases > 1 else s1 >= filters * s2  # P positions side by side
-    if s2 != target.itemsize or not row_ok:
+    if not writable_rows(target, phases):
         target[...] = (cols @ weights).reshape(nb, t, filters)
         return
     c0, c1, c2 = cols.strides

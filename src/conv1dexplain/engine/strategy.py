@@ -18,6 +18,7 @@ TAP_STACK_SHARE = 0.5  # … one product X (rows, C) @ [W_0 … W_k−1] (C, k·
 TAP_STACK_WASTE = 1.15  # strided: rows of s input rows, taps of s rows; at most this share of zero taps
 SMALL_COPY_BYTES = 1 << 20  # below this a padded copy of the chunk costs less than handling its edges apart
 WORK_BYTES = 6 << 20  # the im2col buffer of one chunk: cache-friendly, yet large enough for BLAS
+INSIDE_SHARE = 1.5  # read windows in place when a row's taps (segment·C) are this many times its P·F results
 
 
 def source_rows(positions: NDArray[np.int64], length: int, padding_mode: str) -> NDArray[np.int64]:
@@ -36,6 +37,14 @@ def source_rows(positions: NDArray[np.int64], length: int, padding_mode: str) ->
 
 def contiguous_rows(x: Array) -> bool:
     return x.strides[2] == x.itemsize and x.strides[1] == x.shape[2] * x.itemsize
+
+
+def writable_rows(target: Array, phases: int) -> bool:
+    """Whether BLAS can write rows of P positions side by side straight into target (nb, t, F)
+    (with P = 1 the rows may lie apart, as in a group's columns of the output)."""
+    _, s1, s2 = target.strides
+    filters = target.shape[2]
+    return s2 == target.itemsize and (s1 == filters * s2 if phases > 1 else s1 >= filters * s2)
 
 
 def padded_rows(x: Array, first: int, count: int, padding_mode: str, buffer: Array) -> Array:
@@ -65,7 +74,7 @@ class Strategy:
         l_out = out.shape[1]
         k, cg, filters = kernel.shape
         self.k, self.filters, self.groups = k, filters, groups
-        self.s, self.d, self.channels, self.length = strides, dilation, channels, length
+        self.s, self.d, self.channels, self.length, self.l_out = strides, dilation, channels, length, l_out
         self.pad_left, self.padding_mode = pads[0], padding_mode
         self.span = dilation * (k - 1) + 1
         self.depthwise = cg == 1 and groups > 1
@@ -95,11 +104,20 @@ class Strategy:
             self.phases, self.tap_stack = 1, False
         # Input rows one window reads: its span, or whole taps of s rows.
         self.reach = ((self.tap_count - 1) * self.tap_step + 1) * strides if self.tap_stack else self.span
+        self.segment = (self.phases - 1) * strides + self.span  # input rows one polyphase row reads
+        # Undilated windows are contiguous rows of a channels-last input: BLAS can read them in
+        # place. That saves the im2col copy (segment·C numbers a row) but costs a pass over the
+        # output for the bias (P·F a row) and a product of its own for the few over the padding.
+        self.inside = (dilation == 1 and not (self.depthwise or self.tap_stack) and contiguous_rows(x)
+                       and writable_rows(out, self.phases)
+                       and self.segment * channels >= INSIDE_SHARE * self.phases * filters)  # fmt: skip
         # Per output position: its gathered taps (k·C, or C·span for depthwise windows), or its k
         # taps' products (k·F), and F results.
         inner = channels if self.depthwise else self.tap_count * filters if self.tap_stack else k * channels + groups
         per_position = max(inner, filters) * dtype.itemsize
         positions = max(1, work_bytes // per_position)
+        if self.inside:  # no buffer but for the few windows over the padding: chunks of output
+            positions = max(1, work_bytes // (filters * dtype.itemsize))
         if self.depthwise:  # small chunks: cache-resident, and enough of them for every thread
             positions = max(1, min(positions, 4096))
         # Whole examples per chunk when they fit (fewer, larger products), else part of one.
@@ -112,14 +130,15 @@ class Strategy:
             self.weights = self.kernel.reshape(k, groups, filters // groups)
         elif not (self.per_tap or self.tap_stack):  # (k·C + 1, F): the bias last, against a column of ones
             self.weights = np.concatenate([self.kernel.reshape(k * channels, filters), bias_row])
-        self.segment = (self.phases - 1) * strides + self.span  # input rows one polyphase row reads
         if self.tap_stack:
             self.stacked = stacked_weights(self.kernel, strides, dilation, self.tap_count)
         if self.phases > 1:
             self.weights_by_phase = toeplitz_weights(self.kernel, bias_row[0], self.phases, strides, dilation)
         self.bias = bias_row[0]
+        if self.inside:  # (below the bias row, which takes a column of ones)
+            self.inside_weights = (self.weights_by_phase if self.phases > 1 else self.weights)[:-1]
 
-    def pieces(self, xb: Array, t0: int, t: int, buffer: Array) -> Iterator[tuple[int, int, Array]]:
+    def pieces(self, xb: Array, t0: int, t: int, buffer: Callable[[int], Array]) -> Iterator[tuple[int, int, Array]]:
         """(offset, count, rows) covering output positions t0 … t0+t−1: windows inside the input read
         the input itself; windows that touch padding (or a non-contiguous input) read a padded copy.
         Every piece's rows are contiguous. The copies share one buffer: use each piece before taking
@@ -127,7 +146,7 @@ class Strategy:
         s, first = self.s, t0 * self.s - self.pad_left
         rows = (t - 1) * s + self.reach
         if not contiguous_rows(xb) or xb.shape[0] * rows * xb.shape[2] * xb.itemsize <= SMALL_COPY_BYTES:
-            yield 0, t, padded_rows(xb, first, rows, self.padding_mode, buffer)  # one padded copy: fewer steps
+            yield 0, t, padded_rows(xb, first, rows, self.padding_mode, buffer(rows))  # one padded copy: fewer steps
             return
         inside_from = min(max(0, -(-(self.pad_left - t0 * s) // s)), t)  # first window starting at ≥ 0
         last_start = self.length - self.reach + self.pad_left  # window t ends inside iff t·s ≤ this
@@ -138,7 +157,7 @@ class Strategy:
                 if inside:
                     yield lo, hi - lo, xb[:, begin : begin + count]
                 else:
-                    yield lo, hi - lo, padded_rows(xb, begin, count, self.padding_mode, buffer)
+                    yield lo, hi - lo, padded_rows(xb, begin, count, self.padding_mode, buffer(count))
 
 
 def polyphase_count(filters: int, kernel_size: int, strides: int, span: int) -> int:
