@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conv1dexplain.engine import convolve, strategy
+from conv1dexplain.engine import convolve, products, strategy
 from conv1dexplain.errors import SpecError
 from conv1dexplain.geometry import Axis, keras_same_padding
 from conv1dexplain.plan import Plan, make_plan
@@ -75,14 +75,16 @@ def naive(x: np.ndarray, kernel: np.ndarray, plan: Plan) -> np.ndarray:
 
 
 TINY_CHUNKS = {"WORK_BYTES": 64, "SMALL_COPY_BYTES": 0}
+IN_PLACE = {"INSIDE_SHARE": 0, "INSIDE_NUMBERS": 0, "EXAMPLE_ROWS": 0}  # however small the layer
 ENGINE_PATHS = {  # the engine picks an algorithm per shape; force each onto small random layers
     "as chosen": {},
     "one product per tap": {"PER_TAP_CHANNELS": 1},
     "tiny chunks": TINY_CHUNKS,
     "tap-stacked products": FORCED_TAP_STACK,
     "tap-stacked, tiny chunks": {**FORCED_TAP_STACK, **TINY_CHUNKS},
-    "windows read in place": {"INSIDE_SHARE": 0},
-    "windows read in place, tiny chunks": {"INSIDE_SHARE": 0, **TINY_CHUNKS},
+    "one product per example": {"EXAMPLE_ROWS": 0},
+    "windows read in place": IN_PLACE,
+    "windows read in place, tiny chunks": {**IN_PLACE, **TINY_CHUNKS},
 }
 
 
@@ -93,7 +95,9 @@ def test_engine_output_matches_geometry_and_definition(
     plan: Plan, seed: int, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name, value in ENGINE_PATHS[path].items():
-        monkeypatch.setattr(strategy, name, value)
+        for module in (strategy, products):  # wherever the engine reads it
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, value)
     if "WORK_BYTES" in ENGINE_PATHS[path]:
         monkeypatch.setitem(convolve.__kwdefaults__, "work_bytes", 64)
     spec, axis = plan.spec, plan.axis
@@ -132,7 +136,8 @@ def test_windows_read_in_place_cover_every_position_of_every_example(
     """Examples back to back are read as one long sequence when their windows line up: the rows
     of P positions then run on across example borders, and every position of the last example
     must still be reached, and every window over a border redone."""
-    monkeypatch.setattr(strategy, "INSIDE_SHARE", 0)
+    for name, value in IN_PLACE.items():  # (short examples read in place one by one too)
+        monkeypatch.setattr(strategy, name, value)
     rng = np.random.default_rng(length)
     x, kernel, bias = rng.standard_normal((examples, length, 3)), rng.standard_normal((k, 3, 2)), rng.standard_normal(2)
     out = convolve(x, kernel, bias, strides=s, pad_left=pads[0], pad_right=pads[1])

@@ -8,7 +8,7 @@ import threading
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from conv1dexplain.engine.strategy import Array, Strategy, contiguous_rows, writable_rows
+from conv1dexplain.engine.strategy import EXAMPLE_ROWS, Array, Strategy, contiguous_rows, writable_rows
 
 
 def rows_view(chunk: Array, count: int, step: int, width: int) -> Array:
@@ -216,7 +216,7 @@ def inside_windows(xb: Array, t0: int, strategy: Strategy, target: Array, work: 
     rows = max(0, hi - lo) // phases
     a, b = lo - t0, lo - t0 + rows * phases
     if rows:
-        q = -(-segment // (phases * s))
+        q = strategy.interleave
         step = phases * s  # input rows from one product row to the next
         first = lo * s - strategy.pad_left
         sn, sl, sc = xb.strides
@@ -224,8 +224,7 @@ def inside_windows(xb: Array, t0: int, strategy: Strategy, target: Array, work: 
         l_out = strategy.l_out
         # All examples as one long sequence when their windows line up across example borders: the
         # rows between them are computed too (P positions per row), then overwritten as padding.
-        flat = (nb > 1 and t == l_out and sn == length * sl and on == l_out * ol and ol == filters * oc
-                and length == s * l_out and l_out % phases == 0)  # fmt: skip
+        flat = nb > 1 and t == l_out and strategy.flat
         total = (nb - 1) * l_out // phases + rows if flat else rows
         width, out_width = segment * xb.shape[2], phases * filters
         for r in range(min(q, total)):
@@ -262,7 +261,8 @@ def product(cols: Array, weights: Array, target: Array, phases: int) -> None:
     """target (nb, t, F) = cols (nb, t/P, K) @ weights (K, P·F), BLAS writing straight into target
     when its rows allow (P positions side by side; rows apart, as in a group's columns, are fine):
     one product for all the examples when both sides flatten to 2-D without a copy, else one per
-    example (a chunk's slice of a buffer does not flatten: reshaping would copy it)."""
+    example (a chunk's slice of a buffer does not flatten: reshaping would copy it), or, with few
+    rows an example, one product for all into a copy."""
     nb, t, filters = target.shape
     rows, inner = cols.shape[1], cols.shape[2]
     s0, s1, s2 = target.strides
@@ -274,5 +274,7 @@ def product(cols: Array, weights: Array, target: Array, phases: int) -> None:
     if nb == 1 or (s0 == rows * phases * s1 and c0 == rows * c1):
         flat = as_strided(cols, (nb * rows, inner), (c1, c2))
         np.matmul(flat, weights, out=as_strided(target, (nb * rows, width), (phases * s1, s2)))
+    elif rows < EXAMPLE_ROWS:  # one product for all, then a copy: a product per example packs the weights anew
+        target[...] = (np.ascontiguousarray(cols).reshape(nb * rows, inner) @ weights).reshape(nb, t, filters)
     else:
         np.matmul(cols, weights, out=as_strided(target, (nb, rows, width), (s0, phases * s1, s2)))

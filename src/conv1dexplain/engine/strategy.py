@@ -18,7 +18,9 @@ TAP_STACK_SHARE = 0.5  # … one product X (rows, C) @ [W_0 … W_k−1] (C, k·
 TAP_STACK_WASTE = 1.15  # strided: rows of s input rows, taps of s rows; at most this share of zero taps
 SMALL_COPY_BYTES = 1 << 20  # below this a padded copy of the chunk costs less than handling its edges apart
 WORK_BYTES = 6 << 20  # the im2col buffer of one chunk: cache-friendly, yet large enough for BLAS
-INSIDE_SHARE = 1.5  # read windows in place when a row's taps (segment·C) are this many times its P·F results
+EXAMPLE_ROWS = 256  # rows an example's product needs to cost no more than its share of one for all
+INSIDE_SHARE = 1.5  # read windows in place when a row's taps (segment·C) are this many times its P·F results …
+INSIDE_NUMBERS = 1 << 17  # … and their copy would be this large: smaller ones cost less than the extra calls
 
 
 def source_rows(positions: NDArray[np.int64], length: int, padding_mode: str) -> NDArray[np.int64]:
@@ -91,7 +93,8 @@ class Strategy:
         width = strides * channels  # K of a product row
         self.tap_stack = (not self.depthwise and not self.per_tap and width >= TAP_STACK_CHANNELS
                           and filters <= TAP_STACK_SHARE * width
-                          and self.tap_count * strides <= TAP_STACK_WASTE * k)  # fmt: skip
+                          and self.tap_count * strides <= TAP_STACK_WASTE * k
+                          and not (strides > 1 and self.in_place(x, out, 1)[0]))  # fmt: skip
         # Polyphase rows write P positions side by side: not into one group's columns of the output.
         group_columns = out.strides[2] == out.itemsize and out.strides[1] > filters * out.itemsize
         simple = self.depthwise or self.per_tap or self.tap_stack or group_columns
@@ -105,12 +108,8 @@ class Strategy:
         # Input rows one window reads: its span, or whole taps of s rows.
         self.reach = ((self.tap_count - 1) * self.tap_step + 1) * strides if self.tap_stack else self.span
         self.segment = (self.phases - 1) * strides + self.span  # input rows one polyphase row reads
-        # Undilated windows are contiguous rows of a channels-last input: BLAS can read them in
-        # place. That saves the im2col copy (segment·C numbers a row) but costs a pass over the
-        # output for the bias (P·F a row) and a product of its own for the few over the padding.
-        self.inside = (dilation == 1 and not (self.depthwise or self.tap_stack) and contiguous_rows(x)
-                       and writable_rows(out, self.phases)
-                       and self.segment * channels >= INSIDE_SHARE * self.phases * filters)  # fmt: skip
+        self.inside, self.flat, self.interleave = self.in_place(x, out, self.phases)
+        self.inside = self.inside and not self.tap_stack
         # Per output position: its gathered taps (k·C, or C·span for depthwise windows), or its k
         # taps' products (k·F), and F results.
         inner = channels if self.depthwise else self.tap_count * filters if self.tap_stack else k * channels + groups
@@ -137,6 +136,30 @@ class Strategy:
         self.bias = bias_row[0]
         if self.inside:  # (below the bias row, which takes a column of ones)
             self.inside_weights = (self.weights_by_phase if self.phases > 1 else self.weights)[:-1]
+
+    def in_place(self, x: Array, out: Array, phases: int) -> tuple[bool, bool, int]:
+        """Whether BLAS reads the windows (rows of P positions) in place, whether the examples
+        then read as one long sequence, and in how many products.
+
+        Undilated windows are contiguous numbers of a channels-last input. Read in place, they
+        need no im2col copy (segment·C numbers a row), but the bias then takes a pass over the
+        output (P·F a row), and the few windows over the padding a product of their own. Rows of
+        one product must not overlap: q products, rows r, r+q, r+2q, … Examples back to back are
+        one long sequence when their windows line up; else each takes its own q products, which
+        needs many rows an example. With a stride this beats the tap-stacked products too.
+        """
+        batch, length, channels = x.shape
+        l_out, filters, s = out.shape[1], self.filters, self.s
+        segment = (phases - 1) * s + self.span
+        interleave = -(-segment // (phases * s))
+        flat = (x.strides[0] == length * x.strides[1] and out.strides[0] == l_out * out.strides[1]
+                and out.strides[1] == filters * out.strides[2] and length == s * l_out
+                and l_out % phases == 0)  # fmt: skip
+        inside = (self.d == 1 and not self.depthwise and contiguous_rows(x) and writable_rows(out, phases)
+                  and segment * channels >= INSIDE_SHARE * phases * filters
+                  and batch * l_out // phases * segment * channels >= INSIDE_NUMBERS
+                  and (flat or l_out // (interleave * phases) >= EXAMPLE_ROWS))  # fmt: skip
+        return inside, flat, interleave
 
     def pieces(self, xb: Array, t0: int, t: int, buffer: Callable[[int], Array]) -> Iterator[tuple[int, int, Array]]:
         """(offset, count, rows) covering output positions t0 … t0+t−1: windows inside the input read
