@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from conv1dexplain.engine.products import Workspace, by_pieces, inside_windows, tap_stack_rows
+from conv1dexplain.engine.products import Workspace, by_pieces, held, inside_windows, tap_stack_rows
 from conv1dexplain.engine.strategy import (
     WORK_BYTES,
     Array,
@@ -108,14 +108,19 @@ def _convolve(x: Array, kernel: Array, bias: Array | None, out: Array, strides: 
         xb = x[n0 : n0 + strategy.batch_block]
         nb, t = xb.shape[0], min(strategy.positions, l_out - t0)
         target = out[n0 : n0 + nb, t0 : t0 + t]
+        # Filters apart in memory (PyTorch's layout): the algorithms write a channels-last buffer,
+        # then one copy moves it (shifted adds, einsum and copies into such a target: 2–5× slower).
+        result = target if target.strides[2] == target.itemsize else held("result", target.shape, dtype)
         if work.products is not None and strides == 1 and padding_mode == "zeros" and contiguous_rows(xb):
-            tap_stack_rows(xb, t0, strategy, target, work.products)  # the padding's zeros need no copy
+            tap_stack_rows(xb, t0, strategy, result, work.products)  # the padding's zeros need no copy
         elif strategy.inside:
-            inside_windows(xb, t0, strategy, target, work)
+            inside_windows(xb, t0, strategy, result, work)
         else:
-            by_pieces(xb, t0, strategy, target, work)
+            by_pieces(xb, t0, strategy, result, work)
         if elementwise is not None:
-            target[...] = elementwise(target)
+            result[...] = elementwise(result)
+        if result is not target:
+            target[...] = result
 
     if strategy.depthwise and THREADS > 1 and len(chunks) > 1:  # einsum releases the GIL; BLAS has its own threads
         list(_pool().map(run_chunks, [chunks[i::THREADS] for i in range(THREADS)]))
