@@ -6,7 +6,8 @@ with a pause between turns, over several rounds. Per case it prints the median t
 PyTorch and of a plain matrix product of the same FLOPs, the ratios, and the median ratio.
 Targets (issue 3): median ours/PyTorch ≤ 1.0, no case above 1.5. Run it with OPENBLAS_CORETYPE and
 OPENBLAS_L2_SIZE unset (they select a slow kernel on some machines):
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_engine.py
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_engine.py [--layout pytorch]
+With --layout pytorch, ours is what a PyTorch user calls: conv1d on (N, C, L) data, framework='pytorch'.
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ def arrays(case: Case) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def contender(kind: str, case: Case) -> Callable[[], object]:
-    """The call to time: ours (channels-last, Keras layout), PyTorch's (its own layout), or a matmul."""
+    """The call to time: ours (the engine, channels-last as in Keras; or conv1d in PyTorch's layout),
+    PyTorch's (its own layout), or a matmul."""
     x, kernel, bias = arrays(case)
     left, right = pads(case)
     if kind == "ours":
@@ -79,6 +81,12 @@ def contender(kind: str, case: Case) -> Callable[[], object]:
 
         return lambda: convolve(x, kernel, bias, strides=case.strides, dilation_rate=case.dilation_rate,
                                 pad_left=left, pad_right=right, groups=case.groups)  # fmt: skip
+    if kind == "ours-pytorch":  # what a PyTorch user calls: conv1d on (N, C, L) data and an (F, C/g, k) weight
+        from conv1dexplain import conv1d
+
+        xt, wt = np.ascontiguousarray(x.transpose(0, 2, 1)), np.ascontiguousarray(kernel.transpose(2, 1, 0))
+        return lambda: conv1d(xt, wt, bias, strides=case.strides, padding=(left, right),
+                              dilation_rate=case.dilation_rate, groups=case.groups, framework="pytorch")  # fmt: skip
     if kind == "torch":
         import torch
         import torch.nn.functional as F
@@ -118,27 +126,31 @@ def worker(kind: str) -> None:
         print(json.dumps(times), flush=True)
 
 
-def check_agreement() -> None:
+def check_agreement(ours_kind: str) -> None:
     """Before timing anything: our output equals PyTorch's on every case."""
     import torch
 
     for case in CASES:
-        ours, theirs = contender("ours", case)(), contender("torch", case)()
+        ours, theirs = contender(ours_kind, case)(), contender("torch", case)()
         assert isinstance(theirs, torch.Tensor)
-        assert np.allclose(ours, theirs.numpy().transpose(0, 2, 1), rtol=1e-3, atol=1e-3), case.name
+        expected = theirs.numpy() if ours_kind == "ours-pytorch" else theirs.numpy().transpose(0, 2, 1)
+        assert np.allclose(ours, expected, rtol=1e-3, atol=1e-3), case.name
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--worker", choices=["ours", "torch", "matmul"], help=argparse.SUPPRESS)
+    layouts = "ours in Keras' layout (the engine), or in PyTorch's (conv1d with framework='pytorch')"
+    parser.add_argument("--layout", choices=["keras", "pytorch"], default="keras", help=layouts)
+    parser.add_argument("--worker", choices=["ours", "ours-pytorch", "torch", "matmul"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args.worker)
         return 0
-    check_agreement()
-    kinds = ("ours", "torch", "matmul")
+    ours_kind = "ours" if args.layout == "keras" else "ours-pytorch"
+    check_agreement(ours_kind)
+    kinds = (ours_kind, "torch", "matmul")
     workers = {
         kind: subprocess.Popen(
             [sys.executable, __file__, "--worker", kind], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
