@@ -156,7 +156,7 @@ def test_one_non_finite_number_anywhere_in_a_large_input_is_seen(where: int, val
     anywhere must turn the polyphase rows off, whose zero weights (inf · 0 = NaN) would spread NaN
     to windows that never read it."""
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((2, 1200, 3))  # 7,200 numbers: 7 rows of 1,024 and 32 left over
+    x = rng.standard_normal((2, 22_000, 3))  # 132,000 numbers: 128 rows of 1,024 and 928 left over
     memory = x if layout == "channels last" else np.ascontiguousarray(x.transpose(0, 2, 1))
     memory.reshape(-1)[where] = value  # the where-th number in memory
     x = memory if layout == "channels last" else memory.transpose(0, 2, 1)  # PyTorch's layout, seen as Keras'
@@ -164,7 +164,7 @@ def test_one_non_finite_number_anywhere_in_a_large_input_is_seen(where: int, val
     out = convolve(x, kernel, pad_left=1, pad_right=1)
     padded = np.pad(x, ((0, 0), (1, 1), (0, 0)))
     with np.errstate(invalid="ignore"):
-        expected = sum(padded[:, j : j + 1200] @ kernel[j] for j in range(3))  # the definition
+        expected = sum(padded[:, j : j + 22_000] @ kernel[j] for j in range(3))  # the definition
     np.testing.assert_array_equal(np.isnan(out), np.isnan(expected))
     np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
 
