@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conv1dexplain.engine import convolve, products, strategy
+from conv1dexplain.engine import channels_first, convolve, products, strategy
 from conv1dexplain.errors import SpecError
 from conv1dexplain.geometry import Axis, keras_same_padding
 from conv1dexplain.plan import Plan, make_plan
@@ -75,6 +75,7 @@ def naive(x: np.ndarray, kernel: np.ndarray, plan: Plan) -> np.ndarray:
 
 
 TINY_CHUNKS = {"WORK_BYTES": 64, "SMALL_COPY_BYTES": 0}
+ROWS_ALONG_L = {"FIRST_CHANNELS": 1, "FIRST_POSITIONS": 1}  # PyTorch's layout read where it lies
 IN_PLACE = {"INSIDE_SHARE": 0, "INSIDE_NUMBERS": 0, "EXAMPLE_ROWS": 0}  # however small the layer
 ENGINE_PATHS = {  # the engine picks an algorithm per shape; force each onto small random layers
     "as chosen": {},
@@ -85,6 +86,8 @@ ENGINE_PATHS = {  # the engine picks an algorithm per shape; force each onto sma
     "one product per example": {"EXAMPLE_ROWS": 0},
     "windows read in place": IN_PLACE,
     "windows read in place, tiny chunks": {**IN_PLACE, **TINY_CHUNKS},
+    "PyTorch's layout, rows along L": ROWS_ALONG_L,
+    "PyTorch's layout, rows along L, tiny chunks": {**ROWS_ALONG_L, **TINY_CHUNKS},
 }
 
 
@@ -95,7 +98,7 @@ def test_engine_output_matches_geometry_and_definition(
     plan: Plan, seed: int, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name, value in ENGINE_PATHS[path].items():
-        for module in (strategy, products):  # wherever the engine reads it
+        for module in (strategy, products, channels_first):  # wherever the engine reads it
             if hasattr(module, name):
                 monkeypatch.setattr(module, name, value)
     if "WORK_BYTES" in ENGINE_PATHS[path]:
@@ -106,15 +109,23 @@ def test_engine_output_matches_geometry_and_definition(
         x = rng.standard_normal((2 + seed % 3, axis.length, spec.input.channels))
     else:  # two examples apart in memory
         x = rng.standard_normal((3, axis.length, spec.input.channels))[::2]
+    out = None
+    if "PyTorch" in path:  # (N, C, L) and (N, F, L_out) arrays, seen channels-last as the engine does
+        x = np.ascontiguousarray(x.transpose(0, 2, 1)).transpose(0, 2, 1)
+        out = np.full((x.shape[0], spec.filters, axis.output_length), np.nan).transpose(0, 2, 1)
     kernel = rng.standard_normal((spec.kernel_size, spec.channels_per_group, spec.filters))
     bias = rng.standard_normal(spec.filters) if seed % 2 else None
+    activation = np.tanh if seed % 3 == 0 else None  # applied chunk by chunk
     out = convolve(x, kernel, bias, strides=axis.strides, dilation_rate=axis.dilation_rate, pad_left=axis.pad_left,
-                   pad_right=axis.pad_right, padding_mode=spec.padding_mode, groups=spec.groups)  # fmt: skip
+                   pad_right=axis.pad_right, padding_mode=spec.padding_mode, groups=spec.groups, out=out,
+                   elementwise=activation)  # fmt: skip
     predicted = tuple(x.shape[0] if d is None else d for d in plan.output_shape)
     as_channels_last = predicted if spec.data_format == "channels_last" else (predicted[0], predicted[2], predicted[1])
     assert out.shape == as_channels_last
     for example in range(x.shape[0]):
         expected = naive(x[example], kernel, plan) + (0 if bias is None else bias)
+        if activation is not None:
+            expected = activation(expected)
         np.testing.assert_allclose(out[example], expected, rtol=1e-10, atol=1e-10)
 
 

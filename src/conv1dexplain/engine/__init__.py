@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from conv1dexplain.engine import channels_first
 from conv1dexplain.engine.products import Workspace, by_pieces, held, inside_windows, tap_stack_rows
 from conv1dexplain.engine.strategy import (
     WORK_BYTES,
@@ -84,6 +85,11 @@ def _convolve(x: Array, kernel: Array, bias: Array | None, out: Array, strides: 
               pads: tuple[int, int], padding_mode: str, groups: int, elementwise: Elementwise | None,
               work_bytes: int, finite: Finite) -> None:  # fmt: skip
     """convolve() into out, non-empty; finite: the look shared by a grouped layer's groups."""
+    if channels_first.applies(x, kernel, out, strides, padding_mode) and finite(False):  # (taps skip the padding)
+        with np.errstate(over="ignore", invalid="ignore"):
+            channels_first.convolve_first(x, kernel, bias, out, dilation_rate, pads[0], groups, elementwise,
+                                          work_bytes)  # fmt: skip
+        return
     if groups > 1 and kernel.shape[1] > 1:  # grouped, not depthwise: one ordinary convolution per group
         cg, fg = kernel.shape[1], kernel.shape[2] // groups
         for group in range(groups):

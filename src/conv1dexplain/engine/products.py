@@ -4,6 +4,7 @@ product (polyphase rows too), tap-stacked products, one product per tap, depthwi
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -59,18 +60,28 @@ def tap_stack(chunk: Array, skip: int, strategy: Strategy, target: Array, produc
         np.matmul(as_strided(chunk, (nb, count, width), (sn, s * sl, chunk.itemsize)), strategy.stacked, out=ys)
     # Tap m of position p reads row p + m·step − skip: positions lo_m … hi_m−1 have it inside the chunk.
     spans = [(m, max(0, skip - m * step), min(t, count + skip - m * step)) for m in range(taps)]
-    first, last = max(lo for _, lo, _ in spans), min(hi for _, _, hi in spans)
-    if first >= last:
-        first = last = 0
-    target[:, :first] = 0
-    target[:, last:] = 0
 
     def tap(m: int, lo: int, hi: int) -> Array:
         row = lo + m * step - skip
         return ys[:, row : row + hi - lo, m * filters : (m + 1) * filters]
 
+    sum_of_taps(target, spans, tap)
+    if strategy.with_bias:
+        target += strategy.bias
+
+
+def sum_of_taps(target: Array, spans: list[tuple[int, int, int]], tap: Callable[[int, int, int], Array]) -> None:
+    """target[:, p] (positions along axis 1) = Σ_m tap m's products at p, where spans lists each
+    tap m with the positions lo … hi−1 it reaches (the others fall in the zero padding) and
+    tap(m, a, b) gives its products for positions a … b−1. Where every tap reaches, the first two
+    are added straight into target (one pass fewer); a position no tap reaches is zero."""
+    first, last = max(lo for _, lo, _ in spans), min(hi for _, _, hi in spans)
+    if first >= last:
+        first = last = 0
+    target[:, :first] = 0
+    target[:, last:] = 0
     inner = target[:, first:last]
-    if taps == 1:
+    if len(spans) == 1:
         inner[...] = tap(0, first, last)
     elif last > first:
         np.add(tap(0, first, last), tap(1, first, last), out=inner)
@@ -78,8 +89,6 @@ def tap_stack(chunk: Array, skip: int, strategy: Strategy, target: Array, produc
         for a, b in ((lo, min(first, hi)), (max(last, lo), hi)) if m < 2 else ((lo, hi),):
             if b > a:
                 target[:, a:b] += tap(m, a, b)
-    if strategy.with_bias:
-        target += strategy.bias
 
 
 def im2col(chunk: Array, strategy: Strategy, target: Array) -> None:
