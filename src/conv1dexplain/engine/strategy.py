@@ -162,7 +162,7 @@ class Strategy:
         inside = (self.d == 1 and not self.depthwise and contiguous_rows(x) and writable_rows(out, phases)
                   and segment * channels >= INSIDE_SHARE * phases * filters
                   and batch * l_out // phases * segment * channels >= INSIDE_NUMBERS
-                  and (flat or l_out // (interleave * phases) >= EXAMPLE_ROWS))  # fmt: skip
+                  and (flat or batch == 1 or l_out // (interleave * phases) >= EXAMPLE_ROWS))  # fmt: skip
         return inside, flat, interleave
 
     def pieces(self, xb: Array, t0: int, t: int, buffer: Callable[[int], Array]) -> Iterator[tuple[int, int, Array]]:
