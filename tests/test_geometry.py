@@ -7,12 +7,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conv1dexplain.engine import channels_first, convolve, products, strategy
+from conv1dexplain.engine import convolve
 from conv1dexplain.errors import SpecError
 from conv1dexplain.geometry import Axis, keras_same_padding
 from conv1dexplain.plan import Plan, make_plan
 from conv1dexplain.spec import build_spec
-from helpers import FORCED_TAP_STACK
+from helpers import FORCED_TAP_STACK, IN_PLACE, ROWS_ALONG_L, force_engine_path
 
 
 @st.composite
@@ -75,8 +75,6 @@ def naive(x: np.ndarray, kernel: np.ndarray, plan: Plan) -> np.ndarray:
 
 
 TINY_CHUNKS = {"WORK_BYTES": 64, "SMALL_COPY_BYTES": 0}
-ROWS_ALONG_L = {"FIRST_CHANNELS": 1, "FIRST_POSITIONS": 1}  # PyTorch's layout read where it lies
-IN_PLACE = {"INSIDE_SHARE": 0, "INSIDE_NUMBERS": 0, "EXAMPLE_ROWS": 0}  # however small the layer
 ENGINE_PATHS = {  # the engine picks an algorithm per shape; force each onto small random layers
     "as chosen": {},
     "one product per tap": {"PER_TAP_CHANNELS": 1},
@@ -97,10 +95,7 @@ ENGINE_PATHS = {  # the engine picks an algorithm per shape; force each onto sma
 def test_engine_output_matches_geometry_and_definition(
     plan: Plan, seed: int, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name, value in ENGINE_PATHS[path].items():
-        for module in (strategy, products, channels_first):  # wherever the engine reads it
-            if hasattr(module, name):
-                monkeypatch.setattr(module, name, value)
+    force_engine_path(monkeypatch, ENGINE_PATHS[path])
     if "WORK_BYTES" in ENGINE_PATHS[path]:
         monkeypatch.setitem(convolve.__kwdefaults__, "work_bytes", 64)
     spec, axis = plan.spec, plan.axis
@@ -147,8 +142,7 @@ def test_windows_read_in_place_cover_every_position_of_every_example(
     """Examples back to back are read as one long sequence when their windows line up: the rows
     of P positions then run on across example borders, and every position of the last example
     must still be reached, and every window over a border redone."""
-    for name, value in IN_PLACE.items():  # (short examples read in place one by one too)
-        monkeypatch.setattr(strategy, name, value)
+    force_engine_path(monkeypatch, IN_PLACE)  # (short examples read in place one by one too)
     rng = np.random.default_rng(length)
     x, kernel, bias = rng.standard_normal((examples, length, 3)), rng.standard_normal((k, 3, 2)), rng.standard_normal(2)
     out = convolve(x, kernel, bias, strides=s, pad_left=pads[0], pad_right=pads[1])

@@ -21,7 +21,7 @@ import conv1dexplain
 from conv1dexplain.errors import SpecError
 from conv1dexplain.plan import make_plan
 from conv1dexplain.spec import build_spec
-from helpers import FORCED_TAP_STACK, run
+from helpers import FORCED_TAP_STACK, IN_PLACE, ROWS_ALONG_L, force_engine_path, run
 from specgen import Case, cases
 
 pytestmark = pytest.mark.oracle
@@ -137,7 +137,25 @@ def with_non_finite(array: np.ndarray, seed: int) -> np.ndarray:
     return spoiled
 
 
-@pytest.mark.parametrize("engine_path", ["as chosen", "tap-stacked"])
+ENGINE_PATHS = {"as chosen": {}, "tap-stacked": FORCED_TAP_STACK, "read in place": IN_PLACE,
+                "rows along L": ROWS_ALONG_L}  # fmt: skip
+FAST_PATH_COUNT = 40
+
+
+@pytest.mark.parametrize("engine_path", ["read in place", "rows along L"])
+@pytest.mark.parametrize("index", range(FAST_PATH_COUNT))
+def test_fast_paths_equal_the_frameworks(
+    torch: ModuleType, keras: ModuleType, index: int, engine_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The paths that large layers take, forced onto the random specs (activations included)."""
+    force_engine_path(monkeypatch, ENGINE_PATHS[engine_path])
+    for case, output, module in ((TORCH[index], torch_output, torch), (KERAS[index], keras_output, keras)):
+        x, kernel, bias = arrays(case)
+        real = output(module, case, x, kernel, bias)
+        np.testing.assert_allclose(ours(case, x, kernel, bias), real, **TOLERANCE, err_msg=str(case))
+
+
+@pytest.mark.parametrize("engine_path", list(ENGINE_PATHS))
 @pytest.mark.parametrize("index", range(NON_FINITE_COUNT))
 def test_inf_and_nan_land_where_the_frameworks_put_them(
     torch: ModuleType, keras: ModuleType, index: int, engine_path: str, monkeypatch: pytest.MonkeyPatch
@@ -146,11 +164,7 @@ def test_inf_and_nan_land_where_the_frameworks_put_them(
     spread NaN to windows that never read it. (An inf weight is left out: there the frameworks
     differ between themselves on windows over the zero padding, which PyTorch's own padding skips
     and an explicit pad multiplies.)"""
-    from conv1dexplain.engine import strategy
-
-    if engine_path == "tap-stacked":
-        for name, value in FORCED_TAP_STACK.items():
-            monkeypatch.setattr(strategy, name, value)
+    force_engine_path(monkeypatch, ENGINE_PATHS[engine_path])
     for case, output, module in ((TORCH[index], torch_output, torch), (KERAS[index], keras_output, keras)):
         case = dataclasses.replace(case, activation=None)
         x, kernel, bias = arrays(case)
