@@ -21,7 +21,7 @@ FORCED_TAP_STACK = {"TAP_STACK_CHANNELS": 1, "TAP_STACK_SHARE": float("inf"), "T
 # … that make BLAS read undilated windows in place, however small the layer
 IN_PLACE = {"INSIDE_SHARE": 0, "INSIDE_NUMBERS": 0, "EXAMPLE_ROWS": 0}
 # … that make a layer in PyTorch's layout (stride 1, zero padding) read its rows along L where they lie
-ROWS_ALONG_L = {"FIRST_CHANNELS": 1, "FIRST_POSITIONS": 1}
+ROWS_ALONG_L = {"FIRST_CHANNELS": 1, "FIRST_POSITIONS": 1, "FIRST_PASSES": float("inf")}
 
 
 def force_engine_path(monkeypatch: pytest.MonkeyPatch, constants: dict[str, float]) -> None:

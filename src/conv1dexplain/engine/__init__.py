@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from conv1dexplain.engine import channels_first
 from conv1dexplain.engine.products import Workspace, by_pieces, held, inside_windows, tap_stack_rows
@@ -76,16 +77,25 @@ def convolve(
     if out is None:
         out = np.empty((batch, l_out, kernel.shape[2]), dtype=dtype)
     if l_out > 0 and batch > 0:
-        _convolve(x, kernel, bias, out, strides, dilation_rate, (pad_left, pad_right), padding_mode, groups,
-                  elementwise, work_bytes, look_once(x, kernel, finite))  # fmt: skip
+        _convolve(one_channel_rows(x), kernel, bias, one_channel_rows(out), strides, dilation_rate,
+                  (pad_left, pad_right), padding_mode, groups, elementwise, work_bytes,
+                  look_once(x, kernel, finite))  # fmt: skip
     return out
+
+
+def one_channel_rows(a: Array) -> Array:
+    """a (N, L, C), with the stride of a single channel (which never steps) set to one item's: a
+    (N, 1, L) array of PyTorch's, seen channels-last, then has contiguous rows like a Keras one."""
+    if a.shape[2] == 1 and a.strides[2] != a.itemsize:
+        return as_strided(a, a.shape, (a.strides[0], a.strides[1], a.itemsize))
+    return a
 
 
 def _convolve(x: Array, kernel: Array, bias: Array | None, out: Array, strides: int, dilation_rate: int,
               pads: tuple[int, int], padding_mode: str, groups: int, elementwise: Elementwise | None,
               work_bytes: int, finite: Finite) -> None:  # fmt: skip
     """convolve() into out, non-empty; finite: the look shared by a grouped layer's groups."""
-    if channels_first.applies(x, kernel, out, strides, padding_mode) and finite(False):  # (taps skip the padding)
+    if channels_first.applies(x, kernel, out, strides, padding_mode, groups) and finite(False):  # (taps skip padding)
         with np.errstate(over="ignore", invalid="ignore"):
             channels_first.convolve_first(x, kernel, bias, out, dilation_rate, pads[0], groups, elementwise,
                                           work_bytes)  # fmt: skip

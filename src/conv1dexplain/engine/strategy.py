@@ -156,12 +156,13 @@ class Strategy:
         l_out, filters, s = out.shape[1], self.filters, self.s
         segment = (phases - 1) * s + self.span
         interleave = -(-segment // (phases * s))
+        if self.d > 1 or self.depthwise or batch * l_out // phases * segment * channels < INSIDE_NUMBERS:
+            return False, False, interleave  # (the common small layer: decided at once)
         flat = (x.strides[0] == length * x.strides[1] and out.strides[0] == l_out * out.strides[1]
                 and out.strides[1] == filters * out.strides[2] and length == s * l_out
                 and l_out % phases == 0)  # fmt: skip
-        inside = (self.d == 1 and not self.depthwise and contiguous_rows(x) and writable_rows(out, phases)
+        inside = (contiguous_rows(x) and writable_rows(out, phases)
                   and segment * channels >= INSIDE_SHARE * phases * filters
-                  and batch * l_out // phases * segment * channels >= INSIDE_NUMBERS
                   and (flat or batch == 1 or l_out // (interleave * phases) >= EXAMPLE_ROWS))  # fmt: skip
         return inside, flat, interleave
 
