@@ -56,9 +56,10 @@ def test_a_forked_child_gets_threads_of_its_own(tmp_path: Path) -> None:
 
 def test_threads_calling_at_once_keep_to_their_own_buffers() -> None:
     """The engine keeps its working buffers between calls, one set per thread: threads convolving
-    the same shapes at once (matrix products release the GIL) must not write into each other's."""
+    the same shapes at once (matrix products release the GIL) must not write into each other's.
+    In PyTorch's layout too, whose chunks go through buffers of their own."""
     rng = np.random.default_rng(0)
-    shapes = [(2, 300, 8, 40, 3), (3, 200, 16, 24, 5), (1, 500, 4, 64, 2)]  # batch, length, C, F, k
+    shapes = [(2, 300, 8, 40, 3), (3, 200, 16, 24, 5), (1, 500, 4, 64, 2), (2, 300, 32, 32, 3)]  # N, L, C, F, k
     layers = []
     for batch, length, channels, filters, k in shapes:
         x = rng.standard_normal((batch, length, channels))
@@ -71,9 +72,13 @@ def test_threads_calling_at_once_keep_to_their_own_buffers() -> None:
     def calls(worker: int) -> list[bool]:
         start.wait()
         results = []
-        for x, kernel, k, expected in layers[worker % 3 :] * 30 + layers[: worker % 3] * 30:
+        for x, kernel, k, expected in layers[worker % 4 :] * 20 + layers[: worker % 4] * 20:
             out = convolve(x, kernel, pad_left=k // 2, pad_right=(k - 1) // 2, work_bytes=4096)
             results.append(bool(np.allclose(out, expected, rtol=1e-12, atol=1e-12)))
+            x_first = np.ascontiguousarray(x.transpose(0, 2, 1)).transpose(0, 2, 1)  # (N, C, L) seen channels-last
+            out_first = np.empty((x.shape[0], kernel.shape[2], x.shape[1])).transpose(0, 2, 1)
+            convolve(x_first, kernel, pad_left=k // 2, pad_right=(k - 1) // 2, work_bytes=4096, out=out_first)
+            results.append(bool(np.allclose(out_first, expected, rtol=1e-12, atol=1e-12)))
         return results
 
     with ThreadPoolExecutor(4) as pool:
