@@ -149,7 +149,10 @@ class Workspace:
         self.products = held("products", (rows, strategy.tap_count * f), dtype) if strategy.tap_stack else None
         self._cols_shape, self._dtype = (nb, k * c + 1), dtype
         self._cols: Array | None = None
-        self._phase_shape = (nb, t // strategy.phases, strategy.segment * c + 1)
+        # Read in place, polyphase rows are only the few over the padding: a chunk's would be
+        # megabytes, each page written once for the ones.
+        self._phase_shape = (nb, strategy.segment * c + 1)
+        self._phase_rows = 0 if strategy.inside else t // strategy.phases
         self._cols_by_phase: Array | None = None
 
     def buffer(self, rows: int) -> Array:
@@ -170,10 +173,13 @@ class Workspace:
             self._cols[..., -1] = 1
         return self._cols[:, :positions]
 
-    def cols_by_phase(self) -> Array:
-        """The polyphase rows' buffer (nb, t/P, segment·C + 1), ones preset, made when first needed."""
-        if self._cols_by_phase is None:
-            self._cols_by_phase = held("phase", self._phase_shape, self._dtype)
+    def cols_by_phase(self, rows: int) -> Array:
+        """A polyphase rows' buffer (nb, ≥ rows, segment·C + 1), ones preset, made when first
+        needed: for a chunk's rows (the same shape every call, so it is kept), or for as few as
+        asked."""
+        if self._cols_by_phase is None or self._cols_by_phase.shape[1] < rows:
+            nb, inner = self._phase_shape
+            self._cols_by_phase = held("phase", (nb, max(rows, self._phase_rows), inner), self._dtype)
             self._cols_by_phase[..., -1] = 1
         return self._cols_by_phase
 
@@ -201,7 +207,7 @@ def by_pieces(xb: Array, t0: int, strategy: Strategy, target: Array, work: Works
         rows = count // strategy.phases  # (rows_view: a piece's rows are contiguous)
         done = rows * strategy.phases
         if rows:
-            grouped = work.cols_by_phase()[:nb, :rows]
+            grouped = work.cols_by_phase(rows)[:nb, :rows]
             grouped[:, :, :-1] = rows_view(chunk, rows, strategy.phases * s, strategy.segment * strategy.channels)
             product(grouped, strategy.weights_by_phase, part[:, :done], strategy.phases)
         if done < count:  # the few positions left over: a small product of their own
