@@ -1,17 +1,21 @@
 """The NumPy convolution: exact Keras / PyTorch semantics, in chunks of bounded memory.
 
 Arrays are channels-last here: x (N, L, C), kernel in Keras' layout (k, C/groups, F), output
-(N, L_out, F). Each chunk of output positions lays its k taps side by side (an im2col of the chunk
-only, never of the whole input) and makes one matrix product with K = k·C, the bias folded in as
-a column of ones — the shape BLAS is fastest at. Undilated windows of a channels-last input are
-contiguous numbers of it: where their copy costs more than the pass over the output that the bias
-then needs, BLAS reads them in place (only the windows over the padding are laid out). Per shape:
-a narrow F shares product rows between neighbouring positions (polyphase); with many channels
-and few filters, one product of
-the input rows with the k taps side by side (K = C, N = k·F), then k shifted adds (with stride s,
-rows of s input rows); dilated layers with many channels take one product per tap off shifted
-views; grouped layers are one such convolution per group; depthwise layers (one input channel
-per group) need no product at all: an einsum over the windows, on two threads.
+(N, L_out, F); PyTorch's layout arrives as transposed views. Each chunk of output positions lays
+its k taps side by side (an im2col of the chunk only, never of the whole input) and makes one
+matrix product with K = k·C, the bias folded in as a column of ones — the shape BLAS is fastest
+at. Per shape:
+- undilated windows of a channels-last input are contiguous numbers of it: where their copy
+  costs more than the pass over the output that the bias then needs, BLAS reads them in place
+  (only the windows over the padding are laid out);
+- a narrow F shares product rows between neighbouring positions (polyphase);
+- many channels and few filters: one product of the input rows with the k taps side by side
+  (K = C, N = k·F), then k shifted adds (with stride s, rows of s input rows);
+- dilated layers with many channels take one product per tap off shifted views;
+- grouped layers are one such convolution per group; depthwise layers (one input channel per
+  group) need no product at all: an einsum over the windows, on two threads;
+- in PyTorch's layout, long layers with stride 1 read their rows along L where they lie
+  (channels_first); other layers write each chunk channels-last, then copy it into the output.
 """
 
 from __future__ import annotations
