@@ -1,5 +1,6 @@
 """The engine's algorithms, each filling the output positions of one chunk: im2col and one matrix
-product (polyphase rows too), tap-stacked products, one product per tap, depthwise einsum."""
+product (polyphase rows too), windows read in place, tap-stacked products, one product per tap,
+depthwise einsum; and the working buffers each thread keeps."""
 
 from __future__ import annotations
 
