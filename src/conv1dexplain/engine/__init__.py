@@ -81,18 +81,22 @@ def convolve(
     if out is None:
         out = np.empty((batch, l_out, kernel.shape[2]), dtype=dtype)
     if l_out > 0 and batch > 0:
-        _convolve(one_channel_rows(x), kernel, bias, one_channel_rows(out), strides, dilation_rate,
+        _convolve(settled_strides(x), kernel, bias, settled_strides(out), strides, dilation_rate,
                   (pad_left, pad_right), padding_mode, groups, elementwise, work_bytes,
                   look_once(x, kernel, finite))  # fmt: skip
     return out
 
 
-def one_channel_rows(a: Array) -> Array:
-    """a (N, L, C), with the stride of a single channel (which never steps) set to one item's: a
-    (N, 1, L) array of PyTorch's, seen channels-last, then has contiguous rows like a Keras one."""
-    if a.shape[2] == 1 and a.strides[2] != a.itemsize:
-        return as_strided(a, a.shape, (a.strides[0], a.strides[1], a.itemsize))
-    return a
+def settled_strides(a: Array) -> Array:
+    """a (N, L, C), with the strides of its size-1 axes (which never step) set as contiguous rows
+    would have them: a single channel one item, a single position one row. A (N, 1, L) array of
+    PyTorch's, or one position of its output, seen channels-last, then takes the channels-last
+    paths like a Keras one."""
+    _, length, channels = a.shape
+    s0, s1, s2 = a.strides
+    s2 = a.itemsize if channels == 1 else s2
+    s1 = channels * s2 if length == 1 else s1
+    return a if (s1, s2) == a.strides[1:] else as_strided(a, a.shape, (s0, s1, s2))
 
 
 def _convolve(x: Array, kernel: Array, bias: Array | None, out: Array, strides: int, dilation_rate: int,

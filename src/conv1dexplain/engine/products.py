@@ -22,20 +22,16 @@ def rows_view(chunk: Array, count: int, step: int, width: int) -> Array:
 def shifted_products(chunk: Array, strategy: Strategy, target: Array, tmp: Array | None) -> None:
     """target (nb, t, F) = Σ_j chunk[rows j·d + t·s] @ kernel[j] + bias: one product per tap."""
     assert tmp is not None
-    nb, t, filters = target.shape
+    nb, t, _ = target.shape
     stop = (t - 1) * strategy.s + 1
     scratch = tmp[:nb, :t]
-    direct = target.strides[2] == target.itemsize and target.strides[1] == filters * target.itemsize
-    acc = target if direct else np.empty((nb, t, filters), dtype=target.dtype)
     for j in range(strategy.k):
         taps = chunk[:, j * strategy.d : j * strategy.d + stop : strategy.s]
-        np.matmul(taps, strategy.kernel[j], out=acc if j == 0 else scratch)
+        np.matmul(taps, strategy.kernel[j], out=target if j == 0 else scratch)
         if j:
-            acc += scratch
+            target += scratch
     if strategy.with_bias:
-        acc += strategy.bias
-    if not direct:
-        target[...] = acc
+        target += strategy.bias
 
 
 def tap_stack(chunk: Array, skip: int, strategy: Strategy, target: Array, products: Array) -> None:
@@ -275,16 +271,14 @@ def tap_stack_rows(xb: Array, t0: int, strategy: Strategy, target: Array, produc
 
 def product(cols: Array, weights: Array, target: Array, phases: int) -> None:
     """target (nb, t, F) = cols (nb, t/P, K) @ weights (K, P·F), BLAS writing straight into target
-    when its rows allow (P positions side by side; rows apart, as in a group's columns, are fine):
-    one product for all the examples when both sides flatten to 2-D without a copy, else one per
-    example (a chunk's slice of a buffer does not flatten: reshaping would copy it), or, with few
-    rows an example, one product for all into a copy."""
+    (P positions side by side; rows apart, as in a group's columns, are fine): one product for all
+    the examples when both sides flatten to 2-D without a copy, else one per example (a chunk's
+    slice of a buffer does not flatten: reshaping would copy it), or, with few rows an example,
+    one product for all into a copy."""
     nb, t, filters = target.shape
     rows, inner = cols.shape[1], cols.shape[2]
     s0, s1, s2 = target.strides
-    if not writable_rows(target, phases):
-        target[...] = (cols @ weights).reshape(nb, t, filters)
-        return
+    assert writable_rows(target, phases), "run_chunk hands every algorithm channels-last rows"
     c0, c1, c2 = cols.strides
     width = phases * filters
     if nb == 1 or (s0 == rows * phases * s1 and c0 == rows * c1):
