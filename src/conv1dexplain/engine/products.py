@@ -138,47 +138,45 @@ class Workspace:
 
     def __init__(self, strategy: Strategy, dtype: np.dtype[np.floating]) -> None:
         nb, t, k, c, f = strategy.batch_block, strategy.positions, strategy.k, strategy.channels, strategy.filters
-        self._rows_shape: tuple[int, int] = (nb, c)
-        self._buffer: Array | None = None
         self.tmp = held("tmp", (nb, t, f), dtype) if strategy.per_tap else None
         # Tap-stacked: a chunk's rows (and the few between its examples) by k·F.
         rows = nb * (strategy.rows // strategy.s + strategy.reach)
         self.products = held("products", (rows, strategy.tap_count * f), dtype) if strategy.tap_stack else None
-        self._cols_shape, self._dtype = (nb, k * c + 1), dtype
-        self._cols: Array | None = None
+        self._nb, self._dtype = nb, dtype
+        # Per slot: numbers a row, rows made at least, whether the last column holds ones (the bias).
         # Read in place, polyphase rows are only the few over the padding: a chunk's would be
         # megabytes, each page written once for the ones.
-        self._phase_shape = (nb, strategy.segment * c + 1)
-        self._phase_rows = 0 if strategy.inside else t // strategy.phases
-        self._cols_by_phase: Array | None = None
+        self._slots = {
+            "buffer": (c, 0, False),
+            "cols": (k * c + 1, 0, True),
+            "phase": (strategy.segment * c + 1, 0 if strategy.inside else t // strategy.phases, True),
+        }
+        self._made: dict[str, Array] = {}
+
+    def _rows(self, slot: str, rows: int) -> Array:
+        """The slot's buffer (nb, ≥ rows, width), made when first needed (and again if too short)."""
+        made = self._made.get(slot)
+        if made is None or made.shape[1] < rows:
+            width, least, ones = self._slots[slot]
+            made = self._made[slot] = held(slot, (self._nb, max(rows, least), width), self._dtype)
+            if ones:
+                made[..., -1] = 1
+        return made
 
     def buffer(self, rows: int) -> Array:
-        """A buffer (nb, ≥ rows, C) for a padded copy of a chunk's rows, or of a piece's, made when
-        first needed."""
-        if self._buffer is None or self._buffer.shape[1] < rows:
-            nb, c = self._rows_shape
-            self._buffer = held("buffer", (nb, rows, c), self._dtype)
-        return self._buffer
+        """A buffer (nb, ≥ rows, C) for a padded copy of a chunk's rows, or of a piece's."""
+        return self._rows("buffer", rows)
 
     def cols(self, positions: int) -> Array:
-        """An im2col buffer (nb, positions, k·C + 1) with a column of ones for the bias, made when
-        first needed: for a chunk's positions, or only the few that polyphase rows leave over (a
-        buffer for all of them would cost more to make than the product it serves)."""
-        if self._cols is None or self._cols.shape[1] < positions:
-            nb, inner = self._cols_shape
-            self._cols = held("cols", (nb, positions, inner), self._dtype)
-            self._cols[..., -1] = 1
-        return self._cols[:, :positions]
+        """An im2col buffer (nb, positions, k·C + 1) with a column of ones for the bias: for a
+        chunk's positions, or only the few that polyphase rows leave over (a buffer for all of
+        them would cost more to make than the product it serves)."""
+        return self._rows("cols", positions)[:, :positions]
 
     def cols_by_phase(self, rows: int) -> Array:
-        """A polyphase rows' buffer (nb, ≥ rows, segment·C + 1), ones preset, made when first
-        needed: for a chunk's rows (the same shape every call, so it is kept), or for as few as
-        asked."""
-        if self._cols_by_phase is None or self._cols_by_phase.shape[1] < rows:
-            nb, inner = self._phase_shape
-            self._cols_by_phase = held("phase", (nb, max(rows, self._phase_rows), inner), self._dtype)
-            self._cols_by_phase[..., -1] = 1
-        return self._cols_by_phase
+        """A polyphase rows' buffer (nb, ≥ rows, segment·C + 1), ones preset: made for a chunk's
+        rows (the same shape every call, so it is kept), or, read in place, for as few as asked."""
+        return self._rows("phase", rows)
 
 
 def by_pieces(xb: Array, t0: int, strategy: Strategy, target: Array, work: Workspace) -> None:
