@@ -36,3 +36,10 @@ def keras(torch: ModuleType) -> ModuleType:
     module = oracle("keras")
     assert module.backend.backend() == "torch", "set KERAS_BACKEND=torch before keras is imported"
     return module
+
+
+@pytest.fixture
+def eighty_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The human views at 80 columns, without forced colour (what the snapshots hold)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)

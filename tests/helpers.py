@@ -67,7 +67,7 @@ UPDATE_SNAPSHOTS = os.environ.get("CONV1DEXPLAIN_UPDATE_SNAPSHOTS") == "1"
 
 
 def human(args: list[str]) -> str:
-    """The human view at 80 columns without colour, trailing spaces dropped (set COLUMNS first)."""
+    """The human view without colour, trailing spaces dropped (at 80 columns: use the eighty_columns fixture)."""
     result = run(args)
     assert result.code == 0 and result.stderr == "", result.stderr
     return "\n".join(line.rstrip() for line in result.stdout.splitlines()) + "\n"

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from helpers import SEED_ARGS, assert_snapshot, human, run, run_process
 
+pytestmark = pytest.mark.usefixtures("eighty_columns")  # the human views as the snapshots hold them
+
 CONTRACT_KEYS = {
     "framework", "data_format", "input_shape", "output_shape", "kernel_shape", "bias_shape", "params",
     "padding", "strides", "dilation_rate", "groups", "receptive_field", "macs", "flops", "schema_version",
@@ -134,12 +136,6 @@ def test_huge_input_is_checked_on_a_shorter_input_with_the_same_padding() -> Non
     assert check["status"] == "confirmed_shorter"
     assert check["input_length"] % 3 == (10**9 + 1) % 3  # same stride phase, so the same split
     assert check["output_length"] == check["expected_output_length"] == -(-check["input_length"] // 3)
-
-
-@pytest.fixture(autouse=True)
-def eighty_columns(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLUMNS", "80")
-    monkeypatch.delenv("FORCE_COLOR", raising=False)
 
 
 @pytest.mark.parametrize(

@@ -147,9 +147,8 @@ def test_human_summary_says_where_nothing_was_written() -> None:
     assert result.code == 0 and "(18, 2) float32" in result.stdout and "not written" in result.stdout
 
 
-def test_human_summary_snapshot(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLUMNS", "80")
-    monkeypatch.delenv("FORCE_COLOR", raising=False)
+@pytest.mark.usefixtures("eighty_columns")
+def test_human_summary_snapshot() -> None:
     text = human(["run", "-F", "pytorch", "--input", "2x3x16", "-f", "4", "-k", "3", "-p", "1",
                   "--padding-mode", "reflect", "--seed", "3"])  # fmt: skip
     assert_snapshot("run_pytorch_reflect", text)

@@ -14,10 +14,7 @@ from helpers import assert_snapshot, human, run, run_process
 SEED = ["trace", "--input", "10x3", "--filters", "2", "--kernel-size", "3", "--padding", "same", "--seed", "0"]
 
 
-@pytest.fixture(autouse=True)
-def eighty_columns(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLUMNS", "80")
-    monkeypatch.delenv("FORCE_COLOR", raising=False)
+pytestmark = pytest.mark.usefixtures("eighty_columns")
 
 
 VIEWS = {
