@@ -189,18 +189,20 @@ def test_a_kernel_too_big_to_draw_is_refused_before_it_is_drawn() -> None:
     assert "--output" not in result.stderr  # the hint is about --max-bytes, not about writing a file
 
 
-_small = st.integers(-2, 6)
-_any = st.one_of(_small, st.integers(-(10**12), 10**12))
+# Often a value a layer takes, else anything: so that answers are drawn as well as refusals.
+_usual = st.integers(1, 3)
+_small = st.one_of(_usual, st.integers(-2, 6))
+_any = st.one_of(_usual, st.integers(-2, 6), st.integers(-(10**12), 10**12))
 
 
 @settings(max_examples=150, deadline=None)
 @given(
     framework=st.sampled_from(["keras", "pytorch"]),
     length=st.integers(1, 12), channels=st.integers(1, 4), batch=st.sampled_from([None, 1, 2]),
-    filters=_any, kernel_size=_any, strides=_small, dilation=_small, groups=_small,
+    filters=_any, kernel_size=_any, strides=_small, dilation=_small, groups=st.one_of(st.just(1), _small),
     padding=st.sampled_from(["valid", "same", "causal", "0", "2", "-1", "x"]),
-    padding_mode=st.sampled_from(["zeros", "reflect", "replicate", "circular"]),
-    activation=st.sampled_from([None, "relu", "softmax", "glu", "threshold"]),
+    padding_mode=st.sampled_from(["zeros", "zeros", "reflect", "replicate", "circular"]),
+    activation=st.sampled_from([None, None, "relu", "softmax", "glu", "threshold"]),
     command=st.sampled_from(["run", "trace"]),
 )  # fmt: skip
 def test_run_and_trace_answer_or_refuse_any_options(
@@ -209,15 +211,22 @@ def test_run_and_trace_answer_or_refuse_any_options(
 ) -> None:  # fmt: skip
     dims = (length, channels) if framework == "keras" else (channels, length)
     shape = "x".join(map(str, ((batch,) if batch else ()) + dims))
-    args = [command, "-F", framework, "--input", shape, "-f", str(filters), "-k", str(kernel_size), "-s", str(strides),
+    spec = ["-F", framework, "--input", shape, "-f", str(filters), "-k", str(kernel_size), "-s", str(strides),
             "-d", str(dilation), "-g", str(groups), f"--padding={padding}", "--padding-mode", padding_mode,
-            "--max-bytes", str(1 << 24), "--json"]  # fmt: skip
-    args += ["--activation", activation] if activation else []
-    result = run(args)
+            "--json"]  # fmt: skip
+    spec += ["--activation", activation] if activation else []
+    result = run([command, *spec, "--max-bytes", str(1 << 24)])
     assert result.code in (0, 1, 2), result
     assert "Traceback" not in result.stderr
     if result.code:
         assert result.stdout == "" and json.loads(result.stderr)["error"]["hint"]
-    else:
+    else:  # the layer `shape` describes, computed: the same output shape (run keeps the input's rank)
         first = json.loads(result.stdout.splitlines()[0])
-        assert first["type"] in ("run", "layer")
+        described = run(["shape", *spec])
+        assert described.code == 0, described.stderr
+        predicted = json.loads(described.stdout)["output_shape"]
+        if command == "run":
+            assert first["type"] == "run"
+            assert first["output_shape"] == (predicted if batch else predicted[1:])
+        else:
+            assert first["type"] == "layer" and first["output_shape"] == predicted
