@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conv1dexplain import engine
-from conv1dexplain.engine import channels_first, convolve, products
+from conv1dexplain.engine import channels_first, convolve, depthwise_rows, products
 
 PATHS = {  # each algorithm, where the engine looks it up
     "windows read in place": (engine, "inside_windows"),
@@ -20,6 +20,7 @@ PATHS = {  # each algorithm, where the engine looks it up
     "one product per tap": (products, "shifted_products"),
     "depthwise einsum": (products, "depthwise"),
     "rows along L (PyTorch's layout)": (channels_first, "chunk_of"),
+    "depthwise rows (PyTorch's layout)": (depthwise_rows.DepthwiseRows, "block"),
 }
 
 

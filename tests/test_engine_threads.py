@@ -23,20 +23,22 @@ USER_SCRIPT = textwrap.dedent(
     from conv1dexplain.engine import _pool, convolve
 
     X = np.random.default_rng(0).standard_normal((4, 300, 6))
+    X_FIRST = np.ascontiguousarray(X.transpose(0, 2, 1)).transpose(0, 2, 1)  # PyTorch's layout: rows along L
     KERNEL = np.random.default_rng(1).standard_normal((3, 1, 6))  # depthwise: one input channel per group
 
-    def depthwise(_):
-        return convolve(X, KERNEL, groups=6, work_bytes=256)  # many chunks: the thread pool
+    def depthwise(first):
+        return convolve(X_FIRST if first else X, KERNEL, groups=6, work_bytes=256)  # many chunks: the thread pool
 
     # By the definition: output t of channel c = sum over taps j of x[t + j, c] * kernel[j, 0, c].
     EXPECTED = sum(X[:, j : j + 298, :] * KERNEL[j, 0] for j in range(3))
 
     if __name__ == "__main__":
-        assert np.allclose(depthwise(0), EXPECTED, rtol=1e-12, atol=1e-12)  # the parent starts its threads
+        for first in (False, True):  # the parent starts its threads
+            assert np.allclose(depthwise(first), EXPECTED, rtol=1e-12, atol=1e-12)
         list(_pool().map(time.sleep, [0.2, 0.2]))  # all of them (two tasks at once need two threads)
         time.sleep(0.2)  # and they go idle, as they do between a user's calls
         with multiprocessing.get_context("fork").Pool(2) as pool:
-            for out in pool.map_async(depthwise, range(2)).get(timeout=30):
+            for out in pool.map_async(depthwise, [False, True]).get(timeout=30):
                 assert np.allclose(out, EXPECTED, rtol=1e-12, atol=1e-12)
         print("ok")
     """
@@ -57,27 +59,35 @@ def test_a_forked_child_gets_threads_of_its_own(tmp_path: Path) -> None:
 def test_threads_calling_at_once_keep_to_their_own_buffers() -> None:
     """The engine keeps its working buffers between calls, one set per thread: threads convolving
     the same shapes at once (matrix products release the GIL) must not write into each other's.
-    In PyTorch's layout too, whose chunks go through buffers of their own."""
+    In PyTorch's layout too, whose chunks go through buffers of their own, and depthwise layers,
+    whose blocks go to the engine's own threads."""
     rng = np.random.default_rng(0)
     shapes = [(2, 300, 8, 40, 3), (3, 200, 16, 24, 5), (1, 500, 4, 64, 2), (2, 300, 32, 32, 3)]  # N, L, C, F, k
     layers = []
-    for batch, length, channels, filters, k in shapes:
+    for index, (batch, length, channels, filters, k) in enumerate(shapes):
+        groups = channels if index == 0 else 1  # one depthwise layer, with a depth multiplier of 40 / 8
         x = rng.standard_normal((batch, length, channels))
-        kernel = rng.standard_normal((k, channels, filters))
+        kernel = rng.standard_normal((k, channels // groups, filters))
         padded = np.pad(x, ((0, 0), (k // 2, (k - 1) // 2), (0, 0)))
-        expected = sum(padded[:, j : j + length] @ kernel[j] for j in range(k))  # the definition
-        layers.append((x, kernel, k, expected))
+        if groups == 1:
+            expected = sum(padded[:, j : j + length] @ kernel[j] for j in range(k))  # the definition
+        else:  # output channel f reads input channel f // (F / C)
+            expected = sum(padded[:, j : j + length, np.arange(filters) * channels // filters] * kernel[j, 0]
+                           for j in range(k))  # fmt: skip
+        layers.append((x, kernel, k, groups, expected))
     start = threading.Barrier(4)
 
     def calls(worker: int) -> list[bool]:
         start.wait()
         results = []
-        for x, kernel, k, expected in layers[worker % 4 :] * 20 + layers[: worker % 4] * 20:
-            out = convolve(x, kernel, pad_left=k // 2, pad_right=(k - 1) // 2, work_bytes=4096)
+        for x, kernel, k, groups, expected in layers[worker % 4 :] * 20 + layers[: worker % 4] * 20:
+            out = convolve(x, kernel, pad_left=k // 2, pad_right=(k - 1) // 2, groups=groups, work_bytes=4096)
             results.append(bool(np.allclose(out, expected, rtol=1e-12, atol=1e-12)))
             x_first = np.ascontiguousarray(x.transpose(0, 2, 1)).transpose(0, 2, 1)  # (N, C, L) seen channels-last
             out_first = np.empty((x.shape[0], kernel.shape[2], x.shape[1])).transpose(0, 2, 1)
-            convolve(x_first, kernel, pad_left=k // 2, pad_right=(k - 1) // 2, work_bytes=4096, out=out_first)
+            # (the depthwise one in blocks of 16 rows × 170 positions: large enough that ufuncs release the GIL)
+            convolve(x_first, kernel, pad_left=k // 2, pad_right=(k - 1) // 2, groups=groups,
+                     work_bytes=4096 if groups == 1 else 1 << 17, out=out_first)  # fmt: skip
             results.append(bool(np.allclose(out_first, expected, rtol=1e-12, atol=1e-12)))
         return results
 

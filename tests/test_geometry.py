@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conv1dexplain.engine import convolve
+from conv1dexplain.engine.depthwise_rows import DepthwiseRows
 from conv1dexplain.errors import SpecError
 from conv1dexplain.geometry import Axis, keras_same_padding
 from conv1dexplain.plan import Plan, make_plan
@@ -150,6 +151,43 @@ def test_windows_read_in_place_cover_every_position_of_every_example(
     l_out = out.shape[1]
     expected = sum(padded[:, j : j + (l_out - 1) * s + 1 : s] @ kernel[j] for j in range(k)) + bias
     np.testing.assert_allclose(out, expected, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "reflect", "replicate", "circular"])
+@pytest.mark.parametrize("multiplier", [1, 2])
+@pytest.mark.parametrize("examples", ["back to back", "apart in memory"])
+@pytest.mark.parametrize("work_bytes", [64, 6 << 20])  # one position a block, or the whole layer in one
+def test_depthwise_layers_in_pytorch_layout_take_rows_along_l_and_equal_the_definition(
+    padding_mode: str, multiplier: int, examples: str, work_bytes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A depthwise layer in PyTorch's layout takes each channel as a row along L (examples back to
+    back: one example of N·C rows, each with its channel's weights). Every row, multiplier, tap
+    and block must land in its place, the bias and activation once each."""
+    blocks = []
+    original = DepthwiseRows.block
+    monkeypatch.setattr(DepthwiseRows, "block", lambda self, *args: blocks.append(args[:3]) or original(self, *args))
+    rng = np.random.default_rng(multiplier)
+    channels, k, d, length, pads = 3, 4, 2, 17, (3, 2)
+    memory = rng.standard_normal((4, channels, length))  # (N, C, L)
+    x = (memory if examples == "back to back" else memory[::2]).transpose(0, 2, 1)  # seen channels-last
+    filters = channels * multiplier
+    kernel, bias = rng.standard_normal((k, 1, filters)), rng.standard_normal(filters)
+    l_out = length + sum(pads) - d * (k - 1)
+    out = np.full((x.shape[0], filters, l_out), np.nan).transpose(0, 2, 1)
+    convolve(x, kernel, bias, dilation_rate=d, pad_left=pads[0], pad_right=pads[1], padding_mode=padding_mode,
+             groups=channels, out=out, elementwise=np.tanh, work_bytes=work_bytes)  # fmt: skip
+    mode = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}[padding_mode]
+    padded = np.pad(x, ((0, 0), pads, (0, 0)), mode=mode)
+    expected = np.stack(
+        [
+            sum(padded[:, j * d : j * d + l_out, f // multiplier] * kernel[j, 0, f] for j in range(k))
+            for f in range(filters)
+        ],
+        axis=-1,
+    )
+    np.testing.assert_allclose(out, np.tanh(expected + bias), rtol=1e-12, atol=1e-12)
+    assert len(blocks) == (l_out * (1 if examples == "back to back" else x.shape[0]) if work_bytes == 64 else
+                           1 if examples == "back to back" else x.shape[0])  # fmt: skip
 
 
 @pytest.mark.parametrize("layout", ["channels last", "a transposed (N, C, L) array"])

@@ -13,7 +13,8 @@ at. Per shape:
   (K = C, N = k·F), then k shifted adds (with stride s, rows of s input rows);
 - dilated layers with many channels take one product per tap off shifted views;
 - grouped layers are one such convolution per group; depthwise layers (one input channel per
-  group) need no product at all: an einsum over the windows, on two threads;
+  group) need no product at all: an einsum over the windows, on two threads, or in PyTorch's
+  layout (stride 1, k ≤ 9) multiply-adds along each channel's row (depthwise_rows);
 - in PyTorch's layout, long layers with stride 1 read their rows along L where they lie
   (channels_first); other layers write each chunk channels-last, then copy it into the output.
 """
@@ -23,12 +24,12 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from conv1dexplain.engine import channels_first
+from conv1dexplain.engine import channels_first, depthwise_rows
 from conv1dexplain.engine.products import Workspace, by_pieces, held, inside_windows, tap_stack_rows
 from conv1dexplain.engine.strategy import (
     WORK_BYTES,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = ["Array", "Elementwise", "convolve", "source_rows"]
 
 Elementwise = Callable[[Array], Array]
+Todo = TypeVar("Todo")
 THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
@@ -108,6 +110,11 @@ def _convolve(x: Array, kernel: Array, bias: Array | None, out: Array, strides: 
             channels_first.convolve_first(x, kernel, bias, out, dilation_rate, pads[0], groups, elementwise,
                                           work_bytes)  # fmt: skip
         return
+    if depthwise_rows.applies(x, kernel, out, strides, groups):
+        layer = depthwise_rows.DepthwiseRows(x, kernel, bias, out, dilation_rate, pads[0], padding_mode, elementwise,
+                                             work_bytes)  # fmt: skip
+        _spread(layer.run, layer.blocks)
+        return
     if groups > 1 and kernel.shape[1] > 1:  # grouped, not depthwise: one ordinary convolution per group
         cg, fg = kernel.shape[1], kernel.shape[2] // groups
         for group in range(groups):
@@ -146,15 +153,24 @@ def _convolve(x: Array, kernel: Array, bias: Array | None, out: Array, strides: 
         if result is not target:
             target[...] = result
 
-    if strategy.depthwise and THREADS > 1 and len(chunks) > 1:  # einsum releases the GIL; BLAS has its own threads
-        list(_pool().map(run_chunks, [chunks[i::THREADS] for i in range(THREADS)]))
+    if strategy.depthwise:
+        _spread(run_chunks, chunks)
     else:
         run_chunks(chunks)
 
 
+def _spread(run: Callable[[list[Todo]], None], todo: list[Todo]) -> None:
+    """run(todo), its items shared between threads: for depthwise layers, where ufuncs and einsum
+    (which release the GIL) do the work; BLAS has its own threads."""
+    if THREADS > 1 and len(todo) > 1:
+        list(_pool().map(run, [todo[i::THREADS] for i in range(THREADS)]))
+    else:
+        run(todo)
+
+
 @functools.cache
 def _pool() -> Executor:
-    """Threads for depthwise chunks, started on first use and kept: starting them costs about
+    """Threads for depthwise layers, started on first use and kept: starting them costs about
     0.5 ms a call. (Imported here: concurrent.futures costs every start-up.)"""
     from concurrent.futures import ThreadPoolExecutor
 
