@@ -244,6 +244,23 @@ def test_softmax_over_one_filter_is_flagged() -> None:
     assert not any("size 1" in note for note in notes)
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["shape", "-i", "50x1", "-f", "1", "-k", "1"],  # one filter, one channel, a pointwise kernel
+        ["shape", "-i", "1x3", "-f", "2", "-k", "1"],  # one position in, one out
+        ["shape", "-i", "10x4", "-f", "4", "-k", "3", "--groups", "4"],  # one channel and one filter a group
+        ["trace", "-i", "3x2", "-f", "1", "-k", "3"],  # one output position, one output channel
+    ],
+)
+def test_counts_of_one_read_in_the_singular(args: list[str]) -> None:
+    """Learners try the smallest layers first: '1 filters', 'all 1 input channels' or '1 output
+    positions' would be the first thing they read."""
+    text = " ".join(human(args).split())  # (the paragraph's line breaks undone)
+    assert not re.search(r"\b1 (\w+ )?(filters|channels|positions|numbers|windows)\b", text), text
+    assert "all 1 " not in text and "the 1 filters" not in text
+
+
 def test_every_command_and_option_has_help() -> None:
     import typer
 

@@ -11,6 +11,7 @@ from conv1dexplain.engine import convolve, source_rows
 from conv1dexplain.geometry import Axis
 from conv1dexplain.plan import Plan
 from conv1dexplain.report import Check
+from conv1dexplain.vocabulary import counted
 
 # The check must stay instant and small: at most this many array elements and MACs.
 MAX_ELEMENTS = 4_000_000
@@ -83,8 +84,11 @@ def check_plan(plan: Plan, seed: int = 0) -> Check:
     where = "" if status == "confirmed" else f" (a shorter input of length {axis.length}, same padding)"
     if not windows_ok:
         status = "mismatch"
-        note = f"MISMATCH: NumPy gave {out.shape[0]} positions{where}, the formula {expected}"
+        note = f"MISMATCH: NumPy gave {counted(out.shape[0], 'position')}{where}, the formula {expected}"
     else:
-        note = (f"confirmed by NumPy{where}: a seeded example gave {out.shape[0]} output "
-                f"positions, and windows {', '.join(map(str, positions))} read exactly the rows shown")  # fmt: skip
+        windows = (
+            f"window {positions[0]} reads" if len(positions) == 1 else f"windows {', '.join(map(str, positions))} read"
+        )
+        note = (f"confirmed by NumPy{where}: a seeded example gave {counted(out.shape[0], 'output position')}, "
+                f"and {windows} exactly the rows shown")  # fmt: skip
     return Check(status, axis.length, expected, out.shape[0], len(positions), seed, note)

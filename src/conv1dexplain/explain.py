@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conv1dexplain.geometry import keras_same_padding
 from conv1dexplain.plan import Plan
+from conv1dexplain.vocabulary import counted
 
 
 def fmt_shape(shape: tuple[int | None, ...]) -> str:
@@ -84,25 +85,32 @@ def explanation(plan: Plan) -> str:
     n = names(plan)
     f, k, c, cg = spec.filters, spec.kernel_size, spec.input.channels, spec.channels_per_group
     per_step = "1 step" if spec.strides == 1 else f"{spec.strides} steps"
-    reads = (
-        f"{k} consecutive positions"
-        if spec.dilation_rate == 1
-        else (f"{k} positions {spec.dilation_rate} apart (a span of {axis.span})")
-    )
-    if spec.groups == 1:
-        covers = f"each covers all {c} input channels, so kernel_size only sets how many neighbouring positions it sees"
+    if k == 1:
+        reads = "1 position"
+    elif spec.dilation_rate == 1:
+        reads = f"{k} consecutive positions"
     else:
-        covers = (f"with groups={spec.groups}, each covers only the {cg} input channels of its group "
-                  f"({spec.filters // spec.groups} filters per group)")  # fmt: skip
+        reads = f"{k} positions {spec.dilation_rate} apart (a span of {axis.span})"
+    single = f == 1
+    each = "it" if single else "each"
+    if spec.groups == 1:
+        every = "the single input channel" if c == 1 else f"all {c} input channels"
+        covers = f"{each} covers {every}, so kernel_size only sets how many neighbouring positions it sees"
+    else:
+        covers = (f"with groups={spec.groups}, each covers only the {counted(cg, 'input channel')} of its group "
+                  f"({counted(spec.filters // spec.groups, 'filter')} per group)")  # fmt: skip
     bias = " and adds its bias" if spec.use_bias else ""
+    makes = counted(axis.output_length, "number")
     text = (
-        f"{n['filters']}={f} means the layer learns {f} separate filters; kernel_size={k} means each one "
-        f"reads {reads} at a time. Each filter is a {k} × {cg} block of weights: {covers}. "
-        f"It slides along the {axis.length} input positions, {per_step} at a time; at each stop it multiplies "
-        f"the {k} × {cg} values under it by its weights, sums them{bias} — one number. One filter thus makes "
-        f"{axis.output_length} numbers, one output channel; the {f} filters make {f} channels: "
-        f"an output of {_output_words(plan)} per example."
-    )
+        f"{n['filters']}={f} means the layer learns {'a single filter' if single else f'{f} separate filters'}; "
+        f"kernel_size={k} means {each if single else 'each one'} reads {reads} at a time. "
+        f"{'The filter' if single else 'Each filter'} is a {k} × {cg} block of weights: {covers}. "
+        f"It slides along the {counted(axis.length, 'input position')}, {per_step} at a time; at each stop it "
+        f"multiplies the {k} × {cg} values under it by its weights, sums them{bias} — one number. "
+        + (f"The filter thus makes {makes}, the layer's one output channel: " if single else
+           f"One filter thus makes {makes}, one output channel; the {f} filters make {f} channels: ")
+        + f"an output of {_output_words(plan)} per example."
+    )  # fmt: skip
     if axis.pad_left or axis.pad_right:
         rows = "row" if axis.pad_left == 1 else "rows"
         text += (f" The padding adds {axis.pad_left} zero {rows} before and {axis.pad_right} after so the window "

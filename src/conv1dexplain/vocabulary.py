@@ -27,3 +27,8 @@ KERAS_ACTIVATIONS = (
     "softsign", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "swish", "tanh",
     "tanh_shrink", "threshold",
 )  # fmt: skip
+
+
+def counted(number: int, noun: str) -> str:
+    """'1 filter', '3 filters': the noun given in the singular, with a regular plural."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from conv1dexplain.explain import fmt_shape
 from conv1dexplain.report import ShapeReport, Window
+from conv1dexplain.vocabulary import counted
 
 _TITLES = {"keras": "Keras", "pytorch": "PyTorch"}
 
@@ -43,7 +44,7 @@ def _facts(report: ShapeReport) -> Table:
         f"{pad.left} left, {pad.right} right",
         setting + (f", {pad.padding_mode}" if pad.padding_mode != "zeros" else ""),
     )
-    grid.add_row("span", f"{report.receptive_field} positions", "input positions one output sees")
+    grid.add_row("span", counted(report.receptive_field, "position"), "input positions one output sees")
     grid.add_row("MACs", f"{report.macs:,}", "multiply-adds per example, bias excluded")
     grid.add_row("FLOPs", f"{report.flops:,}", "2 × MACs")
     return grid

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from conv1dexplain.trace import Step, Tracer
+from conv1dexplain.vocabulary import counted
 
 PAD_STYLE = "dim"
 TAP_STYLE = "bold black on yellow"
@@ -162,8 +163,11 @@ def step_view(view: View, step: Step) -> RenderableType:
     tracer = view.tracer
     title = Text(f"output[{step.output_index}]", style="bold")
     title.append(f" · step {step.output_index + 1} of {tracer.output_length} · filter {view.filter_index}", style="dim")
-    return Group(title, sequence_picture(view, step), _reads(view, step), arithmetic(view, step),
-                 _result(view, step), _all_outputs(view, step))  # fmt: skip
+    parts: list[RenderableType] = [title, sequence_picture(view, step), _reads(view, step), arithmetic(view, step),
+                                   _result(view, step)]  # fmt: skip
+    if step.outputs.shape[0] > 1:  # (one output channel: the result line above says it all)
+        parts.append(_all_outputs(view, step))
+    return Group(*parts)
 
 
 def compact_line(view: View, step: Step) -> Text:
@@ -187,6 +191,7 @@ def header(view: View, code: str, example: int, data_source: str, weights_source
     text.append(f"example {example} of the input ({data_source}); weights: {weights_source}\n", style="dim")
     axis = tracer.axis
     rows = "row" if axis.strides == 1 else "rows"
-    text.append(f"{tracer.output_length} output positions; padding {axis.pad_left} left, {axis.pad_right} right; "
+    positions = counted(tracer.output_length, "output position")
+    text.append(f"{positions}; padding {axis.pad_left} left, {axis.pad_right} right; "
                 f"the window moves {axis.strides} {rows} per step\n", style="dim")  # fmt: skip
     return text
