@@ -20,16 +20,16 @@ SEED_ARGS = ["shape", "--input", "50x300", "--filters", "100", "--kernel-size", 
 FORCED_TAP_STACK = {"TAP_STACK_CHANNELS": 1, "TAP_STACK_SHARE": float("inf"), "TAP_STACK_WASTE": float("inf")}
 # … that make BLAS read undilated windows in place, however small the layer
 IN_PLACE = {"INSIDE_SHARE": 0, "INSIDE_NUMBERS": 0, "EXAMPLE_ROWS": 0}
-# … that make a layer in PyTorch's layout (stride 1, zero padding) read its rows along L where they lie
-ROWS_ALONG_L = {"FIRST_CHANNELS": 1, "FIRST_POSITIONS": 1, "FIRST_PASSES": float("inf")}
+# … that make a layer in PyTorch's layout (not depthwise) unfold its taps along L, however short
+UNFOLDED = {"UNFOLD_POSITIONS": 1, "UNFOLD_COPIES": float("inf")}
 
 
 def force_engine_path(monkeypatch: pytest.MonkeyPatch, constants: dict[str, float]) -> None:
     """Set the engine's constants wherever the engine reads them (a name imported into another module too)."""
-    from conv1dexplain.engine import channels_first, products, strategy
+    from conv1dexplain.engine import products, strategy, unfold_first
 
     for name, value in constants.items():
-        for module in (strategy, products, channels_first):
+        for module in (strategy, products, unfold_first):
             if hasattr(module, name):
                 monkeypatch.setattr(module, name, value)
 

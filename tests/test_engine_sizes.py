@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conv1dexplain import engine
-from conv1dexplain.engine import channels_first, convolve, depthwise_rows, products
+from conv1dexplain.engine import convolve, depthwise_rows, products, unfold_first
 
 PATHS = {  # each algorithm, where the engine looks it up
     "windows read in place": (engine, "inside_windows"),
@@ -19,7 +19,7 @@ PATHS = {  # each algorithm, where the engine looks it up
     "im2col and polyphase rows": (products, "product"),
     "one product per tap": (products, "shifted_products"),
     "depthwise einsum": (products, "depthwise"),
-    "rows along L (PyTorch's layout)": (channels_first, "chunk_of"),
+    "taps unfolded along L (PyTorch's layout)": (unfold_first, "convolve_unfolded"),
     "depthwise rows (PyTorch's layout)": (depthwise_rows.DepthwiseRows, "block"),
 }
 

@@ -13,7 +13,7 @@ from conv1dexplain.errors import SpecError
 from conv1dexplain.geometry import Axis, keras_same_padding
 from conv1dexplain.plan import Plan, make_plan
 from conv1dexplain.spec import build_spec
-from helpers import FORCED_TAP_STACK, IN_PLACE, ROWS_ALONG_L, force_engine_path
+from helpers import FORCED_TAP_STACK, IN_PLACE, UNFOLDED, force_engine_path
 
 
 @st.composite
@@ -85,8 +85,8 @@ ENGINE_PATHS = {  # the engine picks an algorithm per shape; force each onto sma
     "one product per example": {"EXAMPLE_ROWS": 0},
     "windows read in place": IN_PLACE,
     "windows read in place, tiny chunks": {**IN_PLACE, **TINY_CHUNKS},
-    "PyTorch's layout, rows along L": ROWS_ALONG_L,
-    "PyTorch's layout, rows along L, tiny chunks": {**ROWS_ALONG_L, **TINY_CHUNKS},
+    "PyTorch's layout, taps unfolded along L": UNFOLDED,
+    "PyTorch's layout, taps unfolded along L, tiny chunks": {**UNFOLDED, **TINY_CHUNKS},
 }
 
 

@@ -21,7 +21,7 @@ import conv1dexplain
 from conv1dexplain.errors import SpecError
 from conv1dexplain.plan import make_plan
 from conv1dexplain.spec import build_spec
-from helpers import FORCED_TAP_STACK, IN_PLACE, ROWS_ALONG_L, force_engine_path, run
+from helpers import FORCED_TAP_STACK, IN_PLACE, UNFOLDED, force_engine_path, run
 from specgen import Case, cases
 
 pytestmark = pytest.mark.oracle
@@ -138,11 +138,11 @@ def with_non_finite(array: np.ndarray, seed: int) -> np.ndarray:
 
 
 ENGINE_PATHS = {"as chosen": {}, "tap-stacked": FORCED_TAP_STACK, "read in place": IN_PLACE,
-                "rows along L": ROWS_ALONG_L}  # fmt: skip
+                "unfolded along L": UNFOLDED}  # fmt: skip
 FAST_PATH_COUNT = 40
 
 
-@pytest.mark.parametrize("engine_path", ["read in place", "rows along L"])
+@pytest.mark.parametrize("engine_path", ["read in place", "unfolded along L"])
 @pytest.mark.parametrize("index", range(FAST_PATH_COUNT))
 def test_fast_paths_equal_the_frameworks(
     torch: ModuleType, keras: ModuleType, index: int, engine_path: str, monkeypatch: pytest.MonkeyPatch

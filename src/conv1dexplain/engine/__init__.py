@@ -15,8 +15,10 @@ at. Per shape:
 - grouped layers are one such convolution per group; depthwise layers (one input channel per
   group) need no product at all: an einsum over the windows, on two threads, or in PyTorch's
   layout (stride 1, k ≤ 9) multiply-adds along each channel's row (depthwise_rows);
-- in PyTorch's layout, long layers with stride 1 read their rows along L where they lie
-  (channels_first); other layers write each chunk channels-last, then copy it into the output.
+- in PyTorch's layout, each channel is a row along L: layers with 128 or more output positions
+  and a short enough kernel unfold their taps along L and make one product a chunk, written where
+  it lies (unfold_first); other layers write each chunk channels-last, then copy it into the
+  output.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from conv1dexplain.engine import channels_first, depthwise_rows
+from conv1dexplain.engine import depthwise_rows, unfold_first
 from conv1dexplain.engine.products import Workspace, by_pieces, held, inside_windows, tap_stack_rows
 from conv1dexplain.engine.strategy import (
     WORK_BYTES,
@@ -105,10 +107,10 @@ def _convolve(x: Array, kernel: Array, bias: Array | None, out: Array, strides: 
               pads: tuple[int, int], padding_mode: str, groups: int, elementwise: Elementwise | None,
               work_bytes: int, finite: Finite) -> None:  # fmt: skip
     """convolve() into out, non-empty; finite: the look shared by a grouped layer's groups."""
-    if channels_first.applies(x, kernel, out, strides, padding_mode, groups) and finite(False):  # (taps skip padding)
+    if unfold_first.applies(x, kernel, out, strides, groups):
         with np.errstate(over="ignore", invalid="ignore"):
-            channels_first.convolve_first(x, kernel, bias, out, dilation_rate, pads[0], groups, elementwise,
-                                          work_bytes)  # fmt: skip
+            unfold_first.convolve_unfolded(x, kernel, bias, out, strides, dilation_rate, pads[0], padding_mode, groups,
+                                           elementwise, work_bytes)  # fmt: skip
         return
     if depthwise_rows.applies(x, kernel, out, strides, groups):
         layer = depthwise_rows.DepthwiseRows(x, kernel, bias, out, dilation_rate, pads[0], padding_mode, elementwise,
