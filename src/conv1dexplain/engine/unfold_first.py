@@ -60,8 +60,9 @@ def convolve_unfolded(x: Array, kernel: Array, bias: Array | None, out: Array, s
     positions = max(1, work_bytes // (groups * inner * dtype.itemsize))
     block = max(1, min(batch, positions // l_out)) if positions >= l_out and l_out < FOLD_BELOW and not pointwise else 1
     positions = min(positions, l_out)
-    cols = held("unfolded", (groups, inner, block * positions), dtype)
-    cols[:, -1] = 1
+    if not pointwise:
+        cols = held("unfolded", (groups, inner, block * positions), dtype)
+        cols[:, -1] = 1
     first_out = out.transpose(0, 2, 1)  # (N, F, L_out)
     for n0 in range(0, batch, block):
         m = min(block, batch - n0)
