@@ -3,7 +3,7 @@
 Each tap is then one multiply of a block of rows by a column of weights (one per channel), and
 one add: long contiguous passes, with no transposing copy. The channels-last einsum needs one copy
 in and one out, at about one number per ns here. In one process, against that, with stride 1 and
-k = 3 … 9: 0.42–0.92× the time (2–512 channels, 50–16,000 positions, dilation 2 and a depth
+k = 3 … 9: 0.17–0.92× the time (2–512 channels, 50–16,000 positions, dilation 2 and a depth
 multiplier of 2 included). Two passes a tap: k = 13 took 1.19×, k = 31 1.37–1.79×, so long
 kernels stay channels-last, as do strided layers, whose taps are s apart (s = 2: 1.20×, s = 4: 1.32×).
 """
