@@ -84,7 +84,7 @@ def explanation(plan: Plan) -> str:
     spec, axis = plan.spec, plan.axis
     n = names(plan)
     f, k, c, cg = spec.filters, spec.kernel_size, spec.input.channels, spec.channels_per_group
-    per_step = "1 step" if spec.strides == 1 else f"{spec.strides} steps"
+    per_step = counted(spec.strides, "step")
     if k == 1:
         reads = "1 position"
     elif spec.dilation_rate == 1:
@@ -112,9 +112,8 @@ def explanation(plan: Plan) -> str:
         + f"an output of {_output_words(plan)} per example."
     )  # fmt: skip
     if axis.pad_left or axis.pad_right:
-        rows = "row" if axis.pad_left == 1 else "rows"
-        text += (f" The padding adds {axis.pad_left} zero {rows} before and {axis.pad_right} after so the window "
-                 "can also stop near the ends.")  # fmt: skip
+        text += (f" The padding adds {counted(axis.pad_left, 'zero row')} before and {axis.pad_right} after so the "
+                 "window can also stop near the ends.")  # fmt: skip
     return text
 
 

@@ -39,6 +39,7 @@ from conv1dexplain.engine.strategy import (
     Finite,
     Strategy,
     contiguous_rows,
+    is_depthwise,
     look_once,
     source_rows,
 )
@@ -117,7 +118,7 @@ def _convolve(x: Array, kernel: Array, bias: Array | None, out: Array, strides: 
                                              work_bytes)  # fmt: skip
         _spread(layer.run, layer.blocks)
         return
-    if groups > 1 and kernel.shape[1] > 1:  # grouped, not depthwise: one ordinary convolution per group
+    if groups > 1 and not is_depthwise(kernel, groups):  # grouped: one ordinary convolution per group
         cg, fg = kernel.shape[1], kernel.shape[2] // groups
         for group in range(groups):
             filters = slice(group * fg, (group + 1) * fg)

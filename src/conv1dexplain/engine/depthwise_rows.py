@@ -16,7 +16,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from conv1dexplain.engine.products import held
-from conv1dexplain.engine.strategy import Array, padded_rows
+from conv1dexplain.engine.strategy import Array, is_depthwise, padded_rows_along_l, rows_along_l
 
 ROWS_TAPS = 9  # kernel sizes up to this take the path
 BLOCK_ROWS = 64  # rows a block: with its positions about 1 MB, cache-resident (16 rows: 1.0–2.0× the time)
@@ -28,9 +28,8 @@ Block = tuple[int, int, int]  # example, first channel, first output position
 def applies(x: Array, kernel: Array, out: Array, strides: int, groups: int) -> bool:
     """Whether the layer is depthwise (one input channel a group), with L contiguous in input and
     output (PyTorch's layout), stride 1 and a short kernel."""
-    k, cg, _ = kernel.shape
-    rows_along_l = x.strides[1] == x.itemsize and out.strides[1] == out.itemsize
-    return cg == 1 and groups > 1 and rows_along_l and strides == 1 and k <= ROWS_TAPS
+    return (is_depthwise(kernel, groups) and rows_along_l(x) and rows_along_l(out) and strides == 1
+            and kernel.shape[0] <= ROWS_TAPS)  # fmt: skip
 
 
 class DepthwiseRows:
@@ -65,7 +64,7 @@ class DepthwiseRows:
 
     def run(self, blocks: list[Block]) -> None:
         longest = self.positions - 1 + self.span
-        padded = held("depthwise rows", (self.rows, longest, 1), self.dtype)
+        padded = held("depthwise rows", (1, self.rows, longest), self.dtype)
         scratch = held("depthwise tap", (self.rows, self.positions), self.dtype)
         with np.errstate(over="ignore", invalid="ignore"):  # (a per-thread setting)
             for n, c0, t0 in blocks:
@@ -75,8 +74,8 @@ class DepthwiseRows:
         """Output positions t0 … of the output channels that read input channels c0 …"""
         c1, t = min(c0 + self.rows, self.x.shape[2]), min(self.positions, self.out.shape[1] - t0)
         count = t - 1 + self.span
-        rows = self.x[n, :, c0:c1].T[:, :, None]  # (channels, L, 1): rows along L
-        window = padded_rows(rows, t0 - self.pad_left, count, self.padding_mode, padded)[:, :, 0]
+        window = padded_rows_along_l(self.x[n : n + 1, :, c0:c1], t0 - self.pad_left, count, self.padding_mode,
+                                     padded)[0]  # fmt: skip
         tmp, m = scratch[: c1 - c0, :t], self.multiplier
         for i in range(m):
             target = self.out[n, t0 : t0 + t, c0 * m + i : c1 * m : m].T  # (channels, t)

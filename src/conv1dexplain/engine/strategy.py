@@ -41,12 +41,29 @@ def contiguous_rows(x: Array) -> bool:
     return x.strides[2] == x.itemsize and x.strides[1] == x.shape[2] * x.itemsize
 
 
+def rows_along_l(x: Array) -> bool:
+    """Whether x (N, L, C) has L contiguous: PyTorch's layout, each channel a row along L."""
+    return x.strides[1] == x.itemsize
+
+
+def is_depthwise(kernel: Array, groups: int) -> bool:
+    """One input channel a group (kernel (k, C/g, F))."""
+    return kernel.shape[1] == 1 and groups > 1
+
+
 def writable_rows(target: Array, phases: int) -> bool:
     """Whether BLAS can write rows of P positions side by side straight into target (nb, t, F)
     (with P = 1 the rows may lie apart, as in a group's columns of the output)."""
     _, s1, s2 = target.strides
     filters = target.shape[2]
     return s2 == target.itemsize and (s1 == filters * s2 if phases > 1 else s1 >= filters * s2)
+
+
+def padded_rows_along_l(x: Array, first: int, count: int, padding_mode: str, buffer: Array) -> Array:
+    """padded_rows of x (N, L, C) with L contiguous, into buffer (≥ N, C, ≥ count): the copy as
+    (N, C, count), each channel a row along L."""
+    copied = padded_rows(x, first, count, padding_mode, buffer.swapaxes(1, 2))
+    return np.swapaxes(copied, 1, 2)
 
 
 def padded_rows(x: Array, first: int, count: int, padding_mode: str, buffer: Array) -> Array:
@@ -74,12 +91,12 @@ class Strategy:
                  work_bytes: int, finite: Finite) -> None:  # fmt: skip
         batch, length, channels = x.shape
         l_out = out.shape[1]
-        k, cg, filters = kernel.shape
+        k, _, filters = kernel.shape
         self.k, self.filters, self.groups = k, filters, groups
         self.s, self.d, self.channels, self.length, self.l_out = strides, dilation, channels, length, l_out
         self.pad_left, self.padding_mode = pads[0], padding_mode
         self.span = dilation * (k - 1) + 1
-        self.depthwise = cg == 1 and groups > 1
+        self.depthwise = is_depthwise(kernel, groups)
         self.with_bias = bias is not None
         # Dilated, with many channels and no more filters than channels: k products straight off
         # the input (each reads a shifted view, K = C) cost less than gathering the k taps first,

@@ -22,7 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from conv1dexplain.engine.products import held
-from conv1dexplain.engine.strategy import Array, contiguous_rows, padded_rows
+from conv1dexplain.engine.strategy import Array, contiguous_rows, is_depthwise, padded_rows_along_l, rows_along_l
 
 UNFOLD_POSITIONS = 128  # output positions at least
 UNFOLD_COPIES = 3  # k·C ≤ this × (s·C + F): unfolded taps cost less than the two layout copies (k = 31: 1.6×)
@@ -34,10 +34,9 @@ def applies(x: Array, kernel: Array, out: Array, strides: int, groups: int) -> b
     more than one filter (one filter's output is channels-last too, and only the input would be
     copied across: 64 → 1 took 1.3×), not depthwise, long enough, and a kernel short enough that
     k·C unfolded taps cost less than the copies they save."""
-    k, cg, filters = kernel.shape
-    channels = cg * groups
-    rows_along_l = x.strides[1] == x.itemsize and out.strides[1] == out.itemsize
-    return (rows_along_l and not contiguous_rows(out) and (cg > 1 or groups == 1)
+    k, _, filters = kernel.shape
+    channels = x.shape[2]
+    return (rows_along_l(x) and rows_along_l(out) and not contiguous_rows(out) and not is_depthwise(kernel, groups)
             and out.shape[1] >= UNFOLD_POSITIONS
             and k * channels <= UNFOLD_COPIES * (strides * channels + filters))  # fmt: skip
 
@@ -63,6 +62,7 @@ def convolve_unfolded(x: Array, kernel: Array, bias: Array | None, out: Array, s
     if not pointwise:
         cols = held("unfolded", (groups, inner, block * positions), dtype)
         cols[:, -1] = 1
+    folded = held("unfolded products", (fg, block * positions), dtype) if block > 1 else None
     first_out = out.transpose(0, 2, 1)  # (N, F, L_out)
     for n0 in range(0, batch, block):
         m = min(block, batch - n0)
@@ -73,25 +73,38 @@ def convolve_unfolded(x: Array, kernel: Array, bias: Array | None, out: Array, s
                 rows = x[n0 : n0 + m, first : first + count].transpose(0, 2, 1)  # (m, C, count), in place
             else:
                 segment = held("unfolded segment", (block, channels, positions * strides + span), dtype)
-                rows = padded_rows(x[n0 : n0 + m], first, count, padding_mode, segment.transpose(0, 2, 1))
-                rows = rows.transpose(0, 2, 1)
+                rows = padded_rows_along_l(x[n0 : n0 + m], first, count, padding_mode, segment)
             for group in range(groups):
-                channels_of, filters_of = slice(group * cg, (group + 1) * cg), slice(group * fg, (group + 1) * fg)
-                target = first_out[n0 : n0 + m, filters_of, t0 : t0 + t]  # (m, F/g, t)
+                group_rows = rows[:, group * cg : (group + 1) * cg]  # (m, C/g, count)
+                target = first_out[n0 : n0 + m, group * fg : (group + 1) * fg, t0 : t0 + t]  # (m, F/g, t)
                 if pointwise:  # one example a block: out (F/g, t) = W (F/g, C/g) @ x (C/g, t)
-                    np.matmul(weights[group, :, :-1], rows[0, channels_of, :t], out=target[0])
+                    np.matmul(weights[group, :, :-1], group_rows[0, :, :t], out=target[0])
                     if bias is not None:
                         target += weights[group, :, -1:]
                 else:
-                    unfolded = cols[group, :, : m * t]
-                    for j in range(k):
-                        taps = rows[:, channels_of, j * dilation : j * dilation + (t - 1) * strides + 1 : strides]
-                        unfolded[j * cg : (j + 1) * cg].reshape(cg, m, t)[...] = taps.transpose(1, 0, 2)
-                    if m == 1:
-                        np.matmul(weights[group], unfolded, out=target[0])
-                    else:  # several examples in one product, then into their places
-                        products = held("unfolded products", (fg, block * positions), dtype)[:, : m * t]
-                        np.matmul(weights[group], unfolded, out=products)
-                        target[...] = products.reshape(fg, m, t).transpose(1, 0, 2)
+                    unfold(group_rows, k, dilation, strides, t, cols[group, :, : m * t])
+                    product(weights[group], cols[group, :, : m * t], target, folded)
                 if elementwise is not None:
                     target[...] = elementwise(target)
+
+
+def unfold(rows: Array, k: int, dilation: int, strides: int, t: int, unfolded: Array) -> None:
+    """unfolded (k·C + 1, m·t), the last row ones: row j·C + c, column e·t + p is rows[e, c] at
+    position p·s + j·d (rows (m, C, count): m examples, each channel a row along L)."""
+    m, cg, _ = rows.shape
+    for j in range(k):
+        taps = rows[:, :, j * dilation : j * dilation + (t - 1) * strides + 1 : strides]  # (m, C, t)
+        unfolded[j * cg : (j + 1) * cg].reshape(cg, m, t)[...] = taps.transpose(1, 0, 2)
+
+
+def product(weights: Array, unfolded: Array, target: Array, folded: Array | None) -> None:
+    """target (m, F, t) = weights (F, K) @ unfolded (K, m·t): straight into target for one
+    example, else into the folded buffer (F, ≥ m·t), then into the examples' places."""
+    m, filters, t = target.shape
+    if m == 1:
+        np.matmul(weights, unfolded, out=target[0])
+        return
+    assert folded is not None
+    products = folded[:, : m * t]
+    np.matmul(weights, unfolded, out=products)
+    target[...] = products.reshape(filters, m, t).transpose(1, 0, 2)

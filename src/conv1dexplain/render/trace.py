@@ -190,8 +190,7 @@ def header(view: View, code: str, example: int, data_source: str, weights_source
     text = Text(f"Trace · {code}\n", style="bold")
     text.append(f"example {example} of the input ({data_source}); weights: {weights_source}\n", style="dim")
     axis = tracer.axis
-    rows = "row" if axis.strides == 1 else "rows"
     positions = counted(tracer.output_length, "output position")
     text.append(f"{positions}; padding {axis.pad_left} left, {axis.pad_right} right; "
-                f"the window moves {axis.strides} {rows} per step\n", style="dim")  # fmt: skip
+                f"the window moves {counted(axis.strides, 'row')} per step\n", style="dim")  # fmt: skip
     return text
