@@ -144,11 +144,31 @@ def test_huge_input_is_checked_on_a_shorter_input_with_the_same_padding() -> Non
         ("shape_seed", SEED_ARGS),
         ("shape_pytorch_even_padding", ["shape", "-F", "pytorch", "-i", "16x3x20", "-f", "8", "-k", "4", "-p", "2"]),
         ("shape_causal_dilated", ["shape", "-i", "12x2", "-f", "3", "-k", "3", "-d", "2", "-p", "causal"]),
+        ("shape_relu_port", [*SEED_ARGS, "--activation", "relu"]),
+        ("shape_strided_same_port", ["shape", "-s", "2", "-p", "same", "-i", "1000x16", "-f", "64", "-k", "5"]),
+        (
+            "shape_pytorch_reflect",
+            ["shape", "-F", "pytorch", "-i", "2x40", "-f", "4", "-k", "3", "-p", "3", "--padding-mode", "reflect"],
+        ),
+        (
+            "shape_pytorch_strided_dilated",
+            ["shape", "-F", "pytorch", "-i", "1x23", "-f", "1", "-k", "2", "-s", "2", "-d", "3"],
+        ),
     ],
 )
 def test_human_output_snapshot(name: str, args: list[str]) -> None:
     text = human(args)
     assert_snapshot(name, text)
+
+
+def test_the_port_gives_the_other_frameworks_shapes_and_the_way_back() -> None:
+    args = ["shape", "-s", "2", "-p", "same", "-i", "1000x16", "-f", "64", "-k", "5", "--json"]
+    other = json.loads(run(args).stdout)["other_framework"]
+    # (N, C, L) in PyTorch: 16 channels of 1000 positions; ceil(1000 / 2) = 500 outputs of 64 channels
+    assert other["input_shape"] == [None, 16, 1000] and other["output_shape"] == [None, 64, 500]
+    assert "y.permute(0, 2, 1) is Keras' (None, 500, 64)" in other["layout"]
+    relu = json.loads(run([*SEED_ARGS, "--activation", "relu", "--json"]).stdout)
+    assert "relu" in relu["other_framework"]["code"] and "relu" in relu["explanation"]
 
 
 def test_seed_snapshot_invariants() -> None:
@@ -157,7 +177,7 @@ def test_seed_snapshot_invariants() -> None:
     assert "4 × 300 × 100 + 100 = 120,100" in text
     assert "1 left, 2 right" in text
     assert f"{50 * 100 * 4 * 300:,}" in text
-    assert "confirmed by NumPy" in text
+    assert "confirmed on a seeded example" in text
 
 
 _COLOUR_SGR = re.compile(r"\x1b\[([0-9;]*)m")

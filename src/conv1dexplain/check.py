@@ -1,4 +1,11 @@
-"""Confirm a plan by running the NumPy convolution on seeded data, within a small budget."""
+"""Check a plan on seeded data: the engine, run with the plan's padding, against an independent definition.
+
+The reference below knows nothing of geometry.py: it pads by the framework's own documented rule
+for the layer's settings (np.pad for the padding_mode), then slides the window while it fits, tap
+by tap. A wrong split, a wrong output-length formula or a wrong padding_mode in the plan or the
+engine makes the two disagree, and the check says so. Both rules are, besides, tested against the
+real Keras and PyTorch (tests/test_oracle_*.py).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +14,17 @@ from typing import Literal
 
 import numpy as np
 
-from conv1dexplain.engine import convolve, source_rows
+from conv1dexplain.engine import convolve
 from conv1dexplain.geometry import Axis
 from conv1dexplain.plan import Plan
-from conv1dexplain.report import Check
+from conv1dexplain.report import Check, shown_windows
+from conv1dexplain.spec import ConvSpec
 from conv1dexplain.vocabulary import counted
 
 # The check must stay instant and small: at most this many array elements and MACs.
 MAX_ELEMENTS = 4_000_000
 MAX_MACS = 100_000_000
+NP_PAD_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 Status = Literal["confirmed", "confirmed_shorter", "skipped", "mismatch"]
 
@@ -35,28 +44,61 @@ def _shorter_axis(axis: Axis) -> Axis:
     return replace(axis, length=length)
 
 
-def _window_value(x: np.ndarray, kernel: np.ndarray, plan: Plan, axis: Axis, t: int, f: int) -> float:
-    """Output t of filter f recomputed from the rows geometry says window t reads."""
-    spec = plan.spec
-    cg = spec.channels_per_group
-    group = f // (spec.filters // spec.groups)
-    total = 0.0
-    positions = np.array(axis.input_positions(t))
-    for tap, row in enumerate(source_rows(positions, axis.length, spec.padding_mode)):
-        if row >= 0:
-            total += float(x[row, group * cg : (group + 1) * cg] @ kernel[tap, :, f])
-    return total
+def reference_padding(spec: ConvSpec, length: int) -> tuple[int, int]:
+    """(before, after) by the frameworks' documented rules, written out apart from geometry.py."""
+    k, s, d = spec.kernel_size, spec.strides, spec.dilation_rate
+    if isinstance(spec.padding, tuple):
+        return spec.padding
+    if isinstance(spec.padding, int):  # nn.Conv1d: padding on both sides
+        return spec.padding, spec.padding
+    if spec.padding == "valid":
+        return 0, 0
+    if spec.padding == "causal":  # Keras: the past only, (k−1)·d of it
+        return (k - 1) * d, 0
+    if spec.framework == "pytorch":  # 'same': (k−1)·d in all, the smaller half first
+        return (k - 1) * d // 2, (k - 1) * d - (k - 1) * d // 2
+    # TensorFlow's SAME: as many outputs as ceil(L/s); the padding that needs, the odd one after.
+    outputs = -(-length // s)
+    needed = max(0, (outputs - 1) * s + (k - 1) * d + 1 - length)
+    return needed // 2, needed - needed // 2
+
+
+def reference_output(spec: ConvSpec, x: np.ndarray, kernel: np.ndarray, before: int, after: int) -> np.ndarray:
+    """The convolution by its definition: pad (or crop, as F.pad does), then every window that fits."""
+    length = x.shape[0]
+    x = x[max(-before, 0) : length - max(-after, 0)]
+    mode = NP_PAD_MODES[spec.padding_mode]
+    padded = np.pad(x, ((max(before, 0), max(after, 0)), (0, 0)), mode=mode)  # type: ignore[call-overload]
+    k, s, d, g = spec.kernel_size, spec.strides, spec.dilation_rate, spec.groups
+    count = len(range(0, padded.shape[0] - (k - 1) * d, s))  # window starts whose last tap is inside
+    cg, fg = x.shape[1] // g, spec.filters // g
+    out = np.zeros((count, g, fg))
+    for tap in range(k):
+        rows = padded[tap * d : tap * d + (count - 1) * s + 1 : s] if count else padded[:0]
+        out += np.einsum("ngc,cgf->ngf", rows.reshape(count, g, cg), kernel[tap].reshape(cg, g, fg))
+    return out.reshape(count, spec.filters)
+
+
+def _rule(spec: ConvSpec) -> str:
+    """Which documented rule the reference padded by, in the framework's words."""
+    owner = "Keras'" if spec.framework == "keras" else "PyTorch's"
+    setting = f"'{spec.padding}'" if isinstance(spec.padding, str) else f"padding={spec.padding}"
+    mode = f" with padding_mode='{spec.padding_mode}'" if spec.padding_mode != "zeros" else ""
+    return f"{owner} rule for {setting}{mode}"
+
+
+def _skipped(seed: int, note: str) -> Check:
+    return Check("skipped", None, None, None, None, None, 0, [], seed, note)
 
 
 def check_plan(plan: Plan, seed: int = 0) -> Check:
-    """Run the engine on one seeded example; compare its shape and a few windows with the plan."""
+    """Run the engine on one seeded example and compare it, shape and values, with the reference."""
     spec = plan.spec
     axis = plan.axis
     channels = spec.input.channels
-    if plan.weights_per_filter * spec.filters > MAX_ELEMENTS:
-        return Check("skipped", None, None, None, 0, seed,
-                           f"skipped: the kernel alone has {plan.weights_per_filter * spec.filters:,} "
-                           "weights, over the check's memory budget")  # fmt: skip
+    weights = plan.weights_per_filter * spec.filters
+    if weights > MAX_ELEMENTS or spec.groups * spec.kernel_size > MAX_ELEMENTS:
+        return _skipped(seed, f"skipped: the kernel alone has {weights:,} weights, over the check's budget")
     status: Status = "confirmed"
     elements, macs = _cost(axis, channels, spec.filters, plan.weights_per_filter)
     if elements > MAX_ELEMENTS or macs > MAX_MACS:
@@ -64,8 +106,7 @@ def check_plan(plan: Plan, seed: int = 0) -> Check:
         status = "confirmed_shorter"
         elements, macs = _cost(axis, channels, spec.filters, plan.weights_per_filter)
         if elements > MAX_ELEMENTS or macs > MAX_MACS:
-            return Check("skipped", None, None, None, 0, seed,
-                               "skipped: even a short input of this layer is over the check's budget")  # fmt: skip
+            return _skipped(seed, "skipped: even a short input of this layer is over the check's budget")
     expected = axis.output_length
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((axis.length, channels))
@@ -75,20 +116,30 @@ def check_plan(plan: Plan, seed: int = 0) -> Check:
         pad_left=axis.pad_left, pad_right=axis.pad_right,
         padding_mode=spec.padding_mode, groups=spec.groups, finite=True,
     )[0]  # fmt: skip
-    positions = sorted({0, expected // 2, expected - 1})  # first, middle, last: recomputed tap by tap
-    windows_ok = out.shape == (expected, spec.filters) and all(
-        np.isclose(out[t, f], _window_value(x, kernel, plan, axis, t, f), rtol=1e-9, atol=1e-9)
-        for t in positions
-        for f in sorted({0, spec.filters - 1})
+    before, after = reference_padding(spec, axis.length)
+    reference = reference_output(spec, x, kernel, before, after)
+    windows = shown_windows(expected)
+    # The positions shown for window t are t·s + j·d − left; the definition reads padded index t·s + j·d.
+    same_positions = all(axis.input_positions(t) == [t * spec.strides + j * spec.dilation_rate - before
+                                                     for j in range(spec.kernel_size)] for t in windows)  # fmt: skip
+    agree = (
+        out.shape == reference.shape == (expected, spec.filters)
+        and same_positions
+        and bool(np.allclose(out, reference, rtol=1e-9, atol=1e-9 * np.sqrt(plan.weights_per_filter)))
     )
-    where = "" if status == "confirmed" else f" (a shorter input of length {axis.length}, same padding)"
-    if not windows_ok:
+    where = "" if status == "confirmed" else f" of length {axis.length} (shorter than yours, same padding)"
+    if not agree:
         status = "mismatch"
-        note = f"MISMATCH: NumPy gave {counted(out.shape[0], 'position')}{where}, the formula {expected}"
+        note = (f"MISMATCH on a seeded example{where}: the plan pads {axis.pad_left} + {axis.pad_right} for "
+                f"{counted(expected, 'output position')} and the engine gave {out.shape[0]}; the definition pads "
+                f"{before} + {after} and gives {reference.shape[0]}"
+                + ("" if out.shape != reference.shape else ", with other values"))  # fmt: skip
     else:
-        windows = (
-            f"window {positions[0]} reads" if len(positions) == 1 else f"windows {', '.join(map(str, positions))} read"
-        )
-        note = (f"confirmed by NumPy{where}: a seeded example gave {counted(out.shape[0], 'output position')}, "
-                f"and {windows} exactly the rows shown")  # fmt: skip
-    return Check(status, axis.length, expected, out.shape[0], len(positions), seed, note)
+        named = f"window {windows[0]} reads" if len(windows) == 1 else f"windows {', '.join(map(str, windows))} read"
+        named += " the positions shown" if status == "confirmed" else " positions by the rule of those shown"
+        act = "" if spec.activation is None else f" (before {spec.activation})"
+        note = (f"confirmed on a seeded example{where}: NumPy's engine, with the padding above, gave "
+                f"{counted(out.shape[0], 'output position')}, each equal{act} to the convolution computed from "
+                f"the settings alone ({_rule(spec)}, then every window tap by tap); {named}")  # fmt: skip
+    return Check(status, axis.length, expected, out.shape[0], reference.shape[0], [before, after],
+                 len(windows), windows, seed, note)  # fmt: skip

@@ -19,14 +19,44 @@ def names(plan: Plan) -> dict[str, str]:
     return {"filters": "out_channels", "strides": "stride", "dilation": "dilation", "in": "in_channels"}
 
 
+MODE_RULES = {
+    "reflect": "the input mirrored at each end, the edge itself not repeated",
+    "replicate": "copies of the first position before, of the last one after",
+    "circular": "the input wrapped round: the end before the start, the start after the end",
+}
+
+
+def source_position(position: int, length: int, padding_mode: str) -> int | None:
+    """The input position a padded position holds under a PyTorch padding_mode; None for a zero."""
+    if 0 <= position < length:
+        return position
+    if padding_mode == "replicate":
+        return min(max(position, 0), length - 1)
+    if padding_mode == "circular":
+        return position % length
+    if padding_mode == "reflect":  # check_fits keeps reflect padding below L: one fold is enough
+        return -position if position < 0 else 2 * (length - 1) - position
+    return None
+
+
+def filled_with(plan: Plan) -> str:
+    """What a non-zeros padding_mode puts in the padding, with this input's positions."""
+    spec, axis = plan.spec, plan.axis
+    before = [-j for j in range(1, min(axis.pad_left, 3) + 1)]
+    after = [axis.length - 1 + j for j in range(1, min(axis.pad_right, 3) + 1)]
+    pairs = [f"{p} holds {source_position(p, axis.length, spec.padding_mode)}" for p in before + after]
+    return f"{spec.padding_mode}: {MODE_RULES[spec.padding_mode]} (position {', '.join(pairs)})"
+
+
 def padding_reason(plan: Plan) -> str:
     """Why the padding is what it is, and why the split is uneven if it is."""
     spec, axis = plan.spec, plan.axis
     left, right, total = axis.pad_left, axis.pad_right, axis.pad_left + axis.pad_right
+    filled = f", filled by {filled_with(plan)}" if spec.padding_mode != "zeros" and total > 0 else ""
     if spec.padding == "valid":
         return "'valid': no padding; windows stop where the input ends"
     if isinstance(spec.padding, tuple):
-        return f"explicit: {left} before and {right} after, as F.pad(x, ({left}, {right})) would add"
+        return f"explicit: {left} before and {right} after, as F.pad(x, ({left}, {right})) would add" + filled
     if spec.padding == "causal":
         return (f"'causal': {left} = dilation_rate·(kernel_size−1) before the sequence, none after, "
                 "so no window reads the future")  # fmt: skip
@@ -35,12 +65,12 @@ def padding_reason(plan: Plan) -> str:
             f"padding={spec.padding} with padding_mode='{spec.padding_mode}': F.pad crops {-spec.padding} from each end"
         )
     if isinstance(spec.padding, int):
-        return f"padding={spec.padding}: {spec.padding} on each side"
+        return f"padding={spec.padding}: {spec.padding} on each side" + filled
     why = "so the output keeps length ceil(L/strides)" if spec.framework == "keras" else "so the output keeps length L"
     split = f"{total} in all, {left} left and {right} right"
     if left != right:
         split += " (odd total: the extra one goes on the right)"
-    return f"'same': {split}, {why}"
+    return f"'same': {split}, {why}" + filled
 
 
 def output_length_formula(plan: Plan) -> list[str]:
@@ -73,10 +103,57 @@ def output_length_formula(plan: Plan) -> list[str]:
 
 
 def _output_words(plan: Plan) -> str:
-    length, filters = plan.axis.output_length, plan.spec.filters
-    if plan.spec.data_format == "channels_last":
-        return f"{length} × {filters} (length × channels)"
-    return f"{filters} × {length} (channels × length)"
+    _, a, b = plan.output_shape
+    axes = "length × channels" if plan.spec.data_format == "channels_last" else "channels × length"
+    return f"{a} × {b} ({axes})"
+
+
+AXIS_WISE = ("softmax", "log_softmax", "sparsemax", "glu")  # run over the whole last axis at once
+
+
+def _activation_words(plan: Plan) -> tuple[str, str]:
+    """(words inside the per-stop sentence, a sentence of their own) for the activation."""
+    spec = plan.spec
+    act = spec.activation
+    if act is None or act == "linear":
+        return "", ""
+    if act not in AXIS_WISE:
+        return f"applies {act}", ""
+    last = (f"each position's {counted(spec.filters, 'output channel')}" if spec.data_format == "channels_last"
+            else f"each channel's {counted(plan.axis.output_length, 'output position')}")  # fmt: skip
+    if act == "glu":
+        return "", (f" Then glu runs over the last axis, {last}: it splits them into halves a and b and keeps "
+                    "a·sigmoid(b), so that axis halves.")  # fmt: skip
+    return "", f" Then {act} runs over the last axis: {last} together."
+
+
+def _padding_words(plan: Plan) -> str:
+    """What the padding puts where, and what it is for, true of this very layer."""
+    spec, axis = plan.spec, plan.axis
+    left, right, s = axis.pad_left, axis.pad_right, axis.strides
+    if left < 0 or right < 0:
+        return (f" padding={spec.padding} crops {-left} from the start and {-right} from the end first, so the "
+                f"windows slide over positions {-left} to {axis.length - 1 + right} only.")  # fmt: skip
+    if left == right == 0:
+        return ""
+    after = "none" if right == 0 else str(right)
+    if spec.padding_mode == "zeros":
+        text = f" The padding puts {counted(left, 'zero')} before the sequence and {after} after"
+    else:
+        text = (f" The padding puts {counted(left, 'position')} before the sequence and {after} after, filled by "
+                f"{filled_with(plan)}")  # fmt: skip
+    if spec.padding == "causal":
+        reads = "t" if s == 1 else f"t·{s}"
+        return text + f", so output t reads positions up to {reads} and never a later one."
+    if spec.padding == "same":
+        if spec.framework == "keras" and s > 1:
+            return text + f", so that ceil({axis.length}/{s}) = {axis.output_length} windows fit."
+        return text + f", so the output keeps the input's length {axis.length}."
+    last_tap = (axis.output_length - 1) * s - left + axis.span - 1
+    reached = min(right, max(0, last_tap - (axis.length - 1)))
+    if reached < right:
+        return text + f"; stepping {s} at a time, the last window reaches only {reached} of the {right} after."
+    return text + "."
 
 
 def explanation(plan: Plan) -> str:
@@ -84,7 +161,6 @@ def explanation(plan: Plan) -> str:
     spec, axis = plan.spec, plan.axis
     n = names(plan)
     f, k, c, cg = spec.filters, spec.kernel_size, spec.input.channels, spec.channels_per_group
-    per_step = counted(spec.strides, "step")
     if k == 1:
         reads = "1 position"
     elif spec.dilation_rate == 1:
@@ -95,26 +171,27 @@ def explanation(plan: Plan) -> str:
     each = "it" if single else "each"
     if spec.groups == 1:
         every = "the single input channel" if c == 1 else f"all {c} input channels"
-        covers = f"{each} covers {every}, so kernel_size only sets how many neighbouring positions it sees"
+        which = "neighbouring positions" if spec.dilation_rate == 1 or k == 1 else "positions along the sequence"
+        covers = f"{each} covers {every}, so kernel_size only sets how many {which} it reads"
     else:
         covers = (f"with groups={spec.groups}, each covers only the {counted(cg, 'input channel')} of its group "
                   f"({counted(spec.filters // spec.groups, 'filter')} per group)")  # fmt: skip
-    bias = " and adds its bias" if spec.use_bias else ""
+    applies, after = _activation_words(plan)
+    steps = ["sums them", *["adds its bias"] * spec.use_bias, *[applies] * bool(applies)]
+    does = ", ".join(steps[:-1]) + " and " + steps[-1] if len(steps) > 1 else steps[0]
     makes = counted(axis.output_length, "number")
     text = (
         f"{n['filters']}={f} means the layer learns {'a single filter' if single else f'{f} separate filters'}; "
         f"kernel_size={k} means {each if single else 'each one'} reads {reads} at a time. "
         f"{'The filter' if single else 'Each filter'} is a {k} × {cg} block of weights: {covers}. "
-        f"It slides along the {counted(axis.length, 'input position')}, {per_step} at a time; at each stop it "
-        f"multiplies the {k} × {cg} values under it by its weights, sums them{bias} — one number. "
-        + (f"The filter thus makes {makes}, the layer's one output channel: " if single else
-           f"One filter thus makes {makes}, one output channel; the {f} filters make {f} channels: ")
-        + f"an output of {_output_words(plan)} per example."
+        f"It slides along the {counted(axis.length, 'input position')}, moving {counted(axis.strides, 'position')} "
+        f"at a time; at each stop it multiplies the {k} × {cg} values under it by its weights, {does} — one number. "
+        + (f"The filter thus makes {makes}, the layer's one output channel." if single else
+           f"One filter thus makes {makes}, one output channel; the {f} filters make {f} channels.")
+        + after
+        + f" The output: {_output_words(plan)} per example."
     )  # fmt: skip
-    if axis.pad_left or axis.pad_right:
-        text += (f" The padding adds {counted(axis.pad_left, 'zero row')} before and {axis.pad_right} after so the "
-                 "window can also stop near the ends.")  # fmt: skip
-    return text
+    return text + _padding_words(plan)
 
 
 def framework_notes(plan: Plan) -> list[str]:
@@ -124,15 +201,13 @@ def framework_notes(plan: Plan) -> list[str]:
     notes: list[str] = []
     if spec.framework == "keras":
         if spec.padding == "same" and s > 1:
-            notes.append(
-                f"PyTorch refuses padding='same' with stride {s}. To get this layer there: "
-                f"F.pad(x, ({axis.pad_left}, {axis.pad_right})) then nn.Conv1d(..., stride={s}, padding=0)"
-                + (
-                    "; no symmetric int padding reproduces this uneven split."
-                    if axis.pad_left != axis.pad_right
-                    else "."
-                )
-            )
+            if axis.pad_left == axis.pad_right:
+                notes.append(f"PyTorch refuses padding='same' with stride {s}; this split is even, so the PyTorch "
+                             f"code uses padding={axis.pad_left}.")  # fmt: skip
+            else:
+                notes.append(f"PyTorch refuses padding='same' with stride {s}. The PyTorch code pads first: "
+                             f"F.pad(x, ({axis.pad_left}, {axis.pad_right})) then padding=0; no symmetric int "
+                             "padding reproduces this uneven split.")  # fmt: skip
         elif spec.padding == "same":
             notes.append("PyTorch padding='same' gives the same split at stride 1.")
         if spec.padding == "same" and k % 2 == 0 and s == 1:
@@ -158,8 +233,12 @@ def framework_notes(plan: Plan) -> list[str]:
         notes.append("PyTorch is (batch, channels, length); Keras is (batch, length, channels): x.permute(0, 2, 1).")
         notes.append("nn.Conv1d also takes an unbatched (C, L) input and returns (out_channels, L_out).")
         if spec.padding_mode != "zeros":
+            notes.append(f"Keras' Conv1D pads with zeros only: the Keras code pads the {spec.padding_mode} way "
+                         "in a layer of its own first, then uses padding='valid'.")  # fmt: skip
+        if s > 1 and d > 1:
             notes.append(
-                f"Keras pads with zeros only; padding_mode='{spec.padding_mode}' has no Keras Conv1D equivalent."
+                f"Keras refuses strides > 1 with dilation_rate > 1: the Keras code slides the dilated "
+                f"window with stride 1 and keeps one output in {s} (y[:, ::{s}]): the same numbers."
             )
     if spec.activation in ("softmax", "log_softmax") and plan.output_shape[-1] == 1:
         notes.append(f"{spec.activation} runs over the last axis, which has size 1 here: the output is constant "
@@ -173,13 +252,19 @@ def framework_notes(plan: Plan) -> list[str]:
     return notes
 
 
+TORCH_PAD_MODULES = {"zeros": "ZeroPad1d", "reflect": "ReflectionPad1d", "replicate": "ReplicationPad1d",
+                     "circular": "CircularPad1d"}  # fmt: skip
+
+
 def layer_code(plan: Plan, framework: str) -> str:
-    """The one-line layer constructor in the given framework's own words."""
-    spec, axis = plan.spec, plan.axis
+    """The layer as one expression in its own framework (framework: the plan's; port.py writes the other's)."""
+    spec = plan.spec
+    if framework != spec.framework:
+        raise ValueError("layer_code writes the plan's own framework; port.port writes the other one")
     cg_f = f"kernel_size={spec.kernel_size}"
+    explicit = spec.padding if isinstance(spec.padding, tuple) else None
     if framework == "keras":
         pad = spec.padding if isinstance(spec.padding, str) else "valid"
-        explicit_pair = (axis.pad_left, axis.pad_right) if isinstance(spec.padding, (int, tuple)) else (0, 0)
         args = [f"filters={spec.filters}", cg_f]
         args += [f"strides={spec.strides}"] * (spec.strides != 1)
         args += [f'padding="{pad}"'] * (pad != "valid")
@@ -189,15 +274,11 @@ def layer_code(plan: Plan, framework: str) -> str:
         args += [f'activation="{spec.activation}"'] * (spec.activation is not None)
         args += [f'data_format="{spec.data_format}"'] * (spec.data_format != "channels_last")
         code = f"keras.layers.Conv1D({', '.join(args)})"
-        if explicit_pair != (0, 0):
+        if explicit is not None and explicit != (0, 0):
             fmt = "" if spec.data_format == "channels_last" else f', data_format="{spec.data_format}"'
-            code = f"keras.layers.ZeroPadding1D({explicit_pair}{fmt}) then " + code
+            code = f"keras.Sequential([keras.layers.ZeroPadding1D({explicit}{fmt}), {code}])"
         return code
-    torch_same_ok = spec.padding == "same" and spec.strides == 1
-    explicit = (
-        spec.padding == "causal" or isinstance(spec.padding, tuple) or (spec.padding == "same" and not torch_same_ok)
-    )
-    pad_arg = spec.padding if isinstance(spec.padding, int) or torch_same_ok else "valid"
+    pad_arg = spec.padding if isinstance(spec.padding, (int, str)) else 0
     args = [f"in_channels={spec.input.channels}", f"out_channels={spec.filters}", cg_f]
     args += [f"stride={spec.strides}"] * (spec.strides != 1)
     args += ([f"padding={pad_arg}"] if isinstance(pad_arg, int) else [f'padding="{pad_arg}"']) * (
@@ -206,8 +287,8 @@ def layer_code(plan: Plan, framework: str) -> str:
     args += [f"dilation={spec.dilation_rate}"] * (spec.dilation_rate != 1)
     args += [f"groups={spec.groups}"] * (spec.groups != 1)
     args += ["bias=False"] * (not spec.use_bias)
-    args += [f'padding_mode="{spec.padding_mode}"'] * (spec.padding_mode != "zeros")
+    args += [f'padding_mode="{spec.padding_mode}"'] * (spec.padding_mode != "zeros" and explicit is None)
     code = f"nn.Conv1d({', '.join(args)})"
-    if explicit:
-        code = f"F.pad(x, ({axis.pad_left}, {axis.pad_right})) then " + code
+    if explicit is not None and explicit != (0, 0):
+        code = f"nn.Sequential(nn.{TORCH_PAD_MODULES[spec.padding_mode]}({explicit}), {code})"
     return code

@@ -7,6 +7,7 @@ from typing import Any
 
 from conv1dexplain import explain
 from conv1dexplain.plan import Plan, Shape
+from conv1dexplain.port import port
 from conv1dexplain.vocabulary import SCHEMA_VERSION
 
 WINDOWS_SHOWN = 3
@@ -41,24 +42,30 @@ class Window:
 
 @dataclass(frozen=True, repr=False, eq=False)  # built once, written once: no need for more methods
 class Check:
-    """The NumPy confirmation of the geometry."""
+    """The engine on a seeded example against the convolution computed from the settings alone."""
 
     status: str
     input_length: int | None
-    expected_output_length: int | None
-    output_length: int | None
+    expected_output_length: int | None  # the plan's
+    output_length: int | None  # the engine's, run with the plan's padding
+    reference_output_length: int | None  # the definition's, from the layer's settings alone
+    reference_padding: list[int] | None  # [before, after] by the framework's rule, apart from geometry.py
     windows_checked: int
+    checked_windows: list[int]  # output positions whose listed input positions were compared
     seed: int
     note: str
 
 
 @dataclass(frozen=True, repr=False, eq=False)  # built once, written once: no need for more methods
 class OtherFramework:
-    """The same layer in the other framework, for porting."""
+    """The same layer in the other framework, for porting: code that runs there, and its shapes."""
 
     framework: str
     kernel_shape: list[int]
-    code: str
+    code: str  # statements: `conv = …` (weights: kernel_shape), then `y = …` from `x` in input_shape
+    input_shape: list[int | None]  # in the other framework's own layout
+    output_shape: list[int | None]
+    layout: str  # the permutes there and back
 
 
 @dataclass(frozen=True, repr=False, eq=False)  # built once, written once: no need for more methods
@@ -109,12 +116,15 @@ def _padding(plan: Plan) -> Padding:
     return Padding(mode, value, axis.pad_left, axis.pad_right, spec.padding_mode, explain.padding_reason(plan))
 
 
+def shown_windows(output_length: int) -> list[int]:
+    """The output positions whose windows are shown: the first, the second and the last."""
+    return sorted({0, min(1, output_length - 1), output_length - 1})[:WINDOWS_SHOWN] if output_length else []
+
+
 def _windows(plan: Plan) -> list[Window]:
     axis = plan.axis
-    last = axis.output_length - 1
-    shown = sorted({0, min(1, last), last}) if last > 1 else list(range(last + 1))
     windows = []
-    for t in shown[:WINDOWS_SHOWN]:
+    for t in shown_windows(axis.output_length):
         first = t * axis.strides - axis.pad_left
         listed = axis.kernel_size <= MAX_LISTED_TAPS
         windows.append(
@@ -131,6 +141,14 @@ def _windows(plan: Plan) -> list[Window]:
     return windows
 
 
+def _other_framework(plan: Plan) -> OtherFramework:
+    ported = port(plan)
+    return OtherFramework(
+        ported.framework, list(plan.other_kernel_shape), ported.code,
+        _shape(ported.input_shape), _shape(ported.output_shape), ported.layout,
+    )  # fmt: skip
+
+
 def params_arithmetic(plan: Plan) -> str:
     """'4 × 300 × 100 + 100 = 120,100' (kernel_size × C/groups × filters + bias)."""
     spec = plan.spec
@@ -143,7 +161,6 @@ def params_arithmetic(plan: Plan) -> str:
 def build_shape_report(plan: Plan, check: Check | None) -> ShapeReport:
     """Assemble the report of one planned (and possibly checked) layer."""
     spec = plan.spec
-    other = "pytorch" if spec.framework == "keras" else "keras"
     return ShapeReport(
         framework=spec.framework,
         data_format=spec.data_format,
@@ -169,7 +186,7 @@ def build_shape_report(plan: Plan, check: Check | None) -> ShapeReport:
         explanation=explain.explanation(plan),
         windows=_windows(plan),
         code=explain.layer_code(plan, spec.framework),
-        other_framework=OtherFramework(other, list(plan.other_kernel_shape), explain.layer_code(plan, other)),
+        other_framework=_other_framework(plan),
         notes=explain.framework_notes(plan),
         check=check,
     )

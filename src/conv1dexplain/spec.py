@@ -169,11 +169,15 @@ def _keras_padding(padding: str) -> str:
     if mode in KERAS_PADDINGS:
         return mode
     if re.fullmatch(r"-?\d+", padding.strip()):
-        raise SpecError(
-            f"Keras Conv1D padding must be valid, same or causal, not {padding!r}",
-            f"put keras.layers.ZeroPadding1D(({padding}, {padding})) before a 'valid' Conv1D, "
-            "or use --framework pytorch for an integer padding",
-        )
+        value = int(padding)
+        if value == 0:
+            hint = "use --padding valid: that is Keras' name for no padding"
+        elif value < 0:
+            hint = f"to crop, put keras.layers.Cropping1D(({-value}, {-value})) before a 'valid' Conv1D"
+        else:
+            hint = (f"put keras.layers.ZeroPadding1D(({value}, {value})) before a 'valid' Conv1D, "
+                    "or use --framework pytorch for an integer padding")  # fmt: skip
+        raise SpecError(f"Keras Conv1D padding must be valid, same or causal, not {padding!r}", hint)
     raise SpecError(
         f"Keras Conv1D padding must be valid, same or causal, not {padding!r}",
         "use --padding valid (no padding), same (keep the length) or causal (pad the past only)",
@@ -242,7 +246,8 @@ def _keras_checks(filters: int, kernel_size: int, strides: int, dilation: int, g
         raise SpecError(
             f"Keras Conv1D refuses strides > 1 together with dilation_rate > 1 "
             f"(strides={strides}, dilation_rate={dilation})",
-            "use one of them, or two layers: a dilated one then a strided one",
+            f"use one of them; for the same numbers, use --strides 1 and keep one output position in {strides} "
+            f"(y[:, ::{strides}] in channels_last)",
         )
     if padding_mode != "zeros":
         raise SpecError(

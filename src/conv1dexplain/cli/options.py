@@ -45,7 +45,7 @@ PaddingOpt = Annotated[
 DilationOpt = Annotated[
     int,
     typer.Option("--dilation-rate", "--dilation", "-d", rich_help_panel=SPEC_PANEL,
-                 help="Gap between the taps of a window (PyTorch: dilation). Example: -d 2."),
+                 help="Step between the positions a window reads, 1 = adjacent (PyTorch: dilation). Example: -d 2."),
 ]  # fmt: skip
 GroupsOpt = Annotated[
     int,

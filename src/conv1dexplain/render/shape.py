@@ -50,12 +50,16 @@ def _facts(report: ShapeReport) -> Table:
     return grid
 
 
-def _windows(windows: list[Window]) -> Table:
+# Sequence positions are the input's rows in (L, C) and its columns in (C, L).
+_POSITIONS = {"channels_last": "rows", "channels_first": "columns"}
+
+
+def _windows(windows: list[Window], positions: str) -> Table:
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True, justify="right")
     grid.add_column()
     for window in windows:
-        grid.add_row(f"output[{window.output_index}] ← rows", _window_line(window))
+        grid.add_row(f"output[{window.output_index}] ← {positions}", _window_line(window))
     return grid
 
 
@@ -102,9 +106,12 @@ def render_shape(report: ShapeReport, console: Console) -> None:
                            Text(report.padding.reason, style="dim")))  # fmt: skip
     names = "filters and kernel_size" if report.framework == "keras" else "out_channels and kernel_size"
     console.print(_section(f"What {names} do", Text(report.explanation)))
-    console.print(_section("Which input rows each output position reads", _windows(report.windows)))
+    positions = _POSITIONS[report.data_format]
+    console.print(_section(f"Which input {positions} each output position reads", _windows(report.windows, positions)))
     other = report.other_framework
-    console.print(_section(f"In {_TITLES[other.framework]}", Text(other.code, style="cyan")))
+    console.print(
+        _section(f"In {_TITLES[other.framework]}", Text(other.code, style="cyan"), Text(other.layout, style="dim"))
+    )
     console.print(_section("Notes", _bullets(report.notes)))
     if report.check is not None:
         ok = report.check.status.startswith("confirmed")
