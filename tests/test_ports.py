@@ -189,3 +189,37 @@ def test_the_drawn_layers_cover_every_kind() -> None:
         assert {layer["dilation_rate"] for layer in drawn} >= {1, 2, 3}
         assert {layer["groups"] for layer in drawn} >= {1, 2, 3}
         assert {layer["use_bias"] for layer in drawn} == {True, False}
+
+
+@pytest.mark.parametrize("framework", ["keras", "pytorch"])
+@pytest.mark.parametrize(("pads", "mode"), [((1, 2), "zeros"), ((0, 3), "zeros"), ((2, 1), "reflect")])
+def test_explicit_padding_code_runs_as_printed(
+    torch: ModuleType, keras: ModuleType, framework: str, pads: tuple[int, int], mode: str
+) -> None:
+    """The Python API's padding=(left, right) is printed as a padding layer, then the convolution."""
+    from conv1dexplain.explain import layer_code
+    from conv1dexplain.plan import make_plan
+    from conv1dexplain.spec import build_spec
+
+    if framework == "keras" and mode != "zeros":
+        return  # Keras' Conv1D has no padding_mode (refused, tested in test_cli)
+    spec = build_spec(framework=framework, input_shape="9x3" if framework == "keras" else "3x9", filters=2,
+                      kernel_size=3, padding=pads, padding_mode=mode, use_bias=False)  # fmt: skip
+    code = layer_code(make_plan(spec), framework)
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((1, 9, 3)).astype(np.float32)
+    kernel = rng.standard_normal((3, 3, 2)).astype(np.float32)
+    # The definition: pad as the mode says (np.pad), then a valid convolution, in (N, L, C).
+    padded = np.pad(x[0], (pads, (0, 0)), mode={"zeros": "constant", "reflect": "reflect"}[mode])
+    expected = np.stack([sum(padded[t + j] @ kernel[j] for j in range(3)) for t in range(len(padded) - 2)])[None]
+    if framework == "keras":
+        layer = eval(code, {"keras": keras})
+        layer.build(x.shape)
+        layer.layers[-1].kernel.assign(kernel)
+        out = keras.ops.convert_to_numpy(layer(x))
+    else:
+        layer = eval(code, {"nn": torch.nn})
+        with torch.no_grad():
+            layer[-1].weight.copy_(torch.from_numpy(kernel.transpose(2, 1, 0).copy()))
+            out = _swap(layer(torch.from_numpy(_swap(x))).numpy())
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5, err_msg=code)

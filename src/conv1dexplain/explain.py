@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conv1dexplain.geometry import keras_same_padding
+from conv1dexplain.padding_words import padding_sentence
 from conv1dexplain.plan import Plan
 from conv1dexplain.vocabulary import counted
 
@@ -17,60 +18,6 @@ def names(plan: Plan) -> dict[str, str]:
     if plan.spec.framework == "keras":
         return {"filters": "filters", "strides": "strides", "dilation": "dilation_rate", "in": "input channels"}
     return {"filters": "out_channels", "strides": "stride", "dilation": "dilation", "in": "in_channels"}
-
-
-MODE_RULES = {
-    "reflect": "the input mirrored at each end, the edge itself not repeated",
-    "replicate": "copies of the first position before, of the last one after",
-    "circular": "the input wrapped round: the end before the start, the start after the end",
-}
-
-
-def source_position(position: int, length: int, padding_mode: str) -> int | None:
-    """The input position a padded position holds under a PyTorch padding_mode; None for a zero."""
-    if 0 <= position < length:
-        return position
-    if padding_mode == "replicate":
-        return min(max(position, 0), length - 1)
-    if padding_mode == "circular":
-        return position % length
-    if padding_mode == "reflect":  # check_fits keeps reflect padding below L: one fold is enough
-        return -position if position < 0 else 2 * (length - 1) - position
-    return None
-
-
-def filled_with(plan: Plan) -> str:
-    """What a non-zeros padding_mode puts in the padding, with this input's positions."""
-    spec, axis = plan.spec, plan.axis
-    before = [-j for j in range(1, min(axis.pad_left, 3) + 1)]
-    after = [axis.length - 1 + j for j in range(1, min(axis.pad_right, 3) + 1)]
-    pairs = [f"{p} holds {source_position(p, axis.length, spec.padding_mode)}" for p in before + after]
-    return f"{spec.padding_mode}: {MODE_RULES[spec.padding_mode]} (position {', '.join(pairs)})"
-
-
-def padding_reason(plan: Plan) -> str:
-    """Why the padding is what it is, and why the split is uneven if it is."""
-    spec, axis = plan.spec, plan.axis
-    left, right, total = axis.pad_left, axis.pad_right, axis.pad_left + axis.pad_right
-    filled = f", filled by {filled_with(plan)}" if spec.padding_mode != "zeros" and total > 0 else ""
-    if spec.padding == "valid":
-        return "'valid': no padding; windows stop where the input ends"
-    if isinstance(spec.padding, tuple):
-        return f"explicit: {left} before and {right} after, as F.pad(x, ({left}, {right})) would add" + filled
-    if spec.padding == "causal":
-        return (f"'causal': {left} = dilation_rate·(kernel_size−1) before the sequence, none after, "
-                "so no window reads the future")  # fmt: skip
-    if isinstance(spec.padding, int) and spec.padding < 0:
-        return (
-            f"padding={spec.padding} with padding_mode='{spec.padding_mode}': F.pad crops {-spec.padding} from each end"
-        )
-    if isinstance(spec.padding, int):
-        return f"padding={spec.padding}: {spec.padding} on each side" + filled
-    why = "so the output keeps length ceil(L/strides)" if spec.framework == "keras" else "so the output keeps length L"
-    split = f"{total} in all, {left} left and {right} right"
-    if left != right:
-        split += " (odd total: the extra one goes on the right)"
-    return f"'same': {split}, {why}" + filled
 
 
 def output_length_formula(plan: Plan) -> list[str]:
@@ -108,7 +55,8 @@ def _output_words(plan: Plan) -> str:
     return f"{a} × {b} ({axes})"
 
 
-AXIS_WISE = ("softmax", "log_softmax", "sparsemax", "glu")  # run over the whole last axis at once
+# Run over the whole last axis at once (activations.AXIS_WISE, without loading NumPy).
+AXIS_WISE = ("softmax", "log_softmax", "sparsemax", "glu")
 
 
 def _activation_words(plan: Plan) -> tuple[str, str]:
@@ -125,35 +73,6 @@ def _activation_words(plan: Plan) -> tuple[str, str]:
         return "", (f" Then glu runs over the last axis, {last}: it splits them into halves a and b and keeps "
                     "a·sigmoid(b), so that axis halves.")  # fmt: skip
     return "", f" Then {act} runs over the last axis: {last} together."
-
-
-def _padding_words(plan: Plan) -> str:
-    """What the padding puts where, and what it is for, true of this very layer."""
-    spec, axis = plan.spec, plan.axis
-    left, right, s = axis.pad_left, axis.pad_right, axis.strides
-    if left < 0 or right < 0:
-        return (f" padding={spec.padding} crops {-left} from the start and {-right} from the end first, so the "
-                f"windows slide over positions {-left} to {axis.length - 1 + right} only.")  # fmt: skip
-    if left == right == 0:
-        return ""
-    after = "none" if right == 0 else str(right)
-    if spec.padding_mode == "zeros":
-        text = f" The padding puts {counted(left, 'zero')} before the sequence and {after} after"
-    else:
-        text = (f" The padding puts {counted(left, 'position')} before the sequence and {after} after, filled by "
-                f"{filled_with(plan)}")  # fmt: skip
-    if spec.padding == "causal":
-        reads = "t" if s == 1 else f"t·{s}"
-        return text + f", so output t reads positions up to {reads} and never a later one."
-    if spec.padding == "same":
-        if spec.framework == "keras" and s > 1:
-            return text + f", so that ceil({axis.length}/{s}) = {axis.output_length} windows fit."
-        return text + f", so the output keeps the input's length {axis.length}."
-    last_tap = (axis.output_length - 1) * s - left + axis.span - 1
-    reached = min(right, max(0, last_tap - (axis.length - 1)))
-    if reached < right:
-        return text + f"; stepping {s} at a time, the last window reaches only {reached} of the {right} after."
-    return text + "."
 
 
 def explanation(plan: Plan) -> str:
@@ -191,7 +110,7 @@ def explanation(plan: Plan) -> str:
         + after
         + f" The output: {_output_words(plan)} per example."
     )  # fmt: skip
-    return text + _padding_words(plan)
+    return text + padding_sentence(plan)
 
 
 def framework_notes(plan: Plan) -> list[str]:

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from conv1dexplain import explain
+from conv1dexplain.padding_words import padding_reason
 from conv1dexplain.plan import Plan, Shape
 from conv1dexplain.port import port
 from conv1dexplain.vocabulary import SCHEMA_VERSION
@@ -113,7 +114,7 @@ def _padding(plan: Plan) -> Padding:
     spec, axis = plan.spec, plan.axis
     value = spec.padding if isinstance(spec.padding, int) else None
     mode = "explicit" if value is not None or isinstance(spec.padding, tuple) else str(spec.padding)
-    return Padding(mode, value, axis.pad_left, axis.pad_right, spec.padding_mode, explain.padding_reason(plan))
+    return Padding(mode, value, axis.pad_left, axis.pad_right, spec.padding_mode, padding_reason(plan))
 
 
 def shown_windows(output_length: int) -> list[int]:
