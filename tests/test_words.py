@@ -65,6 +65,28 @@ def test_the_explanation_is_true_of_the_layer(case: Case, report: ShapeReport) -
 
 
 @pytest.mark.parametrize(("case", "report"), DRAWN, ids=lambda value: "")
+def test_the_padding_reason_and_notes_are_true_of_the_layer(case: Case, report: ShapeReport) -> None:
+    pad, last = report.padding, report.windows[-1]
+    length = report.input_shape[1 if report.data_format == "channels_last" else 2]
+    assert isinstance(length, int)
+    unread = re.search(r"no window reaches the input's last (\d+ positions|position)", pad.reason)
+    if pad.mode == "valid" or pad.value == 0:
+        assert "no window goes past either end" in pad.reason
+        said = 0 if not unread else 1 if unread[1] == "position" else int(unread[1].split()[0])
+        assert said == length - 1 - last.last_input_index
+    else:
+        assert not unread
+    notes = " ".join(report.notes)
+    l_out = last.output_index + 1  # the last window shown is the last output position
+    if "gives L+1" in notes:
+        assert l_out == length + 1
+    even = re.search(r"padding=kernel_size//2=(\d+) with this even kernel gives length (\d+), not (\d+)", notes)
+    if even:  # what PyTorch's padding=k//2 would give: its own formula, by hand
+        k, d = report.kernel_size, report.dilation_rate
+        assert int(even[2]) == length + 2 * (k // 2) - d * (k - 1) != int(even[3]) == l_out
+
+
+@pytest.mark.parametrize(("case", "report"), DRAWN, ids=lambda value: "")
 def test_the_check_names_the_windows_shown(case: Case, report: ShapeReport) -> None:
     assert report.check is not None
     named = re.search(r"windows? ([\d, ]+) reads? the positions shown", report.check.note)

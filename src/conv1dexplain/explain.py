@@ -129,7 +129,7 @@ def framework_notes(plan: Plan) -> list[str]:
                              "padding reproduces this uneven split.")  # fmt: skip
         elif spec.padding == "same":
             notes.append("PyTorch padding='same' gives the same split at stride 1.")
-        if spec.padding == "same" and k % 2 == 0 and s == 1:
+        if spec.padding == "same" and k % 2 == 0 and s == 1 and d == 1:
             wrong = (axis.length + 2 * (k // 2) - axis.span) // s + 1
             notes.append(f"In PyTorch, padding=kernel_size//2={k // 2} with this even kernel gives length {wrong}, "
                          f"not {axis.output_length}: it pads {k // 2} on both sides.")  # fmt: skip
@@ -140,7 +140,7 @@ def framework_notes(plan: Plan) -> list[str]:
                      "channels_first is PyTorch's (batch, channels, length) order; "
                      "the kernel layout stays (k, C/g, F).")  # fmt: skip
     else:
-        if isinstance(spec.padding, int) and k % 2 == 0 and spec.padding == k // 2 and s == 1:
+        if isinstance(spec.padding, int) and k % 2 == 0 and spec.padding == k // 2 and s == 1 and d == 1:
             notes.append(f"padding=kernel_size//2 with an even kernel gives L+1 = {axis.output_length}; "
                          "padding='same' keeps the length (1 fewer on the left).")  # fmt: skip
         if spec.padding == "same" or (isinstance(spec.padding, int) and spec.padding > 0):

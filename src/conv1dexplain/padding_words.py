@@ -39,8 +39,13 @@ def padding_reason(plan: Plan) -> str:
     spec, axis = plan.spec, plan.axis
     left, right, total = axis.pad_left, axis.pad_right, axis.pad_left + axis.pad_right
     filled = f", filled by {filled_with(plan)}" if spec.padding_mode != "zeros" and total > 0 else ""
-    if spec.padding == "valid":
-        return "'valid': no padding; windows stop where the input ends"
+    if spec.padding in ("valid", 0):
+        last_tap = (axis.output_length - 1) * axis.strides + axis.span - 1
+        unread = axis.length - 1 - last_tap
+        last = "position" if unread == 1 else counted(unread, "position")
+        tail = "" if unread == 0 else f"; no window reaches the input's last {last}"
+        setting = "'valid'" if spec.padding == "valid" else "padding=0"
+        return f"{setting}: no padding; no window goes past either end of the input" + tail
     if isinstance(spec.padding, tuple):
         return f"explicit: {left} before and {right} after, as F.pad(x, ({left}, {right})) would add" + filled
     if spec.padding == "causal":
