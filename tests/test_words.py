@@ -6,6 +6,7 @@ against the real framework where it describes the framework (what a padding_mode
 
 from __future__ import annotations
 
+import json
 import re
 from types import ModuleType
 
@@ -125,7 +126,7 @@ def test_what_a_padding_mode_puts_there_is_what_pytorch_puts(
     if result.code:
         assert mode == "reflect" and padding >= length  # PyTorch's refusal, tested in test_oracle_shape
         return
-    text = _words(__import__("json").loads(result.stdout)["explanation"])
+    text = _words(json.loads(result.stdout)["explanation"])
     pairs = re.findall(r"(-?\d+) holds (\d+)", text)
     assert len(pairs) == 2 * min(padding, 3), text
     padded = torch.nn.functional.pad(torch.arange(length, dtype=torch.float64)[None], (padding, padding), mode=mode)
@@ -146,3 +147,16 @@ def test_keras_hints_name_a_true_equivalent(args: list[str], says: str, never: s
     result = run(["shape", "-i", "23x1", "-f", "1", "-k", "2", *args])
     hint = result.stderr.splitlines()[1]
     assert result.code == 2 and says in hint and never not in hint, hint
+
+
+def test_the_dilation_help_says_what_the_windows_show() -> None:
+    """'Gap between the taps' left open whether 2 means one skipped position or two."""
+    import typer
+
+    from conv1dexplain.cli import build_app
+
+    shape = typer.main.get_command(build_app()).commands["shape"]  # type: ignore[attr-defined]
+    (option,) = [p for p in shape.params if p.name == "dilation_rate"]
+    assert "1 = adjacent" in option.help and "Gap" not in option.help
+    windows = json.loads(run(["shape", "-i", "9x1", "-f", "1", "-k", "3", "-d", "2", "--json"]).stdout)
+    assert windows["windows"][0]["input_indices"] == [0, 2, 4]  # step 2: every other position
