@@ -8,14 +8,11 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from conv1dexplain.render import strip
+from conv1dexplain.render.strip import PAD_STYLE
 from conv1dexplain.trace import Step, Tracer
 from conv1dexplain.vocabulary import counted
 
-PAD_STYLE = "dim"
-TAP_STYLE = "bold black on yellow"
-DONE_STYLE = "green"
-NOW_STYLE = "bold black on green"
-EDGE = 3  # cells shown beyond the window when the sequence is too long to draw whole
 WIDE = 3  # channels shown as first 2 … last when there are more than this
 
 
@@ -40,58 +37,9 @@ def _channels(count: int) -> list[int | None]:
     return [0, 1, None, count - 1]
 
 
-def _cells(lo: int, hi: int, style_of: dict[int, str], label_width: int, pad: tuple[int, int]) -> Text:
-    """Positions lo … hi−1 as index cells; padding cells drawn as ░."""
-    text = Text()
-    for position in range(lo, hi):
-        is_pad = position < pad[0] or position >= pad[1]
-        label = "░" * label_width if is_pad else str(position).rjust(label_width)
-        text.append(label, style=style_of.get(position, PAD_STYLE if is_pad else ""))
-        text.append(" ")
-    return text
-
-
-def _marks(lo: int, hi: int, marks: dict[int, str], label_width: int) -> Text:
-    """A row under the cells: a mark under the marked positions (readable without colour)."""
-    return Text("".join(marks.get(p, "").rjust(label_width) + " " for p in range(lo, hi)), style="bold")
-
-
-def _span(lo: int, hi: int, focus: tuple[int, int], room: int) -> tuple[int, int]:
-    """The part of lo … hi−1 to draw: all of it, or `room` cells around the focus."""
-    if hi - lo <= room:
-        return lo, hi
-    left = max(lo, min(focus[0] - EDGE, hi - room))
-    right = min(hi, max(left + room, focus[1] + EDGE + 1))
-    return max(lo, right - room), right
-
-
-def sequence_picture(view: View, step: Step) -> Table:
-    """The input (padding included) with the window's taps marked j = 0 … k−1, and the output so far."""
-    tracer = view.tracer
-    axis = tracer.axis
-    taps = step.input_indices
-    lo, hi = -axis.pad_left, axis.length + axis.pad_right
-    label_width = max(len(str(lo)), len(str(hi - 1)), len(str(axis.kernel_size - 1)))
-    left, right = _span(lo, hi, (taps[0], taps[-1]), max(8, (view.width - 12) // (label_width + 1)))
-    cells = _cells(left, right, dict.fromkeys(taps, TAP_STYLE), label_width, (0, axis.length))
-    tap_marks = _marks(left, right, {p: str(j) for j, p in enumerate(taps)}, label_width)
-    t, length = step.output_index, tracer.output_length
-    out_width = len(str(length - 1))
-    o_left, o_right = _span(0, length, (t, t), max(8, (view.width - 12) // (out_width + 1)))
-    done = dict.fromkeys(range(o_left, t), DONE_STYLE) | {t: NOW_STYLE}
-    outputs = _cells(o_left, o_right, done, out_width, (0, length))
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(no_wrap=True)
-    grid.add_column(no_wrap=True, overflow="crop")
-    grid.add_column(no_wrap=True)
-    more = ("… " if left > lo else "", "…" if right < hi else "")
-    grid.add_row("input", more[0], cells, more[1])
-    grid.add_row("tap j", "", tap_marks, "")
-    more = ("… " if o_left > 0 else "", "…" if o_right < length else "")
-    grid.add_row("output", more[0], outputs, more[1])
-    grid.add_row("", "", _marks(o_left, o_right, {t: "▲"}, out_width), "")
-    return grid
+def sequence_picture(view: View, step: Step) -> Text:
+    """The input with the window's taps marked, and the output cells, each under its window."""
+    return strip.sequence_picture(view.tracer.axis, view.tracer.output_length, step.output_index, view.width)
 
 
 def _reads(view: View, step: Step) -> Text:
