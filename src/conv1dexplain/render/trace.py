@@ -10,6 +10,7 @@ from rich.text import Text
 
 from conv1dexplain.render import strip
 from conv1dexplain.render.strip import PAD_STYLE
+from conv1dexplain.render.tap_table import tap_rows, tap_table
 from conv1dexplain.trace import Step, Tracer
 from conv1dexplain.vocabulary import counted
 
@@ -37,6 +38,16 @@ def _channels(count: int) -> list[int | None]:
     return [0, 1, None, count - 1]
 
 
+def _channel_choices(count: int) -> list[list[int | None]]:
+    """Channels to show, from the most to the fewest (the table takes the first that fits)."""
+    choices = [_channels(count)]
+    fewer: list[list[int | None]] = [[0, None, count - 1], [0, None], [None]]
+    for shown in fewer:  # a '…' only where it hides a channel
+        if len({c for c in shown if c is not None}) < count and shown not in choices:
+            choices.append(shown)
+    return choices
+
+
 def sequence_picture(view: View, step: Step) -> Text:
     """The input with the window's taps marked, and the output cells, each under its window."""
     return strip.sequence_picture(view.tracer.axis, view.tracer.output_length, step.output_index, view.width)
@@ -56,33 +67,37 @@ def _reads(view: View, step: Step) -> Text:
     return words
 
 
-def arithmetic(view: View, step: Step) -> Table:
-    """Tap by tap: the row read, its values, the kernel's, and their dot product."""
+def arithmetic(view: View, step: Step, max_taps: int | None = None) -> Table:
+    """Tap by tap: the row read, its values, the kernel's, and their dot product (at most max_taps
+    lines of taps, the middle ones left out)."""
     tracer, p, f = view.tracer, view.precision, view.filter_index
     spec = tracer.spec
     cg = spec.channels_per_group
     group = f // (spec.filters // spec.groups)
     first_channel = group * cg
-    shown = _channels(cg)
-    table = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim")
-    table.add_column("tap", justify="right")
-    table.add_column("row", justify="right")
-    table.add_column(f"input channels {first_channel}…{first_channel + cg - 1}" if spec.groups > 1 else "input",
-                     justify="right", no_wrap=True)  # fmt: skip
-    table.add_column(f"× kernel[j, :, {f}]", justify="right", no_wrap=True)
-    table.add_column("= Σ", justify="right")
-    for j, position in enumerate(step.input_indices):
+    headers = (f"input channels {first_channel}…{first_channel + cg - 1}" if spec.groups > 1 else "input",
+               f"× kernel[j, :, {f}]")  # fmt: skip
+    taps = tap_rows(len(step.input_indices), max_taps)
+    rows = []
+    for j in (j for j in taps if j is not None):
+        position = step.input_indices[j]
         values = step.window[j, first_channel : first_channel + cg]
         weights = tracer.kernel[j, :, f]
         width = (
             p + 3 + max(1, len(str(int(abs(max(values.max(), -values.min(), weights.max(), -weights.min(), key=abs))))))
         )
-        cells_x = " ".join("…" if c is None else _num(values[c], p, width) for c in shown)
-        cells_w = " ".join("…" if c is None else _num(weights[c], p, width) for c in shown)
         style = PAD_STYLE if j in step.padding_taps else ""
-        table.add_row(str(j), str(position), Text(cells_x, style=style), cells_w,
-                      _num(float(values.astype("float64") @ weights.astype("float64")), p))  # fmt: skip
-    return table
+        rows.append((j, position, values, weights, width, style,
+                     _num(float(values.astype("float64") @ weights.astype("float64")), p)))  # fmt: skip
+
+    def table_of(shown: list[int | None]) -> list[tuple[str, str, Text, str, str]]:
+        return [(str(j), str(position), Text(" ".join("…" if c is None else _num(values[c], p, width) for c in shown),
+                                             style=style),
+                 " ".join("…" if c is None else _num(weights[c], p, width) for c in shown), total)
+                for j, position, values, weights, width, style, total in rows]  # fmt: skip
+
+    choices = [table_of(shown) for shown in _channel_choices(cg)]
+    return tap_table(headers, choices, taps, len(step.input_indices), view.width)
 
 
 def _result(view: View, step: Step) -> Text:
@@ -106,16 +121,37 @@ def _all_outputs(view: View, step: Step) -> Text:
     return Text(f"all {step.outputs.shape[0]} output channels at t={step.output_index}: {values}", style="dim")
 
 
-def step_view(view: View, step: Step) -> RenderableType:
-    """The full drawing of one step."""
+@dataclass(frozen=True)
+class StepParts:
+    """The pieces of one step's drawing, for the stepper to fit to the terminal's height."""
+
+    title: Text
+    picture: RenderableType
+    reads: Text
+    table: Table
+    result: Text
+    all_outputs: Text | None
+
+    def all(self) -> list[RenderableType]:
+        """Every piece, top to bottom."""
+        parts = [self.title, self.picture, self.reads, self.table, self.result, self.all_outputs]
+        return [part for part in parts if part is not None]
+
+
+def step_parts(view: View, step: Step, max_taps: int | None = None) -> StepParts:
+    """The drawing of one step in pieces (at most max_taps lines of taps)."""
     tracer = view.tracer
     title = Text(f"output[{step.output_index}]", style="bold")
     title.append(f" · step {step.output_index + 1} of {tracer.output_length} · filter {view.filter_index}", style="dim")
-    parts: list[RenderableType] = [title, sequence_picture(view, step), _reads(view, step), arithmetic(view, step),
-                                   _result(view, step)]  # fmt: skip
-    if step.outputs.shape[0] > 1:  # (one output channel: the result line above says it all)
-        parts.append(_all_outputs(view, step))
-    return Group(*parts)
+    # (one output channel: the result line says it all)
+    all_outputs = _all_outputs(view, step) if step.outputs.shape[0] > 1 else None
+    return StepParts(title, sequence_picture(view, step), _reads(view, step), arithmetic(view, step, max_taps),
+                     _result(view, step), all_outputs)  # fmt: skip
+
+
+def step_view(view: View, step: Step) -> RenderableType:
+    """The full drawing of one step."""
+    return Group(*step_parts(view, step).all())
 
 
 def compact_line(view: View, step: Step) -> Text:
