@@ -108,3 +108,48 @@ def test_quit_keys_and_the_number_typed() -> None:
     assert "output[4]" in stepper.footer(80)
     assert stepper.press("\x1b") and stepper.typed == "" and stepper.t == 0, "Esc takes the number back first"
     assert not stepper.press("\x1b")
+
+
+def test_the_keys_are_documented_in_the_help_and_the_readme() -> None:
+    from pathlib import Path
+
+    import typer
+
+    from conv1dexplain.cli import build_app
+
+    command = typer.main.get_command(build_app("trace")).commands["trace"]  # type: ignore[attr-defined]
+    (option,) = [p for p in command.params if p.name == "interactive"]
+    readme = Path(__file__).parent.parent.joinpath("README.md").read_text()
+    sentence = readme[readme.index("In a terminal it is interactive") :].split("; piped")[0]
+    for text in (option.help, sentence):
+        words = set(re.findall(r"[\w→←]+", text))
+        for key in ("→", "space", "n", "l", "Enter", "←", "p", "h", "PgDn", "PgUp", "Home", "g", "End", "G",
+                    "f", "F", "number", "q", "Esc"):  # fmt: skip
+            assert key in words, (key, text)
+        assert "resized" in sentence
+
+
+@pytest.mark.parametrize("columns", ["40", "50", "60", "80"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["trace", "--input", "10x3", "-f", "2", "-k", "3", "-p", "same", "--steps", "0:2"],
+        ["trace", "--input", "40x8", "-f", "4", "-k", "5", "--groups", "2", "-p", "same", "--steps", "3:4"],
+        ["trace", "--input", "100x300", "-f", "100", "-k", "4", "-p", "same", "--steps", "49:50"],
+    ],
+)
+def test_the_printed_table_keeps_tap_row_and_sum_at_any_width(
+    args: list[str], columns: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from helpers import human
+
+    monkeypatch.setenv("COLUMNS", columns)
+    text = human(args)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= int(columns)
+    headers = [line for line in lines if re.match(r"\s*tap\s+row\s.*= Σ$", line)]
+    kernel_size = int(args[args.index("-k") + 1])
+    steps = len(re.findall(r"^output\[\d+\] · step", text, flags=re.M))
+    assert len(headers) == steps
+    listed = [line for line in lines if re.match(r"\s*\d+\s+-?\d+\s.*\s-?\d+\.\d{3}$", line)]
+    assert len(listed) == steps * kernel_size
