@@ -121,8 +121,10 @@ def interact(view: View, start: int, stop: int, heading: RenderableType, no_colo
                 if resized in ready:
                     with contextlib.suppress(BlockingIOError):
                         os.read(resized, 512)
-                if fd in ready and not stepper.press(read_key(fd)):
-                    return 0
+                if fd in ready:
+                    key = read_key(fd)
+                    if not key or not stepper.press(key):  # (no key: the terminal is gone)
+                        return 0
     finally:
         out.write("\x1b[?25h\x1b[?1049l")  # cursor back, the normal screen back
         out.flush()
