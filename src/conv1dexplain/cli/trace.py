@@ -65,7 +65,9 @@ def trace(
         typer.Option(
             "--interactive/--no-interactive",
             rich_help_panel=TRACE_PANEL,
-            help="Step with the keys (the default in a terminal without --json).",
+            help="Step with the keys (the default in a terminal without --json): → space n l Enter next,"
+            " ← p h previous, PgDn / PgUp 10 on / back, Home g / End G first / last, f / F next / previous filter,"
+            " a number then Enter goes to that output position, q or Esc quits.",
         ),
     ] = None,
     json: o.JsonOpt = False,

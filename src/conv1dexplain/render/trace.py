@@ -8,14 +8,12 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from conv1dexplain.render import strip
+from conv1dexplain.render.strip import PAD_STYLE
+from conv1dexplain.render.tap_table import tap_rows, tap_table
 from conv1dexplain.trace import Step, Tracer
 from conv1dexplain.vocabulary import counted
 
-PAD_STYLE = "dim"
-TAP_STYLE = "bold black on yellow"
-DONE_STYLE = "green"
-NOW_STYLE = "bold black on green"
-EDGE = 3  # cells shown beyond the window when the sequence is too long to draw whole
 WIDE = 3  # channels shown as first 2 … last when there are more than this
 
 
@@ -40,58 +38,19 @@ def _channels(count: int) -> list[int | None]:
     return [0, 1, None, count - 1]
 
 
-def _cells(lo: int, hi: int, style_of: dict[int, str], label_width: int, pad: tuple[int, int]) -> Text:
-    """Positions lo … hi−1 as index cells; padding cells drawn as ░."""
-    text = Text()
-    for position in range(lo, hi):
-        is_pad = position < pad[0] or position >= pad[1]
-        label = "░" * label_width if is_pad else str(position).rjust(label_width)
-        text.append(label, style=style_of.get(position, PAD_STYLE if is_pad else ""))
-        text.append(" ")
-    return text
+def _channel_choices(count: int) -> list[list[int | None]]:
+    """Channels to show, from the most to the fewest (the table takes the first that fits)."""
+    choices = [_channels(count)]
+    fewer: list[list[int | None]] = [[0, None, count - 1], [0, None], [None]]
+    for shown in fewer:  # a '…' only where it hides a channel
+        if len({c for c in shown if c is not None}) < count and shown not in choices:
+            choices.append(shown)
+    return choices
 
 
-def _marks(lo: int, hi: int, marks: dict[int, str], label_width: int) -> Text:
-    """A row under the cells: a mark under the marked positions (readable without colour)."""
-    return Text("".join(marks.get(p, "").rjust(label_width) + " " for p in range(lo, hi)), style="bold")
-
-
-def _span(lo: int, hi: int, focus: tuple[int, int], room: int) -> tuple[int, int]:
-    """The part of lo … hi−1 to draw: all of it, or `room` cells around the focus."""
-    if hi - lo <= room:
-        return lo, hi
-    left = max(lo, min(focus[0] - EDGE, hi - room))
-    right = min(hi, max(left + room, focus[1] + EDGE + 1))
-    return max(lo, right - room), right
-
-
-def sequence_picture(view: View, step: Step) -> Table:
-    """The input (padding included) with the window's taps marked j = 0 … k−1, and the output so far."""
-    tracer = view.tracer
-    axis = tracer.axis
-    taps = step.input_indices
-    lo, hi = -axis.pad_left, axis.length + axis.pad_right
-    label_width = max(len(str(lo)), len(str(hi - 1)), len(str(axis.kernel_size - 1)))
-    left, right = _span(lo, hi, (taps[0], taps[-1]), max(8, (view.width - 12) // (label_width + 1)))
-    cells = _cells(left, right, dict.fromkeys(taps, TAP_STYLE), label_width, (0, axis.length))
-    tap_marks = _marks(left, right, {p: str(j) for j, p in enumerate(taps)}, label_width)
-    t, length = step.output_index, tracer.output_length
-    out_width = len(str(length - 1))
-    o_left, o_right = _span(0, length, (t, t), max(8, (view.width - 12) // (out_width + 1)))
-    done = dict.fromkeys(range(o_left, t), DONE_STYLE) | {t: NOW_STYLE}
-    outputs = _cells(o_left, o_right, done, out_width, (0, length))
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(no_wrap=True)
-    grid.add_column(no_wrap=True, overflow="crop")
-    grid.add_column(no_wrap=True)
-    more = ("… " if left > lo else "", "…" if right < hi else "")
-    grid.add_row("input", more[0], cells, more[1])
-    grid.add_row("tap j", "", tap_marks, "")
-    more = ("… " if o_left > 0 else "", "…" if o_right < length else "")
-    grid.add_row("output", more[0], outputs, more[1])
-    grid.add_row("", "", _marks(o_left, o_right, {t: "▲"}, out_width), "")
-    return grid
+def sequence_picture(view: View, step: Step) -> Text:
+    """The input with the window's taps marked, and the output cells, each under its window."""
+    return strip.sequence_picture(view.tracer.axis, view.tracer.output_length, step.output_index, view.width)
 
 
 def _reads(view: View, step: Step) -> Text:
@@ -108,33 +67,37 @@ def _reads(view: View, step: Step) -> Text:
     return words
 
 
-def arithmetic(view: View, step: Step) -> Table:
-    """Tap by tap: the row read, its values, the kernel's, and their dot product."""
+def arithmetic(view: View, step: Step, max_taps: int | None = None) -> Table:
+    """Tap by tap: the row read, its values, the kernel's, and their dot product (at most max_taps
+    lines of taps, the middle ones left out)."""
     tracer, p, f = view.tracer, view.precision, view.filter_index
     spec = tracer.spec
     cg = spec.channels_per_group
     group = f // (spec.filters // spec.groups)
     first_channel = group * cg
-    shown = _channels(cg)
-    table = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim")
-    table.add_column("tap", justify="right")
-    table.add_column("row", justify="right")
-    table.add_column(f"input channels {first_channel}…{first_channel + cg - 1}" if spec.groups > 1 else "input",
-                     justify="right", no_wrap=True)  # fmt: skip
-    table.add_column(f"× kernel[j, :, {f}]", justify="right", no_wrap=True)
-    table.add_column("= Σ", justify="right")
-    for j, position in enumerate(step.input_indices):
+    headers = (f"input channels {first_channel}…{first_channel + cg - 1}" if spec.groups > 1 else "input",
+               f"× kernel[j, :, {f}]")  # fmt: skip
+    taps = tap_rows(len(step.input_indices), max_taps)
+    rows = []
+    for j in (j for j in taps if j is not None):
+        position = step.input_indices[j]
         values = step.window[j, first_channel : first_channel + cg]
         weights = tracer.kernel[j, :, f]
         width = (
             p + 3 + max(1, len(str(int(abs(max(values.max(), -values.min(), weights.max(), -weights.min(), key=abs))))))
         )
-        cells_x = " ".join("…" if c is None else _num(values[c], p, width) for c in shown)
-        cells_w = " ".join("…" if c is None else _num(weights[c], p, width) for c in shown)
         style = PAD_STYLE if j in step.padding_taps else ""
-        table.add_row(str(j), str(position), Text(cells_x, style=style), cells_w,
-                      _num(float(values.astype("float64") @ weights.astype("float64")), p))  # fmt: skip
-    return table
+        rows.append((j, position, values, weights, width, style,
+                     _num(float(values.astype("float64") @ weights.astype("float64")), p)))  # fmt: skip
+
+    def table_of(shown: list[int | None]) -> list[tuple[str, str, Text, str, str]]:
+        return [(str(j), str(position), Text(" ".join("…" if c is None else _num(values[c], p, width) for c in shown),
+                                             style=style),
+                 " ".join("…" if c is None else _num(weights[c], p, width) for c in shown), total)
+                for j, position, values, weights, width, style, total in rows]  # fmt: skip
+
+    choices = [table_of(shown) for shown in _channel_choices(cg)]
+    return tap_table(headers, choices, taps, len(step.input_indices), view.width)
 
 
 def _result(view: View, step: Step) -> Text:
@@ -158,16 +121,37 @@ def _all_outputs(view: View, step: Step) -> Text:
     return Text(f"all {step.outputs.shape[0]} output channels at t={step.output_index}: {values}", style="dim")
 
 
-def step_view(view: View, step: Step) -> RenderableType:
-    """The full drawing of one step."""
+@dataclass(frozen=True)
+class StepParts:
+    """The pieces of one step's drawing, for the stepper to fit to the terminal's height."""
+
+    title: Text
+    picture: RenderableType
+    reads: Text
+    table: Table
+    result: Text
+    all_outputs: Text | None
+
+    def all(self) -> list[RenderableType]:
+        """Every piece, top to bottom."""
+        parts = [self.title, self.picture, self.reads, self.table, self.result, self.all_outputs]
+        return [part for part in parts if part is not None]
+
+
+def step_parts(view: View, step: Step, max_taps: int | None = None) -> StepParts:
+    """The drawing of one step in pieces (at most max_taps lines of taps)."""
     tracer = view.tracer
     title = Text(f"output[{step.output_index}]", style="bold")
     title.append(f" · step {step.output_index + 1} of {tracer.output_length} · filter {view.filter_index}", style="dim")
-    parts: list[RenderableType] = [title, sequence_picture(view, step), _reads(view, step), arithmetic(view, step),
-                                   _result(view, step)]  # fmt: skip
-    if step.outputs.shape[0] > 1:  # (one output channel: the result line above says it all)
-        parts.append(_all_outputs(view, step))
-    return Group(*parts)
+    # (one output channel: the result line says it all)
+    all_outputs = _all_outputs(view, step) if step.outputs.shape[0] > 1 else None
+    return StepParts(title, sequence_picture(view, step), _reads(view, step), arithmetic(view, step, max_taps),
+                     _result(view, step), all_outputs)  # fmt: skip
+
+
+def step_view(view: View, step: Step) -> RenderableType:
+    """The full drawing of one step."""
+    return Group(*step_parts(view, step).all())
 
 
 def compact_line(view: View, step: Step) -> Text:

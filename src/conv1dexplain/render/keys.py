@@ -1,0 +1,76 @@
+"""The stepper's keys: what each does to the step shown, and the footer that says so."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PAGE = 10  # steps PgUp / PgDn jump
+KEYS = {
+    "\x1b[C": "next", "\x1bOC": "next", " ": "next", "n": "next", "l": "next", "\r": "next", "\n": "next",
+    "\x1b[D": "previous", "\x1bOD": "previous", "p": "previous", "h": "previous",
+    "\x1b[6~": "page on", "\x1b[5~": "page back",
+    "\x1b[H": "first", "\x1bOH": "first", "\x1b[1~": "first", "\x1b[7~": "first", "g": "first",
+    "\x1b[F": "last", "\x1bOF": "last", "\x1b[4~": "last", "\x1b[8~": "last", "G": "last",
+    "f": "next filter", "F": "previous filter", "q": "quit", "Q": "quit", "\x1b": "quit",
+    "\x7f": "erase", "\x08": "erase",
+}  # fmt: skip
+# The footer, longest first: the first that fits the terminal's width is shown.
+FOOTERS = (
+    "→ space n l Enter: next · ← p h: previous · PgDn/PgUp: 10 on/back · Home g / End G: first/last · "
+    "f/F: next/previous filter · a number + Enter: that output · q Esc: quit",
+    "→ n l Enter: next · ← p h: back · PgDn/PgUp: ±10 · Home g / End G: first/last · f/F: next/previous filter · "
+    "7 Enter: output[7] · q Esc: quit",
+    "→ next  ← back  PgDn/PgUp ±10  g/G first/last  f/F filter  7 Enter: output[7]  q quit",
+    "→ next  ← back  PgDn/PgUp ±10  g/G first/last  f/F filter  7 Enter: go  q quit",
+    "→ next  ← back  PgUp/Dn ±10  f/F filter  7 Enter: go  q quit",
+    "→ next  ← back  q quit",
+    "q quit",
+)
+
+
+@dataclass
+class Stepper:
+    """Where the stepper is: the output position shown, the filter, and a number being typed."""
+
+    start: int
+    stop: int  # one past the last output position shown
+    filters: int
+    t: int
+    filter_index: int
+    typed: str = ""
+
+    def press(self, key: str) -> bool:
+        """Act on one key; False when it says quit."""
+        if len(key) == 1 and key.isdigit():
+            self.typed = (self.typed + key)[: len(str(self.stop)) + 1]
+            return True
+        action = KEYS.get(key)
+        if self.typed:
+            typed, self.typed = self.typed, ""
+            if key in ("\r", "\n"):  # Enter goes to the output position typed
+                self.t = min(max(int(typed), self.start), self.stop - 1)
+                return True
+            if action == "erase":
+                self.typed = typed[:-1]
+                return True
+            if key == "\x1b":  # Esc takes the number back (another Esc quits)
+                return True
+        if action == "quit":
+            return False
+        moves = {"next": 1, "previous": -1, "page on": PAGE, "page back": -PAGE}
+        if action in moves:
+            self.t = min(max(self.t + moves[action], self.start), self.stop - 1)
+        elif action == "first":
+            self.t = self.start
+        elif action == "last":
+            self.t = self.stop - 1
+        elif action in ("next filter", "previous filter"):
+            self.filter_index = (self.filter_index + (1 if action == "next filter" else -1)) % self.filters
+        return True
+
+    def footer(self, fits: int) -> str:
+        """The keys, or the number being typed, in at most `fits` columns when the words allow."""
+        choices: tuple[str, ...] = FOOTERS
+        if self.typed:
+            choices = (f"go to output[{self.typed}]: Enter · take it back: Esc", f"output[{self.typed}] Enter · Esc")
+        return next((text for text in choices if len(text) <= fits), choices[-1])
