@@ -58,7 +58,7 @@ def test_keras_arguments_are_read_as_keras_reads_them(keras: ModuleType, case: t
         x = x.transpose(0, 2, 1).copy()
     try:
         real, weights = _keras_layer(keras, name, value, x)
-    except Exception:  # noqa: BLE001 - whatever Keras raises is a refusal
+    except Exception:  # whatever Keras raises is a refusal
         real = None
     if real is None:
         with pytest.raises(SpecError) as refused:
@@ -78,7 +78,7 @@ def test_pytorch_arguments_are_read_as_nn_conv1d_reads_them(torch: ModuleType, c
         layer = torch.nn.Conv1d(4, 4, 3, **{name: value})
         with torch.no_grad():
             real = layer(torch.from_numpy(x)).numpy()
-    except Exception:  # noqa: BLE001 - whatever PyTorch raises is a refusal
+    except Exception:  # whatever PyTorch raises is a refusal
         real = None
     if real is None:
         with pytest.raises(SpecError) as refused:

@@ -53,8 +53,10 @@ def load_array(
     """Read an array from a path (.npy, .csv, .tsv, .txt, .json) or '-' (stdin, format sniffed)."""
     if source == "-":
         if stdin is None and sys.stdin.isatty():  # reading would wait for typing, then find nothing
-            raise DataError(f"{what} is to come from stdin (-), but nothing was piped in: stdin is the terminal",
-                            "pipe the data in, e.g. cat x.json | conv1dexplain run --data - …, or give a file")  # fmt: skip
+            raise DataError(
+                f"{what} is to come from stdin (-), but nothing was piped in: stdin is the terminal",
+                "pipe the data in, e.g. cat x.json | conv1dexplain run --data - …, or give a file",
+            )
         stream = stdin if stdin is not None else sys.stdin.buffer
         raw = stream.read(max_bytes + 1)
         if len(raw) > max_bytes:
