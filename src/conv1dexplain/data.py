@@ -335,7 +335,7 @@ def write_text_output(target: str, kind: str, array: NDArray[np.floating]) -> No
         raise DataError(f"cannot write {target!r}: {error.strerror}", "check the path and free disk space") from None
 
 
-def summary_stats(array: NDArray[np.floating], block: int = 1 << 22) -> tuple[float, float, float]:
+def summary_stats(array: NDArray[np.floating], block: int = 1 << 20) -> tuple[float, float, float]:
     """min, max and mean, read in blocks (a memory-mapped output is not pulled into RAM at once)."""
     flat = array.reshape(-1)
     low, high, total = math.inf, -math.inf, 0.0

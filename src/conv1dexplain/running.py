@@ -11,14 +11,14 @@ from numpy.typing import NDArray
 
 from conv1dexplain import data
 from conv1dexplain.activations import AXIS_WISE, activation_function
-from conv1dexplain.engine import convolve, source_rows
+from conv1dexplain.engine import convolve
 from conv1dexplain.geometry import Axis
 from conv1dexplain.plan import Plan
 from conv1dexplain.spec import ConvSpec
 
 Array = NDArray[np.floating]
-BLOCK_BYTES = 16 << 20  # of input rows drawn, or of outputs held before their activation, at once
-DRAW_VALUES = 1 << 20  # numbers drawn at once (float64, then cast): 8 MiB
+BLOCK_BYTES = 8 << 20  # of input rows drawn, or of outputs held before their activation, at once
+DRAW_VALUES = 1 << 18  # numbers drawn at once (float64, then cast): 2 MiB
 
 
 class LazyNormal:
@@ -51,13 +51,15 @@ class NormalStream:
         assert start >= self.kept_start, "the stream only reads forward"
         for skip in range(drawn_to, start, DRAW_VALUES):  # a gap: drawn and dropped, in bounded blocks
             self.generator.standard_normal(min(DRAW_VALUES, start - skip))
-        keep = self.kept[max(0, start - self.kept_start) : max(0, stop - self.kept_start)]
-        parts = [keep] + [
-            self.generator.standard_normal(min(DRAW_VALUES, stop - at)).astype(self.dtype)
-            for at in range(max(start, drawn_to), stop, DRAW_VALUES)
-        ]
-        self.kept, self.kept_start = np.concatenate(parts) if len(parts) > 1 else keep, start
-        return self.kept
+        window = np.empty(stop - start, self.dtype)
+        kept = max(0, min(stop, drawn_to) - start)  # the overlap with the last window
+        window[:kept] = self.kept[start - self.kept_start : start - self.kept_start + kept] if kept else 0
+        self.kept = window[:0]  # the last window is let go before more is drawn
+        for at in range(start + kept, stop, DRAW_VALUES):
+            end = min(stop, at + DRAW_VALUES)
+            window[at - start : end - start] = self.generator.standard_normal(end - at)  # cast as astype casts
+        self.kept, self.kept_start = window, start
+        return window
 
 
 def engine_kernel(spec: ConvSpec, kernel: NDArray[Any], dtype: np.dtype[np.floating]) -> Array:
@@ -99,7 +101,7 @@ def run_plan(
     if axis_wise:  # the outputs held before their activation bound the block too
         per_example = max(per_example, axis.output_length * spec.filters * dtype.itemsize)
     whole_length = axis_wise and not channels_last  # the activation runs along the length
-    streamed = isinstance(x, LazyNormal) and channels_last and spec.padding_mode == "zeros"
+    streamed = isinstance(x, LazyNormal) and channels_last
     stream = NormalStream(x.seed, dtype) if isinstance(x, LazyNormal) else None
     step = max(1, BLOCK_BYTES // max(per_example, 1))
     for n0 in range(0, batch, step):
@@ -152,9 +154,6 @@ class _ArrayRows:
     def take(self, lo: int, hi: int) -> NDArray[Any]:
         return self.x[:, lo:hi]
 
-    def gather(self, rows: NDArray[np.int64]) -> NDArray[Any]:
-        return self.x[:, rows]
-
 
 class _StreamRows:
     """Rows of one channels-last example of seeded random data, drawn forward as they are asked for."""
@@ -165,9 +164,6 @@ class _StreamRows:
     def take(self, lo: int, hi: int) -> NDArray[Any]:
         values = self.stream.read(self.base + lo * self.channels, self.base + hi * self.channels)
         return values.reshape(1, hi - lo, self.channels)
-
-    def gather(self, rows: NDArray[np.int64]) -> NDArray[Any]:  # zero padding only: the rows are one run
-        return self.take(int(rows[0]), int(rows[-1]) + 1)
 
 
 def _position_blocks(axis: Axis, filters: int, channels: int, itemsize: int) -> Iterator[tuple[int, int]]:
@@ -181,19 +177,17 @@ def _position_blocks(axis: Axis, filters: int, channels: int, itemsize: int) -> 
 def _blocks(spec: ConvSpec, axis: Axis, rows: _ArrayRows | _StreamRows, kernel: Array, bias: Array | None,
             out: NDArray[Any], function: Any, axis_wise: bool, finite: bool | None) -> None:  # fmt: skip
     """The channels-last output (out) of a block of examples, a block of positions at a time: each
-    reads its windows' rows (the padding as the framework makes it) and is activated whole."""
+    reads its windows' rows, the engine adds the zero padding around them (channels_last is Keras',
+    which pads with zeros only), and is activated whole."""
+    assert spec.padding_mode == "zeros"
     for t0, t1 in _position_blocks(axis, spec.filters, spec.input.channels, out.itemsize):
-        padded = np.arange(t0 * axis.strides - axis.pad_left, (t1 - 1) * axis.strides + axis.span - axis.pad_left)
-        source = source_rows(padded, axis.length, spec.padding_mode)
-        inside = np.flatnonzero(source >= 0)
-        if spec.padding_mode == "zeros" and inside.size:  # a run of rows, zeros around: the engine pads them
-            lo, hi = int(source[inside[0]]), int(source[inside[-1]]) + 1
-            xb, pads = rows.take(lo, hi), (int(inside[0]), padded.size - int(inside[-1]) - 1)
-        else:  # reflected, replicated or wrapped rows (or zeros only): laid out as the padding holds them
-            xb = np.zeros((out.shape[0], padded.size, spec.input.channels), kernel.dtype)
-            if inside.size:
-                xb[:, inside] = rows.gather(source[inside])
-            pads = (0, 0)
+        first = t0 * axis.strides - axis.pad_left  # the padded positions t0 … t1−1 read: first … last
+        last = (t1 - 1) * axis.strides + axis.span - 1 - axis.pad_left
+        lo, hi = max(first, 0), min(last + 1, axis.length)
+        if lo < hi:
+            xb, pads = rows.take(lo, hi), (lo - first, last + 1 - hi)
+        else:  # windows over the padding only: zeros
+            xb, pads = np.zeros((out.shape[0], last + 1 - first, spec.input.channels), kernel.dtype), (0, 0)
         sub = Axis(xb.shape[1], axis.kernel_size, axis.strides, axis.dilation_rate, *pads)
         target = out[:, t0:t1]
         if not axis_wise:
