@@ -148,3 +148,13 @@ def test_channels_that_fit_neither_layout_say_what_shape_would() -> None:
     with pytest.raises(DataError) as refused:
         conv1d(np.ones((1, 20, 5), np.float32), np.ones((3, 6, 8), np.float32))
     assert "(3, 5, 8)" in refused.value.hint and "transpose" not in refused.value.hint
+
+
+def test_groups_that_do_not_divide_the_channels_are_no_layout_evidence(keras: ModuleType) -> None:
+    """(3, 4, 2) read as PyTorch's would give 3 filters, divisible by groups=3: but 4 channels are
+    not, in either layout, and that is what Keras refuses."""
+    with pytest.raises(ValueError, match="divisible"):
+        keras.layers.Conv1D(2, 3, groups=3)(np.ones((1, 12, 4), np.float32))
+    with pytest.raises(SpecError) as refused:
+        conv1d(np.ones((1, 12, 4), np.float32), np.ones((3, 4, 2), np.float32), groups=3)
+    assert "divisible by groups=3" in refused.value.message and "transpose" not in refused.value.hint

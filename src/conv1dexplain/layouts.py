@@ -37,39 +37,37 @@ def check_kernel(
     and kernel size are (a bias, --filters, --kernel-size) and with groups. The kernel's length is
     never evidence: a kernel longer than the input is the framework's own refusal, not a layout
     mistake. Data whose length axis holds the kernel's channels is in the other layout."""
-    if groups < 1:
+    channels_axis, length_axis = (-1, -2) if layout == "channels_last" else (-2, -1)
+    channels, per_group = x_shape[channels_axis], kernel_shape[1]
+    if groups < 1 or channels % groups:
         return  # build_spec refuses it, in the framework's words
+    name = "kernel" if framework == "keras" else "weight"
+    if per_group * groups != channels:  # the same in either kernel layout: the data's layout, or a wrong kernel
+        if per_group * groups == x_shape[length_axis]:
+            raise DataError(
+                f"the input {x_shape} has the {name}'s {per_group * groups} channel(s) on its length axis: it is "
+                f"in the {_other_data_words(layout)} layout, not {_data_words(layout, len(x_shape))}",
+                _transpose_hint(framework, layout, len(x_shape), for_cli),
+            )
+        expected = (*kernel_shape[:1], channels // groups, *kernel_shape[2:])
+        raise DataError(
+            f"{name} reads {per_group} channel(s) per group × groups={groups}, but the input has {channels}",
+            f"give a {name} of shape {expected}",
+        )
     keras = framework == "keras"
     size, count = size_and_filters(kernel_shape, keras)
     other_size, other_count = size_and_filters(kernel_shape, not keras)
-    name = "kernel" if keras else "weight"
 
     def fits(k: int, f: int) -> bool:
         return (filters is None or f == filters) and (kernel_size is None or k == kernel_size) and f % groups == 0
 
     if not fits(size, count) and fits(other_size, other_count):
         other = "pytorch" if keras else "keras"
-        fix = f"transpose it by (2, 1, 0): {name} = w.transpose(2, 1, 0)"
         raise DataError(
             f"{name} has shape {kernel_shape}, which is a {_LAYOUTS[other]}, not a {_LAYOUTS[framework]}",
-            fix + (", or use the other --framework" if for_cli else ""),
-        )
-    channels_axis, length_axis = (-1, -2) if layout == "channels_last" else (-2, -1)
-    per_group = kernel_shape[1]
-    if per_group * groups == x_shape[channels_axis]:
-        return
-    if per_group * groups == x_shape[length_axis]:
-        raise DataError(
-            f"the input {x_shape} has the {name}'s {per_group * groups} channel(s) on its length axis: it is in "
-            f"the {_other_data_words(layout)} layout, not {_data_words(layout, len(x_shape))}",
-            _transpose_hint(framework, layout, len(x_shape), for_cli),
-        )
-    expected = [*kernel_shape]
-    expected[1] = x_shape[channels_axis] // groups if x_shape[channels_axis] % groups == 0 else per_group
-    raise DataError(
-        f"{name} reads {per_group} channel(s) per group × groups={groups}, but the input has {x_shape[channels_axis]}",
-        f"give a {name} of shape {tuple(expected)}",
-    )
+            f"transpose it by (2, 1, 0): {name} = w.transpose(2, 1, 0)" + (", or use the other --framework" if for_cli
+                                                                             else ""),
+        )  # fmt: skip
 
 
 def _data_words(layout: DataFormat, ndim: int) -> str:

@@ -19,8 +19,8 @@ def _facts(report: RunReport) -> Table:
     grid.add_row("weights", f"{fmt_shape(tuple(report.kernel_shape))}: {report.weights_source}")
     pad = f"{report.pad_left} left, {report.pad_right} right ({report.padding}"
     pad += f", {report.padding_mode})" if report.padding_mode != "zeros" else ")"
-    if report.padding_equivalent is not None:
-        pad += f": {report.padding_equivalent}"
+    if report.padding_equivalent is not None:  # an explicit (left, right): say it in PyTorch's terms
+        pad = f"{report.pad_left} left, {report.pad_right} right: {report.padding_equivalent}"
     grid.add_row("padding", pad)
     if report.activation:
         grid.add_row("activation", report.activation)
