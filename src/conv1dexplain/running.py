@@ -81,9 +81,10 @@ def run_plan(
     finite: x is known to hold finite numbers only (None: the engine looks, if it needs to).
 
     An array with an element-wise activation is one engine call. Seeded random input is drawn in
-    blocks of examples (or of positions, for a long channels-last example with zero padding), and
-    an activation over a whole axis (softmax, glu …) runs block by block: over the filters of each
-    position in channels_last, over each example's whole length in channels_first."""
+    blocks of examples (or of positions, for a long channels-last example: channels-first data is
+    drawn channel by channel, so a long example of it is drawn whole), and an activation over a
+    whole axis (softmax, glu …) runs block by block: over the filters of each position in
+    channels_last, over each example's whole length in channels_first."""
     spec, axis = plan.spec, plan.axis
     channels_last = spec.data_format == "channels_last"
     batch = x.shape[0]
