@@ -30,7 +30,7 @@ TORCH_CASES: list[tuple[str, Any]] = [
                               np.True_, "2", (2, 2), (), (2.0,), np.array(2), (np.int64(2),))],
     *[("dilation", v) for v in (2, (2,), [2], 2.0, True, np.int64(2), "2")],
     *[("padding", v) for v in (2, (2,), [2], np.int64(1), 2.0, True, "2", " same", "same", "SAME", "valid",
-                               "valid ", (1.0,))],
+                               "valid ", (1.0,), "1,2", "(1, 2)", "full")],
     *[("groups", v) for v in (2, np.int64(2), 2.0, True, np.True_, "2", (2,))],
     *[("padding_mode", v) for v in ("reflect", "Reflect", " zeros", 0)],
 ]  # fmt: skip

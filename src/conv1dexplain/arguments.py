@@ -158,14 +158,21 @@ def _padding(framework: Framework, value: Any) -> str | int | tuple[int, int]:
 
 
 def _torch_padding_string(value: str) -> int | str:
+    """Refuse what nn.Conv1d refuses of a string padding: all but exactly 'valid' and 'same'."""
     text = value.strip()
     if text.lstrip("-").isdigit():
         raise SpecError(f"padding={_shown(value)} is a string: nn.Conv1d takes an int for zeros on each side",
                         f"pass padding={int(text)}")  # fmt: skip
-    if text.lower() in ("valid", "same") or text != value:
+    sides = [side.strip() for side in text.strip("()[]").split(",")]
+    if len(sides) == 2 and all(side.isdigit() for side in sides):
+        pair = f"({sides[0]}, {sides[1]})"
+        raise SpecError(f"padding={_shown(value)} is a string, not a pair of numbers",
+                        f"pass padding={pair}: F.pad(x, {pair}) then padding=0")  # fmt: skip
+    if text.lower() in ("valid", "same"):
         raise SpecError(f"nn.Conv1d refuses padding={_shown(value)}: its strings are exactly 'valid' and 'same'",
                         f"pass padding='{text.lower()}'")  # fmt: skip
-    return value  # build_spec's refusal of an unknown string
+    raise SpecError(f"nn.Conv1d refuses padding={_shown(value)}: its strings are exactly 'valid' and 'same'",
+                    "pass padding='valid', padding='same', an int for each side, or (left, right)")  # fmt: skip
 
 
 def _optional_string(name: str, value: Any, example: str) -> str | None:
