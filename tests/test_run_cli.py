@@ -57,10 +57,11 @@ def test_the_issues_stdin_example(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fmt", ["npy", "csv", "tsv", "json", "stdin-csv", "stdin-npy", "stdin-json"])
 def test_every_input_format_gives_the_same_answer(fmt: str, tmp_path: Path) -> None:
-    x = np.random.default_rng(3).standard_normal((15, 4)).astype(np.float32)
-    kernel = np.random.default_rng(4).standard_normal((3, 4, 5)).astype(np.float32)
-    np.save(tmp_path / "k.npy", kernel)
-    expected = conv1dexplain.conv1d(x, kernel, np.zeros(5, np.float32), padding="causal")
+    # 2-D, so PyTorch's unbatched (C, L): Keras refuses 2-D input
+    x = np.random.default_rng(3).standard_normal((4, 15)).astype(np.float32)
+    weight = np.random.default_rng(4).standard_normal((5, 4, 3)).astype(np.float32)
+    np.save(tmp_path / "k.npy", weight)
+    expected = conv1dexplain.conv1d(x, weight, np.zeros(5, np.float32), padding=(2, 0), framework="pytorch")
     stdin = None
     if fmt == "npy":
         np.save(tmp_path / "x.npy", x)
@@ -80,7 +81,7 @@ def test_every_input_format_gives_the_same_answer(fmt: str, tmp_path: Path) -> N
         stdin = json.dumps(x.tolist()).encode()
     source = "-" if stdin is not None else str(tmp_path / f"x.{fmt}")
     command = [sys.executable, "-m", "conv1dexplain", "run", "--data", source, "--kernel", str(tmp_path / "k.npy"),
-               "--padding", "causal", "--output", str(tmp_path / "y.npy")]  # fmt: skip
+               "--framework", "pytorch", "--padding", "2,0", "--output", str(tmp_path / "y.npy")]  # fmt: skip
     result = subprocess.run(command, input=stdin, capture_output=True, timeout=60)
     assert result.returncode == 0, result.stderr
     np.testing.assert_allclose(np.load(tmp_path / "y.npy"), expected, rtol=1e-5, atol=1e-6)
@@ -119,7 +120,7 @@ def test_batched_npy_output_is_the_same_as_conv1d(tmp_path: Path) -> None:
 
 
 def test_float64_data_stays_float64_unless_asked(tmp_path: Path) -> None:
-    np.save(tmp_path / "x.npy", np.random.default_rng(0).standard_normal((9, 2)))
+    np.save(tmp_path / "x.npy", np.random.default_rng(0).standard_normal((1, 9, 2)))
     base = ["run", "--data", str(tmp_path / "x.npy"), "-f", "2", "-k", "3", "--json"]
     assert json.loads(run(base).stdout)["dtype"] == "float64"
     assert json.loads(run([*base, "--dtype", "float32"]).stdout)["dtype"] == "float32"

@@ -122,9 +122,11 @@ def test_kernel_in_the_other_frameworks_layout_names_the_transpose(tmp_path: Pat
     np.save(tmp_path / "w6.npy", np.ones((8, 6, 5), np.float32))  # only the transpose fits 6 channels in 5 …
     result = refused(["run", "--input", "20x5", "--kernel", str(tmp_path / "w6.npy")])
     assert "transpose" not in result.stderr  # … no: neither layout fits; say what does
-    np.save(tmp_path / "w3.npy", np.ones((30, 3, 8), np.float32))  # a weight with F=30, k=8: Keras reads k=30 > L
-    result = refused(["run", "--input", "20x3", "--padding", "valid", "--kernel", str(tmp_path / "w3.npy")])
-    assert "transpose" in result.stderr
+    np.save(tmp_path / "w3.npy", np.ones((30, 3, 8), np.float32))  # Keras reads k=30 > L: what Keras says, …
+    result = refused(["run", "--input", "20x3", "--padding", "valid", "--kernel", str(tmp_path / "w3.npy")], code=2)
+    assert "zero or negative" in result.stderr and "transpose" not in result.stderr  # … though k=8 would fit
+    result = refused(["run", "--input", "20x3", "-f", "30", "--kernel", str(tmp_path / "w3.npy")])
+    assert "transpose" in result.stderr  # --filters 30 is the filter axis' evidence: that is a PyTorch weight
 
 
 def test_kernel_and_bias_of_the_wrong_shape(tmp_path: Path) -> None:
@@ -171,10 +173,10 @@ def test_spec_problems_are_usage_errors() -> None:
 
 
 def test_data_and_input_must_agree(tmp_path: Path) -> None:
-    np.save(tmp_path / "x.npy", np.ones((10, 3), np.float32))
+    np.save(tmp_path / "x.npy", np.ones((1, 10, 3), np.float32))
     assert "disagrees" in refused([*BASE, "--data", str(tmp_path / "x.npy"), "--input", "10x4"]).stderr
     agreed = run([*BASE, "--data", str(tmp_path / "x.npy"), "--input", "10x3", "--json"])
-    assert json.loads(agreed.stdout)["output_shape"] == [8, 2]
+    assert json.loads(agreed.stdout)["output_shape"] == [1, 8, 2]
 
 
 def test_json_error_object_for_data_errors(tmp_path: Path) -> None:

@@ -7,13 +7,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from conv1dexplain.activations import AXIS_WISE, activation_function
-from conv1dexplain.engine import convolve
-from conv1dexplain.errors import DataError, SpecError
+from conv1dexplain.arguments import normalise
+from conv1dexplain.errors import Conv1dExplainError, DataError, SpecError
+from conv1dexplain.layouts import argument_words, check_kernel, keras_2d_hint, size_and_filters
 from conv1dexplain.plan import Plan, make_plan
+from conv1dexplain.running import engine_kernel, run_plan
 from conv1dexplain.spec import ConvSpec, InputShape, build_spec, resolve_layout
 
 Array = NDArray[np.floating]
+__all__ = ["SpecError", "check_weights", "compute_dtype", "conv1d", "engine_kernel", "input_shape_of",
+           "plan_for_arrays", "run_plan", "size_and_filters"]  # fmt: skip
 
 
 def compute_dtype(*arrays: Any) -> np.dtype[np.floating]:
@@ -33,6 +36,13 @@ def as_numeric(value: ArrayLike, what: str) -> NDArray[Any]:
     return array
 
 
+def check_floating(x: NDArray[Any], hint: str) -> None:
+    """Refuse integer or bool input, as both frameworks do (`expected scalar type Long but found Float`)."""
+    if x.dtype.kind != "f":
+        raise DataError(f"the input has dtype {x.dtype}: Keras' Conv1D and nn.Conv1d refuse integer input "
+                        "(their weights are floats)", hint)  # fmt: skip
+
+
 def input_shape_of(x: NDArray[Any], spec_layout: str) -> InputShape:
     """(N, L, C) / (L, C) for channels_last, (N, C, L) / (C, L) for channels_first."""
     if x.ndim not in (2, 3):
@@ -47,44 +57,22 @@ def input_shape_of(x: NDArray[Any], spec_layout: str) -> InputShape:
 
 
 def check_weights(plan: Plan, kernel_shape: tuple[int, ...], bias_shape: tuple[int, ...] | None) -> None:
-    """Refuse a kernel or bias of the wrong shape; name the transpose if it is the other layout."""
+    """Refuse a kernel or bias of the wrong shape (check_kernel has named a layout mistake first)."""
     spec = plan.spec
     name = "kernel" if spec.framework == "keras" else "weight"
     if kernel_shape != plan.kernel_shape:
-        other = "PyTorch weight" if spec.framework == "keras" else "Keras kernel"
-        if kernel_shape == plan.other_kernel_shape:
-            hint = f"that is a {other}'s layout: transpose it by (2, 1, 0), e.g. {name} = w.transpose(2, 1, 0)"
-        else:
-            hint = f"a {name} for this layer has shape {plan.kernel_shape}"
-        raise DataError(f"{name} has shape {kernel_shape}, expected {plan.kernel_shape}", hint)
+        raise DataError(f"{name} has shape {kernel_shape}, expected {plan.kernel_shape}",
+                        f"a {name} for this layer has shape {plan.kernel_shape}")  # fmt: skip
     if bias_shape is not None and not spec.use_bias:
         raise DataError("a bias was given to a layer without bias", "drop the bias, or use --use-bias")
     if bias_shape is not None and bias_shape != (spec.filters,):
         raise DataError(f"bias has shape {bias_shape}, expected ({spec.filters},)", "give one bias per filter")
 
 
-def size_and_filters(kernel_shape: tuple[int, ...], keras: bool) -> tuple[int, int]:
-    """(kernel_size, filters) read off a kernel in Keras' (k, C/g, F) or PyTorch's (F, C/g, k) layout."""
-    return (kernel_shape[0], kernel_shape[2]) if keras else (kernel_shape[2], kernel_shape[0])
-
-
-def spec_for(
-    x: NDArray[Any],
-    kernel: NDArray[Any],
-    *,
-    use_bias: bool,
-    strides: int,
-    padding: str | int | tuple[int, int],
-    dilation_rate: int,
-    groups: int,
-    activation: str | None,
-    data_format: str | None,
-    framework: str,
-    padding_mode: str,
-) -> ConvSpec:
+def spec_for(x: NDArray[Any], kernel: NDArray[Any], *, use_bias: bool, strides: int,
+             padding: str | int | tuple[int, int], dilation_rate: int, groups: int, activation: str | None,
+             data_format: str | None, framework: str, padding_mode: str) -> ConvSpec:  # fmt: skip
     """The layer these arrays describe (kernel size and filters read off the kernel)."""
-    if kernel.ndim != 3:
-        raise DataError(f"kernel has {kernel.ndim} dimension(s), shape {kernel.shape}", "give a 3-D kernel")
     fw, layout = resolve_layout(framework, data_format)
     kernel_size, filters = size_and_filters(kernel.shape, keras=fw == "keras")
     return build_spec(
@@ -94,76 +82,19 @@ def spec_for(
     )  # fmt: skip
 
 
-def plan_for_arrays(x: NDArray[Any], kernel: NDArray[Any], options: dict[str, Any]) -> Plan:
-    """Plan the layer the arrays describe; a kernel in the other framework's layout is named as such."""
-    try:
-        plan = make_plan(spec_for(x, kernel, **options))
-        _check_channels(plan, kernel)
-    except (SpecError, DataError) as original:
-        if kernel.ndim == 3 and kernel.shape != kernel.shape[::-1]:
-            try:  # would the other framework's layout have fitted? then that is the mistake
-                flipped = make_plan(spec_for(x, kernel.transpose(2, 1, 0), **options))
-                _check_channels(flipped, kernel.transpose(2, 1, 0))
-            except (SpecError, DataError):
-                raise original from None  # the flipped kernel does not fit either
-            check_weights(flipped, kernel.shape, None)  # raises, naming the transpose
-        raise
-    return plan
-
-
-def _check_channels(plan: Plan, kernel: NDArray[Any]) -> None:
-    channels = plan.spec.input.channels
-    if kernel.shape[1] * plan.spec.groups != channels:
-        raise DataError(
-            f"kernel reads {kernel.shape[1]} channel(s) per group × groups={plan.spec.groups}, "
-            f"but the input has {channels}",
-            f"give a kernel of shape {plan.kernel_shape}",
-        )
-
-
-def engine_kernel(spec: ConvSpec, kernel: NDArray[Any], dtype: np.dtype[np.floating]) -> Array:
-    """The kernel in the engine's layout (Keras': k, C/groups, F), in the compute dtype."""
-    kcf = kernel if spec.framework == "keras" else kernel.transpose(2, 1, 0)
-    return kcf.astype(dtype, copy=False)
-
-
-def run_plan(
-    plan: Plan,
-    x: NDArray[Any],
-    kernel: NDArray[Any],
-    bias: NDArray[Any] | None,
-    dtype: np.dtype[np.floating],
-    out: Array | None = None,
-    finite: bool | None = None,
-) -> Array:
-    """Convolve x in the plan's layout (batched, 3-D) into out (same layout), activation included.
-    finite: x is known to hold finite numbers only (None: the engine looks, if it needs to)."""
-    spec, axis = plan.spec, plan.axis
-    channels_last = spec.data_format == "channels_last"
-    x_nlc = x if channels_last else x.transpose(0, 2, 1)
-    batch = x.shape[0]
-    pre_shape = (batch, axis.output_length, spec.filters)
-    function = activation_function(spec.activation)
-    axis_wise = spec.activation in AXIS_WISE
-    if out is None or axis_wise:
-        buffer = np.empty(pre_shape if channels_last else (batch, spec.filters, axis.output_length), dtype=dtype)
-    else:
-        buffer = out
-    convolve(
-        x_nlc, engine_kernel(spec, kernel, dtype), None if bias is None else bias.astype(dtype, copy=False),
-        strides=axis.strides, dilation_rate=axis.dilation_rate, pad_left=axis.pad_left, pad_right=axis.pad_right,
-        padding_mode=spec.padding_mode, groups=spec.groups,
-        out=buffer if channels_last else buffer.transpose(0, 2, 1),
-        elementwise=None if axis_wise else function, finite=finite,
-    )  # fmt: skip
-    if not axis_wise:
-        return buffer
-    assert function is not None
-    result = function(buffer)  # over the last axis of the framework's layout, as Keras does
-    if out is None:
-        return result
-    out[...] = result
-    return out
+def plan_for_arrays(
+    x: NDArray[Any], kernel: NDArray[Any], options: dict[str, Any], *, filters: int | None = None,
+    kernel_size: int | None = None, for_cli: bool = False,
+) -> Plan:  # fmt: skip
+    """Plan the layer the arrays describe, after the one diagnosis of a kernel or data layout
+    mistake (filters / kernel_size: what the caller says they are, when it says)."""
+    fw, layout = resolve_layout(options["framework"], options["data_format"])
+    input_shape_of(x, layout)
+    if kernel.ndim != 3:
+        raise DataError(f"kernel has {kernel.ndim} dimension(s), shape {kernel.shape}", "give a 3-D kernel")
+    check_kernel(kernel.shape, x.shape, fw, layout, options["groups"], filters=filters, kernel_size=kernel_size,
+                 for_cli=for_cli)  # fmt: skip
+    return make_plan(spec_for(x, kernel, **options))
 
 
 def conv1d(
@@ -171,36 +102,50 @@ def conv1d(
     kernel: ArrayLike,
     bias: ArrayLike | None = None,
     *,
-    strides: int = 1,
-    padding: str | int | tuple[int, int] = "valid",
-    dilation_rate: int = 1,
-    groups: int = 1,
+    strides: Any = 1,
+    padding: Any = "valid",
+    dilation_rate: Any = 1,
+    groups: Any = 1,
     activation: str | None = None,
     data_format: str | None = None,
     framework: str = "keras",
     padding_mode: str = "zeros",
+    stride: Any = None,
+    dilation: Any = None,
 ) -> Array:
     """One Conv1D forward pass, exactly as the framework computes it.
 
-    Keras (default): x (N, L, C) or (L, C) — (N, C, L) with data_format="channels_first" — and
-    kernel (kernel_size, C/groups, filters). PyTorch: x (N, C, L) or (C, L), weight (out_channels,
-    C/groups, kernel_size). bias has one value per filter. padding: 'valid', 'same', 'causal'
-    (Keras), an int (PyTorch), or an explicit (left, right) pair. Returns float32, or float64
-    when x, kernel or bias is float64; the same rank and layout as x.
+    Keras (default): x (N, L, C) — (N, C, L) with data_format="channels_first" — and kernel
+    (kernel_size, C/groups, filters). PyTorch: x (N, C, L) or unbatched (C, L), weight
+    (out_channels, C/groups, kernel_size); its names stride= and dilation= work too. bias has one
+    value per filter. padding: 'valid', 'same', 'causal' (Keras), an int (PyTorch), or an
+    explicit (left, right) pair. Arguments take the values and types the framework takes. Returns
+    float32, or float64 when x, kernel or bias is float64; the same rank and layout as x.
     """
+    try:
+        return _conv1d(x, kernel, bias, normalise(
+            framework=framework, strides=strides, padding=padding, dilation_rate=dilation_rate, groups=groups,
+            activation=activation, data_format=data_format, padding_mode=padding_mode, stride=stride,
+            dilation=dilation,
+        ).__dict__)  # fmt: skip
+    except Conv1dExplainError as error:
+        error.hint = argument_words(error.hint)  # the core's hints name CLI flags: say arguments
+        raise
+
+
+def _conv1d(x: ArrayLike, kernel: ArrayLike, bias: ArrayLike | None, arguments: dict[str, Any]) -> Array:
     xa = as_numeric(x, "x")
+    check_floating(xa, "cast it first: x.astype(np.float32) (in PyTorch: x.float())")
     ka = as_numeric(kernel, "kernel")
     ba = None if bias is None else as_numeric(bias, "bias")
-    options: dict[str, Any] = dict(
-        use_bias=ba is not None, strides=strides, padding=padding, dilation_rate=dilation_rate, groups=groups,
-        activation=activation, data_format=data_format, framework=framework, padding_mode=padding_mode,
-    )  # fmt: skip
-    plan = plan_for_arrays(xa, ka, options)
+    options: dict[str, Any] = dict(use_bias=ba is not None, **arguments)
+    if xa.ndim == 2 and arguments["framework"] == "keras":
+        raise DataError(f"Keras' Conv1D refuses 2-D input (expected min_ndim=3, found ndim=2): x has shape {xa.shape}",
+                        keras_2d_hint(xa.shape, for_cli=False))  # fmt: skip
+    filters = ba.shape[0] if ba is not None and ba.ndim == 1 else None
+    plan = plan_for_arrays(xa, ka, options, filters=filters)
     check_weights(plan, ka.shape, None if ba is None else ba.shape)
     dtype = compute_dtype(xa, ka, ba)
     batched = xa if xa.ndim == 3 else xa[None]
     result = run_plan(plan, batched, ka, ba, dtype)
     return result if xa.ndim == 3 else result[0]
-
-
-__all__ = ["SpecError", "conv1d"]

@@ -52,6 +52,11 @@ def load_array(
 ) -> NDArray[Any]:
     """Read an array from a path (.npy, .csv, .tsv, .txt, .json) or '-' (stdin, format sniffed)."""
     if source == "-":
+        if stdin is None and sys.stdin.isatty():  # reading would wait for typing, then find nothing
+            raise DataError(
+                f"{what} is to come from stdin (-), but nothing was piped in: stdin is the terminal",
+                "pipe the data in, e.g. cat x.json | conv1dexplain run --data - …, or give a file",
+            )
         stream = stdin if stdin is not None else sys.stdin.buffer
         raw = stream.read(max_bytes + 1)
         if len(raw) > max_bytes:
@@ -164,7 +169,7 @@ def _parse_csv(text: str, name: str, delimiter: str) -> NDArray[Any]:
             except ValueError:
                 raise DataError(
                     f"{name}: row {row_number}, column {column}: {cell.strip()!r} is not a number",
-                    "keep only numbers (remove a header line or labels)" if row_number == 1 else "fix that cell",
+                    _cell_hint(cell, delimiter, row_number),
                 ) from None
         if width is None:
             width = len(values)
@@ -175,6 +180,25 @@ def _parse_csv(text: str, name: str, delimiter: str) -> NDArray[Any]:
     if not rows:
         raise DataError(f"{name} has no numbers", "give rows of comma-separated numbers")
     return np.array(rows, dtype=np.float64)
+
+
+def _cell_hint(cell: str, delimiter: str, row_number: int) -> str:
+    """How to fix a cell that is not a number: numbers joined by another separator are named as such."""
+    for other in (";", "|", ":", ",", "\t"):
+        parts = cell.strip().split(other)
+        if other != delimiter and len(parts) > 1 and all(_is_number(part) for part in parts):
+            shown = {"\t": "tabs", ",": "commas"}.get(other, f"'{other}'")
+            return (f"the values are separated by {shown}, which is not read here: separate them with commas "
+                    "(.csv) or tabs (.tsv), e.g. np.savetxt(path, x, delimiter=',')")  # fmt: skip
+    return "keep only numbers (remove a header line or labels)" if row_number == 1 else "fix that cell"
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _parse_json(text: str, name: str) -> NDArray[Any]:
@@ -311,7 +335,7 @@ def write_text_output(target: str, kind: str, array: NDArray[np.floating]) -> No
         raise DataError(f"cannot write {target!r}: {error.strerror}", "check the path and free disk space") from None
 
 
-def summary_stats(array: NDArray[np.floating], block: int = 1 << 22) -> tuple[float, float, float]:
+def summary_stats(array: NDArray[np.floating], block: int = 1 << 20) -> tuple[float, float, float]:
     """min, max and mean, read in blocks (a memory-mapped output is not pulled into RAM at once)."""
     flat = array.reshape(-1)
     low, high, total = math.inf, -math.inf, 0.0

@@ -10,20 +10,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from conv1dexplain import data
-from conv1dexplain.api import (
-    check_weights,
-    compute_dtype,
-    input_shape_of,
-    plan_for_arrays,
-    run_plan,
-    size_and_filters,
-)
+from conv1dexplain.api import check_floating, check_weights, compute_dtype, input_shape_of, plan_for_arrays, run_plan
 from conv1dexplain.errors import DataError, SpecError
+from conv1dexplain.layouts import keras_2d_hint
 from conv1dexplain.plan import Plan, make_plan
 from conv1dexplain.plan import layout as array_layout
+from conv1dexplain.running import LazyNormal
 from conv1dexplain.spec import build_spec, parse_input_shape, resolve_layout
 from conv1dexplain.vocabulary import DEFAULT_MAX_BYTES, SCHEMA_VERSION, DataFormat
 
+__all__ = ["LazyNormal", "Prepared", "RunReport", "RunRequest", "execute", "prepare"]
 PREVIEW_POSITIONS = 5
 PREVIEW_CHANNELS = 6
 
@@ -45,13 +41,14 @@ class RunReport:
     pad_left: int
     pad_right: int
     padding_mode: str
+    padding_equivalent: str | None  # an explicit PyTorch pair: what it is in nn.Conv1d's own terms
     strides: int
     dilation_rate: int
     groups: int
     activation: str | None
-    min: float
-    max: float
-    mean: float
+    min: float | None  # null for an empty output (a batch of 0)
+    max: float | None
+    mean: float | None
     output_file: str | None
     output_bytes: int | None
     preview: list[list[float]]  # first positions × first channels of the first example
@@ -102,14 +99,19 @@ def _load(source: str, what: str, request: RunRequest) -> NDArray[Any]:
     return array
 
 
-def _input(request: RunRequest, layout: DataFormat) -> tuple[NDArray[Any] | None, str]:
-    """The input array (None: drawn later, once the dtype is known) and where it came from."""
+def _input(request: RunRequest, layout: DataFormat, keras_2d: bool) -> tuple[NDArray[Any] | None, str]:
+    """The input array (None: drawn later, once the dtype is known) and where it came from.
+    keras_2d: take a 2-D file in Keras' convention as (L, C), as trace does (Keras refuses it)."""
     if request.data_file is None:
         if request.input_shape is None:
             raise SpecError("no input: give --data FILE (or - for stdin) or --input SHAPE for random data",
                             "e.g. --input 50x300 --seed 0")  # fmt: skip
         return None, f"random normal, seed {request.seed}"
     x = _load(request.data_file, "data", request)
+    check_floating(x, "save it as floats: np.save(path, x.astype(np.float32))")
+    if x.ndim == 2 and not keras_2d and resolve_layout(request.framework, request.data_format)[0] == "keras":
+        raise DataError(f"Keras' Conv1D refuses 2-D input (expected min_ndim=3, found ndim=2): the data has shape "
+                        f"{x.shape}", keras_2d_hint(x.shape, for_cli=True))  # fmt: skip
     if request.input_shape is not None:
         given = parse_input_shape(request.input_shape, layout)
         found = input_shape_of(x, layout)
@@ -125,35 +127,30 @@ def _spec_options(request: RunRequest) -> dict[str, Any]:
     return {name: getattr(request, name) for name in names}
 
 
-def _agrees(plan: Plan, request: RunRequest, kernel_shape: tuple[int, ...]) -> None:
+def _agrees(plan: Plan, request: RunRequest) -> None:
     """--filters / --kernel-size, when given, must match the kernel file (which decides)."""
     spec = plan.spec
     for option, given, actual in (("--filters", request.filters, spec.filters),
                                   ("--kernel-size", request.kernel_size, spec.kernel_size)):  # fmt: skip
-        if given is None or given == actual:
-            continue
-        size, filters = size_and_filters(kernel_shape, keras=spec.framework != "keras")  # the other layout's reading
-        if (request.filters, request.kernel_size) in ((filters, size), (filters, None), (None, size)):
-            other = "PyTorch weight (F, C/g, k)" if spec.framework == "keras" else "Keras kernel (k, C/g, F)"
-            raise DataError(
-                f"the kernel file's shape {kernel_shape} is a {other}, not this framework's layout",
-                "transpose it by (2, 1, 0) (w.transpose(2, 1, 0)), or use the other --framework",
-            )
-        raise DataError(f"{option} {given} disagrees with the kernel file, which has {actual}",
-                        f"drop {option} (the kernel's shape {plan.kernel_shape} decides), or fix it")  # fmt: skip
+        if given is not None and given != actual:
+            raise DataError(f"{option} {given} disagrees with the kernel file, which has {actual}",
+                            f"drop {option} (the kernel's shape {plan.kernel_shape} decides), or fix it")  # fmt: skip
 
 
-def _plan(request: RunRequest, x: NDArray[Any], kernel: NDArray[Any] | None) -> Plan:
+def _plan(request: RunRequest, x: NDArray[Any] | LazyNormal, kernel: NDArray[Any] | None,
+          bias: NDArray[Any] | None) -> Plan:  # fmt: skip
     if kernel is not None:
-        plan = plan_for_arrays(x, kernel, _spec_options(request))
-        _agrees(plan, request, kernel.shape)
+        filters = request.filters if request.filters is not None else (bias.shape[0] if bias is not None else None)
+        plan = plan_for_arrays(x, kernel, _spec_options(request), filters=filters,  # type: ignore[arg-type]
+                               kernel_size=request.kernel_size, for_cli=True)  # fmt: skip
+        _agrees(plan, request)
         return plan
     if request.filters is None or request.kernel_size is None:
         missing = "--filters" if request.filters is None else "--kernel-size"
         raise SpecError(f"{missing} is needed when no --kernel file is given", f"e.g. {missing} 3")
     return make_plan(
         build_spec(
-            input_shape=input_shape_of(x, _layout(request)),
+            input_shape=input_shape_of(x, _layout(request)),  # type: ignore[arg-type]
             filters=request.filters,
             kernel_size=request.kernel_size,
             **_spec_options(request),
@@ -178,22 +175,11 @@ class Prepared:
     weights_source: str
 
 
-class LazyNormal:
-    """Seeded standard-normal input, drawn only as far as it is read (the same numbers as a full draw)."""
-
-    def __init__(self, shape: tuple[int, ...], seed: int, dtype: np.dtype[np.floating], max_bytes: int) -> None:
-        self.shape, self.seed, self.dtype, self.ndim, self.max_bytes = shape, seed, dtype, len(shape), max_bytes
-
-    def materialize(self) -> NDArray[np.floating]:
-        """All of it at once, within the memory budget."""
-        data.fits_in_memory("the random input", self.shape, self.dtype, self.max_bytes)
-        return data.random_input(self.shape, self.seed, self.dtype)
-
-
-def prepare(request: RunRequest, lazy: bool = False) -> Prepared:
-    """Load or draw the input and weights and plan the layer; refuse, with a hint, what cannot be done."""
+def prepare(request: RunRequest, lazy: bool = False, keras_2d: bool = True) -> Prepared:
+    """Load or draw the input and weights and plan the layer; refuse, with a hint, what cannot be done.
+    lazy: seeded random input as a LazyNormal, drawn as it is read; keras_2d: see _input."""
     layout = _layout(request)
-    x, data_source = _input(request, layout)
+    x, data_source = _input(request, layout, keras_2d)
     kernel = None if request.kernel is None else _load(request.kernel, "kernel", request)
     bias = None if request.bias is None else _load(request.bias, "bias", request)
     dtype = _dtype(request, x, kernel, bias)
@@ -205,7 +191,7 @@ def prepare(request: RunRequest, lazy: bool = False) -> Prepared:
         drawn = LazyNormal(full, request.seed, dtype, request.max_bytes)
         x = drawn if lazy else drawn.materialize()  # type: ignore[assignment]
     assert x is not None
-    plan = _plan(request, x, kernel)
+    plan = _plan(request, x, kernel, bias)
     check_weights(plan, plan.kernel_shape if kernel is None else kernel.shape, None if bias is None else bias.shape)
     if kernel is None:
         data.fits_in_memory("the drawn kernel", plan.kernel_shape, dtype, request.max_bytes)
@@ -221,9 +207,11 @@ def prepare(request: RunRequest, lazy: bool = False) -> Prepared:
 
 def execute(request: RunRequest) -> RunReport:
     """Do the whole `run`: everything the user asked, or a Conv1dExplainError saying why not."""
-    ready = prepare(request)
+    ready = prepare(request, lazy=True, keras_2d=False)
     plan, x, kernel, bias, dtype = ready.plan, ready.x, ready.kernel, ready.bias, ready.dtype
-    batched = x if x.ndim == 3 else x[None]
+    if isinstance(x, LazyNormal):  # drawn as it is read, but no bigger than an input file may be
+        data.fits_in_memory("the random input", x.shape, dtype, request.max_bytes)
+    batched = x.batched() if isinstance(x, LazyNormal) else (x if x.ndim == 3 else x[None])
     out_shape = tuple(batched.shape[0] if d is None else d for d in plan.output_shape)
     final_shape = out_shape if x.ndim == 3 else out_shape[1:]
     kind = data.output_kind(request.output)
@@ -245,6 +233,8 @@ def execute(request: RunRequest) -> RunReport:
 
 def _preview(result: NDArray[np.floating], layout: str) -> list[list[float]]:
     """The first positions × first channels of the first example, as the human view shows them."""
+    if result.size == 0:
+        return []  # a batch of 0: no example to show
     example = result if result.ndim == 2 else result[0]
     rows = example if layout == "channels_last" else example.T
     return np.asarray(rows[:PREVIEW_POSITIONS, :PREVIEW_CHANNELS], dtype=np.float64).tolist()  # type: ignore[no-any-return]
@@ -254,13 +244,15 @@ def _report(ready: Prepared, request: RunRequest, result: NDArray[np.floating], 
     plan = ready.plan
     spec, axis = plan.spec, plan.axis
     written = request.output if kind not in (None, "stdout") else None
-    low, high, mean = data.summary_stats(result) if result.size else (float("nan"),) * 3
+    low, high, mean = data.summary_stats(result) if result.size else (None, None, None)
     return RunReport(
         framework=spec.framework, data_format=spec.data_format, input_shape=list(ready.x.shape),
         output_shape=list(result.shape), kernel_shape=list(plan.kernel_shape),
         bias_shape=None if plan.bias_shape is None else list(plan.bias_shape), dtype=str(ready.dtype),
         data_source=ready.data_source, weights_source=ready.weights_source,
-        padding_mode=spec.padding_mode, pad_left=axis.pad_left, pad_right=axis.pad_right,
+        padding_mode=spec.padding_mode, padding_equivalent=_padding_equivalent(spec.framework, spec.padding,
+                                                                               spec.padding_mode),
+        pad_left=axis.pad_left, pad_right=axis.pad_right,
         padding=spec.padding if not isinstance(spec.padding, tuple) else list(spec.padding),
         strides=spec.strides, dilation_rate=spec.dilation_rate, groups=spec.groups, activation=spec.activation,
         min=low, max=high, mean=mean,
@@ -268,3 +260,11 @@ def _report(ready: Prepared, request: RunRequest, result: NDArray[np.floating], 
         preview=_preview(result, spec.data_format),
         output=np.asarray(result, dtype=np.float64).tolist() if kind == "stdout" else None,
     )  # fmt: skip
+
+
+def _padding_equivalent(framework: str, padding: str | int | tuple[int, int], padding_mode: str) -> str | None:
+    """nn.Conv1d takes one int for both sides: an explicit (left, right) is F.pad, then padding=0."""
+    if framework != "pytorch" or not isinstance(padding, tuple):
+        return None
+    mode = "" if padding_mode == "zeros" else f", mode='{padding_mode}'"
+    return f"F.pad(x, ({padding[0]}, {padding[1]}){mode}) then padding=0"

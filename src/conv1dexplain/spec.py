@@ -186,8 +186,11 @@ def _keras_padding(padding: str) -> str:
 
 def _torch_padding(
     padding: str, strides: int, kernel_size: int, dilation: int, padding_mode: str, length: int
-) -> str | int:
+) -> str | int | tuple[int, int]:
     text = padding.strip()
+    if re.fullmatch(r"\d+\s*,\s*\d+", text):  # `--padding 1,2`: F.pad(x, (1, 2)), then padding=0
+        left, right = (int(side) for side in text.split(","))
+        return left, right
     if re.fullmatch(r"-?\d+", text):
         value = int(text)
         # With a non-zeros padding_mode PyTorch pads through F.pad, where a negative width crops.

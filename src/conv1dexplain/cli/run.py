@@ -35,6 +35,7 @@ def run(
 
     Without --data, --input SHAPE draws seeded random data; without --kernel, weights are drawn like
     the framework's default initializer (Keras: glorot_uniform and zero bias; PyTorch: kaiming_uniform).
+    With --framework pytorch, --padding 1,2 pads 1 before and 2 after: F.pad(x, (1, 2)) then padding=0.
     """
     from conv1dexplain.runner import RunRequest, execute
 

@@ -19,11 +19,16 @@ def _facts(report: RunReport) -> Table:
     grid.add_row("weights", f"{fmt_shape(tuple(report.kernel_shape))}: {report.weights_source}")
     pad = f"{report.pad_left} left, {report.pad_right} right ({report.padding}"
     pad += f", {report.padding_mode})" if report.padding_mode != "zeros" else ")"
+    if report.padding_equivalent is not None:  # an explicit (left, right): say it in PyTorch's terms
+        pad = f"{report.pad_left} left, {report.pad_right} right: {report.padding_equivalent}"
     grid.add_row("padding", pad)
     if report.activation:
         grid.add_row("activation", report.activation)
     grid.add_row("output", f"{fmt_shape(tuple(report.output_shape))} {report.dtype}")
-    grid.add_row("range", f"min {report.min:.6g}, max {report.max:.6g}, mean {report.mean:.6g}")
+    if report.min is None or report.max is None or report.mean is None:
+        grid.add_row("range", "none: the output holds no values (a batch of 0)")
+    else:
+        grid.add_row("range", f"min {report.min:.6g}, max {report.max:.6g}, mean {report.mean:.6g}")
     if report.output_file is not None:
         grid.add_row("written", f"{report.output_file} ({report.output_bytes:,} bytes)")
     return grid

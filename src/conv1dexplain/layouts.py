@@ -1,0 +1,125 @@
+"""The one diagnosis of arrays in the wrong layout: a kernel in the other framework's layout (told
+by its filter axis), data in the other layout (told by its channel axis), 2-D data given to Keras;
+and the core's hints in conv1d()'s words."""
+
+from __future__ import annotations
+
+import re
+
+from conv1dexplain.errors import DataError
+from conv1dexplain.vocabulary import (
+    DATA_FORMATS,
+    FRAMEWORKS,
+    KERAS_ACTIVATIONS,
+    KERAS_PADDINGS,
+    PADDING_MODES,
+    DataFormat,
+    Framework,
+)
+
+_LAYOUTS = {"keras": "Keras kernel (k, C/groups, F)", "pytorch": "PyTorch weight (F, C/groups, k)"}
+_DATA = {"channels_last": "(N, L, C)", "channels_first": "(N, C, L)"}
+
+
+def size_and_filters(kernel_shape: tuple[int, ...], keras: bool) -> tuple[int, int]:
+    """(kernel_size, filters) read off a kernel in Keras' (k, C/g, F) or PyTorch's (F, C/g, k) layout."""
+    return (kernel_shape[0], kernel_shape[2]) if keras else (kernel_shape[2], kernel_shape[0])
+
+
+def check_kernel(
+    kernel_shape: tuple[int, ...], x_shape: tuple[int, ...], framework: Framework, layout: DataFormat, groups: int,
+    *, filters: int | None = None, kernel_size: int | None = None, for_cli: bool = False,
+) -> None:  # fmt: skip
+    """Refuse a kernel that cannot be this layer's, naming the layout mistake when the sizes say so.
+
+    A kernel's middle axis is C/groups in both frameworks, so only its filter (and kernel size)
+    axis tells Keras' layout from PyTorch's: that is compared with what the caller says the filters
+    and kernel size are (a bias, --filters, --kernel-size) and with groups. The kernel's length is
+    never evidence: a kernel longer than the input is the framework's own refusal, not a layout
+    mistake. Data whose length axis holds the kernel's channels is in the other layout."""
+    channels_axis, length_axis = (-1, -2) if layout == "channels_last" else (-2, -1)
+    channels, per_group = x_shape[channels_axis], kernel_shape[1]
+    if groups < 1 or channels % groups:
+        return  # build_spec refuses it, in the framework's words
+    name = "kernel" if framework == "keras" else "weight"
+    if per_group * groups != channels:  # the same in either kernel layout: the data's layout, or a wrong kernel
+        if per_group * groups == x_shape[length_axis]:
+            raise DataError(
+                f"the input {x_shape} has the {name}'s {per_group * groups} channel(s) on its length axis: it is "
+                f"in the {_other_data_words(layout)} layout, not {_data_words(layout, len(x_shape))}",
+                _transpose_hint(framework, layout, len(x_shape), for_cli),
+            )
+        expected = (*kernel_shape[:1], channels // groups, *kernel_shape[2:])
+        raise DataError(
+            f"{name} reads {per_group} channel(s) per group × groups={groups}, but the input has {channels}",
+            f"give a {name} of shape {expected}",
+        )
+    keras = framework == "keras"
+    size, count = size_and_filters(kernel_shape, keras)
+    other_size, other_count = size_and_filters(kernel_shape, not keras)
+
+    def fits(k: int, f: int) -> bool:
+        return (filters is None or f == filters) and (kernel_size is None or k == kernel_size) and f % groups == 0
+
+    if not fits(size, count) and fits(other_size, other_count):
+        other = "pytorch" if keras else "keras"
+        raise DataError(
+            f"{name} has shape {kernel_shape}, which is a {_LAYOUTS[other]}, not a {_LAYOUTS[framework]}",
+            f"transpose it by (2, 1, 0): {name} = w.transpose(2, 1, 0)" + (", or use the other --framework" if for_cli
+                                                                             else ""),
+        )  # fmt: skip
+
+
+def _data_words(layout: DataFormat, ndim: int) -> str:
+    return _DATA[layout] if ndim == 3 else _DATA[layout].replace("N, ", "")
+
+
+def _other_data_words(layout: DataFormat) -> str:
+    return "(N, C, L) / (C, L)" if layout == "channels_last" else "(N, L, C) / (L, C)"
+
+
+def _transpose_hint(framework: Framework, layout: DataFormat, ndim: int, for_cli: bool) -> str:
+    axes = "(0, 2, 1)" if ndim == 3 else "(1, 0)"
+    other: DataFormat = "channels_first" if layout == "channels_last" else "channels_last"
+    if for_cli:
+        hint = f"save the data as {_data_words(layout, ndim)}: np.save(path, x.transpose{axes})"
+        return hint + (f", or use --data-format {other}" if framework == "keras" else "")
+    if framework == "pytorch":
+        return f"pass x.transpose{axes} (a tensor: x.permute{axes})"
+    return f"pass x.transpose{axes} (a tensor: keras.ops.transpose(x, {axes})), or data_format='{other}'"
+
+
+def keras_2d_hint(shape: tuple[int, ...], for_cli: bool) -> str:
+    """Both likely intents of a 2-D array given to Keras: one example, or examples of one channel."""
+    a, b = shape
+    if for_cli:
+        return (f"save one example of {a} positions as ({1}, {a}, {b}) (x[None]), or {a} examples of {b} features "
+                f"with one channel as ({a}, {b}, 1) (x[..., None]), in a .npy or .json file")  # fmt: skip
+    return (f"for one example of {a} positions pass x[None], shape (1, {a}, {b}); for {a} examples of {b} features "
+            f"with one channel, x[..., None], shape ({a}, {b}, 1)")  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------- words
+
+_ARGUMENTS = {"--strides": "strides", "--stride": "strides", "--dilation-rate": "dilation_rate",
+              "--dilation": "dilation_rate", "--groups": "groups", "--padding": "padding",
+              "--padding-mode": "padding_mode", "--activation": "activation", "--data-format": "data_format",
+              "--framework": "framework", "--use-bias": "bias", "--input": "x", "--kernel-size": "kernel",
+              "--filters": "filters"}  # fmt: skip
+_VALUES = {*KERAS_PADDINGS, *FRAMEWORKS, *DATA_FORMATS, *PADDING_MODES, *KERAS_ACTIVATIONS}
+_FLAG = re.compile(r"--[a-z][a-z-]*(?: (-?\d+|[a-z_0-9]+))?")
+
+
+def argument_words(hint: str) -> str:
+    """A core hint in conv1d()'s words: `--strides 1` becomes `strides=1`, `--padding same` padding='same'."""
+
+    def swap(match: re.Match[str]) -> str:
+        flag, _, value = match.group(0).partition(" ")
+        name = _ARGUMENTS.get(flag)
+        if name is None:
+            return match.group(0)
+        if value and (value.lstrip("-").isdigit() or value in _VALUES) and name not in ("kernel", "filters", "x"):
+            return f"{name}={value}" if value.lstrip("-").isdigit() else f"{name}='{value}'"
+        return f"{name} {value}".rstrip() if value else name
+
+    return _FLAG.sub(swap, hint)
