@@ -49,9 +49,11 @@ def test_forced_colour_on_a_pipe_trims_before_the_closing_codes() -> None:
 
 
 def test_data_file_views_have_no_trailing_spaces(tmp_path: Path) -> None:
+    # trace reads one example, an (L, C) array; run takes Keras' batched (N, L, C), as Conv1D does
     np.save(tmp_path / "x.npy", np.random.default_rng(0).standard_normal((20, 3)))
-    for command in ("trace", "run"):
-        result = run_process([command, "--data", str(tmp_path / "x.npy"), "-f", "4", "-k", "3", "-d", "2"],
+    np.save(tmp_path / "xs.npy", np.random.default_rng(0).standard_normal((2, 20, 3)))
+    for command, data in (("trace", "x.npy"), ("run", "xs.npy")):
+        result = run_process([command, "--data", str(tmp_path / data), "-f", "4", "-k", "3", "-d", "2"],
                              env={"COLUMNS": "80"})  # fmt: skip
         assert result.returncode == 0, result.stderr
         assert not [line for line in result.stdout.splitlines() if line.endswith(" ")]
