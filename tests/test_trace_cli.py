@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 from helpers import assert_snapshot, human, run, run_process
@@ -62,7 +63,8 @@ def test_json_lines_contract() -> None:
 def test_trace_shows_the_numbers_run_computes() -> None:
     windows = [json.loads(line) for line in run([*SEED, "--json"]).stdout.splitlines()[1:]]
     output = json.loads(run(["run", *SEED[1:], "--output", "-"]).stdout)["output"]
-    assert [w["output"] for w in windows] == output
+    # products of other shapes (trace's chunks, run's whole input): equal to float32 rounding, not bit for bit
+    np.testing.assert_allclose([w["output"] for w in windows], output, rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize(
