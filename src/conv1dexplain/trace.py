@@ -210,6 +210,14 @@ class Tracer:
     def output_length(self) -> int:
         return self.axis.output_length
 
+    @property
+    def activation_axis(self) -> str | None:
+        """The output axis a whole-axis activation (softmax & co.) reads: Keras' last, which is the
+        channels in channels_last (one window a step) and the length in channels_first (every window)."""
+        if self.spec.activation not in AXIS_WISE:
+            return None
+        return "channels" if self.spec.data_format == "channels_last" else "length"
+
     def _chunk(self, t0: int) -> Chunk:
         """The chunk starting at t0 (a multiple of self.size)."""
         axis = self.axis

@@ -23,6 +23,7 @@ def stream(ready: Prepared, tracer: Tracer, example: int, start: int, stop: int,
     out = sys.stdout
     layer = build_shape_report(ready.plan, None).to_dict() | {
         "type": "layer", "example": example, "steps": [start, stop], "filter": filter_index,
+        "activation_axis": tracer.activation_axis,
         "data_source": ready.data_source, "weights_source": ready.weights_source,
     }  # fmt: skip
     out.write(json.dumps(layer, ensure_ascii=False) + "\n")
