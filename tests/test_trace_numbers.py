@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import conv1dexplain.trace
-from conv1dexplain.runner import RunRequest, prepare
+from conv1dexplain.runner import Prepared, RunRequest, prepare
 from conv1dexplain.trace import Tracer
 from helpers import run
 
@@ -39,6 +39,18 @@ def selections(length: int) -> list[tuple[int, int, int | None]]:
     middle = length // 2
     last = (length - 1, length, 0)
     return [(0, 1, None), (3, 4, 0), (2, 4, None), (middle, middle + 3, None), last, (1, length, None)]
+
+
+def prepared(options: list[str], shape: str, lazy: bool) -> Prepared:
+    """The layer of LAYERS' options with its seed-3 data, as trace prepares it."""
+    values = dict(zip(options[::2], options[1::2], strict=True))
+    request = RunRequest(
+        framework=values.get("-F", "keras"), filters=int(values["-f"]), kernel_size=int(values["-k"]),
+        strides=int(values.get("-s", 1)), dilation_rate=int(values.get("-d", 1)),
+        padding=values.get("-p", "valid"), groups=int(values.get("--groups", 1)),
+        padding_mode=values.get("--padding-mode", "zeros"), input_shape=shape, seed=3,
+    )  # fmt: skip
+    return prepare(request, lazy=lazy)
 
 
 def windows(args: list[str]) -> list[dict]:
@@ -78,17 +90,28 @@ def test_a_long_trace_is_the_same_bits_in_every_chunk() -> None:
 @pytest.mark.parametrize(("options", "shape"), LAYERS)
 def test_the_stepper_shows_the_bits_the_stream_does(options: list[str], shape: str) -> None:
     full = windows(["--input", shape, *options])
-    framework = "pytorch" if "pytorch" in options else "keras"
-    values = dict(zip(options[::2], options[1::2], strict=True))
-    ready = prepare(RunRequest(
-        framework=framework, filters=int(values["-f"]), kernel_size=int(values["-k"]),
-        strides=int(values.get("-s", 1)), dilation_rate=int(values.get("-d", 1)),
-        padding=values.get("-p", "valid"), groups=int(values.get("--groups", 1)),
-        padding_mode=values.get("--padding-mode", "zeros"), input_shape=shape, seed=3,
-    ))  # fmt: skip
-    tracer = Tracer(ready, random_access=True)
+    tracer = Tracer(prepared(options, shape, lazy=False), random_access=True)
     for t in [len(full) - 1, 0, len(full) // 2, 1]:  # back and forth
         assert tracer.step(t).outputs.tolist() == full[t]["output"]
+
+
+@pytest.mark.parametrize("budget", [1, 700, 5000, 32 << 20])
+@pytest.mark.parametrize(("options", "shape"), LAYERS)
+def test_a_chunk_holds_at_most_chunk_bytes_of_rows(
+    options: list[str], shape: str, budget: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CHUNK_BYTES bounds every chunk's rows (down to one step a chunk), and the numbers stay right."""
+    monkeypatch.setattr(conv1dexplain.trace, "CHUNK_BYTES", budget)
+    full = windows(["--input", shape, *options])
+    tracer = Tracer(prepared(options, shape, lazy=True))
+    one_window = tracer.axis.kernel_size * tracer.spec.input.channels * 4
+    seen = 0
+    for chunk, lo, hi in tracer.chunks(0, tracer.output_length):
+        assert chunk.rows.nbytes <= budget or (hi - lo == 1 and chunk.rows.nbytes <= one_window)
+        np.testing.assert_allclose(chunk.outputs, [w["output"] for w in full[chunk.t0 + lo : chunk.t0 + hi]],
+                                   rtol=2e-6, atol=2e-6)  # fmt: skip
+        seen += hi - lo
+    assert seen == len(full)
 
 
 def test_trace_and_run_agree_within_float32_rounding() -> None:

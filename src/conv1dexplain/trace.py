@@ -143,8 +143,8 @@ def rows_read(axis: Axis, count: int) -> int:
 
 
 def chunk_size(axis: Axis, row_bytes: int) -> int:
-    """Steps a chunk computes: CHUNK, halved until its rows fit CHUNK_BYTES (one step always fits:
-    its window is no larger than the kernel)."""
+    """Steps a chunk computes: CHUNK, halved until its rows fit CHUNK_BYTES, down to one step
+    (whose window may not fit, but is no larger than the kernel, which is held anyway)."""
     size = max(1, min(CHUNK, axis.output_length))
     while size > 1 and rows_read(axis, size) * row_bytes > CHUNK_BYTES:
         size //= 2
