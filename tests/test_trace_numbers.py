@@ -149,16 +149,26 @@ def test_a_huge_dilation_costs_what_its_taps_read(view: list[str], tmp_path: Pat
         assert lines[1]["input_indices"] == [-(10**9), 0, 10**9] and lines[1]["padding_taps"] == [0, 2]
 
 
-def test_a_drawn_input_whose_windows_hold_more_than_the_budget_is_refused() -> None:
-    """Drawn data is a stream that runs forward: a window's first to last tap is held at once."""
-    args = ["trace", "--input", "3000000x1", "-f", "1", "-k", "3", "-d", "1000000", "--compact"]
-    held = (2047 + 2 * 10**6 + 1) * 4  # a chunk of 2048 steps, one tap 2·10⁶ rows after its first, float32
+@pytest.mark.parametrize(
+    ("layer", "held_rows"),
+    [
+        # a chunk of 2048 steps, the last tap 2·10⁶ rows after the first (+1 row kept for the stream)
+        (["--input", "3000000x1", "-d", "1000000"], 2047 + 2 * 10**6 + 1 + 1),
+        # … and circular padding keeps the first 10⁶ + 1 rows and the last 10⁶ for wrapping around
+        (["-F", "pytorch", "--input", "1x5000000", "-d", "1000000", "-p", "1000000", "--padding-mode", "circular"],
+         2047 + 2 * 10**6 + 1 + 10**6 + 1 + 10**6),
+    ],
+)  # fmt: skip
+def test_a_drawn_input_whose_windows_hold_more_than_the_budget_is_refused(layer: list[str], held_rows: int) -> None:
+    """Drawn data is a stream that runs forward: a chunk's first to last tap is held at once."""
+    args = ["trace", *layer, "-f", "1", "-k", "3", "--compact", "--steps", "0:1"]
+    held = held_rows * 4  # float32
     refused = run([*args, "--max-bytes", str(held - 1)])
     assert refused.code == 1 and refused.stdout == ""
     error, hint = refused.stderr.splitlines()
-    assert error.startswith("error: ") and "7.6 MiB" in error and "2,002,048 × 1" in error
+    assert error.startswith("error: ") and f"({held_rows:,} × 1)" in error and "MiB" in error
     assert hint.startswith("hint: ") and "--data FILE.npy" in hint
-    accepted = run([*args, "--max-bytes", str(held), "--steps", "0:1"])
+    accepted = run([*args, "--max-bytes", str(held)])
     assert accepted.code == 0, accepted.stderr
 
 

@@ -181,7 +181,7 @@ class Tracer:
         if isinstance(x, LazyNormal) and not (random_access or whole_example):
             head = (self.axis.pad_right if self.spec.padding_mode == "circular" else 0) + 1
             tail = self.axis.pad_left if self.spec.padding_mode == "circular" else 0
-            self._check_stream(x)
+            self._check_stream(x, head + tail)
             self.reader: ArrayRows | LazyRows = LazyRows(x, example, channels_last, head, tail)
         else:
             array = x.materialize() if isinstance(x, LazyNormal) else x
@@ -192,15 +192,16 @@ class Tracer:
                 self.whole = whole[0].T  # (L_out, F′)
         self._cache: Chunk | None = None
 
-    def _check_stream(self, lazy: LazyNormal) -> None:
+    def _check_stream(self, lazy: LazyNormal, kept: int) -> None:
         """Refuse drawn data whose windows keep more rows of the stream at once than the budget:
-        the stream runs forward only, so rows from a window's first tap to its last are held."""
+        the stream runs forward only, so rows from a chunk's first tap to its last are held, and
+        `kept` rows more (the ends that circular padding wraps around to)."""
         axis = self.axis
-        held_rows = min(axis.length, (self.size - 1) * axis.strides + axis.span)
+        held_rows = min(axis.length, (self.size - 1) * axis.strides + axis.span + kept)
         size = held_rows * self.spec.input.channels * self.dtype.itemsize
         if size > lazy.max_bytes:
             raise DataError(
-                f"the drawn input's rows under one window ({held_rows:,} × {self.spec.input.channels}) would take "
+                f"the drawn input's rows held at once ({held_rows:,} × {self.spec.input.channels}) would take "
                 f"{human_bytes(size)}, over the {human_bytes(lazy.max_bytes)} budget",
                 "save the data as .npy and trace it with --data FILE.npy (read in place, row by row), "
                 "or raise --max-bytes",
