@@ -91,7 +91,9 @@ def test_trace_windows_equal_keras(keras: ModuleType, index: int, tmp_path: Path
     if case.activation == "glu":
         filter_index = None
         if case.data_format == "channels_first":  # two windows an output: refused (see below)
-            pytest.skip("trace refuses glu in channels_first")
+            result = run(["trace", *case.cli_args(), "--json"])
+            assert result.code == 2 and "window t + L_out/2" in result.stderr, result.stderr
+            return
     layer, windows, (x, kernel, bias) = traced(case, plan, tmp_path, example, filter_index)
     check(case, plan, keras_output(keras, case, x, kernel, bias), layer, windows, example, filter_index)
 
