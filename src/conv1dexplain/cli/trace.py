@@ -88,7 +88,7 @@ def trace(
     json: JsonLinesOpt = False,
     no_color: o.NoColorOpt = False,
 ) -> None:
-    """Step the window along one example: the rows it reads, the products, the sum, the output.
+    """Step the window along one example: the positions it reads, the products, the sum, the output.
 
     Example: conv1dexplain trace --input 10x3 --filters 2 --kernel-size 3 --padding same --seed 0
 

@@ -155,7 +155,7 @@ def arithmetic(view: View, step: Step) -> Table:
     return table
 
 
-def _activation_words(view: View, step: Step) -> str:
+def _activation_words(view: View) -> str:
     """What the activation does to this sum, and which other sums it reads (softmax & co.)."""
     tracer, f = view.tracer, view.filter_index
     activation, filters = tracer.spec.activation, tracer.spec.filters
@@ -174,7 +174,7 @@ def _result(view: View, step: Step) -> Text:
     text = Text(f"sum {_num(total, p)}")
     if tracer.spec.use_bias:
         text.append(f" + bias {_num(float(tracer.bias[f]), p)} = {_num(total + float(tracer.bias[f]), p)}")
-    text.append(_activation_words(view, step))
+    text.append(_activation_words(view))
     if f < step.outputs.shape[0]:
         text.append(f" → {_output_at(view, step.output_index, f)} = ")
         text.append(_num(float(step.outputs[f]), p), style="bold")
