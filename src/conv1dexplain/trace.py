@@ -20,7 +20,7 @@ from conv1dexplain.engine import convolve, source_rows
 from conv1dexplain.errors import DataError, SpecError
 from conv1dexplain.geometry import Axis
 from conv1dexplain.runner import LazyNormal, Prepared
-from conv1dexplain.spec import ConvSpec
+from conv1dexplain.trace_steps import check_steppable
 
 Array = NDArray[np.floating]
 CHUNK = 2048  # output positions computed at once (at most)
@@ -168,7 +168,7 @@ class Tracer:
         if not 0 <= example < batch:
             raise SpecError(f"--example {example} is out of range: the batch has {batch} example(s)",
                             f"use --example 0 … {batch - 1}")  # fmt: skip
-        check_activation(self.spec)
+        check_steppable(self.spec)
         channels_last = self.spec.data_format == "channels_last"
         self.kernel = engine_kernel(self.spec, ready.kernel, self.dtype)
         self.bias = np.zeros(self.spec.filters, self.dtype) if ready.bias is None else ready.bias.astype(self.dtype)
@@ -275,44 +275,3 @@ class Tracer:
         if self._cache is None or self._cache.t0 != t0:
             self._cache = self._chunk(t0)
         return self.step_of(self._cache, t)
-
-
-def check_activation(spec: ConvSpec) -> None:
-    """Refuse glu in channels_first: Keras splits the length there, so output t is
-    window t times sigmoid(window t + L_out/2), two windows a step."""
-    if spec.activation == "glu" and spec.data_format == "channels_first":
-        raise SpecError(
-            "trace cannot step through activation='glu' in channels_first: Keras splits the output's last axis, "
-            "the length, so output t gates window t by window t + L_out/2",
-            "use --data-format channels_last (glu then splits the filters, one window a step), "
-            "or compute it with conv1dexplain run",
-        )
-
-
-def parse_steps(text: str | None, output_length: int) -> tuple[int, int]:
-    """'START:STOP' (Python slice rules, negatives from the end) → (start, stop) within the output."""
-    if text is None:
-        return 0, output_length
-    parts = text.split(":")
-    try:
-        if len(parts) == 1:
-            start = int(parts[0])
-            bounds = slice(start, start + 1 if start != -1 else None)
-        elif len(parts) == 2:
-            bounds = slice(*(int(p) if p.strip() else None for p in parts))
-        else:
-            raise ValueError
-    except ValueError:
-        raise SpecError(f"--steps {text!r} is not START:STOP", "e.g. --steps 0:5, --steps 10:, --steps -3:") from None
-    start, stop, _ = bounds.indices(output_length)
-    if start >= stop:
-        raise SpecError(f"--steps {text!r} selects no step: the output has {output_length} positions",
-                        f"use a range within 0:{output_length}")  # fmt: skip
-    return start, stop
-
-
-def check_filter(filter_index: int | None, output_channels: int) -> None:
-    """Refuse a --filter the layer does not have."""
-    if filter_index is not None and not 0 <= filter_index < output_channels:
-        raise SpecError(f"--filter {filter_index} is out of range: the layer has {output_channels} output channels",
-                        f"use --filter 0 … {output_channels - 1}")  # fmt: skip

@@ -106,7 +106,8 @@ def trace(
         )
     live = interactive if interactive is not None else (terminal and not json)
     from conv1dexplain.runner import RunRequest, prepare
-    from conv1dexplain.trace import Tracer, check_filter, parse_steps
+    from conv1dexplain.trace import Tracer
+    from conv1dexplain.trace_steps import check_filter, parse_steps
 
     ready = prepare(
         RunRequest(
