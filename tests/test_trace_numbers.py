@@ -149,6 +149,15 @@ def test_a_huge_dilation_costs_what_its_taps_read(view: list[str], tmp_path: Pat
         assert lines[1]["input_indices"] == [-(10**9), 0, 10**9] and lines[1]["padding_taps"] == [0, 2]
 
 
+def test_many_filters_make_chunks_of_fewer_steps() -> None:
+    """300,000 filters: 2048 steps a chunk would hold 2.3 GiB of sums, as much again with the bias."""
+    args = ["trace", "--input", "3000x1", "-f", "300000", "-k", "1", "--filter", "7", "--steps", "1000:1010", "--json"]
+    result = subprocess.run([sys.executable, "-m", "conv1dexplain", *args], capture_output=True, text=True,
+                            timeout=120, preexec_fn=lambda: limited(2.5), check=False)  # fmt: skip
+    assert result.returncode == 0 and result.stderr == "", result.stderr[-500:]
+    assert [json.loads(line)["output_index"] for line in result.stdout.splitlines()[1:]] == list(range(1000, 1010))
+
+
 @pytest.mark.parametrize(
     ("layer", "held_rows"),
     [

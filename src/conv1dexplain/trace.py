@@ -24,7 +24,7 @@ from conv1dexplain.trace_steps import check_steppable
 
 Array = NDArray[np.floating]
 CHUNK = 2048  # output positions computed at once (at most)
-CHUNK_BYTES = 32 << 20  # rows one chunk holds
+CHUNK_BYTES = 32 << 20  # rows and outputs one chunk holds
 
 
 class ArrayRows:
@@ -142,11 +142,12 @@ def rows_read(axis: Axis, count: int) -> int:
     return min((count - 1) * axis.strides + axis.span, count * axis.kernel_size)
 
 
-def chunk_size(axis: Axis, row_bytes: int) -> int:
-    """Steps a chunk computes: CHUNK, halved until its rows fit CHUNK_BYTES, down to one step
-    (whose window may not fit, but is no larger than the kernel, which is held anyway)."""
+def chunk_size(axis: Axis, row_bytes: int, step_bytes: int) -> int:
+    """Steps a chunk computes: CHUNK, halved until its rows and its outputs (step_bytes a step)
+    fit CHUNK_BYTES, down to one step (whose window and outputs may not fit, but are no larger
+    than the kernel, which is held anyway)."""
     size = max(1, min(CHUNK, axis.output_length))
-    while size > 1 and rows_read(axis, size) * row_bytes > CHUNK_BYTES:
+    while size > 1 and rows_read(axis, size) * row_bytes + size * step_bytes > CHUNK_BYTES:
         size //= 2
     return size
 
@@ -173,7 +174,9 @@ class Tracer:
         self.kernel = engine_kernel(self.spec, ready.kernel, self.dtype)
         self.bias = np.zeros(self.spec.filters, self.dtype) if ready.bias is None else ready.bias.astype(self.dtype)
         self.activation: Callable[[Array], Array] | None = activation_function(self.spec.activation)
-        self.size = chunk_size(self.axis, self.spec.input.channels * self.dtype.itemsize)
+        # a step's outputs: its sums, with bias, after the activation
+        step_bytes = 3 * self.spec.filters * self.dtype.itemsize
+        self.size = chunk_size(self.axis, self.spec.input.channels * self.dtype.itemsize, step_bytes)
         # softmax & co. run along the last axis, which is the length in channels_first: every
         # position at once, so that case (only) holds the whole example.
         whole_example = self.spec.activation in AXIS_WISE and not channels_last
