@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import conv1dexplain.trace
+from conv1dexplain.activations import AXIS_WISE
 from conv1dexplain.errors import SpecError
 from conv1dexplain.plan import Plan, make_plan
 from conv1dexplain.spec import build_spec
@@ -89,6 +90,10 @@ def test_trace_windows_equal_keras(keras: ModuleType, index: int, tmp_path: Path
     filter_index = None if index % 3 else index % case.filters
     if case.activation == "glu":
         filter_index = None
+        if case.data_format == "channels_first":  # two windows an output: refused (see below)
+            result = run(["trace", *case.cli_args(), "--json"])
+            assert result.code == 2 and "window t + L_out/2" in result.stderr, result.stderr
+            return
     layer, windows, (x, kernel, bias) = traced(case, plan, tmp_path, example, filter_index)
     check(case, plan, keras_output(keras, case, x, kernel, bias), layer, windows, example, filter_index)
 
@@ -100,3 +105,47 @@ def test_trace_windows_equal_pytorch(torch: ModuleType, index: int, tmp_path: Pa
     filter_index = None if index % 3 else index % case.filters
     layer, windows, (x, weight, bias) = traced(case, plan, tmp_path, example, filter_index)
     check(case, plan, torch_output(torch, case, x, weight, bias), layer, windows, example, filter_index)
+
+
+@pytest.mark.parametrize("activation", sorted(AXIS_WISE))
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_whole_axis_activations_read_the_axis_trace_names(
+    keras: ModuleType, activation: str, data_format: str, tmp_path: Path
+) -> None:
+    """Keras applies softmax & co. along the output's last axis: the filters in channels_last (one
+    window a step), the length in channels_first (every window; glu: windows t and t + L_out/2)."""
+    rng = np.random.default_rng(len(activation))
+    x = rng.standard_normal((2, 10, 4) if data_format == "channels_last" else (2, 4, 10)).astype(np.float32)
+    kernel = rng.standard_normal((3, 4, 6)).astype(np.float32)
+    layers = [
+        keras.layers.Conv1D(6, 3, data_format=data_format, use_bias=False, activation=a) for a in (None, activation)
+    ]
+    for layer in layers:
+        layer.build(x.shape)
+        layer.set_weights([kernel])
+    pre, real = (keras.ops.convert_to_numpy(layer(x)) for layer in layers)
+    along = {
+        "channels": 2 if data_format == "channels_last" else 1,
+        "length": 1 if data_format == "channels_last" else 2,
+    }
+    axis = "channels" if data_format == "channels_last" else "length"
+    function = keras.activations.get(activation)
+    np.testing.assert_allclose(real, keras.ops.convert_to_numpy(function(pre, axis=along[axis])), rtol=1e-6, atol=1e-6)
+    other = keras.ops.convert_to_numpy(function(pre, axis=along["length" if axis == "channels" else "channels"]))
+    assert other.shape != real.shape or not np.allclose(other, real, rtol=1e-3, atol=1e-3)
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "k.npy", kernel)
+    result = run(["trace", "--data", str(tmp_path / "x.npy"), "--kernel", str(tmp_path / "k.npy"), "--no-bias",
+                  "--activation", activation, "--data-format", data_format, "--example", "1", "--json"])  # fmt: skip
+    if activation == "glu" and data_format == "channels_first":
+        assert real.shape == (2, 6, 4) and pre.shape == (2, 6, 8)  # Keras halves the length:
+        gate = 1 / (1 + np.exp(-pre[:, :, 4:].astype(np.float64)))  # output t is window t × sigmoid(window t + 4)
+        np.testing.assert_allclose(real, pre[:, :, :4] * gate, rtol=1e-5, atol=1e-6)
+        assert result.code == 2 and result.stdout == ""
+        assert "window t + L_out/2" in json.loads(result.stderr)["error"]["message"]
+        return
+    assert result.code == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines[0]["activation_axis"] == axis
+    per_position = real[1] if data_format == "channels_last" else real[1].T
+    np.testing.assert_allclose([w["output"] for w in lines[1:]], per_position, rtol=2e-5, atol=2e-5)

@@ -54,7 +54,7 @@ def test_every_frame_fits_the_terminal_and_keeps_the_title(layer: int, rows: int
         assert plain[-1].startswith(footer[: columns - 1].rstrip()), "the keys on the last line"
     if rows >= 16:  # room for the table: its header, and each tap listed or counted
         kernel_size = view.tracer.axis.kernel_size
-        assert any(re.match(r"\s*tap\s+row\s.*= Σ$", line) for line in plain)
+        assert any(re.match(r"\s*tap\s+(?:position|column|pos|col)\s.*= Σ$", line) for line in plain)
         listed = [line for line in plain if re.match(r"\s*\d+\s+-?\d+\s.*\s-?\d+\.\d{3}$", line)]
         more = sum(int(m.group(1)) for m in (re.search(r"… (\d+) (?:taps? )?more", line) for line in plain) if m)
         assert len(listed) + more == kernel_size
@@ -105,7 +105,7 @@ def test_quit_keys_and_the_number_typed() -> None:
     for key in ("q", "Q", "\x1b"):
         assert not Stepper(0, 10, 1, 3, 0).press(key)
     stepper = _pressed(["4"])
-    assert "output[4]" in stepper.footer(80)
+    assert "position 4" in stepper.footer(80)
     assert stepper.press("\x1b") and stepper.typed == "" and stepper.t == 0, "Esc takes the number back first"
     assert not stepper.press("\x1b")
 
@@ -147,7 +147,7 @@ def test_the_printed_table_keeps_tap_row_and_sum_at_any_width(
     text = human(args)
     lines = text.splitlines()
     assert max(len(line) for line in lines) <= int(columns)
-    headers = [line for line in lines if re.match(r"\s*tap\s+row\s.*= Σ$", line)]
+    headers = [line for line in lines if re.match(r"\s*tap\s+(?:position|column|pos|col)\s.*= Σ$", line)]
     kernel_size = int(args[args.index("-k") + 1])
     steps = len(re.findall(r"^output\[\d+\] · step", text, flags=re.M))
     assert len(headers) == steps

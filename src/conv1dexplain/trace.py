@@ -15,12 +15,16 @@ from numpy.typing import NDArray
 
 from conv1dexplain.activations import AXIS_WISE, activation_function
 from conv1dexplain.api import engine_kernel, run_plan
+from conv1dexplain.data import human_bytes
 from conv1dexplain.engine import convolve, source_rows
-from conv1dexplain.errors import SpecError
+from conv1dexplain.errors import DataError, SpecError
+from conv1dexplain.geometry import Axis
 from conv1dexplain.runner import LazyNormal, Prepared
+from conv1dexplain.trace_steps import check_steppable
 
 Array = NDArray[np.floating]
-CHUNK = 2048  # output positions computed at once
+CHUNK = 2048  # output positions computed at once (at most)
+CHUNK_BYTES = 32 << 20  # rows and outputs one chunk holds
 
 
 class ArrayRows:
@@ -107,10 +111,15 @@ class LazyRows:
 
 @dataclass(frozen=True)
 class Chunk:
-    """Output positions t0 … t0+n−1 of one example: the rows read, sums, and outputs."""
+    """Output positions t0 … t0+n−1 of one example: the rows read, sums, and outputs.
+
+    Row `row_step·(t − t0) + tap_step·j` of `rows` is what tap j of step t reads.
+    """
 
     t0: int
-    rows: NDArray[Any]  # (count, C): every row the chunk's windows read, padding included
+    rows: NDArray[Any]  # every row the chunk's windows read (padding included), or the windows side by side
+    row_step: int  # rows from one step's first tap to the next step's: s, or k for windows side by side
+    tap_step: int  # rows from one tap to the next: d, or 1 for windows side by side
     sums: Array  # (n, F): window · kernel, before bias
     outputs: Array  # (n, F′): after bias and activation (F′ = F, or F/2 for glu)
 
@@ -127,8 +136,29 @@ class Step:
     outputs: Array  # (F′,) after bias and activation
 
 
+def rows_read(axis: Axis, count: int) -> int:
+    """Rows a chunk of `count` steps holds: the stretch its windows cover, or its windows side by
+    side when that is fewer (a dilation or stride larger than the kernel leaves rows unread)."""
+    return min((count - 1) * axis.strides + axis.span, count * axis.kernel_size)
+
+
+def chunk_size(axis: Axis, row_bytes: int, step_bytes: int) -> int:
+    """Steps a chunk computes: CHUNK, halved until its rows and its outputs (step_bytes a step)
+    fit CHUNK_BYTES, down to one step (whose window and outputs may not fit, but are no larger
+    than the kernel, which is held anyway)."""
+    size = max(1, min(CHUNK, axis.output_length))
+    while size > 1 and rows_read(axis, size) * row_bytes + size * step_bytes > CHUNK_BYTES:
+        size //= 2
+    return size
+
+
 class Tracer:
-    """Steps of one example of a prepared layer, in chunks."""
+    """Steps of one example of a prepared layer, in chunks.
+
+    The chunks start at fixed multiples of one size from position 0, whatever steps are asked
+    for, and compute every filter: a position's numbers come from the same product whatever
+    --steps and --filter select (a product of another shape may round differently).
+    """
 
     def __init__(self, ready: Prepared, example: int = 0, random_access: bool = False) -> None:
         plan = ready.plan
@@ -139,10 +169,14 @@ class Tracer:
         if not 0 <= example < batch:
             raise SpecError(f"--example {example} is out of range: the batch has {batch} example(s)",
                             f"use --example 0 … {batch - 1}")  # fmt: skip
+        check_steppable(self.spec)
         channels_last = self.spec.data_format == "channels_last"
         self.kernel = engine_kernel(self.spec, ready.kernel, self.dtype)
         self.bias = np.zeros(self.spec.filters, self.dtype) if ready.bias is None else ready.bias.astype(self.dtype)
         self.activation: Callable[[Array], Array] | None = activation_function(self.spec.activation)
+        # a step's outputs: its sums, with bias, after the activation
+        step_bytes = 3 * self.spec.filters * self.dtype.itemsize
+        self.size = chunk_size(self.axis, self.spec.input.channels * self.dtype.itemsize, step_bytes)
         # softmax & co. run along the last axis, which is the length in channels_first: every
         # position at once, so that case (only) holds the whole example.
         whole_example = self.spec.activation in AXIS_WISE and not channels_last
@@ -150,6 +184,7 @@ class Tracer:
         if isinstance(x, LazyNormal) and not (random_access or whole_example):
             head = (self.axis.pad_right if self.spec.padding_mode == "circular" else 0) + 1
             tail = self.axis.pad_left if self.spec.padding_mode == "circular" else 0
+            self._check_stream(x, head + tail)
             self.reader: ArrayRows | LazyRows = LazyRows(x, example, channels_last, head, tail)
         else:
             array = x.materialize() if isinstance(x, LazyNormal) else x
@@ -158,85 +193,88 @@ class Tracer:
             if whole_example:
                 whole = run_plan(plan, one[None], ready.kernel, ready.bias, self.dtype, finite=True)
                 self.whole = whole[0].T  # (L_out, F′)
-        self._cache: tuple[int, Chunk] | None = None
+        self._cache: Chunk | None = None
+
+    def _check_stream(self, lazy: LazyNormal, kept: int) -> None:
+        """Refuse drawn data whose windows keep more rows of the stream at once than the budget:
+        the stream runs forward only, so rows from a chunk's first tap to its last are held, and
+        `kept` rows more (the ends that circular padding wraps around to)."""
+        axis = self.axis
+        held_rows = min(axis.length, (self.size - 1) * axis.strides + axis.span + kept)
+        size = held_rows * self.spec.input.channels * self.dtype.itemsize
+        if size > lazy.max_bytes:
+            raise DataError(
+                f"the drawn input's rows held at once ({held_rows:,} × {self.spec.input.channels}) would take "
+                f"{human_bytes(size)}, over the {human_bytes(lazy.max_bytes)} budget",
+                "save the data as .npy and trace it with --data FILE.npy (read in place, row by row), "
+                "or raise --max-bytes",
+            )
 
     @property
     def output_length(self) -> int:
         return self.axis.output_length
 
-    def _chunk(self, t0: int, t1: int) -> Chunk:
+    @property
+    def activation_axis(self) -> str | None:
+        """The output axis a whole-axis activation (softmax & co.) reads: Keras' last, which is the
+        channels in channels_last (one window a step) and the length in channels_first (every window)."""
+        if self.spec.activation not in AXIS_WISE:
+            return None
+        return "channels" if self.spec.data_format == "channels_last" else "length"
+
+    def _chunk(self, t0: int) -> Chunk:
+        """The chunk starting at t0 (a multiple of self.size)."""
         axis = self.axis
+        t1 = min(self.output_length, t0 + self.size)
+        count = t1 - t0
         first = t0 * axis.strides - axis.pad_left
-        count = (t1 - t0 - 1) * axis.strides + axis.span
-        sources = source_rows(np.arange(first, first + count), axis.length, self.spec.padding_mode)
-        rows = np.zeros((count, self.spec.input.channels), self.dtype)
+        if (count - 1) * axis.strides + axis.span <= count * axis.kernel_size:  # the stretch the windows cover
+            positions = np.arange(first, first + (count - 1) * axis.strides + axis.span)
+            row_step, tap_step = axis.strides, axis.dilation_rate
+        else:  # only the rows the taps read, window after window
+            steps = np.arange(count)[:, None] * axis.strides
+            positions = (first + steps + np.arange(axis.kernel_size) * axis.dilation_rate).reshape(-1)
+            row_step, tap_step = axis.kernel_size, 1
+        sources = source_rows(positions, axis.length, self.spec.padding_mode)
+        rows = np.zeros((positions.size, self.spec.input.channels), self.dtype)
         real = sources >= 0
         if real.any():
-            rows[real] = self.reader.rows(sources[real])
+            wanted, where = np.unique(sources[real], return_inverse=True)  # each row read once, in order
+            rows[real] = self.reader.rows(wanted)[where]
         # finite: prepare() refused NaN and infinity in the data
-        sums = convolve(rows[None], self.kernel, strides=axis.strides, dilation_rate=axis.dilation_rate,
-                        groups=self.spec.groups, finite=True)[0]  # fmt: skip
+        sums = convolve(rows[None], self.kernel, strides=row_step, dilation_rate=tap_step, groups=self.spec.groups,
+                        finite=True)[0]  # fmt: skip
         if self.whole is not None:
             outputs = self.whole[t0:t1]
         else:
             pre = sums + self.bias
             outputs = pre if self.activation is None else self.activation(pre)
         self.reader.release(max(0, t1 * axis.strides - axis.pad_left))
-        return Chunk(t0, rows, sums, outputs)
+        return Chunk(t0, rows, row_step, tap_step, sums, outputs)
 
-    def chunks(self, start: int, stop: int, size: int | None = None) -> Iterator[Chunk]:
-        """Chunks covering output positions start … stop−1, in order."""
-        size = size or CHUNK
-        for t0 in range(start, stop, size):
-            yield self._chunk(t0, min(stop, t0 + size))
+    def chunks(self, start: int, stop: int) -> Iterator[tuple[Chunk, int, int]]:
+        """The chunks holding output positions start … stop−1, in order, each with the part of it wanted."""
+        for t0 in range(start - start % self.size, stop, self.size):
+            chunk = self._chunk(t0)
+            yield chunk, max(start, t0) - t0, min(stop, t0 + self.size) - t0
 
     def step_of(self, chunk: Chunk, t: int) -> Step:
         """Step t, cut out of the chunk holding it."""
         axis = self.axis
-        base = (t - chunk.t0) * axis.strides
-        taps = [base + j * axis.dilation_rate for j in range(axis.kernel_size)]
-        return Step(t, axis.input_positions(t), axis.padding_taps(t), chunk.rows[taps],
-                    chunk.sums[t - chunk.t0], chunk.outputs[t - chunk.t0])  # fmt: skip
+        i = t - chunk.t0
+        taps = [i * chunk.row_step + j * chunk.tap_step for j in range(axis.kernel_size)]
+        return Step(t, axis.input_positions(t), axis.padding_taps(t), chunk.rows[taps], chunk.sums[i],
+                    chunk.outputs[i])  # fmt: skip
 
     def steps(self, start: int, stop: int) -> Iterator[Step]:
         """Every step from start to stop−1, computed chunk by chunk."""
-        for chunk in self.chunks(start, stop):
-            for t in range(chunk.t0, chunk.t0 + chunk.sums.shape[0]):
-                yield self.step_of(chunk, t)
+        for chunk, lo, hi in self.chunks(start, stop):
+            for i in range(lo, hi):
+                yield self.step_of(chunk, chunk.t0 + i)
 
     def step(self, t: int) -> Step:
         """One step, for going back and forth (needs random access: an array, not a lazy stream)."""
-        size = 64
-        t0 = t - t % size
-        if self._cache is None or self._cache[0] != t0:
-            self._cache = (t0, self._chunk(t0, min(self.output_length, t0 + size)))
-        return self.step_of(self._cache[1], t)
-
-
-def parse_steps(text: str | None, output_length: int) -> tuple[int, int]:
-    """'START:STOP' (Python slice rules, negatives from the end) → (start, stop) within the output."""
-    if text is None:
-        return 0, output_length
-    parts = text.split(":")
-    try:
-        if len(parts) == 1:
-            start = int(parts[0])
-            bounds = slice(start, start + 1 if start != -1 else None)
-        elif len(parts) == 2:
-            bounds = slice(*(int(p) if p.strip() else None for p in parts))
-        else:
-            raise ValueError
-    except ValueError:
-        raise SpecError(f"--steps {text!r} is not START:STOP", "e.g. --steps 0:5, --steps 10:, --steps -3:") from None
-    start, stop, _ = bounds.indices(output_length)
-    if start >= stop:
-        raise SpecError(f"--steps {text!r} selects no step: the output has {output_length} positions",
-                        f"use a range within 0:{output_length}")  # fmt: skip
-    return start, stop
-
-
-def check_filter(filter_index: int | None, output_channels: int) -> None:
-    """Refuse a --filter the layer does not have."""
-    if filter_index is not None and not 0 <= filter_index < output_channels:
-        raise SpecError(f"--filter {filter_index} is out of range: the layer has {output_channels} output channels",
-                        f"use --filter 0 … {output_channels - 1}")  # fmt: skip
+        t0 = t - t % self.size
+        if self._cache is None or self._cache.t0 != t0:
+            self._cache = self._chunk(t0)
+        return self.step_of(self._cache, t)

@@ -11,9 +11,26 @@ from conv1dexplain.vocabulary import DEFAULT_MAX_BYTES
 
 TRACE_PANEL = "Trace"
 
+# trace's own --data and --json texts: it steps through one example, and writes JSON Lines.
+DataOpt = Annotated[
+    str | None,
+    typer.Option("--data", metavar="FILE", rich_help_panel=o.DATA_PANEL,
+                 help="Input values: .npy (memory-mapped), .csv/.tsv, .json nested lists, or - for stdin "
+                 "(format sniffed). In the framework's layout: one example as (L, C) — (C, L) in "
+                 "channels_first or PyTorch — since trace steps through one example, or a batch (pick "
+                 "it with --example). Example: --data x.npy"),
+]  # fmt: skip
+JsonLinesOpt = Annotated[
+    bool,
+    typer.Option("--json", rich_help_panel=o.OUTPUT_PANEL,
+                 help='Write JSON Lines to stdout (schema_version 1), not one object: a "type": "layer" line, '
+                 'then one "type": "window" line per step, written as computed. '
+                 "Example: --json | jq -c 'select(.type == \"window\") | .output'"),
+]  # fmt: skip
+
 
 def trace(
-    data: o.DataOpt = None,
+    data: DataOpt = None,
     input_shape: o.MaybeInputShapeOpt = None,
     filters: o.MaybeFiltersOpt = None,
     kernel_size: o.MaybeKernelSizeOpt = None,
@@ -70,10 +87,10 @@ def trace(
             " a number then Enter goes to that output position, q or Esc quits.",
         ),
     ] = None,
-    json: o.JsonOpt = False,
+    json: JsonLinesOpt = False,
     no_color: o.NoColorOpt = False,
 ) -> None:
-    """Step the window along one example: the rows it reads, the products, the sum, the output.
+    """Step the window along one example: the positions it reads, the products, the sum, the output.
 
     Example: conv1dexplain trace --input 10x3 --filters 2 --kernel-size 3 --padding same --seed 0
 
@@ -91,7 +108,8 @@ def trace(
         )
     live = interactive if interactive is not None else (terminal and not json)
     from conv1dexplain.runner import RunRequest, prepare
-    from conv1dexplain.trace import Tracer, check_filter, parse_steps
+    from conv1dexplain.trace import Tracer
+    from conv1dexplain.trace_steps import check_filter, parse_steps
 
     ready = prepare(
         RunRequest(

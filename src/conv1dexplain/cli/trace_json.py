@@ -23,6 +23,7 @@ def stream(ready: Prepared, tracer: Tracer, example: int, start: int, stop: int,
     out = sys.stdout
     layer = build_shape_report(ready.plan, None).to_dict() | {
         "type": "layer", "example": example, "steps": [start, stop], "filter": filter_index,
+        "activation_axis": tracer.activation_axis,
         "data_source": ready.data_source, "weights_source": ready.weights_source,
     }  # fmt: skip
     out.write(json.dumps(layer, ensure_ascii=False) + "\n")
@@ -30,14 +31,15 @@ def stream(ready: Prepared, tracer: Tracer, example: int, start: int, stop: int,
     axis = tracer.axis
     taps = np.arange(axis.kernel_size) * axis.dilation_rate
     head = f'{{"type":"window","schema_version":{SCHEMA_VERSION},"output_index":'
-    for chunk in tracer.chunks(start, stop):
-        count = chunk.outputs.shape[0]
+    for chunk, lo, hi in tracer.chunks(start, stop):
+        count, t0 = hi - lo, chunk.t0 + lo
+        outputs = chunk.outputs[lo:hi]
         if filter_index is None:
-            selected, filters = chunk.outputs, _ints(list(range(chunk.outputs.shape[1])))
+            selected, filters = outputs, _ints(list(range(outputs.shape[1])))
         else:
-            selected, filters = chunk.outputs[:, filter_index : filter_index + 1], f"[{filter_index}]"
+            selected, filters = outputs[:, filter_index : filter_index + 1], f"[{filter_index}]"
         # Whole chunk at once: window positions t·s + j·d − pad_left, and which of them are padding.
-        positions = (np.arange(chunk.t0, chunk.t0 + count)[:, None] * axis.strides + taps) - axis.pad_left
+        positions = (np.arange(t0, t0 + count)[:, None] * axis.strides + taps) - axis.pad_left
         padding = (positions < 0) | (positions >= axis.length)
         any_padding: NDArray[np.bool_] = np.asarray(padding.any(axis=1))
         number = repr if np.isfinite(selected).all() else json.dumps  # JSON has no NaN: say "NaN" as json does
@@ -45,7 +47,7 @@ def stream(ready: Prepared, tracer: Tracer, example: int, start: int, stop: int,
         lines = []
         for i, (row, values) in enumerate(zip(positions.tolist(), selected.tolist(), strict=True)):
             pads = _ints(np.flatnonzero(padding[i]).tolist()) if any_padding[i] else "[]"
-            lines.append(f'{head}{chunk.t0 + i},"input_indices":[{",".join(map(str, row))}],"padding_taps":{pads}'
+            lines.append(f'{head}{t0 + i},"input_indices":[{",".join(map(str, row))}],"padding_taps":{pads}'
                          f'{tail}{",".join(map(number, values))}]}}\n')  # fmt: skip
         out.write("".join(lines))
         out.flush()

@@ -72,5 +72,5 @@ class Stepper:
         """The keys, or the number being typed, in at most `fits` columns when the words allow."""
         choices: tuple[str, ...] = FOOTERS
         if self.typed:
-            choices = (f"go to output[{self.typed}]: Enter · take it back: Esc", f"output[{self.typed}] Enter · Esc")
+            choices = (f"go to position {self.typed}: Enter · take it back: Esc", f"position {self.typed} Enter · Esc")
         return next((text for text in choices if len(text) <= fits), choices[-1])

@@ -31,6 +31,23 @@ def _num(value: float, precision: int, width: int = 0) -> str:
     return f"{value:.{precision}f}".rjust(width)
 
 
+def _first(view: View) -> bool:
+    return view.tracer.spec.data_format == "channels_first"
+
+
+def _unit(view: View, count: int | None = None) -> str:
+    """What an input position is in the data's layout: a column of (C, L), a position of (L, C)."""
+    noun = "column" if _first(view) else "position"
+    return noun if count is None else counted(count, noun)
+
+
+def _output_at(view: View, t: int, f: int | None = None) -> str:
+    """An output element as the output array indexes it: [t, f] in (L, F), [f, t] in (F, L)."""
+    if f is None:
+        return f"output[:, {t}]" if _first(view) else f"output[{t}]"
+    return f"output[{f}, {t}]" if _first(view) else f"output[{t}, {f}]"
+
+
 def _channels(count: int) -> list[int | None]:
     """Channel indices to show: all, or the first two and the last with None for '…'."""
     if count <= WIDE:
@@ -55,7 +72,7 @@ def sequence_picture(view: View, step: Step) -> Text:
 
 def _reads(view: View, step: Step) -> Text:
     axis = view.tracer.axis
-    words = Text(f"reads rows {', '.join(map(str, step.input_indices))}")
+    words = Text(f"reads {_unit(view)}s {', '.join(map(str, step.input_indices))}")
     formula = f"{step.output_index}·{axis.strides} + j·{axis.dilation_rate} − {axis.pad_left}"
     words.append(f"  = t·s + j·d − pad_left = {formula}", style="dim")
     if step.padding_taps:
@@ -63,13 +80,14 @@ def _reads(view: View, step: Step) -> Text:
         filled = "zeros" if mode == "zeros" else f"{mode} padding"
         words.append(f"\ntaps {', '.join(map(str, step.padding_taps))} read padding ({filled})", style="dim")
     if view.tracer.spec.padding == "causal":
-        words.append(f"\ncausal: the last tap reads row {step.input_indices[-1]} = t, never a later one", style="dim")
+        words.append(f"\ncausal: the last tap reads {_unit(view)} {step.input_indices[-1]} = t, never a later one",
+                     style="dim")  # fmt: skip
     return words
 
 
 def arithmetic(view: View, step: Step, max_taps: int | None = None) -> Table:
-    """Tap by tap: the row read, its values, the kernel's, and their dot product (at most max_taps
-    lines of taps, the middle ones left out)."""
+    """Tap by tap: the position read, its values, the kernel's, and their dot product (at most
+    max_taps lines of taps, the middle ones left out)."""
     tracer, p, f = view.tracer, view.precision, view.filter_index
     spec = tracer.spec
     cg = spec.channels_per_group
@@ -97,7 +115,20 @@ def arithmetic(view: View, step: Step, max_taps: int | None = None) -> Table:
                 for j, position, values, weights, width, style, total in rows]  # fmt: skip
 
     choices = [table_of(shown) for shown in _channel_choices(cg)]
-    return tap_table(headers, choices, taps, len(step.input_indices), view.width)
+    return tap_table(headers, choices, taps, len(step.input_indices), view.width, unit=_unit(view))
+
+
+def _activation_words(view: View) -> str:
+    """What the activation does to this sum, and which other sums it reads (softmax & co.)."""
+    tracer, f = view.tracer, view.filter_index
+    activation, filters = tracer.spec.activation, tracer.spec.filters
+    if tracer.activation_axis == "length":  # softmax & co. over the length: every window's sum
+        return f" → {activation} over filter {f}'s {tracer.output_length} positions (every window's sum)"
+    if activation == "glu":  # over the filters (channels_first refuses it): filter f + F/2 gates filter f
+        return f" → glu: × sigmoid(filter {f + filters // 2}'s sum + bias)"
+    if tracer.activation_axis == "channels":
+        return f" → {activation} over the {filters} filters' sums here"
+    return "" if activation in (None, "linear") else f" → {activation}"
 
 
 def _result(view: View, step: Step) -> Text:
@@ -106,11 +137,9 @@ def _result(view: View, step: Step) -> Text:
     text = Text(f"sum {_num(total, p)}")
     if tracer.spec.use_bias:
         text.append(f" + bias {_num(float(tracer.bias[f]), p)} = {_num(total + float(tracer.bias[f]), p)}")
-    activation = tracer.spec.activation
+    text.append(_activation_words(view))
     if f < step.outputs.shape[0]:
-        if activation not in (None, "linear"):
-            text.append(f" → {activation}")
-        text.append(f" → output[{step.output_index}, {f}] = ")
+        text.append(f" → {_output_at(view, step.output_index, f)} = ")
         text.append(_num(float(step.outputs[f]), p), style="bold")
     return text
 
@@ -141,7 +170,7 @@ class StepParts:
 def step_parts(view: View, step: Step, max_taps: int | None = None) -> StepParts:
     """The drawing of one step in pieces (at most max_taps lines of taps)."""
     tracer = view.tracer
-    title = Text(f"output[{step.output_index}]", style="bold")
+    title = Text(_output_at(view, step.output_index), style="bold")
     title.append(f" · step {step.output_index + 1} of {tracer.output_length} · filter {view.filter_index}", style="dim")
     # (one output channel: the result line says it all)
     all_outputs = _all_outputs(view, step) if step.outputs.shape[0] > 1 else None
@@ -157,11 +186,11 @@ def step_view(view: View, step: Step) -> RenderableType:
 def compact_line(view: View, step: Step) -> Text:
     """One line per step, for long sequences."""
     p, f = view.precision, view.filter_index
-    text = Text(f"t={step.output_index:<5} rows {' '.join(map(str, step.input_indices))}")
+    text = Text(f"t={step.output_index:<4} {_unit(view)}s {' '.join(map(str, step.input_indices))}")
     if step.padding_taps:
         text.append(f" (pad taps {','.join(map(str, step.padding_taps))})", style=PAD_STYLE)
     if f < step.outputs.shape[0]:
-        text.append(f"  → out[{f}] = {_num(float(step.outputs[f]), p)}")
+        text.append(f" → {_output_at(view, step.output_index, f)} = {_num(float(step.outputs[f]), p)}")
     if step.outputs.shape[0] > 1:
         text.append(f"  all: {' '.join(_num(float(v), p) for v in step.outputs[:4])}", style="dim")
         text.append(" …" if step.outputs.shape[0] > 4 else "", style="dim")
@@ -176,5 +205,5 @@ def header(view: View, code: str, example: int, data_source: str, weights_source
     axis = tracer.axis
     positions = counted(tracer.output_length, "output position")
     text.append(f"{positions}; padding {axis.pad_left} left, {axis.pad_right} right; "
-                f"the window moves {counted(axis.strides, 'row')} per step\n", style="dim")  # fmt: skip
+                f"the window steps {_unit(view, axis.strides)}\n", style="dim")  # fmt: skip
     return text
