@@ -113,8 +113,8 @@ def _convolve(x: Array, kernel: Array, bias: Array | None, out: Array, strides: 
     if input_taps.applies(x, kernel, dilation_rate, pads, padding_mode, finite):
         paths.append("input taps only")
         with np.errstate(over="ignore", invalid="ignore"):
-            input_taps.convolve_taps(x, kernel, bias, out, strides, dilation_rate, pads[0], groups, elementwise,
-                                     work_bytes)  # fmt: skip
+            input_taps.convolve_taps(x, kernel, bias, out, strides, dilation_rate, pads[0], padding_mode, groups,
+                                     elementwise, work_bytes)  # fmt: skip
         return
     if unfold_first.applies(x, kernel, out, strides, groups):
         paths.append("taps unfolded along L")

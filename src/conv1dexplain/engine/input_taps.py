@@ -1,5 +1,5 @@
-"""Layers with zero padding whose taps read padding over a long span, or whose kernel holds inf or
-NaN: each tap multiplies only the input rows it reads.
+"""Layers whose taps mostly read padding over a long span, or with zero padding and a kernel
+holding inf or NaN: each tap multiplies only the rows it reads.
 
 Zero padding contributes nothing: a tap over it is skipped, never multiplied (the rule of PyTorch's
 batched kernels, taken everywhere), so an inf or NaN weight over the padding makes no NaN. And a
@@ -7,7 +7,8 @@ dilation or a kernel far longer than the input costs what the output needs, the 
 real input, not what the padded length spans: the other paths lay out (or unfold) a window's rows,
 padding included. Output position t reads input row t·s + j·d − pad_left with tap j, so the
 positions where a tap reads the input form one range, and so do the taps that reach a chunk's
-positions: no loop over the taps that reach none.
+positions: no loop over the taps that reach none. With PyTorch's other padding modes the padding
+holds input rows, so every tap counts, each reading the rows its positions map to.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 
 from conv1dexplain.engine.products import held
-from conv1dexplain.engine.strategy import WORK_BYTES, Array, Finite, is_depthwise
+from conv1dexplain.engine.strategy import WORK_BYTES, Array, Finite, is_depthwise, source_rows
 
 # Rows of one window (span·C numbers) larger than this are not laid out: the other paths' buffers
 # hold at least one window's rows (its padding included), whatever chunk budget the call gives.
@@ -25,14 +26,12 @@ SPAN_BYTES = WORK_BYTES
 
 
 def applies(x: Array, kernel: Array, dilation: int, pads: tuple[int, int], padding_mode: str, finite: Finite) -> bool:
-    """Whether the layer has zero padding and either a window whose rows (span·C numbers) are
-    over SPAN_BYTES, or padding and a kernel that is not all finite."""
-    if padding_mode != "zeros":  # other modes' padding holds real numbers: every tap counts
-        return False
+    """Whether a window's rows (span·C numbers) are over SPAN_BYTES, or the layer has zero padding
+    and a kernel that is not all finite (other modes' padding holds input rows: their taps count)."""
     span = dilation * (kernel.shape[0] - 1) + 1
     if span * x.shape[2] * x.itemsize > SPAN_BYTES:
         return True
-    return (pads[0] > 0 or pads[1] > 0) and not finite(False)
+    return padding_mode == "zeros" and (pads[0] > 0 or pads[1] > 0) and not finite(False)
 
 
 def reaching_taps(t0: int, t: int, strides: int, dilation: int, pad_left: int, length: int, k: int) -> range:
@@ -43,7 +42,7 @@ def reaching_taps(t0: int, t: int, strides: int, dilation: int, pad_left: int, l
 
 
 def convolve_taps(x: Array, kernel: Array, bias: Array | None, out: Array, strides: int, dilation: int,
-                  pad_left: int, groups: int, elementwise: Callable[[Array], Array] | None,
+                  pad_left: int, padding_mode: str, groups: int, elementwise: Callable[[Array], Array] | None,
                   work_bytes: int) -> None:  # fmt: skip
     """out (N, L_out, F) = x (N, L, C) ⋆ kernel (k, C/g, F), tap by tap over the rows each reads."""
     batch, length, channels = x.shape
@@ -63,13 +62,18 @@ def convolve_taps(x: Array, kernel: Array, bias: Array | None, out: Array, strid
             t = min(positions, l_out - t0)
             acc = total[:m, :t]
             acc[...] = start
-            for j in reaching_taps(t0, t, strides, dilation, pad_left, length, k):
+            zeros = padding_mode == "zeros"
+            for j in reaching_taps(t0, t, strides, dilation, pad_left, length, k) if zeros else range(k):
                 offset = j * dilation - pad_left  # the input row of position 0
-                lo = max(t0, -(offset // strides))  # (ceil(−offset / s))
-                hi = min(t0 + t, (length - 1 - offset) // strides + 1)
-                if hi <= lo:
-                    continue
-                rows = x[n0 : n0 + m, lo * strides + offset : (hi - 1) * strides + offset + 1 : strides]
+                if zeros:
+                    lo = max(t0, -(offset // strides))  # (ceil(−offset / s))
+                    hi = min(t0 + t, (length - 1 - offset) // strides + 1)
+                    if hi <= lo:
+                        continue
+                    rows = x[n0 : n0 + m, lo * strides + offset : (hi - 1) * strides + offset + 1 : strides]
+                else:  # every position reads a row: the padding's are input rows too
+                    lo, hi = t0, t0 + t
+                    rows = x[n0 : n0 + m, source_rows(np.arange(lo, hi) * strides + offset, length, padding_mode)]
                 product = scratch[:m, : hi - lo]
                 if depthwise:  # filter c·M + i reads channel c
                     np.multiply(rows[..., None], kernel[j, 0].reshape(channels, fg),
