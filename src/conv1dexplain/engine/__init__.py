@@ -18,7 +18,10 @@ at. Per shape:
 - in PyTorch's layout, each channel is a row along L: layers with 128 or more output positions
   and a short enough kernel unfold their taps along L and make one product a chunk, written where
   it lies (unfold_first); other layers write each chunk channels-last, then copy it into the
-  output.
+  output;
+- zero padding contributes nothing (its taps are skipped, never multiplied): a kernel holding inf
+  or NaN over zero padding, and any window whose rows would be over 6 MiB (a dilation or kernel
+  far longer than the input), take only the taps that read the input (input_taps).
 """
 
 from __future__ import annotations

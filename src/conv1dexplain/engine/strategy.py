@@ -265,10 +265,16 @@ def look_once(x: Array, kernel: Array, data_finite: bool | None) -> Finite:
         look_at_data = with_data and data_finite is None
         if look_at_data not in seen:
             with np.errstate(over="ignore", invalid="ignore"):
-                seen[look_at_data] = bool(np.isfinite(kernel).all() and (not look_at_data or np.isfinite(total(x))))
+                seen[look_at_data] = finite_kernel(kernel) and (not look_at_data or bool(np.isfinite(total(x))))
         return seen[look_at_data] and not (with_data and data_finite is False)
 
     return finite
+
+
+def finite_kernel(kernel: Array, taps: int = 1 << 12) -> bool:
+    """Whether the kernel (k, C/g, F) holds finite numbers only, a few taps at a time: a look at
+    all of it at once would make a mask as large as a huge kernel."""
+    return all(bool(np.isfinite(kernel[j : j + taps]).all()) for j in range(0, kernel.shape[0], taps))
 
 
 def total(x: Array, width: int = 1024) -> float:
