@@ -42,7 +42,6 @@ ALL_PATHS = {
     "im2col",
     "im2col, polyphase rows",
 }
-PATH_COUNTS: Counter[str] = Counter()  # what the drawn layers took (printed with -s)
 
 
 def near(rng: np.random.Generator, low: int, high: int, marks: tuple[int, ...]) -> int:
@@ -118,7 +117,6 @@ def test_drawn_layers_equal_the_definition_on_every_path() -> None:
         taken.update(set(check(layer, rng)))
         sizes.update(["batch 0" if layer["batch"] == 0 else "depthwise" if layer["groups"] == layer["channels"] > 1
                       else "grouped" if layer["groups"] > 1 else "plain"])  # fmt: skip
-    PATH_COUNTS.update(taken)
     print("\npaths taken:", dict(sorted(taken.items())), "\nlayers:", dict(sizes))
     assert set(taken) == ALL_PATHS, f"never taken: {ALL_PATHS - set(taken)}"
     assert min(taken.values()) >= 5, taken
