@@ -49,12 +49,15 @@ def _log_softmax(x: Array) -> Array:
 
 def _glu(x: Array) -> Array:
     first, second = np.split(x, 2, axis=-1)
-    return first * _sigmoid(second)
+    # 1 / (1 + e^−b), as PyTorch's kernel: a gate below e^−88 is 0 there, and −inf · 0 is NaN
+    gate: Array = 1 / (1 + np.exp(-second))
+    return first * gate
 
 
 def _sparsemax(x: Array) -> Array:
-    ordered = -np.sort(-x, axis=-1)
-    cumulative = np.cumsum(ordered, axis=-1)
+    ordered = np.flip(np.sort(x, axis=-1), axis=-1)  # descending with NaN first, as torch.sort
+    # summed in float64, as torch.cumsum does for float32: equal huge logits then keep no support
+    cumulative = np.cumsum(ordered, axis=-1, dtype=np.float64).astype(x.dtype)
     rank = np.arange(1, x.shape[-1] + 1, dtype=x.dtype)
     support = ordered - (cumulative - 1) / rank > 0
     size = support.sum(axis=-1, keepdims=True)
@@ -64,8 +67,17 @@ def _sparsemax(x: Array) -> Array:
 
 
 def _gelu(x: Array) -> Array:
-    cdf = (np.asarray(_erf(x / math.sqrt(2)), dtype=x.dtype) + 1) / 2
-    result: Array = x * cdf
+    # x · (1 + erf) / 2 in that order, as PyTorch's kernel (Keras' torch backend): x over half
+    # the float32 range overflows to inf there. gelu(+inf) is +inf, as PyTorch gives in float64
+    # and for float32 arrays not contiguous (a Conv1D's channels-last output); its vectorised
+    # float32 kernel gives NaN.
+    result: Array = x * (np.asarray(_erf(x / math.sqrt(2)), dtype=x.dtype) + 1) / 2
+    return result
+
+
+def _hard_silu(x: Array) -> Array:
+    # x · relu6(x + 3) / 6 in that order, as PyTorch's hardswish
+    result: Array = x * np.clip(x + 3, 0, 6) / 6
     return result
 
 
@@ -87,11 +99,11 @@ ACTIVATIONS: dict[str, Callable[[Array], Array]] = {
     "softplus": _softplus,
     "softsign": lambda x: x / (1 + np.abs(x)),
     "hard_sigmoid": _hard_sigmoid,
-    "hard_silu": lambda x: x * _hard_sigmoid(x),
-    "hard_swish": lambda x: x * _hard_sigmoid(x),
+    "hard_silu": _hard_silu,
+    "hard_swish": _hard_silu,
     "hard_tanh": lambda x: np.clip(x, -1, 1),
-    "hard_shrink": lambda x: np.where(np.abs(x) > 0.5, x, 0),
-    "soft_shrink": lambda x: np.where(x > 0.5, x - 0.5, np.where(x < -0.5, x + 0.5, 0)),
+    "hard_shrink": lambda x: np.where(np.abs(x) <= 0.5, 0, x),  # (NaN is not ≤ 0.5: it stays NaN)
+    "soft_shrink": lambda x: np.where(np.abs(x) <= 0.5, 0, x - np.sign(x) * 0.5),
     "tanh_shrink": lambda x: x - np.tanh(x),
     "exponential": np.exp,
     "log_sigmoid": lambda x: -_softplus(-x),
@@ -115,6 +127,8 @@ def activation_function(name: str | None) -> Callable[[Array], Array] | None:
     function = ACTIVATIONS[name]
 
     def typed(x: Array) -> Array:
-        return np.asarray(function(x), dtype=x.dtype)
+        # inf and NaN go through as in the frameworks, which warn of nothing
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return np.asarray(function(x), dtype=x.dtype)
 
     return typed

@@ -18,7 +18,10 @@ at. Per shape:
 - in PyTorch's layout, each channel is a row along L: layers with 128 or more output positions
   and a short enough kernel unfold their taps along L and make one product a chunk, written where
   it lies (unfold_first); other layers write each chunk channels-last, then copy it into the
-  output.
+  output;
+- zero padding contributes nothing (its taps are skipped, never multiplied): a kernel holding inf
+  or NaN over zero padding, and any window whose rows would be over 6 MiB (a dilation or kernel
+  far longer than the input), take only the taps that read the input (input_taps).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from conv1dexplain.engine import depthwise_rows, unfold_first
+from conv1dexplain.engine import depthwise_rows, input_taps, unfold_first
 from conv1dexplain.engine.products import Workspace, by_pieces, held, inside_windows, tap_stack_rows
 from conv1dexplain.engine.strategy import (
     WORK_BYTES,
@@ -70,15 +73,17 @@ def convolve(
     elementwise: Elementwise | None = None,
     work_bytes: int = WORK_BYTES,
     finite: bool | None = None,
+    paths: list[str] | None = None,
 ) -> Array:
     """Cross-correlate x (N, L, C) with kernel (k, C/groups, F) → (N, L_out, F), written into out.
 
     `out` may be any writable (N, L_out, F) view (a memory map, a transposed array); `elementwise`
     is applied chunk by chunk (an activation that needs no other output position). `finite` says
     whether x is known to hold finite numbers only (None: look, if a path needs it). Otherwise the
-    paths that multiply data by weights that are zero, or skip the zero padding, are not taken:
-    inf · 0 is NaN, and NaN and inf must land where the frameworks put them. Overflow and NaN make
-    no warnings, as there.
+    paths that multiply data by weights that are zero are not taken: inf · 0 is NaN, and NaN and
+    inf must land where the frameworks put them. Zero padding contributes nothing: its taps are
+    skipped, never multiplied. Overflow and NaN make no warnings, as there. `paths`, if given,
+    gets the name of each algorithm the call takes (one a group for grouped layers).
     """
     batch, length, _ = x.shape
     dtype = np.result_type(x.dtype, kernel.dtype)
@@ -88,7 +93,7 @@ def convolve(
     if l_out > 0 and batch > 0:
         _convolve(settled_strides(x), kernel, bias, settled_strides(out), strides, dilation_rate,
                   (pad_left, pad_right), padding_mode, groups, elementwise, work_bytes,
-                  look_once(x, kernel, finite))  # fmt: skip
+                  look_once(x, kernel, finite), [] if paths is None else paths)  # fmt: skip
     return out
 
 
@@ -106,14 +111,22 @@ def settled_strides(a: Array) -> Array:
 
 def _convolve(x: Array, kernel: Array, bias: Array | None, out: Array, strides: int, dilation_rate: int,
               pads: tuple[int, int], padding_mode: str, groups: int, elementwise: Elementwise | None,
-              work_bytes: int, finite: Finite) -> None:  # fmt: skip
+              work_bytes: int, finite: Finite, paths: list[str]) -> None:  # fmt: skip
     """convolve() into out, non-empty; finite: the look shared by a grouped layer's groups."""
+    if input_taps.applies(x, kernel, dilation_rate, pads, padding_mode, finite):
+        paths.append("input taps only")
+        with np.errstate(over="ignore", invalid="ignore"):
+            input_taps.convolve_taps(x, kernel, bias, out, strides, dilation_rate, pads[0], padding_mode, groups,
+                                     elementwise, work_bytes)  # fmt: skip
+        return
     if unfold_first.applies(x, kernel, out, strides, groups):
+        paths.append("taps unfolded along L")
         with np.errstate(over="ignore", invalid="ignore"):
             unfold_first.convolve_unfolded(x, kernel, bias, out, strides, dilation_rate, pads[0], padding_mode, groups,
                                            elementwise, work_bytes)  # fmt: skip
         return
     if depthwise_rows.applies(x, kernel, out, strides, groups):
+        paths.append("depthwise rows")
         layer = depthwise_rows.DepthwiseRows(x, kernel, bias, out, dilation_rate, pads[0], padding_mode, elementwise,
                                              work_bytes)  # fmt: skip
         _spread(layer.run, layer.blocks)
@@ -124,12 +137,13 @@ def _convolve(x: Array, kernel: Array, bias: Array | None, out: Array, strides: 
             filters = slice(group * fg, (group + 1) * fg)
             _convolve(x[:, :, group * cg : (group + 1) * cg], kernel[:, :, filters],
                       None if bias is None else bias[filters], out[:, :, filters], strides, dilation_rate, pads,
-                      padding_mode, 1, elementwise, work_bytes, finite)  # fmt: skip
+                      padding_mode, 1, elementwise, work_bytes, finite, paths)  # fmt: skip
         return
     batch, l_out = x.shape[0], out.shape[1]
     dtype = np.result_type(x.dtype, kernel.dtype)
     strategy = Strategy(x, kernel, bias, out, groups, strides, dilation_rate, pads, padding_mode, dtype, work_bytes,
                         finite)  # fmt: skip
+    paths.append(strategy.algorithm)
     chunks = [(n0, t0) for n0 in range(0, batch, strategy.batch_block) for t0 in range(0, l_out, strategy.positions)]
 
     def run_chunks(todo: list[tuple[int, int]]) -> None:

@@ -69,7 +69,7 @@ def padded_rows_along_l(x: Array, first: int, count: int, padding_mode: str, buf
 def padded_rows(x: Array, first: int, count: int, padding_mode: str, buffer: Array) -> Array:
     """Rows first … first+count−1 of x (N, L, C) along L, padding included, copied into buffer."""
     length = x.shape[1]
-    out = buffer[: x.shape[0], :count]
+    out = buffer[: x.shape[0], :count, : x.shape[2]]  # (a block of fewer channels than the buffer has)
     lo, hi = max(first, 0), min(first + count, length)
     if padding_mode == "zeros":
         out[:, : max(0, lo - first)] = 0
@@ -155,8 +155,21 @@ class Strategy:
         if self.phases > 1:
             self.weights_by_phase = toeplitz_weights(self.kernel, bias_row[0], self.phases, strides, dilation)
         self.bias = bias_row[0]
+        self.algorithm = self.name(contiguous_rows(x))
         if self.inside:  # (below the bias row, which takes a column of ones)
             self.inside_weights = (self.weights_by_phase if self.phases > 1 else self.weights)[:-1]
+
+    def name(self, rows_in_place: bool) -> str:
+        """The algorithm's name (what a test counts), with whether x has contiguous rows."""
+        if self.per_tap:
+            return "one product per tap"
+        if self.tap_stack:  # (as run_chunk decides: stride 1 and zero padding read the rows in place)
+            in_place = self.s == 1 and self.padding_mode == "zeros" and rows_in_place
+            return "tap-stacked products" + (", input rows in place" if in_place else "")
+        if self.depthwise:
+            return "depthwise einsum"
+        name = "windows read in place" if self.inside else "im2col"
+        return name + (", polyphase rows" if self.phases > 1 else "")
 
     def in_place(self, x: Array, out: Array, phases: int) -> tuple[bool, bool, int]:
         """Whether BLAS reads the windows (rows of P positions) in place, whether the examples
@@ -252,10 +265,16 @@ def look_once(x: Array, kernel: Array, data_finite: bool | None) -> Finite:
         look_at_data = with_data and data_finite is None
         if look_at_data not in seen:
             with np.errstate(over="ignore", invalid="ignore"):
-                seen[look_at_data] = bool(np.isfinite(kernel).all() and (not look_at_data or np.isfinite(total(x))))
+                seen[look_at_data] = finite_kernel(kernel) and (not look_at_data or bool(np.isfinite(total(x))))
         return seen[look_at_data] and not (with_data and data_finite is False)
 
     return finite
+
+
+def finite_kernel(kernel: Array, taps: int = 1 << 12) -> bool:
+    """Whether the kernel (k, C/g, F) holds finite numbers only, a few taps at a time: a look at
+    all of it at once would make a mask as large as a huge kernel."""
+    return all(bool(np.isfinite(kernel[j : j + taps]).all()) for j in range(0, kernel.shape[0], taps))
 
 
 def total(x: Array, width: int = 1024) -> float:
