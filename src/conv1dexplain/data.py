@@ -263,6 +263,21 @@ def random_input(shape: tuple[int, ...], seed: int, dtype: np.dtype[np.floating]
     return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
 
 
+WEIGHT_BLOCK = 1 << 20  # values drawn at once: a huge kernel is never held in float64 as well
+
+
+def uniform_blocks(
+    rng: np.random.Generator, bound: float, shape: tuple[int, ...], dtype: np.dtype[np.floating]
+) -> NDArray[np.floating]:
+    """rng.uniform(-bound, bound, shape).astype(dtype), drawn a block at a time (the same numbers)."""
+    out = np.empty(shape, dtype)
+    flat = out.reshape(-1)
+    for start in range(0, flat.size, WEIGHT_BLOCK):
+        stop = min(start + WEIGHT_BLOCK, flat.size)
+        flat[start:stop] = rng.uniform(-bound, bound, stop - start)
+    return out
+
+
 def initial_weights(
     plan: Plan, seed: int, dtype: np.dtype[np.floating]
 ) -> tuple[NDArray[np.floating], NDArray[np.floating] | None, str]:
@@ -273,13 +288,13 @@ def initial_weights(
     if spec.framework == "keras":
         fan_out = spec.kernel_size * spec.filters
         limit = math.sqrt(6 / (fan_in + fan_out))
-        kernel = rng.uniform(-limit, limit, plan.kernel_shape).astype(dtype)
+        kernel = uniform_blocks(rng, limit, plan.kernel_shape, dtype)
         bias = np.zeros(spec.filters, dtype) if spec.use_bias else None
         bias_words = "zero bias" if spec.use_bias else "no bias"
         how = f"glorot_uniform kernel (Keras' default, limit ±{limit:.4g}), {bias_words}, seed {seed}"
     else:
         bound = 1 / math.sqrt(fan_in)
-        kernel = rng.uniform(-bound, bound, plan.kernel_shape).astype(dtype)
+        kernel = uniform_blocks(rng, bound, plan.kernel_shape, dtype)
         bias = rng.uniform(-bound, bound, spec.filters).astype(dtype) if spec.use_bias else None
         drawn = "weight and bias" if spec.use_bias else "weight, no bias"
         how = f"kaiming_uniform(a=√5) {drawn} (PyTorch's default, bound ±{bound:.4g}), seed {seed}"
