@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -280,13 +281,29 @@ def _torch_checks(filters: int, kernel_size: int, strides: int, dilation: int, g
 def _group_checks(fw: Framework, channels: int, filters: int, groups: int) -> None:
     out_name = "filters" if fw == "keras" else "out_channels"
     in_name = "input channels" if fw == "keras" else "in_channels"
-    if filters % groups:
-        raise SpecError(
-            f"{out_name}={filters} is not divisible by groups={groups}",
-            f"use a multiple of {groups} for --filters, or a --groups that divides {filters}",
-        )
+    if filters % groups == 0 and channels % groups == 0:
+        return
+    working = _groups_that_work(channels, filters)
     if channels % groups:
         raise SpecError(
             f"{in_name}={channels} is not divisible by groups={groups}",
-            f"use a --groups that divides {channels} (1 for an ordinary convolution, {channels} for depthwise)",
+            f"use --groups {working} (each divides both the {channels} input channels and the {filters} filters)",
         )
+    raise SpecError(
+        f"{out_name}={filters} is not divisible by groups={groups}",
+        f"use --filters a multiple of {groups}, e.g. --filters {groups * max(1, round(filters / groups))}, "
+        f"or --groups {working} (each divides both {channels} and {filters})",
+    )
+
+
+def _groups_that_work(channels: int, filters: int) -> str:
+    """The groups both counts allow (the divisors of their greatest common divisor), in words."""
+    common = math.gcd(channels, filters)
+    divisors: set[int] = set()
+    for d in range(1, math.isqrt(common) + 1) if common <= 10**12 else (1,):
+        if common % d == 0:
+            divisors |= {d, common // d}
+    listed = sorted(divisors | {common})
+    if len(listed) > 6:
+        return ", ".join(map(str, listed[:5])) + f", … or {common}"
+    return " or ".join(map(str, listed)) if len(listed) <= 2 else ", ".join(map(str, listed[:-1])) + f" or {listed[-1]}"

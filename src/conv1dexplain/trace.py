@@ -166,6 +166,9 @@ class Tracer:
         self.dtype = ready.dtype
         x = ready.x
         batch = x.shape[0] if x.ndim == 3 else 1
+        if batch == 0:
+            raise DataError("the input holds no example (its batch is 0): there is no window to step",
+                            "give data with at least one example; `run` computes an empty batch")  # fmt: skip
         if not 0 <= example < batch:
             raise SpecError(f"--example {example} is out of range: the batch has {batch} example(s)",
                             f"use --example 0 … {batch - 1}")  # fmt: skip

@@ -75,7 +75,14 @@ def trace(
         bool, typer.Option("--compact", rich_help_panel=TRACE_PANEL, help="One line per step, for long sequences.")
     ] = False,
     precision: Annotated[
-        int, typer.Option("--precision", rich_help_panel=TRACE_PANEL, help="Decimals shown. Example: --precision 5.")
+        int,
+        typer.Option(
+            "--precision",
+            min=0,
+            max=17,
+            rich_help_panel=TRACE_PANEL,
+            help="Decimals shown, 0 to 17. Example: --precision 5.",
+        ),
     ] = 3,
     interactive: Annotated[
         bool | None,

@@ -111,6 +111,8 @@ def interact(view: View, start: int, stop: int, heading: RenderableType, no_colo
         with _resizes() as resized:
             while True:
                 size = os.get_terminal_size(out.fileno())
+                if not (size.columns and size.lines):  # a terminal that says 0×0 (serial lines, some ptys)
+                    size = os.terminal_size((size.columns or 80, size.lines or 24))
                 console = Console(width=size.columns, force_terminal=True, no_color=no_color or None,
                                   highlight=False, emoji=False)  # fmt: skip
                 shown = replace(view, width=size.columns, filter_index=stepper.filter_index)
