@@ -354,9 +354,12 @@ def summary_stats(array: NDArray[np.floating], block: int = 1 << 20) -> tuple[fl
     """min, max and mean, read in blocks (a memory-mapped output is not pulled into RAM at once)."""
     flat = array.reshape(-1)
     low, high, total = math.inf, -math.inf, 0.0
-    for start in range(0, flat.size, block):
-        part = np.asarray(flat[start : start + block], dtype=np.float64)
-        low, high, total = min(low, float(part.min())), max(high, float(part.max())), total + float(part.sum())
+    with np.errstate(invalid="ignore", over="ignore"):  # inf − inf is NaN, as np.mean says, without a warning
+        for start in range(0, flat.size, block):
+            part = np.asarray(flat[start : start + block], dtype=np.float64)
+            # np.minimum and np.maximum keep a NaN, as np.min and np.max do (Python's min() would drop it)
+            low, high = float(np.minimum(low, part.min())), float(np.maximum(high, part.max()))
+            total = float(np.add(total, part.sum()))
     return low, high, total / max(flat.size, 1)
 
 
