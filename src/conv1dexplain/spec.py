@@ -9,13 +9,13 @@ from conv1dexplain.errors import SpecError
 from conv1dexplain.geometry import keras_same_padding
 from conv1dexplain.vocabulary import (
     DATA_FORMATS,
-    FRAMEWORKS,
     KERAS_ACTIVATIONS,
     KERAS_PADDINGS,
     PADDING_MODES,
     TORCH_PADDING_STRINGS,
     DataFormat,
     Framework,
+    framework_named,
 )
 
 
@@ -131,9 +131,9 @@ def resolve_layout(framework: str, data_format: str | None) -> tuple[Framework, 
 
 
 def _framework(name: str) -> Framework:
-    for fw in FRAMEWORKS:
-        if name.lower() in (fw, "torch" if fw == "pytorch" else "tensorflow"):
-            return fw
+    fw = framework_named(name)
+    if fw is not None:
+        return fw
     raise SpecError(f"unknown framework {name!r}", "use --framework keras or --framework pytorch")
 
 
