@@ -245,6 +245,8 @@ def execute(request: RunRequest) -> RunReport:
 
 def _preview(result: NDArray[np.floating], layout: str) -> list[list[float]]:
     """The first positions × first channels of the first example, as the human view shows them."""
+    if result.ndim == 3 and len(result) == 0:
+        return []  # an empty batch (both frameworks run one): no first example to show
     example = result if result.ndim == 2 else result[0]
     rows = example if layout == "channels_last" else example.T
     return np.asarray(rows[:PREVIEW_POSITIONS, :PREVIEW_CHANNELS], dtype=np.float64).tolist()  # type: ignore[no-any-return]
