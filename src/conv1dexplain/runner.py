@@ -207,6 +207,16 @@ def prepare(request: RunRequest, lazy: bool = False) -> Prepared:
     assert x is not None
     plan = _plan(request, x, kernel)
     check_weights(plan, plan.kernel_shape if kernel is None else kernel.shape, None if bias is None else bias.shape)
+    # The engine holds the rows (padding included) its first windows read: a huge dilation or padding makes them huge.
+    axis = plan.axis
+    rows = (min(axis.output_length, 2) - 1) * axis.strides + axis.span
+    size = rows * plan.spec.input.channels * dtype.itemsize
+    if size > request.max_bytes:
+        raise DataError(
+            f"the first windows read {rows:,} rows (padding included) × {plan.spec.input.channels} channels: "
+            f"{data.human_bytes(size)}, over the {data.human_bytes(request.max_bytes)} budget",
+            "use a smaller --dilation-rate or --padding, or raise --max-bytes if the machine can hold it",
+        )
     if kernel is None:
         data.fits_in_memory("the drawn kernel", plan.kernel_shape, dtype, request.max_bytes)
         kernel, drawn_bias, weights_source = data.initial_weights(plan, request.seed, dtype)

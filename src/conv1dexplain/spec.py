@@ -56,6 +56,7 @@ _SEPARATOR = re.compile(r"\s*[xX×*,]\s*|\s+")
 _NUMBER = re.compile(r"[0-9]+(?:_[0-9]+)*")  # ASCII digits only: int() would also read '٣'
 _UNKNOWN = {"none", "null", "?", "n", "-1"}
 _BRACKETS = {"(": ")", "[": "]"}
+INT64_MAX = 2**63 - 1  # the largest size, stride or padding either framework takes
 
 
 class UnknownLengthError(SpecError):
@@ -108,6 +109,12 @@ def _dim(token: str, name: str, text: str, hint: str) -> int:
     least = 0 if name == "batch" else 1  # an empty batch is fine: both frameworks return an empty one
     if value < least:
         raise SpecError(f"--input {text!r}: the {_WORDS[name]} must be at least {least}", hint)
+    if value > INT64_MAX:
+        raise SpecError(
+            f"--input {text!r}: the {_WORDS[name]} {value:,} is over what a Keras or PyTorch tensor can have: "
+            f"its sizes are 64-bit integers, at most {INT64_MAX:,}",
+            f"use a {_WORDS[name]} of at most {INT64_MAX}",
+        )
     return value
 
 
@@ -153,6 +160,8 @@ def build_spec(
                 "nn.Conv1d has no activation argument",
                 f"drop --activation and apply torch.{activation} to the output, or use --framework keras",
             )
+    for side in (pad,) if isinstance(pad, int) else pad if isinstance(pad, tuple) else ():
+        _require_int64("padding", side, "--padding")
     _group_checks(fw, shape.channels, filters, groups)
     return ConvSpec(
         fw, shape, filters, kernel_size, strides, dilation_rate, groups, pad,
@@ -295,9 +304,19 @@ _POSITIVE = (
 
 def _require_positive(fw: Framework, *values: int) -> None:
     for (option, keras_name, torch_name), value in zip(_POSITIVE, values, strict=True):
+        name = keras_name if fw == "keras" else torch_name
         if value < 1:
-            name = keras_name if fw == "keras" else torch_name
             raise SpecError(f"{name} must be at least 1, got {value}", f"use {option} 1 or more")
+        _require_int64(name, value, option)
+
+
+def _require_int64(name: str, value: int, option: str) -> None:
+    """Refuse what neither framework can take: each passes its integers to C++ as 64-bit ones."""
+    if abs(value) > INT64_MAX:
+        raise SpecError(
+            f"{name}={value:,} is over what Keras and PyTorch take: a 64-bit integer, at most {INT64_MAX:,}",
+            f"use {option} {INT64_MAX} or less" if value > 0 else f"use {option} -{INT64_MAX} or more",
+        )
 
 
 def _keras_checks(filters: int, kernel_size: int, strides: int, dilation: int, groups: int, padding_mode: str) -> None:
