@@ -10,13 +10,13 @@ from conv1dexplain.errors import SpecError
 from conv1dexplain.geometry import keras_same_padding
 from conv1dexplain.vocabulary import (
     DATA_FORMATS,
-    FRAMEWORKS,
     KERAS_ACTIVATIONS,
     KERAS_PADDINGS,
     PADDING_MODES,
     TORCH_PADDING_STRINGS,
     DataFormat,
     Framework,
+    framework_named,
 )
 
 
@@ -52,34 +52,70 @@ class ConvSpec:
         return self.input.channels // self.groups
 
 
-_SHAPE_SPLIT = re.compile(r"\s*[x×*,]\s*|\s+")
-_UNKNOWN_BATCH = {"none", "null", "?", "n", "-1"}
+# Between dimensions: x (any case), ×, * or a comma, with spaces around; or spaces alone.
+_SEPARATOR = re.compile(r"\s*[xX×*,]\s*|\s+")
+_NUMBER = re.compile(r"[0-9]+(?:_[0-9]+)*")  # ASCII digits only: int() would also read '٣'
+_UNKNOWN = {"none", "null", "?", "n", "-1"}
+_BRACKETS = {"(": ")", "[": "]"}
+INT64_MAX = 2**63 - 1  # the largest size, stride or padding either framework takes
+
+
+class UnknownLengthError(SpecError):
+    """--input leaves the sequence length unknown, as Keras' (None, C) does."""
+
+    def __init__(self, text: str, example: str) -> None:
+        super().__init__(
+            f"--input {text!r} leaves the length unknown: an output shape needs a length",
+            f"give one, e.g. --input {example}",
+        )
+        self.text, self.example = text, example
 
 
 def parse_input_shape(text: str, data_format: DataFormat) -> InputShape:
     """Read `--input` (`LxC`, `CxL` or with a leading batch) in the given layout."""
     layout = "LxC" if data_format == "channels_last" else "CxL"
     hint = f"write the shape as {layout}, e.g. 50x300, or with a batch first: 32x{layout}"
-    tokens = [t for t in _SHAPE_SPLIT.split(text.strip().strip("()[]")) if t]
+    body = text.strip()
+    if body[:1] in _BRACKETS and body[-1:] == _BRACKETS[body[:1]]:
+        body = body[1:-1].strip()
+    tokens = _SEPARATOR.split(body) if body else []
+    if "" in tokens:
+        raise SpecError(f"--input {text!r} has an empty dimension (a separator at an end, or two together)", hint)
     if len(tokens) not in (2, 3):
         raise SpecError(f"--input {text!r} has {len(tokens)} dimension(s), not 2 or 3", hint)
-    batch: int | None = None
-    if len(tokens) == 3:
-        first = tokens.pop(0)
-        if first.lower() not in _UNKNOWN_BATCH:
-            batch = _positive_dim(first, "batch", text, hint)
-    a, b = (_positive_dim(t, name, text, hint) for t, name in zip(tokens, layout.split("x"), strict=True))
-    length, channels = (a, b) if data_format == "channels_last" else (b, a)
-    return InputShape(batch, length, channels)
+    names = ["batch", *layout.lower().split("x")] if len(tokens) == 3 else layout.lower().split("x")
+    dims = dict(zip(names, tokens, strict=True))
+    for name, token in dims.items():
+        if token.lower() not in _UNKNOWN and not _NUMBER.fullmatch(token):
+            raise SpecError(
+                f"--input {text!r}: {token!r} (the {_WORDS[name]}) is not a whole number in digits 0-9", hint
+            )
+    if dims["c"].lower() in _UNKNOWN:
+        raise SpecError(f"--input {text!r}: the channels must be known (the kernel's shape depends on them)", hint)
+    channels = _dim(dims["c"], "c", text, hint)
+    given_batch = dims.get("batch", "none")
+    batch = None if given_batch.lower() in _UNKNOWN else _dim(given_batch, "batch", text, hint)
+    if dims["l"].lower() in _UNKNOWN:
+        known = [] if "batch" not in dims else ["32" if batch is None else str(batch)]
+        ordered = ["50", str(channels)] if data_format == "channels_last" else [str(channels), "50"]
+        raise UnknownLengthError(text, "x".join(known + ordered))
+    return InputShape(batch, _dim(dims["l"], "l", text, hint), channels)
 
 
-def _positive_dim(token: str, name: str, text: str, hint: str) -> int:
-    try:
-        value = int(token)
-    except ValueError:
-        raise SpecError(f"--input {text!r}: {token!r} is not a whole number", hint) from None
-    if value < 1:
-        raise SpecError(f"--input {text!r}: the {name} dimension must be at least 1", hint)
+_WORDS = {"batch": "batch", "l": "length", "c": "channels"}
+
+
+def _dim(token: str, name: str, text: str, hint: str) -> int:
+    value = int(token)
+    least = 0 if name == "batch" else 1  # an empty batch is fine: both frameworks return an empty one
+    if value < least:
+        raise SpecError(f"--input {text!r}: the {_WORDS[name]} must be at least {least}", hint)
+    if value > INT64_MAX:
+        raise SpecError(
+            f"--input {text!r}: the {_WORDS[name]} {value:,} is over what a Keras or PyTorch tensor can have: "
+            f"its sizes are 64-bit integers, at most {INT64_MAX:,}",
+            f"use a {_WORDS[name]} of at most {INT64_MAX}",
+        )
     return value
 
 
@@ -101,7 +137,14 @@ def build_spec(
     """Validate the options of one layer the way the chosen framework does."""
     fw = _framework(framework)
     fmt = _data_format(fw, data_format)
-    shape = input_shape if isinstance(input_shape, InputShape) else parse_input_shape(input_shape, fmt)
+    try:
+        shape = input_shape if isinstance(input_shape, InputShape) else parse_input_shape(input_shape, fmt)
+    except UnknownLengthError as unknown:  # what the layer refuses whatever the length, first
+        checks = _keras_checks if fw == "keras" else _torch_checks
+        checks(filters, kernel_size, strides, dilation_rate, groups, padding_mode)
+        rule = _any_length_rule(fw, padding, kernel_size, strides, dilation_rate)
+        hint = unknown.hint + (f"; for any length L this layer gives {rule}" if rule else "")
+        raise SpecError(unknown.message, hint) from None
     pad: str | int | tuple[int, int]
     if fw == "keras":
         _keras_checks(filters, kernel_size, strides, dilation_rate, groups, padding_mode)
@@ -118,11 +161,41 @@ def build_spec(
                 "nn.Conv1d has no activation argument",
                 f"drop --activation and apply torch.{activation} to the output, or use --framework keras",
             )
+    for side in (pad,) if isinstance(pad, int) else pad if isinstance(pad, tuple) else ():
+        _require_int64("padding", side, "--padding")
     _group_checks(fw, shape.channels, filters, groups)
     return ConvSpec(
         fw, shape, filters, kernel_size, strides, dilation_rate, groups, pad,
         padding_mode, use_bias, activation, fmt,
     )  # fmt: skip
+
+
+def _any_length_rule(
+    fw: Framework, padding: str | int | tuple[int, int], kernel_size: int, strides: int, dilation_rate: int
+) -> str | None:
+    """The output length as a formula in L with the layer's numbers, or None for a layer that is refused anyway."""
+    if min(kernel_size, strides, dilation_rate) < 1:
+        return None
+    span = dilation_rate * (kernel_size - 1) + 1
+    mode = padding.strip() if isinstance(padding, str) else padding
+    mode = mode.lower() if isinstance(mode, str) and fw == "keras" else mode  # PyTorch's strings are lowercase
+    if (mode in ("same", "causal") and fw == "keras") or (mode == "same" and strides == 1):
+        return "L_out = L" if strides == 1 else f"L_out = ceil(L / {strides})"
+    if isinstance(mode, str) and re.fullmatch(r"\d+", mode) and fw == "pytorch":
+        mode = int(mode)
+    if mode == "valid":
+        mode = 0
+    if not isinstance(mode, int | tuple):
+        return None  # a padding the layer refuses anyway
+    added = 2 * mode if isinstance(mode, int) else sum(mode)
+    least = max(1, span - added)
+    if strides == 1:
+        change = added - span + 1
+        rule = "L" if change == 0 else f"L + {change}" if change > 0 else f"L − {-change}"
+    else:
+        inside = "L" + (f" + {added}" if added > 0 else f" − {-added}" if added < 0 else "") + f" − {span}"
+        rule = f"floor(({inside}) / {strides}) + 1"
+    return f"L_out = {rule}, for L ≥ {least}"
 
 
 def resolve_layout(framework: str, data_format: str | None) -> tuple[Framework, DataFormat]:
@@ -132,9 +205,9 @@ def resolve_layout(framework: str, data_format: str | None) -> tuple[Framework, 
 
 
 def _framework(name: str) -> Framework:
-    for fw in FRAMEWORKS:
-        if name.lower() in (fw, "torch" if fw == "pytorch" else "tensorflow"):
-            return fw
+    fw = framework_named(name)
+    if fw is not None:
+        return fw
     raise SpecError(f"unknown framework {name!r}", "use --framework keras or --framework pytorch")
 
 
@@ -239,9 +312,19 @@ _POSITIVE = (
 
 def _require_positive(fw: Framework, *values: int) -> None:
     for (option, keras_name, torch_name), value in zip(_POSITIVE, values, strict=True):
+        name = keras_name if fw == "keras" else torch_name
         if value < 1:
-            name = keras_name if fw == "keras" else torch_name
             raise SpecError(f"{name} must be at least 1, got {value}", f"use {option} 1 or more")
+        _require_int64(name, value, option)
+
+
+def _require_int64(name: str, value: int, option: str) -> None:
+    """Refuse what neither framework can take: each passes its integers to C++ as 64-bit ones."""
+    if abs(value) > INT64_MAX:
+        raise SpecError(
+            f"{name}={value:,} is over what Keras and PyTorch take: a 64-bit integer, at most {INT64_MAX:,}",
+            f"use {option} {INT64_MAX} or less" if value > 0 else f"use {option} -{INT64_MAX} or more",
+        )
 
 
 def _keras_checks(filters: int, kernel_size: int, strides: int, dilation: int, groups: int, padding_mode: str) -> None:

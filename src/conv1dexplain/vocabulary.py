@@ -15,6 +15,8 @@ Framework = Literal["keras", "pytorch"]
 DataFormat = Literal["channels_last", "channels_first"]
 FRAMEWORKS: tuple[Framework, ...] = ("keras", "pytorch")
 DATA_FORMATS: tuple[DataFormat, ...] = ("channels_last", "channels_first")
+# --framework's other names for the two (any case): TensorFlow's conventions are Keras'.
+FRAMEWORK_ALIASES: dict[str, Framework] = {"tensorflow": "keras", "torch": "pytorch"}
 KERAS_PADDINGS = ("valid", "same", "causal")
 TORCH_PADDING_STRINGS = ("valid", "same")
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -27,6 +29,12 @@ KERAS_ACTIVATIONS = (
     "softsign", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "swish", "tanh",
     "tanh_shrink", "threshold",
 )  # fmt: skip
+
+
+def framework_named(name: str) -> Framework | None:
+    """The framework a --framework value names (keras, tensorflow, pytorch, torch; any case), or None."""
+    key = name.lower()
+    return next((fw for fw in FRAMEWORKS if fw == key), None) or FRAMEWORK_ALIASES.get(key)
 
 
 def counted(number: int, noun: str) -> str:

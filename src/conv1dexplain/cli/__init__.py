@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
 from conv1dexplain import __version__
+from conv1dexplain.cli.help import PanelledCommand
 from conv1dexplain.cli.output import write_error
 from conv1dexplain.errors import Conv1dExplainError, ExitCode, UsageError
 
 COMMANDS = ("shape", "run", "trace")  # each in conv1dexplain.cli.<name>, a function of that name
 COMPLETE_VAR = "_CONV1DEXPLAIN_COMPLETE"
+
+
+class Interrupted(Conv1dExplainError):
+    """Ctrl-C: the user stopped the command."""
+
+    exit_code = ExitCode.INTERRUPTED
+    code = "interrupted"
+
+
+class _PipeClosed(Exception):
+    """The reader of stdout went away (e.g. `| head`): not an OSError, so the parser lets it through."""
 
 
 def _version(value: bool) -> None:
@@ -32,6 +46,26 @@ def _root(
     """Explain 1-D convolutions exactly as Keras and PyTorch compute them."""
 
 
+def _guarded(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The command, with Ctrl-C and a closed stdout turned into our own exceptions before the
+    parser sees them: it would make the first a silent 130 and the second an exit 1."""
+
+    @functools.wraps(function)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except BrokenPipeError:
+            raise _PipeClosed from None
+        except KeyboardInterrupt:
+            raise _interrupted() from None
+
+    return command
+
+
+def _interrupted() -> Interrupted:
+    return Interrupted("interrupted (Ctrl-C)", "run the command again to finish it")
+
+
 def build_app(only: str | None = None) -> typer.Typer:
     """The typer app with every command, or with just the one being run (faster start-up: typer
     builds every option of every registered command on each call)."""
@@ -41,11 +75,13 @@ def build_app(only: str | None = None) -> typer.Typer:
         "Example: conv1dexplain shape --input 50x300 --filters 100 --kernel-size 4 --padding same",
         no_args_is_help=True,
         pretty_exceptions_enable=False,
+        # Plain help: rich's option table cuts long option names (`--filters,--out-channe…`) at 80 columns.
+        rich_markup_mode=None,
     )
     app.callback()(_root)
     for name in COMMANDS if only is None else (only,):
         function = getattr(importlib.import_module(f"conv1dexplain.cli.{name}"), name)
-        app.command(name=name, no_args_is_help=True)(function)
+        app.command(name=name, no_args_is_help=True, cls=PanelledCommand)(_guarded(function))
     return app
 
 
@@ -70,7 +106,8 @@ def _usage_hint(args: list[str]) -> str:
 
 
 def _quiet_broken_pipe() -> int:
-    # The reader (e.g. `head`) went away: stop writing, say nothing, exit cleanly.
+    # The reader (e.g. `head`) went away: stop writing, say nothing, exit cleanly. Whatever is still
+    # buffered for stdout goes to /dev/null when Python flushes it at exit.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     return ExitCode.OK
@@ -81,20 +118,24 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     as_json = "--json" in args
     no_color = "--no-color" in args
-    command = typer.main.get_command(build_app(_command_named(args)))
     try:
+        command = typer.main.get_command(build_app(_command_named(args)))
         result = command.main(args=args, prog_name="conv1dexplain", standalone_mode=False)
     except Conv1dExplainError as error:
         write_error(error, as_json=as_json, no_color=no_color)
         return error.exit_code
     except typer.TyperException as error:  # the parser's usage errors (click's, vendored)
+        if type(error).__name__ == "NoArgsIsHelpError":  # no options at all: the help, as typer shows it
+            sys.stdout.write(error.format_message() + "\n")
+            return ExitCode.USAGE
         usage = UsageError(error.format_message(), _usage_hint(args))
         write_error(usage, as_json=as_json, no_color=no_color)
         return ExitCode.USAGE if error.exit_code == 2 else ExitCode.DATA
     except typer.Abort:
         return ExitCode.INTERRUPTED
     except KeyboardInterrupt:
+        write_error(_interrupted(), as_json=as_json, no_color=no_color)
         return ExitCode.INTERRUPTED
-    except BrokenPipeError:
+    except (BrokenPipeError, _PipeClosed):
         return _quiet_broken_pipe()
     return result if isinstance(result, int) else ExitCode.OK

@@ -2,13 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
 
-from conv1dexplain.vocabulary import DATA_FORMATS, FRAMEWORKS, KERAS_ACTIVATIONS, KERAS_PADDINGS, PADDING_MODES
+from conv1dexplain.vocabulary import (
+    DATA_FORMATS,
+    FRAMEWORKS,
+    KERAS_ACTIVATIONS,
+    KERAS_PADDINGS,
+    PADDING_MODES,
+    TORCH_PADDING_STRINGS,
+    framework_named,
+)
 
 SPEC_PANEL = "Layer (Keras names; PyTorch aliases)"
+
+
+def _completer(keras: tuple[str, ...], pytorch: tuple[str, ...]) -> Callable[[typer.Context, str], list[str]]:
+    """Complete what the --framework typed so far accepts (Keras' when none is typed yet)."""
+
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        chosen = framework_named(str(ctx.params.get("framework") or "keras"))
+        values = pytorch if chosen == "pytorch" else keras
+        return [v for v in values if v.startswith(incomplete.lower())]
+
+    return complete
+
+
+# nn.Conv1d has no activation, no data_format but its own (N, C, L), no causal padding; Keras pads with zeros only.
+_complete_padding = _completer(KERAS_PADDINGS, TORCH_PADDING_STRINGS)
+_complete_activation = _completer(KERAS_ACTIVATIONS, ())
+_complete_data_format = _completer(DATA_FORMATS, ("channels_first",))
+_complete_padding_mode = _completer(("zeros",), PADDING_MODES)
+_complete_framework = _completer(FRAMEWORKS, FRAMEWORKS)
 OUTPUT_PANEL = "Output"
 
 _INPUT = typer.Option(
@@ -38,7 +66,7 @@ StridesOpt = Annotated[
 PaddingOpt = Annotated[
     str,
     typer.Option("--padding", "-p", rich_help_panel=SPEC_PANEL,
-                 autocompletion=lambda: list(KERAS_PADDINGS),
+                 autocompletion=_complete_padding,
                  help="Keras: valid, same or causal (any case). PyTorch: valid, same or an int per side. "
                  "Example: --padding same."),
 ]  # fmt: skip
@@ -61,26 +89,26 @@ UseBiasOpt = Annotated[
 ActivationOpt = Annotated[
     str | None,
     typer.Option("--activation", "-a", rich_help_panel=SPEC_PANEL,
-                 autocompletion=lambda: list(KERAS_ACTIVATIONS),
+                 autocompletion=_complete_activation,
                  help="Keras activation by name, e.g. relu (Keras only; nn.Conv1d has none)."),
 ]  # fmt: skip
 DataFormatOpt = Annotated[
     str | None,
     typer.Option("--data-format", rich_help_panel=SPEC_PANEL,
-                 autocompletion=lambda: list(DATA_FORMATS),
+                 autocompletion=_complete_data_format,
                  help="Keras: channels_last (N, L, C, the default) or channels_first (N, C, L)."),
 ]  # fmt: skip
 FrameworkOpt = Annotated[
     str,
     typer.Option("--framework", "-F", rich_help_panel=SPEC_PANEL,
-                 autocompletion=lambda: list(FRAMEWORKS),
+                 autocompletion=_complete_framework,
                  help="Whose conventions: keras (default; TensorFlow's too) or pytorch. "
                  "Example: --framework pytorch."),
 ]  # fmt: skip
 PaddingModeOpt = Annotated[
     str,
     typer.Option("--padding-mode", rich_help_panel=SPEC_PANEL,
-                 autocompletion=lambda: list(PADDING_MODES),
+                 autocompletion=_complete_padding_mode,
                  help="PyTorch: zeros (default), reflect, replicate or circular."),
 ]  # fmt: skip
 JsonOpt = Annotated[

@@ -90,6 +90,8 @@ def convolve(
     l_out = Axis(length, kernel.shape[0], strides, dilation_rate, pad_left, pad_right).output_length
     if out is None:
         out = np.empty((batch, l_out, kernel.shape[2]), dtype=dtype)
+    if l_out == 1:
+        strides = 1  # one window: its step is never taken (and a huge one would overflow NumPy's strides)
     if l_out > 0 and batch > 0:
         _convolve(settled_strides(x), kernel, bias, settled_strides(out), strides, dilation_rate,
                   (pad_left, pad_right), padding_mode, groups, elementwise, work_bytes,

@@ -48,9 +48,16 @@ class TrimmedLines:
         return getattr(self.stream, "encoding", None) or "utf-8"
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # rich would exit 1 here; the CLI ends a closed pipe quietly with exit 0 (`| head`).
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def make_console(*, no_color: bool = False) -> Console:
     """A console for data on stdout (rich itself honours NO_COLOR and COLUMNS); off a terminal, no
     line ends with a space."""
     terminal = sys.stdout.isatty()
     stream = sys.stdout if terminal else TrimmedLines(sys.stdout)
-    return Console(file=stream, no_color=no_color or None, highlight=False, emoji=False)  # type: ignore[arg-type]
+    return _Console(file=stream, no_color=no_color or None, highlight=False, emoji=False)  # type: ignore[arg-type]
