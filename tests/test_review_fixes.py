@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -33,3 +34,34 @@ def test_a_terminal_that_says_0x0_is_drawn_at_80x24() -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_negative_seeds_and_budgets_are_usage_errors() -> None:
+    for args in (["shape", "--input", "10x3", "-f", "2", "-k", "3", "--seed", "-5"],
+                 ["run", "--input", "10x3", "-f", "2", "-k", "3", "--seed", "-5"],
+                 ["trace", "--input", "10x3", "-f", "2", "-k", "3", "--seed", "-5", "--compact"],
+                 ["run", "--input", "10x3", "-f", "2", "-k", "3", "--max-bytes", "-1"]):  # fmt: skip
+        result = run(args)
+        assert result.code == 2 and result.stdout == "", args
+        assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr, args
+
+
+def _strict(text: str) -> object:
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_json_is_strict_json_when_outputs_overflow(tmp_path: Path) -> None:
+    np.save(tmp_path / "big.npy", np.full((1, 10, 3), 3e38, np.float32))  # 9 · 3e38 overflows float32: inf
+    np.save(tmp_path / "k.npy", np.ones((3, 3, 2), np.float32))
+    common = ["--data", str(tmp_path / "big.npy"), "--kernel", str(tmp_path / "k.npy"), "-f", "2", "-k", "3"]
+    answer = _strict(run(["run", *common, "--output", "-"]).stdout)
+    assert isinstance(answer, dict) and answer["output"][0][0] == [None, None] and answer["max"] is None
+    for line in run(["trace", *common, "--json"]).stdout.splitlines():
+        _strict(line)
+    assert run(["run", *common, "--output", str(tmp_path / "y.json")]).code == 0
+    _strict((tmp_path / "y.json").read_text())
+    softmax = _strict(run(["run", *common, "--activation", "softmax", "--json"]).stdout)
+    assert isinstance(softmax, dict) and softmax["min"] is None and softmax["max"] is None  # NaN, not ±inf

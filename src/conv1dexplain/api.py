@@ -46,7 +46,8 @@ def check_floating(x: NDArray[Any], hint: str) -> None:
 def input_shape_of(x: NDArray[Any], spec_layout: str) -> InputShape:
     """(N, L, C) / (L, C) for channels_last, (N, C, L) / (C, L) for channels_first."""
     if x.ndim not in (2, 3):
-        layout = "(N, L, C) or (L, C)" if spec_layout == "channels_last" else "(N, C, L) or (C, L)"
+        # Keras' Conv1D takes batches only (keras_2d_hint explains a 2-D array); nn.Conv1d also (C, L)
+        layout = "(N, L, C)" if spec_layout == "channels_last" else "(N, C, L) or (C, L)"
         raise DataError(f"input has {x.ndim} dimension(s), shape {x.shape}", f"give an array of shape {layout}")
     batch = x.shape[0] if x.ndim == 3 else None
     a, b = x.shape[-2:]

@@ -18,6 +18,7 @@ from typing import IO, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from conv1dexplain import strict_json
 from conv1dexplain.errors import DataError
 from conv1dexplain.plan import Plan
 from conv1dexplain.vocabulary import DEFAULT_MAX_BYTES, SCHEMA_VERSION
@@ -345,7 +346,7 @@ def write_text_output(target: str, kind: str, array: NDArray[np.floating]) -> No
         else:
             payload = {"type": "output", "schema_version": SCHEMA_VERSION, "shape": list(array.shape),
                        "dtype": str(array.dtype), "data": array.tolist()}  # fmt: skip
-            Path(target).write_text(json.dumps(payload) + "\n")
+            Path(target).write_text(strict_json.dumps(payload) + "\n")
     except OSError as error:
         raise DataError(f"cannot write {target!r}: {error.strerror}", "check the path and free disk space") from None
 

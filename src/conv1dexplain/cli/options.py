@@ -124,7 +124,7 @@ NoColorOpt = Annotated[
 ]  # fmt: skip
 SeedOpt = Annotated[
     int,
-    typer.Option("--seed", rich_help_panel=OUTPUT_PANEL,
+    typer.Option("--seed", min=0, rich_help_panel=OUTPUT_PANEL,
                  help="Seed of the random example the NumPy check convolves. Example: --seed 1."),
 ]  # fmt: skip
 
@@ -147,7 +147,7 @@ BiasFileOpt = Annotated[
 ]  # fmt: skip
 RandomSeedOpt = Annotated[
     int,
-    typer.Option("--seed", rich_help_panel=DATA_PANEL,
+    typer.Option("--seed", min=0, rich_help_panel=DATA_PANEL,
                  help="Seed of the random data (with --input) and of drawn weights. Example: --seed 0."),
 ]  # fmt: skip
 OutputFileOpt = Annotated[
@@ -164,6 +164,6 @@ DtypeOpt = Annotated[
 ]  # fmt: skip
 MaxBytesOpt = Annotated[
     int,
-    typer.Option("--max-bytes", rich_help_panel=DATA_PANEL,
+    typer.Option("--max-bytes", min=1, rich_help_panel=DATA_PANEL,
                  help="Refuse inputs, and outputs held in memory, larger than this many bytes."),
 ]  # fmt: skip

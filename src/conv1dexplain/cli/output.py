@@ -7,13 +7,14 @@ import os
 import sys
 from typing import Any
 
+from conv1dexplain import strict_json
 from conv1dexplain.errors import Conv1dExplainError
 from conv1dexplain.vocabulary import SCHEMA_VERSION
 
 
 def write_json(obj: dict[str, Any]) -> None:
     """One JSON object, one line, on stdout."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.write(strict_json.dumps(obj) + "\n")
     sys.stdout.flush()
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import numpy as np
 from numpy.typing import NDArray
 
+from conv1dexplain import strict_json
 from conv1dexplain.report import build_shape_report
 from conv1dexplain.runner import Prepared
 from conv1dexplain.trace import Tracer
@@ -26,7 +26,7 @@ def stream(ready: Prepared, tracer: Tracer, example: int, start: int, stop: int,
         "activation_axis": tracer.activation_axis,
         "data_source": ready.data_source, "weights_source": ready.weights_source,
     }  # fmt: skip
-    out.write(json.dumps(layer, ensure_ascii=False) + "\n")
+    out.write(strict_json.dumps(layer) + "\n")
     out.flush()
     axis = tracer.axis
     taps = np.arange(axis.kernel_size) * axis.dilation_rate
@@ -42,7 +42,7 @@ def stream(ready: Prepared, tracer: Tracer, example: int, start: int, stop: int,
         positions = (np.arange(t0, t0 + count)[:, None] * axis.strides + taps) - axis.pad_left
         padding = (positions < 0) | (positions >= axis.length)
         any_padding: NDArray[np.bool_] = np.asarray(padding.any(axis=1))
-        number = repr if np.isfinite(selected).all() else json.dumps  # JSON has no NaN: say "NaN" as json does
+        number = repr if np.isfinite(selected).all() else strict_json.number  # JSON has no inf or NaN: null
         tail = f',"filters":{filters},"output":['
         lines = []
         for i, (row, values) in enumerate(zip(positions.tolist(), selected.tolist(), strict=True)):
