@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -65,3 +66,23 @@ def test_json_is_strict_json_when_outputs_overflow(tmp_path: Path) -> None:
     _strict((tmp_path / "y.json").read_text())
     softmax = _strict(run(["run", *common, "--activation", "softmax", "--json"]).stdout)
     assert isinstance(softmax, dict) and softmax["min"] is None and softmax["max"] is None  # NaN, not ±inf
+
+
+def test_trace_refuses_a_kernel_too_long_to_list_at_the_limit() -> None:
+    from conv1dexplain.trace_steps import MAX_TAPS
+
+    at_limit = run(["trace", "--input", f"{MAX_TAPS}x1", "-f", "1", "-k", str(MAX_TAPS), "--compact"])
+    assert at_limit.code == 0, at_limit.stderr  # one window of 65,536 taps: shown
+    over = run(["trace", "--input", "20x3", "-f", "2", "-k", str(MAX_TAPS + 1), "--padding", "same", "--json"])
+    assert over.code == 2 and over.stdout == "" and "kernel_size=65,537" in over.stderr
+
+
+def test_running_out_of_memory_is_one_line_not_a_traceback() -> None:
+    code = (
+        "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1500 * 2**20, 1500 * 2**20)); "
+        "from conv1dexplain.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    result = subprocess.run([sys.executable, "-c", code, "run", "--input", "1x10x3", "-f", "50000000", "-k", "3",
+                             "--json"], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)  # fmt: skip
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-500:]
+    assert json.loads(result.stderr)["error"]["message"].startswith("out of memory")

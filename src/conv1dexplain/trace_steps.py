@@ -5,10 +5,18 @@ from __future__ import annotations
 from conv1dexplain.errors import SpecError
 from conv1dexplain.spec import ConvSpec
 
+MAX_TAPS = 1 << 16  # each window line lists its taps: more could not be read, and would not fit in memory
+
 
 def check_steppable(spec: ConvSpec) -> None:
-    """Refuse glu in channels_first: Keras splits the length there, so output t is
-    window t times sigmoid(window t + L_out/2), two windows a step."""
+    """Refuse a kernel too long to list tap by tap, and glu in channels_first: Keras splits the
+    length there, so output t is window t times sigmoid(window t + L_out/2), two windows a step."""
+    if spec.kernel_size > MAX_TAPS:
+        raise SpecError(
+            f"trace lists every tap of each window: kernel_size={spec.kernel_size:,} is too many to step through "
+            f"(at most {MAX_TAPS:,})",
+            "use conv1dexplain shape for the layer's facts, or conv1dexplain run to compute it",
+        )
     if spec.activation == "glu" and spec.data_format == "channels_first":
         raise SpecError(
             "trace cannot step through activation='glu' in channels_first: Keras splits the output's last axis, "

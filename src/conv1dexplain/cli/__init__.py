@@ -14,7 +14,7 @@ import typer
 from conv1dexplain import __version__
 from conv1dexplain.cli.help import PanelledCommand
 from conv1dexplain.cli.output import write_error
-from conv1dexplain.errors import Conv1dExplainError, ExitCode, UsageError
+from conv1dexplain.errors import Conv1dExplainError, DataError, ExitCode, UsageError
 
 COMMANDS = ("shape", "run", "trace")  # each in conv1dexplain.cli.<name>, a function of that name
 COMPLETE_VAR = "_CONV1DEXPLAIN_COMPLETE"
@@ -138,4 +138,11 @@ def main(argv: list[str] | None = None) -> int:
         return ExitCode.INTERRUPTED
     except (BrokenPipeError, _PipeClosed):
         return _quiet_broken_pipe()
+    except MemoryError:  # the budgets passed, yet the machine (or a ulimit) holds less: say so, no traceback
+        out_of_memory = DataError(
+            "out of memory: the machine could not hold the arrays this layer needs",
+            "use a smaller layer or input, write the output to a file with --output out.npy, or free memory",
+        )
+        write_error(out_of_memory, as_json=as_json, no_color=no_color)
+        return ExitCode.DATA
     return result if isinstance(result, int) else ExitCode.OK
