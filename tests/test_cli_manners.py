@@ -116,6 +116,7 @@ def test_ctrl_c_during_a_long_run_says_interrupted_and_exits_130(tmp_path: Path)
     assert result.returncode == 130
     assert result.stdout == ""
     assert result.stderr.splitlines() == ["error: interrupted (Ctrl-C)", "hint: run the command again to finish it"]
+    assert not (tmp_path / "out.npy").exists(), "a half-written output is removed"
 
 
 def test_ctrl_c_with_json_says_it_as_json(tmp_path: Path) -> None:

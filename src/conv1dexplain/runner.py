@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -218,8 +220,9 @@ def execute(request: RunRequest) -> RunReport:
     if kind == "npy":
         assert request.output is not None
         mapped = data.open_npy_output(request.output, final_shape, dtype)
-        run_plan(plan, batched, kernel, bias, dtype, out=mapped if x.ndim == 3 else mapped[None], finite=True)
-        mapped.flush()
+        with _removed_unless_finished(request.output):  # Ctrl-C or an error: no half-written output
+            run_plan(plan, batched, kernel, bias, dtype, out=mapped if x.ndim == 3 else mapped[None], finite=True)
+            mapped.flush()
         result: NDArray[np.floating] = mapped
     else:
         data.fits_in_memory("the output", final_shape, dtype, request.max_bytes, output=True, text=kind is not None)
@@ -227,8 +230,20 @@ def execute(request: RunRequest) -> RunReport:
         result = result if x.ndim == 3 else result[0]
         if kind in ("csv", "tsv", "json"):
             assert request.output is not None
-            data.write_text_output(request.output, kind, result)
+            with _removed_unless_finished(request.output):
+                data.write_text_output(request.output, kind, result)
     return _report(ready, request, result, kind)
+
+
+@contextlib.contextmanager
+def _removed_unless_finished(path: str) -> Iterator[None]:
+    """Delete the output file if what writes it does not finish (Ctrl-C included), then re-raise."""
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(path)
+        raise
 
 
 def _preview(result: NDArray[np.floating], layout: str) -> list[list[float]]:
