@@ -67,8 +67,8 @@ PaddingOpt = Annotated[
     str,
     typer.Option("--padding", "-p", rich_help_panel=SPEC_PANEL,
                  autocompletion=_complete_padding,
-                 help="Keras: valid, same or causal (any case). PyTorch: valid, same or an int per side. "
-                 "Example: --padding same."),
+                 help="Keras: valid, same or causal (any case). PyTorch: valid, same, an int per side, "
+                 "or L,R (F.pad(x, (L, R)) first). Example: --padding same."),
 ]  # fmt: skip
 DilationOpt = Annotated[
     int,
