@@ -86,3 +86,18 @@ def test_running_out_of_memory_is_one_line_not_a_traceback() -> None:
                              "--json"], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)  # fmt: skip
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-500:]
     assert json.loads(result.stderr)["error"]["message"].startswith("out of memory")
+
+
+def test_a_bias_as_long_as_the_kernel_is_not_called_a_transposed_kernel() -> None:
+    from conv1dexplain import DataError, conv1d
+
+    x = np.ones((2, 4, 20), np.float32)
+    weight = np.ones((8, 4, 3), np.float32)  # a right PyTorch weight: 8 filters of 4 channels × 3 taps
+    try:
+        conv1d(x, weight, np.zeros(3, np.float32), framework="pytorch")  # a bias of kernel_size values
+    except DataError as error:
+        assert error.message.startswith("bias has shape (3,)"), error.message
+        assert error.hint.startswith("give a bias of shape (8,)"), error.hint  # the bias first: PyTorch's own words
+    else:
+        raise AssertionError("a bias of 3 for 8 filters was accepted")
+    assert conv1d(x, weight, np.zeros(8, np.float32), framework="pytorch").shape == (2, 8, 18)

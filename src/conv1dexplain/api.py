@@ -85,7 +85,7 @@ def spec_for(x: NDArray[Any], kernel: NDArray[Any], *, use_bias: bool, strides: 
 
 def plan_for_arrays(
     x: NDArray[Any], kernel: NDArray[Any], options: dict[str, Any], *, filters: int | None = None,
-    kernel_size: int | None = None, for_cli: bool = False,
+    kernel_size: int | None = None, bias_length: int | None = None, for_cli: bool = False,
 ) -> Plan:  # fmt: skip
     """Plan the layer the arrays describe, after the one diagnosis of a kernel or data layout
     mistake (filters / kernel_size: what the caller says they are, when it says)."""
@@ -94,7 +94,7 @@ def plan_for_arrays(
     if kernel.ndim != 3:
         raise DataError(f"kernel has {kernel.ndim} dimension(s), shape {kernel.shape}", "give a 3-D kernel")
     check_kernel(kernel.shape, x.shape, fw, layout, options["groups"], filters=filters, kernel_size=kernel_size,
-                 for_cli=for_cli)  # fmt: skip
+                 bias_length=bias_length, for_cli=for_cli)  # fmt: skip
     return make_plan(spec_for(x, kernel, **options))
 
 
@@ -143,8 +143,7 @@ def _conv1d(x: ArrayLike, kernel: ArrayLike, bias: ArrayLike | None, arguments: 
     if xa.ndim == 2 and arguments["framework"] == "keras":
         raise DataError(f"Keras' Conv1D refuses 2-D input (expected min_ndim=3, found ndim=2): x has shape {xa.shape}",
                         keras_2d_hint(xa.shape, for_cli=False))  # fmt: skip
-    filters = ba.shape[0] if ba is not None and ba.ndim == 1 else None
-    plan = plan_for_arrays(xa, ka, options, filters=filters)
+    plan = plan_for_arrays(xa, ka, options, bias_length=ba.shape[0] if ba is not None and ba.ndim == 1 else None)
     check_weights(plan, ka.shape, None if ba is None else ba.shape)
     dtype = compute_dtype(xa, ka, ba)
     batched = xa if xa.ndim == 3 else xa[None]

@@ -28,7 +28,8 @@ def size_and_filters(kernel_shape: tuple[int, ...], keras: bool) -> tuple[int, i
 
 def check_kernel(
     kernel_shape: tuple[int, ...], x_shape: tuple[int, ...], framework: Framework, layout: DataFormat, groups: int,
-    *, filters: int | None = None, kernel_size: int | None = None, for_cli: bool = False,
+    *, filters: int | None = None, kernel_size: int | None = None, bias_length: int | None = None,
+    for_cli: bool = False,
 ) -> None:  # fmt: skip
     """Refuse a kernel that cannot be this layer's, naming the layout mistake when the sizes say so.
 
@@ -61,8 +62,18 @@ def check_kernel(
     def fits(k: int, f: int) -> bool:
         return (filters is None or f == filters) and (kernel_size is None or k == kernel_size) and f % groups == 0
 
+    other = "pytorch" if keras else "keras"
+    if bias_length is not None and fits(size, count) and count != bias_length:
+        if fits(other_size, other_count) and other_count == bias_length:  # either may be the mistake: say both
+            raise DataError(
+                f"bias has shape ({bias_length},), but the {name} {kernel_shape}, read as a {_LAYOUTS[framework]}, "
+                f"has {count} filters",
+                f"give a bias of shape ({count},); or, if the {name} is a {_LAYOUTS[other]}, transpose it by "
+                f"(2, 1, 0): {name} = w.transpose(2, 1, 0)",
+            )
+        return  # the bias alone is wrong: check_weights says so
+    filters = bias_length if filters is None else filters
     if not fits(size, count) and fits(other_size, other_count):
-        other = "pytorch" if keras else "keras"
         raise DataError(
             f"{name} has shape {kernel_shape}, which is a {_LAYOUTS[other]}, not a {_LAYOUTS[framework]}",
             f"transpose it by (2, 1, 0): {name} = w.transpose(2, 1, 0)" + (", or use the other --framework" if for_cli

@@ -142,9 +142,9 @@ def _agrees(plan: Plan, request: RunRequest) -> None:
 def _plan(request: RunRequest, x: NDArray[Any] | LazyNormal, kernel: NDArray[Any] | None,
           bias: NDArray[Any] | None) -> Plan:  # fmt: skip
     if kernel is not None:
-        filters = request.filters if request.filters is not None else (bias.shape[0] if bias is not None else None)
-        plan = plan_for_arrays(x, kernel, _spec_options(request), filters=filters,  # type: ignore[arg-type]
-                               kernel_size=request.kernel_size, for_cli=True)  # fmt: skip
+        bias_length = bias.shape[0] if bias is not None and bias.ndim == 1 else None
+        plan = plan_for_arrays(x, kernel, _spec_options(request), filters=request.filters,  # type: ignore[arg-type]
+                               kernel_size=request.kernel_size, bias_length=bias_length, for_cli=True)  # fmt: skip
         _agrees(plan, request)
         return plan
     if request.filters is None or request.kernel_size is None:
