@@ -6,9 +6,11 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pexpect
+import pytest
 
 from helpers import ROOT, run
 
@@ -101,3 +103,46 @@ def test_a_bias_as_long_as_the_kernel_is_not_called_a_transposed_kernel() -> Non
     else:
         raise AssertionError("a bias of 3 for 8 filters was accepted")
     assert conv1d(x, weight, np.zeros(8, np.float32), framework="pytorch").shape == (2, 8, 18)
+
+
+def test_pytorch_hints_use_pytorchs_keywords() -> None:
+    from conv1dexplain import SpecError, conv1d
+
+    x, weight = np.ones((1, 4, 20), np.float32), np.ones((8, 4, 3), np.float32)
+    for keyword, word in (("stride", "stride=1"), ("dilation", "dilation=1")):
+        try:
+            conv1d(x, weight, framework="pytorch", **{keyword: 0})
+        except SpecError as error:
+            assert word in error.hint and "strides=" not in error.hint and "dilation_rate" not in error.hint
+        else:
+            raise AssertionError(f"{keyword}=0 was accepted")
+    try:
+        conv1d(x.transpose(0, 2, 1), weight.transpose(2, 1, 0), strides=0)
+    except SpecError as error:
+        assert "strides=1" in error.hint  # Keras keeps its own names
+    else:
+        raise AssertionError("strides=0 was accepted")
+
+
+@pytest.mark.oracle
+def test_a_parameter_that_requires_grad_is_read_as_its_values(torch: ModuleType) -> None:
+    from conv1dexplain import conv1d
+
+    conv = torch.nn.Conv1d(4, 8, 3)
+    x = torch.randn(2, 4, 20)
+    ours = conv1d(x, conv.weight, conv.bias, framework="pytorch")  # conv.weight requires grad
+    np.testing.assert_allclose(ours, conv(x).detach().numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_bias_false_and_boolean_data_say_what_they_are() -> None:
+    from conv1dexplain import DataError, conv1d
+
+    x, weight = np.ones((1, 4, 20), np.float32), np.ones((8, 4, 3), np.float32)
+    for call, words in ((lambda: conv1d(x, weight, False, framework="pytorch"), "bias=None"),
+                        (lambda: conv1d(x > 0, weight, framework="pytorch"), "boolean")):  # fmt: skip
+        try:
+            call()
+        except DataError as error:
+            assert words in error.hint + error.message
+        else:
+            raise AssertionError(words)

@@ -27,6 +27,11 @@ def compute_dtype(*arrays: Any) -> np.dtype[np.floating]:
 
 def as_numeric(value: ArrayLike, what: str) -> NDArray[Any]:
     """An array of real numbers (a memory map stays one); refuse objects, strings, complex."""
+    if isinstance(value, bool):  # bias=False, as Keras' use_bias=False would be written
+        raise DataError(f"{what}={value} is not an array", f"pass {what}=None for a layer without {what}")
+    detach = getattr(value, "detach", None)
+    if callable(detach) and not isinstance(value, np.ndarray):  # a torch Parameter or tensor (never imported here)
+        value = detach().cpu().numpy()
     array = value if isinstance(value, np.ndarray) else np.asarray(value)
     if array.dtype.kind not in "fiub":
         raise DataError(
@@ -39,7 +44,8 @@ def as_numeric(value: ArrayLike, what: str) -> NDArray[Any]:
 def check_floating(x: NDArray[Any], hint: str) -> None:
     """Refuse integer or bool input, as both frameworks do (`expected scalar type Long but found Float`)."""
     if x.dtype.kind != "f":
-        raise DataError(f"the input has dtype {x.dtype}: Keras' Conv1D and nn.Conv1d refuse integer input "
+        kind = "boolean" if x.dtype.kind == "b" else "integer"
+        raise DataError(f"the input has dtype {x.dtype}: Keras' Conv1D and nn.Conv1d refuse {kind} input "
                         "(their weights are floats)", hint)  # fmt: skip
 
 
@@ -130,7 +136,7 @@ def conv1d(
             dilation=dilation,
         ).__dict__)  # fmt: skip
     except Conv1dExplainError as error:
-        error.hint = argument_words(error.hint)  # the core's hints name CLI flags: say arguments
+        error.hint = argument_words(error.hint, framework)  # the core's hints name CLI flags: say arguments
         raise
 
 

@@ -121,12 +121,19 @@ _VALUES = {*KERAS_PADDINGS, *FRAMEWORKS, *DATA_FORMATS, *PADDING_MODES, *KERAS_A
 _FLAG = re.compile(r"--[a-z][a-z-]*(?: (-?\d+|[a-z_0-9]+))?")
 
 
-def argument_words(hint: str) -> str:
-    """A core hint in conv1d()'s words: `--strides 1` becomes `strides=1`, `--padding same` padding='same'."""
+_TORCH_NAMES = {"strides": "stride", "dilation_rate": "dilation"}  # the keywords conv1d() takes from PyTorch
+
+
+def argument_words(hint: str, framework: str = "keras") -> str:
+    """A core hint in conv1d()'s words: `--strides 1` becomes `strides=1` (PyTorch: `stride=1`),
+    `--padding same` padding='same'."""
+    torch = framework.lower() in ("pytorch", "torch")
 
     def swap(match: re.Match[str]) -> str:
         flag, _, value = match.group(0).partition(" ")
         name = _ARGUMENTS.get(flag)
+        if name is not None and torch:
+            name = _TORCH_NAMES.get(name, name)
         if name is None:
             return match.group(0)
         if value and (value.lstrip("-").isdigit() or value in _VALUES) and name not in ("kernel", "filters", "x"):
