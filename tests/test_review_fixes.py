@@ -146,3 +146,15 @@ def test_bias_false_and_boolean_data_say_what_they_are() -> None:
             assert words in error.hint + error.message
         else:
             raise AssertionError(words)
+
+
+def test_a_csv_whose_rows_end_with_a_separator_says_so(tmp_path: Path) -> None:
+    (tmp_path / "x.csv").write_text("1,2,3,\n4,5,6,\n")
+    result = run(["run", "--data", str(tmp_path / "x.csv"), "-F", "pytorch", "-f", "2", "-k", "1"])
+    assert result.code == 1 and "end of each row" in result.stderr.splitlines()[1]
+
+
+def test_pytorchs_padding_hint_offers_the_pair_it_takes() -> None:
+    result = run(["shape", "-F", "pytorch", "--input", "3x20", "-f", "4", "-k", "3", "--padding", "(1,2)"])
+    assert result.code == 2 and "1,2" in result.stderr.splitlines()[1]
+    assert run(["shape", "-F", "pytorch", "--input", "3x20", "-f", "4", "-k", "3", "--padding", "1,2"]).code == 0

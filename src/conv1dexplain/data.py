@@ -168,9 +168,12 @@ def _parse_csv(text: str, name: str, delimiter: str) -> NDArray[Any]:
             try:
                 values.append(float(cell))
             except ValueError:
+                trailing = column == len(cells) and column > 1 and not cell.strip()
                 raise DataError(
                     f"{name}: row {row_number}, column {column}: {cell.strip()!r} is not a number",
-                    _cell_hint(cell, delimiter, row_number),
+                    "remove the separator at the end of each row (a row may not end with one)"
+                    if trailing
+                    else _cell_hint(cell, delimiter, row_number),
                 ) from None
         if width is None:
             width = len(values)

@@ -296,7 +296,8 @@ def _torch_padding(
         )
     raise SpecError(
         f"invalid padding {padding!r} for nn.Conv1d",
-        "use --padding valid, same or a whole number of zeros for each side, e.g. 1",
+        "use --padding valid, same, a whole number of zeros for each side (e.g. 1) "
+        "or two numbers left,right (e.g. 1,2)",
     )
 
 
