@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from helpers import SEED_ARGS
+from helpers import ROOT, SEED_ARGS
 
 
 def _loaded_after(code: str) -> set[str]:
@@ -32,3 +32,17 @@ def test_errors_load_neither() -> None:
         "with contextlib.redirect_stderr(io.StringIO()):\n    main(['shape', '-i', '5x3', '-f', '0', '-k', '3'])"
     )
     assert _loaded_after(code) == set()
+
+
+# cli.trace_json writes trace's arrays and is imported only once a trace runs
+_CLI_MODULES = sorted(
+    f"conv1dexplain.cli.{path.stem}"
+    for path in (ROOT / "src" / "conv1dexplain" / "cli").glob("*.py")
+    if path.stem not in ("__init__", "trace_json")
+)
+
+
+def test_every_cli_module_imports_without_numpy_or_rich() -> None:
+    assert "conv1dexplain.cli.shape" in _CLI_MODULES and len(_CLI_MODULES) >= 6
+    for module in _CLI_MODULES:
+        assert _loaded_after(f"import {module}") == set(), module
