@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -74,7 +75,11 @@ def test_trace_refuses_a_kernel_too_long_to_list_at_the_limit() -> None:
     from conv1dexplain.trace_steps import MAX_TAPS
 
     at_limit = run(["trace", "--input", f"{MAX_TAPS}x1", "-f", "1", "-k", str(MAX_TAPS), "--compact"])
-    assert at_limit.code == 0, at_limit.stderr  # one window of 65,536 taps: shown
+    assert at_limit.code == 0, at_limit.stderr  # one window of 65,536 taps, 'valid': one output, shown
+    (step,) = [line for line in at_limit.stdout.splitlines() if line.startswith("t=")]
+    # one line a step: the first and last five positions the window reads, then its output
+    last_five = " ".join(map(str, range(MAX_TAPS - 5, MAX_TAPS)))
+    assert re.fullmatch(rf"t=0 +positions 0 1 2 3 4 … {last_five} → output\[0, 0\] = -?\d+\.\d+", step), step
     over = run(["trace", "--input", "20x3", "-f", "2", "-k", str(MAX_TAPS + 1), "--padding", "same", "--json"])
     assert over.code == 2 and over.stdout == "" and "kernel_size=65,537" in over.stderr
 
@@ -157,4 +162,7 @@ def test_a_csv_whose_rows_end_with_a_separator_says_so(tmp_path: Path) -> None:
 def test_pytorchs_padding_hint_offers_the_pair_it_takes() -> None:
     result = run(["shape", "-F", "pytorch", "--input", "3x20", "-f", "4", "-k", "3", "--padding", "(1,2)"])
     assert result.code == 2 and "1,2" in result.stderr.splitlines()[1]
-    assert run(["shape", "-F", "pytorch", "--input", "3x20", "-f", "4", "-k", "3", "--padding", "1,2"]).code == 0
+    pair = json.loads(run(["shape", "-F", "pytorch", "--input", "3x20", "-f", "4", "-k", "3", "--padding", "1,2",
+                           "--json"]).stdout)  # fmt: skip
+    assert [pair["padding"]["left"], pair["padding"]["right"]] == [1, 2]
+    assert pair["output_shape"] == [None, 4, 21]  # 20 + 1 + 2 − 3 + 1

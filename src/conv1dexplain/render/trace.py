@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.console import Group, RenderableType
@@ -183,12 +184,21 @@ def step_view(view: View, step: Step) -> RenderableType:
     return Group(*step_parts(view, step).all())
 
 
+COMPACT_LISTED = 12  # a window of more taps lists its first and last five: one line a step stays one line
+
+
+def _listed(values: Sequence[int], separator: str) -> str:
+    """The values joined, or the first and last five around an ellipsis when there are many."""
+    shown: list[int | str] = [*values] if len(values) <= COMPACT_LISTED else [*values[:5], "…", *values[-5:]]
+    return separator.join(map(str, shown))
+
+
 def compact_line(view: View, step: Step) -> Text:
     """One line per step, for long sequences."""
     p, f = view.precision, view.filter_index
-    text = Text(f"t={step.output_index:<4} {_unit(view)}s {' '.join(map(str, step.input_indices))}")
+    text = Text(f"t={step.output_index:<4} {_unit(view)}s {_listed(step.input_indices, ' ')}")
     if step.padding_taps:
-        text.append(f" (pad taps {','.join(map(str, step.padding_taps))})", style=PAD_STYLE)
+        text.append(f" (pad taps {_listed(step.padding_taps, ',')})", style=PAD_STYLE)
     if f < step.outputs.shape[0]:
         text.append(f" → {_output_at(view, step.output_index, f)} = {_num(float(step.outputs[f]), p)}")
     if step.outputs.shape[0] > 1:
