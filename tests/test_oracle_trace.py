@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import conv1dexplain.trace
-from conv1dexplain.activations import AXIS_WISE
+from conv1dexplain.vocabulary import AXIS_WISE
 from conv1dexplain.errors import SpecError
 from conv1dexplain.plan import Plan, make_plan
 from conv1dexplain.spec import build_spec

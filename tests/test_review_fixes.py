@@ -166,3 +166,10 @@ def test_pytorchs_padding_hint_offers_the_pair_it_takes() -> None:
                            "--json"]).stdout)  # fmt: skip
     assert [pair["padding"]["left"], pair["padding"]["right"]] == [1, 2]
     assert pair["output_shape"] == [None, 4, 21]  # 20 + 1 + 2 − 3 + 1
+
+
+def test_a_framework_that_is_not_a_name_is_a_spec_error() -> None:
+    from conv1dexplain import SpecError, conv1d
+
+    with pytest.raises(SpecError):  # an AttributeError ('int' has no .lower) before
+        conv1d(np.ones((1, 3, 10), np.float32), np.ones((2, 3, 3), np.float32), framework=1)  # type: ignore[arg-type]

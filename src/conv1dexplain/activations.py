@@ -115,7 +115,6 @@ ACTIVATIONS: dict[str, Callable[[Array], Array]] = {
     "sparsemax": _sparsemax,
 }
 # These read the whole last axis at once; the others work element by element.
-AXIS_WISE = frozenset({"softmax", "log_softmax", "glu", "sparsemax"})
 
 
 def activation_function(name: str | None) -> Callable[[Array], Array] | None:

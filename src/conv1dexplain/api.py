@@ -9,7 +9,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from conv1dexplain.arguments import normalise
 from conv1dexplain.errors import Conv1dExplainError, DataError, SpecError
-from conv1dexplain.layouts import argument_words, check_kernel, keras_2d_hint, size_and_filters
+from conv1dexplain.layouts import argument_words, check_kernel, refuse_keras_2d, size_and_filters
 from conv1dexplain.plan import Plan, make_plan
 from conv1dexplain.running import engine_kernel, run_plan
 from conv1dexplain.spec import ConvSpec, InputShape, build_spec, resolve_layout
@@ -52,7 +52,7 @@ def check_floating(x: NDArray[Any], hint: str) -> None:
 def input_shape_of(x: NDArray[Any], spec_layout: str) -> InputShape:
     """(N, L, C) / (L, C) for channels_last, (N, C, L) / (C, L) for channels_first."""
     if x.ndim not in (2, 3):
-        # Keras' Conv1D takes batches only (keras_2d_hint explains a 2-D array); nn.Conv1d also (C, L)
+        # Keras' Conv1D takes batches only (refuse_keras_2d explains a 2-D array); nn.Conv1d also (C, L)
         layout = "(N, L, C)" if spec_layout == "channels_last" else "(N, C, L) or (C, L)"
         raise DataError(f"input has {x.ndim} dimension(s), shape {x.shape}", f"give an array of shape {layout}")
     batch = x.shape[0] if x.ndim == 3 else None
@@ -91,7 +91,7 @@ def spec_for(x: NDArray[Any], kernel: NDArray[Any], *, use_bias: bool, strides: 
 
 def plan_for_arrays(
     x: NDArray[Any], kernel: NDArray[Any], options: dict[str, Any], *, filters: int | None = None,
-    kernel_size: int | None = None, bias_length: int | None = None, for_cli: bool = False,
+    kernel_size: int | None = None, bias: NDArray[Any] | None = None, for_cli: bool = False,
 ) -> Plan:  # fmt: skip
     """Plan the layer the arrays describe, after the one diagnosis of a kernel or data layout
     mistake (filters / kernel_size: what the caller says they are, when it says)."""
@@ -100,7 +100,8 @@ def plan_for_arrays(
     if kernel.ndim != 3:
         raise DataError(f"kernel has {kernel.ndim} dimension(s), shape {kernel.shape}", "give a 3-D kernel")
     check_kernel(kernel.shape, x.shape, fw, layout, options["groups"], filters=filters, kernel_size=kernel_size,
-                 bias_length=bias_length, for_cli=for_cli)  # fmt: skip
+                 bias_length=bias.shape[0] if bias is not None and bias.ndim == 1 else None,
+                 for_cli=for_cli)  # fmt: skip
     return make_plan(spec_for(x, kernel, **options))
 
 
@@ -147,9 +148,8 @@ def _conv1d(x: ArrayLike, kernel: ArrayLike, bias: ArrayLike | None, arguments: 
     ba = None if bias is None else as_numeric(bias, "bias")
     options: dict[str, Any] = dict(use_bias=ba is not None, **arguments)
     if xa.ndim == 2 and arguments["framework"] == "keras":
-        raise DataError(f"Keras' Conv1D refuses 2-D input (expected min_ndim=3, found ndim=2): x has shape {xa.shape}",
-                        keras_2d_hint(xa.shape, for_cli=False))  # fmt: skip
-    plan = plan_for_arrays(xa, ka, options, bias_length=ba.shape[0] if ba is not None and ba.ndim == 1 else None)
+        refuse_keras_2d(xa.shape, for_cli=False)
+    plan = plan_for_arrays(xa, ka, options, bias=ba)
     check_weights(plan, ka.shape, None if ba is None else ba.shape)
     dtype = compute_dtype(xa, ka, ba)
     batched = xa if xa.ndim == 3 else xa[None]

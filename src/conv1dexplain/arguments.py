@@ -16,9 +16,7 @@ from typing import Any
 
 from conv1dexplain.errors import SpecError
 from conv1dexplain.spec import resolve_layout
-from conv1dexplain.vocabulary import Framework
-
-_TORCH_NAMES = {"strides": "stride", "dilation_rate": "dilation"}
+from conv1dexplain.vocabulary import KERAS_PADDINGS, TORCH_ARGUMENT_NAMES, TORCH_PADDING_STRINGS, Framework
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,7 @@ def _shown(value: Any) -> str:
 
 
 def _kind(value: Any) -> str:
-    if isinstance(value, bool) or type(value).__name__ in ("bool", "bool_"):
+    if _is_bool(value):
         return "a bool"
     if isinstance(value, float) or type(value).__name__.startswith("float"):
         return "a float"
@@ -138,7 +136,7 @@ def _groups(framework: Framework, value: Any) -> int:
 
 def _padding(framework: Framework, value: Any) -> str | int | tuple[int, int]:
     if isinstance(value, str):
-        if framework == "pytorch" and value not in ("valid", "same", "causal"):
+        if framework == "pytorch" and value not in KERAS_PADDINGS:
             return _torch_padding_string(value)
         return value  # Keras lowers it (without stripping); build_spec refuses the rest
     items = _sequence(value)
@@ -168,7 +166,7 @@ def _torch_padding_string(value: str) -> int | str:
         pair = f"({sides[0]}, {sides[1]})"
         raise SpecError(f"padding={_shown(value)} is a string, not a pair of numbers",
                         f"pass padding={pair}: F.pad(x, {pair}) then padding=0")  # fmt: skip
-    if text.lower() in ("valid", "same"):
+    if text.lower() in TORCH_PADDING_STRINGS:
         raise SpecError(f"nn.Conv1d refuses padding={_shown(value)}: its strings are exactly 'valid' and 'same'",
                         f"pass padding='{text.lower()}'")  # fmt: skip
     raise SpecError(f"nn.Conv1d refuses padding={_shown(value)}: its strings are exactly 'valid' and 'same'",
@@ -183,7 +181,7 @@ def _optional_string(name: str, value: Any, example: str) -> str | None:
 
 def _pick(framework: Framework, name: str, keras_value: Any, torch_value: Any) -> Any:
     """The value of strides (dilation_rate), or of its PyTorch name stride (dilation)."""
-    torch_name = _TORCH_NAMES[name]
+    torch_name = TORCH_ARGUMENT_NAMES[name]
     if torch_value is None:
         return keras_value
     if framework == "keras":

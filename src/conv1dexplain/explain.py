@@ -5,7 +5,7 @@ from __future__ import annotations
 from conv1dexplain.geometry import keras_same_padding
 from conv1dexplain.padding_words import padding_sentence
 from conv1dexplain.plan import Plan
-from conv1dexplain.vocabulary import counted
+from conv1dexplain.vocabulary import AXIS_WISE, counted
 
 
 def fmt_shape(shape: tuple[int | None, ...]) -> str:
@@ -53,10 +53,6 @@ def _output_words(plan: Plan) -> str:
     _, a, b = plan.output_shape
     axes = "length × channels" if plan.spec.data_format == "channels_last" else "channels × length"
     return f"{a} × {b} ({axes})"
-
-
-# Run over the whole last axis at once (activations.AXIS_WISE, without loading NumPy).
-AXIS_WISE = ("softmax", "log_softmax", "sparsemax", "glu")
 
 
 def _activation_words(plan: Plan) -> tuple[str, str]:

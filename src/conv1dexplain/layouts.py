@@ -13,8 +13,10 @@ from conv1dexplain.vocabulary import (
     KERAS_ACTIVATIONS,
     KERAS_PADDINGS,
     PADDING_MODES,
+    TORCH_ARGUMENT_NAMES,
     DataFormat,
     Framework,
+    framework_named,
 )
 
 _LAYOUTS = {"keras": "Keras kernel (k, C/groups, F)", "pytorch": "PyTorch weight (F, C/groups, k)"}
@@ -100,6 +102,13 @@ def _transpose_hint(framework: Framework, layout: DataFormat, ndim: int, for_cli
     return f"pass x.transpose{axes} (a tensor: keras.ops.transpose(x, {axes})), or data_format='{other}'"
 
 
+def refuse_keras_2d(shape: tuple[int, ...], *, for_cli: bool) -> None:
+    """Refuse a 2-D array given to Keras' Conv1D, as Keras does, naming both likely intents."""
+    what = "the data" if for_cli else "x"
+    raise DataError(f"Keras' Conv1D refuses 2-D input (expected min_ndim=3, found ndim=2): {what} has shape {shape}",
+                    keras_2d_hint(shape, for_cli))  # fmt: skip
+
+
 def keras_2d_hint(shape: tuple[int, ...], for_cli: bool) -> str:
     """Both likely intents of a 2-D array given to Keras: one example, or examples of one channel."""
     a, b = shape
@@ -121,19 +130,16 @@ _VALUES = {*KERAS_PADDINGS, *FRAMEWORKS, *DATA_FORMATS, *PADDING_MODES, *KERAS_A
 _FLAG = re.compile(r"--[a-z][a-z-]*(?: (-?\d+|[a-z_0-9]+))?")
 
 
-_TORCH_NAMES = {"strides": "stride", "dilation_rate": "dilation"}  # the keywords conv1d() takes from PyTorch
-
-
 def argument_words(hint: str, framework: str = "keras") -> str:
     """A core hint in conv1d()'s words: `--strides 1` becomes `strides=1` (PyTorch: `stride=1`),
     `--padding same` padding='same'."""
-    torch = framework.lower() in ("pytorch", "torch")
+    torch = framework_named(str(framework)) == "pytorch"
 
     def swap(match: re.Match[str]) -> str:
         flag, _, value = match.group(0).partition(" ")
         name = _ARGUMENTS.get(flag)
         if name is not None and torch:
-            name = _TORCH_NAMES.get(name, name)
+            name = TORCH_ARGUMENT_NAMES.get(name, name)
         if name is None:
             return match.group(0)
         if value and (value.lstrip("-").isdigit() or value in _VALUES) and name not in ("kernel", "filters", "x"):

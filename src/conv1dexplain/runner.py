@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from conv1dexplain import data
 from conv1dexplain.api import check_floating, check_weights, compute_dtype, input_shape_of, plan_for_arrays, run_plan
 from conv1dexplain.errors import DataError, SpecError
-from conv1dexplain.layouts import keras_2d_hint
+from conv1dexplain.layouts import refuse_keras_2d
 from conv1dexplain.plan import Plan, make_plan
 from conv1dexplain.plan import layout as array_layout
 from conv1dexplain.running import LazyNormal
@@ -112,8 +112,7 @@ def _input(request: RunRequest, layout: DataFormat, keras_2d: bool) -> tuple[NDA
     x = _load(request.data_file, "data", request)
     check_floating(x, "save it as floats: np.save(path, x.astype(np.float32))")
     if x.ndim == 2 and not keras_2d and resolve_layout(request.framework, request.data_format)[0] == "keras":
-        raise DataError(f"Keras' Conv1D refuses 2-D input (expected min_ndim=3, found ndim=2): the data has shape "
-                        f"{x.shape}", keras_2d_hint(x.shape, for_cli=True))  # fmt: skip
+        refuse_keras_2d(x.shape, for_cli=True)
     if request.input_shape is not None:
         given = parse_input_shape(request.input_shape, layout)
         found = input_shape_of(x, layout)
@@ -142,9 +141,8 @@ def _agrees(plan: Plan, request: RunRequest) -> None:
 def _plan(request: RunRequest, x: NDArray[Any] | LazyNormal, kernel: NDArray[Any] | None,
           bias: NDArray[Any] | None) -> Plan:  # fmt: skip
     if kernel is not None:
-        bias_length = bias.shape[0] if bias is not None and bias.ndim == 1 else None
         plan = plan_for_arrays(x, kernel, _spec_options(request), filters=request.filters,  # type: ignore[arg-type]
-                               kernel_size=request.kernel_size, bias_length=bias_length, for_cli=True)  # fmt: skip
+                               kernel_size=request.kernel_size, bias=bias, for_cli=True)  # fmt: skip
         _agrees(plan, request)
         return plan
     if request.filters is None or request.kernel_size is None:

@@ -10,11 +10,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from conv1dexplain import data
-from conv1dexplain.activations import AXIS_WISE, activation_function
+from conv1dexplain.activations import activation_function
 from conv1dexplain.engine import convolve
 from conv1dexplain.geometry import Axis
 from conv1dexplain.plan import Plan
 from conv1dexplain.spec import ConvSpec
+from conv1dexplain.vocabulary import AXIS_WISE
 
 Array = NDArray[np.floating]
 BLOCK_BYTES = 8 << 20  # of input rows drawn, or of outputs held before their activation, at once

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from conv1dexplain.errors import SpecError
-from conv1dexplain.geometry import keras_same_padding
+from conv1dexplain.geometry import keras_same_padding, span
 from conv1dexplain.vocabulary import (
     DATA_FORMATS,
     KERAS_ACTIVATIONS,
@@ -68,7 +68,6 @@ class UnknownLengthError(SpecError):
             f"--input {text!r} leaves the length unknown: an output shape needs a length",
             f"give one, e.g. --input {example}",
         )
-        self.text, self.example = text, example
 
 
 def parse_input_shape(text: str, data_format: DataFormat) -> InputShape:
@@ -176,7 +175,7 @@ def _any_length_rule(
     """The output length as a formula in L with the layer's numbers, or None for a layer that is refused anyway."""
     if min(kernel_size, strides, dilation_rate) < 1:
         return None
-    span = dilation_rate * (kernel_size - 1) + 1
+    width = span(kernel_size, dilation_rate)
     mode = padding.strip() if isinstance(padding, str) else padding
     mode = mode.lower() if isinstance(mode, str) and fw == "keras" else mode  # PyTorch's strings are lowercase
     if (mode in ("same", "causal") and fw == "keras") or (mode == "same" and strides == 1):
@@ -188,12 +187,12 @@ def _any_length_rule(
     if not isinstance(mode, int | tuple):
         return None  # a padding the layer refuses anyway
     added = 2 * mode if isinstance(mode, int) else sum(mode)
-    least = max(1, span - added)
+    least = max(1, width - added)
     if strides == 1:
-        change = added - span + 1
+        change = added - width + 1
         rule = "L" if change == 0 else f"L + {change}" if change > 0 else f"L − {-change}"
     else:
-        inside = "L" + (f" + {added}" if added > 0 else f" − {-added}" if added < 0 else "") + f" − {span}"
+        inside = "L" + (f" + {added}" if added > 0 else f" − {-added}" if added < 0 else "") + f" − {width}"
         rule = f"floor(({inside}) / {strides}) + 1"
     return f"L_out = {rule}, for L ≥ {least}"
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from conv1dexplain.activations import AXIS_WISE, activation_function
+from conv1dexplain.activations import activation_function
 from conv1dexplain.api import engine_kernel, run_plan
 from conv1dexplain.data import human_bytes
 from conv1dexplain.engine import convolve, source_rows
@@ -21,6 +21,7 @@ from conv1dexplain.errors import DataError, SpecError
 from conv1dexplain.geometry import Axis
 from conv1dexplain.runner import LazyNormal, Prepared
 from conv1dexplain.trace_steps import check_steppable
+from conv1dexplain.vocabulary import AXIS_WISE
 
 Array = NDArray[np.floating]
 CHUNK = 2048  # output positions computed at once (at most)

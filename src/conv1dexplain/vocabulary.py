@@ -19,6 +19,10 @@ DATA_FORMATS: tuple[DataFormat, ...] = ("channels_last", "channels_first")
 FRAMEWORK_ALIASES: dict[str, Framework] = {"tensorflow": "keras", "torch": "pytorch"}
 KERAS_PADDINGS = ("valid", "same", "causal")
 TORCH_PADDING_STRINGS = ("valid", "same")
+# The PyTorch keywords conv1d() takes for Keras' strides= and dilation_rate=.
+TORCH_ARGUMENT_NAMES = {"strides": "stride", "dilation_rate": "dilation"}
+# Activations that run over the whole last axis at once (their NumPy forms are in activations).
+AXIS_WISE = frozenset({"softmax", "log_softmax", "glu", "sparsemax"})
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 # keras.activations.get() accepts exactly these names (Keras 3; the oracle tests compare).
