@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 import conv1dexplain.trace
-from conv1dexplain.vocabulary import AXIS_WISE
 from conv1dexplain.errors import SpecError
 from conv1dexplain.plan import Plan, make_plan
 from conv1dexplain.spec import build_spec
+from conv1dexplain.vocabulary import AXIS_WISE
 from helpers import run
 from specgen import Case, cases
 from test_oracle_conv1d import keras_output, torch_output
