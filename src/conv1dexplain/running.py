@@ -138,12 +138,11 @@ def _nlc(a: NDArray[Any], channels_last: bool) -> NDArray[Any]:
 
 
 def _engine(spec: ConvSpec, axis: Axis, x: NDArray[Any], kernel: Array, bias: Array | None, out: NDArray[Any],
-            function: Any, finite: bool | None, pads: tuple[int, int] | None = None,
-            mode: str | None = None) -> None:  # fmt: skip
-    left, right = pads if pads is not None else (axis.pad_left, axis.pad_right)
+            function: Any, finite: bool | None) -> None:  # fmt: skip
     convolve(
-        x, kernel, bias, strides=axis.strides, dilation_rate=axis.dilation_rate, pad_left=left, pad_right=right,
-        padding_mode=mode or spec.padding_mode, groups=spec.groups, out=out, elementwise=function, finite=finite,
+        x, kernel, bias, strides=axis.strides, dilation_rate=axis.dilation_rate, pad_left=axis.pad_left,
+        pad_right=axis.pad_right, padding_mode=spec.padding_mode, groups=spec.groups, out=out, elementwise=function,
+        finite=finite,
     )  # fmt: skip
 
 
@@ -193,8 +192,8 @@ def _blocks(spec: ConvSpec, axis: Axis, rows: _ArrayRows | _StreamRows, kernel: 
         sub = Axis(xb.shape[1], axis.kernel_size, axis.strides, axis.dilation_rate, *pads)
         target = out[:, t0:t1]
         if not axis_wise:
-            _engine(spec, sub, xb, kernel, bias, target, function, finite, pads, "zeros")
+            _engine(spec, sub, xb, kernel, bias, target, function, finite)
             continue
         held = np.empty((xb.shape[0], t1 - t0, spec.filters), kernel.dtype)
-        _engine(spec, sub, xb, kernel, bias, held, None, finite, pads, "zeros")
+        _engine(spec, sub, xb, kernel, bias, held, None, finite)
         target[...] = function(held)

@@ -16,7 +16,7 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 
 from conv1dexplain.render.keys import Stepper
-from conv1dexplain.render.trace import View, step_parts
+from conv1dexplain.render.trace import View, arithmetic, step_parts
 from conv1dexplain.trace import Step
 
 FEW_TAPS = 3  # taps kept in the table before the lines above it give way
@@ -44,7 +44,7 @@ def _lines(console: Console, part: RenderableType) -> list[str]:
 def frame(view: View, step: Step, heading: RenderableType, footer: str, console: Console, height: int) -> list[str]:
     """The lines of one frame, never more than `height`: the heading, blank lines, the table's middle
     taps (said so) and the less needed lines give way, the step's title and the footer stay."""
-    full = step_parts(view, step)
+    full = step_parts(view, step, 0)  # its table is drawn below, fitted to the room left
     head = _lines(console, heading)
     title, picture, reads, result = (_lines(console, part) for part in (full.title, full.picture, full.reads,
                                                                         full.result))  # fmt: skip
@@ -63,7 +63,7 @@ def frame(view: View, step: Step, heading: RenderableType, footer: str, console:
     for top, gap, words, more, fewest in layouts:
         room = height - len(top) - len(title) - len(picture) - len(words) - len(result) - len(more) - len(gap) - 1
         if room - 1 >= min(taps, fewest) or fewest == 0:  # a line for the table's header
-            table = _lines(console, step_parts(view, step, max(1, room - 1)).table)
+            table = _lines(console, arithmetic(view, step, max(1, room - 1)))
             lines = [*top, *title, *picture, *words, *table, *result, *more, *gap]
             break
     return [*lines[: max(0, height - 1)], *last][-height:] if height > 0 else []
