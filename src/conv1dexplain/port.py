@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conv1dexplain.explain import fmt_shape
 from conv1dexplain.plan import Plan, Shape
 
 # A Keras activation as PyTorch code: {y} is the convolution's output, {dim} the axis Keras' last
@@ -73,10 +74,6 @@ def _swapped(shape: Shape) -> Shape:
     return (shape[0], shape[2], shape[1])
 
 
-def _tuple(values: tuple[int, ...]) -> str:
-    return "(" + ", ".join(map(str, values)) + ")"
-
-
 def port(plan: Plan) -> Port:
     """The layer in the framework the plan is not written for."""
     return _to_torch(plan) if plan.spec.framework == "keras" else _to_keras(plan)
@@ -93,7 +90,7 @@ def _to_torch(plan: Plan) -> Port:
     elif left == right:
         pad_arg, pre = (str(left) if left else None), None
     else:
-        pad_arg, pre = None, f"F.pad(x, {_tuple((left, right))})"  # Keras' uneven split: no int does it
+        pad_arg, pre = None, f"F.pad(x, {fmt_shape((left, right))})"  # Keras' uneven split: no int does it
     args = [f"in_channels={spec.input.channels}", f"out_channels={spec.filters}", f"kernel_size={spec.kernel_size}"]
     args += [f"stride={spec.strides}"] * (spec.strides != 1)
     args += [f"padding={pad_arg}"] * (pad_arg is not None)
@@ -110,8 +107,8 @@ def _to_torch(plan: Plan) -> Port:
     torch_in = _swapped(plan.input_shape) if permute else plan.input_shape
     torch_out = _swapped(plan.output_shape) if permute else plan.output_shape
     if permute:
-        layout = (f"x: {_tuple_text(torch_in)}, Keras' x.permute(0, 2, 1); y: {_tuple_text(torch_out)}, "
-                  f"and y.permute(0, 2, 1) is Keras' {_tuple_text(plan.output_shape)}")  # fmt: skip
+        layout = (f"x: {fmt_shape(torch_in)}, Keras' x.permute(0, 2, 1); y: {fmt_shape(torch_out)}, "
+                  f"and y.permute(0, 2, 1) is Keras' {fmt_shape(plan.output_shape)}")  # fmt: skip
     else:
         layout = "x and y: the same (N, C, L) layout as Keras' channels_first, no permute"
     return Port("pytorch", "\n".join(lines), torch_in, torch_out, layout)
@@ -124,11 +121,11 @@ def _keras_padding_layer(plan: Plan) -> str | None:
     if (left, right) == (0, 0):
         return None
     if left < 0 or right < 0:  # F.pad crops with a negative width
-        return f"keras.layers.Cropping1D({_tuple((-left, -right))})"
+        return f"keras.layers.Cropping1D({fmt_shape((-left, -right))})"
     if spec.padding_mode == "zeros":
-        return f"keras.layers.ZeroPadding1D({_tuple((left, right))})"
+        return f"keras.layers.ZeroPadding1D({fmt_shape((left, right))})"
     if spec.padding_mode == "reflect":
-        body = f'keras.ops.pad(t, ((0, 0), {_tuple((left, right))}, (0, 0)), mode="reflect")'
+        body = f'keras.ops.pad(t, ((0, 0), {fmt_shape((left, right))}, (0, 0)), mode="reflect")'
     elif spec.padding_mode == "replicate":
         parts = [f"keras.ops.repeat(t[:, :1], {left}, axis=1)"] * (left > 0) + ["t"]
         parts += [f"keras.ops.repeat(t[:, -1:], {right}, axis=1)"] * (right > 0)
@@ -158,10 +155,6 @@ def _to_keras(plan: Plan) -> Port:
         source = "pad(x)"
     lines.append(f"y = conv({source})" + (f"[:, ::{spec.strides}]" if subsample else ""))
     keras_in, keras_out = _swapped(plan.input_shape), _swapped(plan.output_shape)
-    layout = (f"x: {_tuple_text(keras_in)}, PyTorch's x transposed by (0, 2, 1); y: {_tuple_text(keras_out)}, "
-              f"and keras.ops.transpose(y, (0, 2, 1)) is PyTorch's {_tuple_text(plan.output_shape)}")  # fmt: skip
+    layout = (f"x: {fmt_shape(keras_in)}, PyTorch's x transposed by (0, 2, 1); y: {fmt_shape(keras_out)}, "
+              f"and keras.ops.transpose(y, (0, 2, 1)) is PyTorch's {fmt_shape(plan.output_shape)}")  # fmt: skip
     return Port("keras", "\n".join(lines), keras_in, keras_out, layout)
-
-
-def _tuple_text(shape: Shape) -> str:
-    return "(" + ", ".join(str(d) for d in shape) + ")"
