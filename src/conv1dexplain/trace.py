@@ -181,9 +181,9 @@ class Tracer:
         # a step's outputs: its sums, with bias, after the activation
         step_bytes = 3 * self.spec.filters * self.dtype.itemsize
         self.size = chunk_size(self.axis, self.spec.input.channels * self.dtype.itemsize, step_bytes)
-        # softmax & co. run along the last axis, which is the length in channels_first: every
-        # position at once, so that case (only) holds the whole example.
-        whole_example = self.spec.activation in AXIS_WISE and not channels_last
+        # softmax & co. along the length (channels_first) read every position at once: only that
+        # case holds the whole example.
+        whole_example = self.activation_axis == "length"
         self.whole: Array | None = None
         if isinstance(x, LazyNormal) and not (random_access or whole_example):
             head = (self.axis.pad_right if self.spec.padding_mode == "circular" else 0) + 1
