@@ -15,7 +15,7 @@ import pytest
 from conv1dexplain.check import check_plan
 from conv1dexplain.errors import SpecError
 from conv1dexplain.plan import make_plan
-from conv1dexplain.report import ShapeReport, build_shape_report
+from conv1dexplain.report.shape import ShapeReport, build_shape_report
 from conv1dexplain.spec import build_spec
 from helpers import human, run
 from specgen import Case, cases

@@ -17,7 +17,7 @@ import numpy as np
 from conv1dexplain.engine import convolve
 from conv1dexplain.geometry import Axis
 from conv1dexplain.plan import Plan
-from conv1dexplain.report import Check, shown_windows
+from conv1dexplain.report.shape import Check, shown_windows
 from conv1dexplain.spec import ConvSpec
 from conv1dexplain.vocabulary import counted
 

@@ -29,7 +29,7 @@ def shape(
     MACs are per example and leave the bias out; FLOPs = 2 × MACs.
     """
     from conv1dexplain.plan import make_plan
-    from conv1dexplain.report import build_shape_report
+    from conv1dexplain.report.shape import build_shape_report
     from conv1dexplain.spec import build_spec
 
     spec = build_spec(

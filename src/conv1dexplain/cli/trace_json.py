@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from conv1dexplain import strict_json
-from conv1dexplain.report import build_shape_report
+from conv1dexplain.report.shape import build_shape_report
 from conv1dexplain.runner import Prepared
 from conv1dexplain.trace import Tracer
 from conv1dexplain.vocabulary import SCHEMA_VERSION

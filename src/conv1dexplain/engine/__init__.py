@@ -44,14 +44,13 @@ from conv1dexplain.engine.strategy import (
     contiguous_rows,
     is_depthwise,
     look_once,
-    source_rows,
 )
 from conv1dexplain.geometry import Axis
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-__all__ = ["Array", "Elementwise", "convolve", "source_rows"]
+__all__ = ["Array", "Elementwise", "convolve"]
 
 Elementwise = Callable[[Array], Array]
 Todo = TypeVar("Todo")

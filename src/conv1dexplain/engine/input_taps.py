@@ -18,7 +18,8 @@ from collections.abc import Callable
 import numpy as np
 
 from conv1dexplain.engine.products import held
-from conv1dexplain.engine.strategy import WORK_BYTES, Array, Finite, is_depthwise, source_rows
+from conv1dexplain.engine.strategy import WORK_BYTES, Array, Finite, is_depthwise
+from conv1dexplain.padding_rows import source_rows
 
 # Rows of one window (span·C numbers) larger than this are not laid out: the other paths' buffers
 # hold at least one window's rows (its padding included), whatever chunk budget the call gives.

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterator
 import numpy as np
 from numpy.typing import NDArray
 
+from conv1dexplain.padding_rows import source_rows
+
 Array = NDArray[np.floating]
 # Whether the kernel (and, asked with_data, the data too) holds finite numbers only.
 Finite = Callable[[bool], bool]
@@ -21,20 +23,6 @@ WORK_BYTES = 6 << 20  # the im2col buffer of one chunk: cache-friendly, yet larg
 EXAMPLE_ROWS = 256  # rows an example's product needs to cost no more than its share of one for all
 INSIDE_SHARE = 1.5  # read windows in place when a row's taps (segment·C) are this many times its P·F results …
 INSIDE_NUMBERS = 1 << 17  # … and their copy would be this large: smaller ones cost less than the extra calls
-
-
-def source_rows(positions: NDArray[np.int64], length: int, padding_mode: str) -> NDArray[np.int64]:
-    """The input row each (possibly padding) position holds; −1 for a zero."""
-    inside = (positions >= 0) & (positions < length)
-    if padding_mode == "zeros":
-        return np.where(inside, positions, -1)
-    if padding_mode == "replicate":
-        return np.clip(positions, 0, length - 1)
-    if padding_mode == "circular":
-        return positions % length
-    period = 2 * (length - 1) if length > 1 else 1  # reflect, without repeating the edge
-    folded = np.abs(positions) % period
-    return np.where(folded < length, folded, period - folded)
 
 
 def contiguous_rows(x: Array) -> bool:

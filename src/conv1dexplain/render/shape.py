@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from conv1dexplain.explain import fmt_shape
-from conv1dexplain.report import ShapeReport, Window
+from conv1dexplain.report.shape import ShapeReport, Window
 from conv1dexplain.vocabulary import counted
 
 _TITLES = {"keras": "Keras", "pytorch": "PyTorch"}
