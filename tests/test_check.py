@@ -93,12 +93,11 @@ def test_the_note_says_mismatch_in_words(monkeypatch: pytest.MonkeyPatch) -> Non
 def _reference(case: Case, x: np.ndarray, kernel: np.ndarray) -> np.ndarray | None:
     """The check's reference on one example (x (L, C), kernel (k, C/g, F)), or None if refused."""
     try:  # the activation is not part of the reference (nor of the real layers it is compared with)
-        spec = build_spec(**replace(case, activation=None).build_kwargs())  # type: ignore[arg-type]
-        make_plan(spec)
+        plan = make_plan(build_spec(**replace(case, activation=None).build_kwargs()))  # type: ignore[arg-type]
     except SpecError:
         return None
-    before, after = check.reference_padding(spec, case.length)
-    return check.reference_output(spec, x, kernel, before, after)
+    before, after = check.reference_padding(plan, case.length)
+    return check.reference_output(plan.config, x, kernel, before, after)
 
 
 def _example(case: Case) -> tuple[np.ndarray, np.ndarray]:

@@ -126,6 +126,8 @@ def test_an_unknown_length_is_refused_with_the_layers_formula_for_any_length(
     with pytest.raises(SpecError) as raised:
         build_spec(input_shape=unknown, **layer)  # type: ignore[arg-type]
     assert "leaves the length unknown" in raised.value.message and "needs a length" in raised.value.message
+    assert "input_shape=" in raised.value.hint  # the library names the argument; the CLI its flag:
+    raised.value.voice = "cli"
     hint = raised.value.hint
     example = "50x6" if framework == "keras" else "6x50"
     assert f"--input {'8x' if batch == '8' else '32x' if batch else ''}{example}" in hint

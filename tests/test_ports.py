@@ -197,15 +197,14 @@ def test_explicit_padding_code_runs_as_printed(
     torch: ModuleType, keras: ModuleType, framework: str, pads: tuple[int, int], mode: str
 ) -> None:
     """The Python API's padding=(left, right) is printed as a padding layer, then the convolution."""
-    from conv1dexplain.explain import layer_code
-    from conv1dexplain.plan import make_plan
-    from conv1dexplain.spec import build_spec
+    from conv1dexplain.layers import conv1d
+    from conv1dexplain.report.code import layer_code
 
     if framework == "keras" and mode != "zeros":
         return  # Keras' Conv1D has no padding_mode (refused, tested in test_cli)
-    spec = build_spec(framework=framework, input_shape="9x3" if framework == "keras" else "3x9", filters=2,
-                      kernel_size=3, padding=pads, padding_mode=mode, use_bias=False)  # fmt: skip
-    code = layer_code(make_plan(spec), framework)
+    plan = conv1d.build(framework, "9x3" if framework == "keras" else "3x9", filters=2, kernel_size=3, padding=pads,
+                        padding_mode=mode, use_bias=False)  # fmt: skip
+    code = layer_code(plan)
     rng = np.random.default_rng(5)
     x = rng.standard_normal((1, 9, 3)).astype(np.float32)
     kernel = rng.standard_normal((3, 3, 2)).astype(np.float32)

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
 
-from conv1dexplain.explain import layer_code
 from conv1dexplain.render.interactive import frame
 from conv1dexplain.render.keys import FOOTERS, PAGE, Stepper
 from conv1dexplain.render.trace import View, header
+from conv1dexplain.report.code import layer_code
 from conv1dexplain.runner import RunRequest, prepare
 from conv1dexplain.trace import Tracer
 
@@ -32,7 +32,7 @@ def _view(index: int) -> tuple[View, Text]:
         ready = prepare(LAYERS[index], lazy=False)
         tracer = Tracer(ready, random_access=True)
         view = View(tracer, 0, 3, 80)
-        heading = header(view, layer_code(ready.plan, ready.plan.spec.framework), 0, ready.data_source,
+        heading = header(view, layer_code(ready.plan), 0, ready.data_source,
                          ready.weights_source)  # fmt: skip
         TRACERS[index] = (view, heading)
     return TRACERS[index]

@@ -38,21 +38,21 @@ def _words(text: str) -> str:
 
 @pytest.mark.parametrize(("case", "report"), DRAWN, ids=lambda value: "")
 def test_the_explanation_is_true_of_the_layer(case: Case, report: ShapeReport) -> None:
-    text, pad = _words(report.explanation), report.padding
-    s = report.strides
+    text, pad = _words(report.explanation), report.facts.padding
+    s = report.facts.strides
     assert f"moving {s} position{'s' if s > 1 else ''} at a time" in text
     assert "steps at a time" not in text and "near the ends" not in text
-    if report.dilation_rate > 1 and report.kernel_size > 1:
+    if report.facts.dilation_rate > 1 and report.kernel_size > 1:
         assert "neighbouring" not in text and "consecutive" not in text
-    if report.activation not in (None, "linear"):
-        assert report.activation in text, "the activation is part of the layer"
-    a, b = report.output_shape[1:]
+    if report.facts.activation not in (None, "linear"):
+        assert report.facts.activation in text, "the activation is part of the layer"
+    a, b = report.facts.output_shape[1:]
     assert f"The output: {a} × {b} " in text
     if pad.left >= 0 and pad.right >= 0 and (pad.left, pad.right) != (0, 0):
         said = re.search(r"puts (\d+) (?:zeros?|positions?) before the sequence and (\d+|none) after", text)
         assert said and (int(said[1]), int(said[2].replace("none", "0"))) == (pad.left, pad.right), text
     last = report.windows[-1]
-    length = report.input_shape[1 if report.data_format == "channels_last" else 2]
+    length = report.facts.input_shape[1 if report.facts.data_format == "channels_last" else 2]
     assert isinstance(length, int)
     if pad.mode == "causal" and pad.left:
         assert all(w.last_input_index == w.output_index * s for w in report.windows)  # "up to t·s"
@@ -67,8 +67,8 @@ def test_the_explanation_is_true_of_the_layer(case: Case, report: ShapeReport) -
 
 @pytest.mark.parametrize(("case", "report"), DRAWN, ids=lambda value: "")
 def test_the_padding_reason_and_notes_are_true_of_the_layer(case: Case, report: ShapeReport) -> None:
-    pad, last = report.padding, report.windows[-1]
-    length = report.input_shape[1 if report.data_format == "channels_last" else 2]
+    pad, last = report.facts.padding, report.windows[-1]
+    length = report.facts.input_shape[1 if report.facts.data_format == "channels_last" else 2]
     assert isinstance(length, int)
     unread = re.search(r"no window reaches the input's last (\d+ positions|position)", pad.reason)
     if pad.mode == "valid" or pad.value == 0:
@@ -83,7 +83,7 @@ def test_the_padding_reason_and_notes_are_true_of_the_layer(case: Case, report: 
         assert l_out == length + 1
     even = re.search(r"padding=kernel_size//2=(\d+) with this even kernel gives length (\d+), not (\d+)", notes)
     if even:  # what PyTorch's padding=k//2 would give: its own formula, by hand
-        k, d = report.kernel_size, report.dilation_rate
+        k, d = report.kernel_size, report.facts.dilation_rate
         assert int(even[2]) == length + 2 * (k // 2) - d * (k - 1) != int(even[3]) == l_out
 
 

@@ -16,9 +16,8 @@ import numpy as np
 
 from conv1dexplain.engine import convolve
 from conv1dexplain.geometry import Axis
-from conv1dexplain.plan import Plan
+from conv1dexplain.layers.conv1d import Conv1DConfig, Conv1DPlan
 from conv1dexplain.report.shape import Check, shown_windows
-from conv1dexplain.spec import ConvSpec
 from conv1dexplain.vocabulary import counted
 
 # The check must stay instant and small: at most this many array elements and MACs.
@@ -44,8 +43,9 @@ def _shorter_axis(axis: Axis) -> Axis:
     return replace(axis, length=length)
 
 
-def reference_padding(spec: ConvSpec, length: int) -> tuple[int, int]:
+def reference_padding(plan: Conv1DPlan, length: int) -> tuple[int, int]:
     """(before, after) by the frameworks' documented rules, written out apart from geometry.py."""
+    spec = plan.config
     k, s, d = spec.kernel_size, spec.strides, spec.dilation_rate
     if isinstance(spec.padding, tuple):
         return spec.padding
@@ -55,7 +55,7 @@ def reference_padding(spec: ConvSpec, length: int) -> tuple[int, int]:
         return 0, 0
     if spec.padding == "causal":  # Keras: the past only, (k−1)·d of it
         return (k - 1) * d, 0
-    if spec.framework == "pytorch":  # 'same': (k−1)·d in all, the smaller half first
+    if not plan.convention.same_by_output_length:  # PyTorch's 'same': (k−1)·d in all, the smaller half first
         return (k - 1) * d // 2, (k - 1) * d - (k - 1) * d // 2
     # TensorFlow's SAME: as many outputs as ceil(L/s); the padding that needs, the odd one after.
     outputs = -(-length // s)
@@ -63,7 +63,7 @@ def reference_padding(spec: ConvSpec, length: int) -> tuple[int, int]:
     return needed // 2, needed - needed // 2
 
 
-def reference_output(spec: ConvSpec, x: np.ndarray, kernel: np.ndarray, before: int, after: int) -> np.ndarray:
+def reference_output(spec: Conv1DConfig, x: np.ndarray, kernel: np.ndarray, before: int, after: int) -> np.ndarray:
     """The convolution by its definition: pad (or crop, as F.pad does), then every window that fits."""
     length = x.shape[0]
     x = x[max(-before, 0) : length - max(-after, 0)]
@@ -79,9 +79,10 @@ def reference_output(spec: ConvSpec, x: np.ndarray, kernel: np.ndarray, before: 
     return out.reshape(count, spec.filters)
 
 
-def _rule(spec: ConvSpec) -> str:
+def _rule(plan: Conv1DPlan) -> str:
     """Which documented rule the reference padded by, in the framework's words."""
-    owner = "Keras'" if spec.framework == "keras" else "PyTorch's"
+    spec, title = plan.config, plan.convention.title
+    owner = title + ("'" if title.endswith("s") else "'s")
     setting = f"'{spec.padding}'" if isinstance(spec.padding, str) else f"padding={spec.padding}"
     mode = f" with padding_mode='{spec.padding_mode}'" if spec.padding_mode != "zeros" else ""
     return f"{owner} rule for {setting}{mode}"
@@ -91,55 +92,87 @@ def _skipped(seed: int, note: str) -> Check:
     return Check("skipped", None, None, None, None, None, 0, [], seed, note)
 
 
-def check_plan(plan: Plan, seed: int = 0) -> Check:
-    """Run the engine on one seeded example and compare it, shape and values, with the reference."""
-    spec = plan.spec
-    axis = plan.axis
-    channels = spec.input.channels
+def _sample_axis(plan: Conv1DPlan) -> tuple[Axis, Status] | str:
+    """The axis the check runs on (the layer's, or a shorter one of the same geometry), or why it is skipped."""
+    spec, axis = plan.config, plan.axis
     weights = plan.weights_per_filter * spec.filters
     if weights > MAX_ELEMENTS or spec.groups * spec.kernel_size > MAX_ELEMENTS:
-        return _skipped(seed, f"skipped: the kernel alone has {weights:,} weights, over the check's budget")
-    status: Status = "confirmed"
-    elements, macs = _cost(axis, channels, spec.filters, plan.weights_per_filter)
+        return f"skipped: the kernel alone has {weights:,} weights, over the check's budget"
+    elements, macs = _cost(axis, plan.input_channels, spec.filters, plan.weights_per_filter)
+    if elements <= MAX_ELEMENTS and macs <= MAX_MACS:
+        return axis, "confirmed"
+    axis = _shorter_axis(axis)
+    elements, macs = _cost(axis, plan.input_channels, spec.filters, plan.weights_per_filter)
     if elements > MAX_ELEMENTS or macs > MAX_MACS:
-        axis = _shorter_axis(axis)
-        status = "confirmed_shorter"
-        elements, macs = _cost(axis, channels, spec.filters, plan.weights_per_filter)
-        if elements > MAX_ELEMENTS or macs > MAX_MACS:
-            return _skipped(seed, "skipped: even a short input of this layer is over the check's budget")
-    expected = axis.output_length
+        return "skipped: even a short input of this layer is over the check's budget"
+    return axis, "confirmed_shorter"
+
+
+def check_plan(plan: Conv1DPlan, seed: int = 0) -> Check:
+    """Run the engine on one seeded example and compare it, shape and values, with the reference."""
+    sampled = _sample_axis(plan)
+    if isinstance(sampled, str):
+        return _skipped(seed, sampled)
+    axis, status = sampled
+    spec = plan.config
     rng = np.random.default_rng(seed)
-    x = rng.standard_normal((axis.length, channels))
-    kernel = rng.standard_normal((spec.kernel_size, spec.channels_per_group, spec.filters))
+    x = rng.standard_normal((axis.length, plan.input_channels))
+    kernel = rng.standard_normal((spec.kernel_size, plan.channels_per_group, spec.filters))
     out = convolve(
-        x[None], kernel, strides=axis.strides, dilation_rate=axis.dilation_rate,
-        pad_left=axis.pad_left, pad_right=axis.pad_right,
-        padding_mode=spec.padding_mode, groups=spec.groups, finite=True,
-    )[0]  # fmt: skip
-    before, after = reference_padding(spec, axis.length)
+        x[None],
+        kernel,
+        strides=axis.strides,
+        dilation_rate=axis.dilation_rate,
+        pad_left=axis.pad_left,
+        pad_right=axis.pad_right,
+        padding_mode=spec.padding_mode,
+        groups=spec.groups,
+        finite=True,
+    )[0]
+    before, after = reference_padding(plan, axis.length)
     reference = reference_output(spec, x, kernel, before, after)
-    windows = shown_windows(expected)
+    windows = shown_windows(axis.output_length)
     # The positions shown for window t are t·s + j·d − left; the definition reads padded index t·s + j·d.
-    same_positions = all(axis.input_positions(t) == [t * spec.strides + j * spec.dilation_rate - before
-                                                     for j in range(spec.kernel_size)] for t in windows)  # fmt: skip
+    by_definition = [
+        [t * spec.strides + j * spec.dilation_rate - before for j in range(spec.kernel_size)] for t in windows
+    ]
     agree = (
-        out.shape == reference.shape == (expected, spec.filters)
-        and same_positions
+        out.shape == reference.shape == (axis.output_length, spec.filters)
+        and [axis.input_positions(t) for t in windows] == by_definition
         and bool(np.allclose(out, reference, rtol=1e-9, atol=1e-9 * np.sqrt(plan.weights_per_filter)))
     )
     where = "" if status == "confirmed" else f" of length {axis.length} (shorter than yours, same padding)"
     if not agree:
+        note = (
+            f"MISMATCH on a seeded example{where}: the plan pads {axis.pad_left} + {axis.pad_right} for "
+            f"{counted(axis.output_length, 'output position')} and the engine gave {out.shape[0]}; the "
+            f"definition pads {before} + {after} and gives {reference.shape[0]}"
+            + ("" if out.shape != reference.shape else ", with other values")
+        )
         status = "mismatch"
-        note = (f"MISMATCH on a seeded example{where}: the plan pads {axis.pad_left} + {axis.pad_right} for "
-                f"{counted(expected, 'output position')} and the engine gave {out.shape[0]}; the definition pads "
-                f"{before} + {after} and gives {reference.shape[0]}"
-                + ("" if out.shape != reference.shape else ", with other values"))  # fmt: skip
     else:
-        named = f"window {windows[0]} reads" if len(windows) == 1 else f"windows {', '.join(map(str, windows))} read"
-        named += " the positions shown" if status == "confirmed" else " positions by the rule of those shown"
-        act = "" if spec.activation is None else f" (before {spec.activation})"
-        note = (f"confirmed on a seeded example{where}: NumPy's engine, with the padding above, gave "
-                f"{counted(out.shape[0], 'output position')}, each equal{act} to the convolution computed from "
-                f"the settings alone ({_rule(spec)}, then every window tap by tap); {named}")  # fmt: skip
-    return Check(status, axis.length, expected, out.shape[0], reference.shape[0], [before, after],
-                 len(windows), windows, seed, note)  # fmt: skip
+        note = _confirmed(plan, status, where, out.shape[0], windows)
+    return Check(
+        status,
+        axis.length,
+        axis.output_length,
+        out.shape[0],
+        reference.shape[0],
+        [before, after],
+        len(windows),
+        windows,
+        seed,
+        note,
+    )
+
+
+def _confirmed(plan: Conv1DPlan, status: Status, where: str, outputs: int, windows: list[int]) -> str:
+    named = f"window {windows[0]} reads" if len(windows) == 1 else f"windows {', '.join(map(str, windows))} read"
+    named += " the positions shown" if status == "confirmed" else " positions by the rule of those shown"
+    activation = plan.config.activation
+    act = "" if activation is None else f" (before {activation})"
+    return (
+        f"confirmed on a seeded example{where}: NumPy's engine, with the padding above, gave "
+        f"{counted(outputs, 'output position')}, each equal{act} to the convolution computed from "
+        f"the settings alone ({_rule(plan)}, then every window tap by tap); {named}"
+    )

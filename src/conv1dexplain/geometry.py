@@ -1,10 +1,9 @@
-"""Pure integer arithmetic of one convolution axis: paddings, output length, windows."""
+"""Pure integer arithmetic of one sliding axis: paddings, output length, windows (any layer kind
+that slides a window along the sequence: convolutions now, pooling later)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from conv1dexplain.errors import SpecError
 
 
 def span(kernel_size: int, dilation_rate: int) -> int:
@@ -80,55 +79,3 @@ class Axis:
         """Tap numbers j of output t that fall on padding."""
         positions = self.input_positions(output_index)
         return [j for j, p in enumerate(positions) if p < 0 or p >= self.length]
-
-
-def resolve_padding(
-    framework: str,
-    padding: str | int | tuple[int, int],
-    length: int,
-    kernel_size: int,
-    strides: int,
-    dilation_rate: int,
-) -> tuple[int, int]:
-    """(left, right) zeros a framework adds for this padding setting."""
-    if isinstance(padding, tuple):
-        return padding
-    if isinstance(padding, int):
-        return padding, padding
-    if padding == "valid":
-        return 0, 0
-    if padding == "causal":
-        return causal_padding(kernel_size, dilation_rate)
-    if framework == "keras":
-        return keras_same_padding(length, kernel_size, strides, dilation_rate)
-    return torch_same_padding(kernel_size, dilation_rate)
-
-
-def check_fits(framework: str, axis: Axis, padding_mode: str) -> None:
-    """Refuse, as the framework does, an input the window does not fit or cannot pad."""
-    if padding_mode == "reflect" and max(axis.pad_left, axis.pad_right) >= axis.length:
-        raise SpecError(
-            f"reflect padding of {max(axis.pad_left, axis.pad_right)} needs an input longer "
-            f"than that; the input has length {axis.length}",
-            f"use a padding below {axis.length}, or --padding-mode replicate or zeros",
-        )
-    if padding_mode == "circular" and max(axis.pad_left, axis.pad_right) > axis.length:
-        raise SpecError(
-            f"circular padding of {max(axis.pad_left, axis.pad_right)} would wrap around the "
-            f"length-{axis.length} input more than once",
-            f"use a padding of at most {axis.length}",
-        )
-    if axis.output_length > 0:
-        return
-    need = axis.span - axis.pad_left - axis.pad_right
-    if framework == "keras":
-        raise SpecError(
-            f"output size would be zero or negative: length {axis.length} is shorter than the "
-            f"window span {axis.span} = dilation_rate·(kernel_size−1)+1",
-            f"use an input of length ≥ {need}, a smaller --kernel-size or --dilation-rate, or --padding same / causal",
-        )
-    raise SpecError(
-        f"kernel size can't be greater than actual input size: padded length "
-        f"{axis.padded_length} < window span {axis.span}",
-        f"use an input of length ≥ {need}, more --padding, or a smaller --kernel-size",
-    )

@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         command = typer.main.get_command(build_app(_command_named(args)))
         result = command.main(args=args, prog_name="conv1dexplain", standalone_mode=False)
     except Conv1dExplainError as error:
+        error.voice = "cli"  # the core names arguments (strides=1): the command line says --strides 1
         write_error(error, as_json=as_json, no_color=no_color)
         return error.exit_code
     except typer.TyperException as error:  # the parser's usage errors (click's, vendored)

@@ -28,16 +28,23 @@ def shape(
 
     MACs are per example and leave the bias out; FLOPs = 2 × MACs.
     """
-    from conv1dexplain.plan import make_plan
+    from conv1dexplain.layers import conv1d
     from conv1dexplain.report.shape import build_shape_report
-    from conv1dexplain.spec import build_spec
 
-    spec = build_spec(
-        framework=framework, input_shape=input_shape, filters=filters, kernel_size=kernel_size,
-        strides=strides, padding=padding, dilation_rate=dilation_rate, groups=groups,
-        use_bias=use_bias, activation=activation, data_format=data_format, padding_mode=padding_mode,
-    )  # fmt: skip
-    plan = make_plan(spec)
+    plan = conv1d.build(
+        framework,
+        input_shape,
+        filters=filters,
+        kernel_size=kernel_size,
+        strides=strides,
+        padding=padding,
+        dilation_rate=dilation_rate,
+        groups=groups,
+        use_bias=use_bias,
+        activation=activation,
+        data_format=data_format,
+        padding_mode=padding_mode,
+    )
     from conv1dexplain.check import check_plan  # numpy: only once the spec is valid
 
     report = build_shape_report(plan, check_plan(plan, seed=seed))

@@ -7,8 +7,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from conv1dexplain.explain import fmt_shape
 from conv1dexplain.runner import RunReport
+from conv1dexplain.tensor import fmt_shape
 
 
 def _facts(report: RunReport) -> Table:

@@ -7,16 +7,14 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from conv1dexplain.explain import fmt_shape
 from conv1dexplain.report.shape import ShapeReport, Window
+from conv1dexplain.tensor import fmt_shape
 from conv1dexplain.vocabulary import counted
-
-_TITLES = {"keras": "Keras", "pytorch": "PyTorch"}
 
 
 def _axes(report: ShapeReport, last: str) -> str:
     """'batch × length × channels' in the report's data format."""
-    if report.data_format == "channels_last":
+    if report.facts.data_format == "channels_last":
         return f"batch × length × {last}"
     return f"batch × {last} × length"
 
@@ -26,27 +24,24 @@ def _facts(report: ShapeReport) -> Table:
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(no_wrap=True)
     grid.add_column(style="dim")
-    is_keras = report.framework == "keras"
-    other = "as a PyTorch weight" if is_keras else "as a Keras kernel"
-    grid.add_row("input", fmt_shape(tuple(report.input_shape)), _axes(report, "channels"))
-    grid.add_row(
-        "output", fmt_shape(tuple(report.output_shape)), _axes(report, "filters" if is_keras else "out_channels")
-    )
-    kernel_layout = "kernel_size × in/groups × filters" if is_keras else "out × in/groups × kernel_size"
-    grid.add_row("kernel" if is_keras else "weight", fmt_shape(tuple(report.kernel_shape)), kernel_layout)
-    grid.add_row("", fmt_shape(tuple(report.other_framework.kernel_shape)), other)
-    grid.add_row("bias", "none" if report.bias_shape is None else fmt_shape(tuple(report.bias_shape)), "one per filter")
+    facts, labels = report.facts, report.facts.labels
+    grid.add_row("input", fmt_shape(tuple(facts.input_shape)), _axes(report, "channels"))
+    grid.add_row("output", fmt_shape(tuple(facts.output_shape)), _axes(report, labels.filters_name))
+    grid.add_row(labels.kernel_name, fmt_shape(tuple(facts.kernel_shape)), labels.kernel_axes)
+    grid.add_row("", fmt_shape(tuple(report.other_framework.kernel_shape)), labels.other_kernel)
+    bias = "none" if facts.bias_shape is None else fmt_shape(tuple(facts.bias_shape))
+    grid.add_row("bias", bias, "one per filter")
     grid.add_row("params", report.params_arithmetic, "")
-    pad = report.padding
+    pad = facts.padding
     setting = pad.mode if pad.value is None else f"padding={pad.value}"
     grid.add_row(
         "padding",
         f"{pad.left} left, {pad.right} right",
         setting + (f", {pad.padding_mode}" if pad.padding_mode != "zeros" else ""),
     )
-    grid.add_row("span", counted(report.receptive_field, "position"), "input positions one output sees")
-    grid.add_row("MACs", f"{report.macs:,}", "multiply-adds per example, bias excluded")
-    grid.add_row("FLOPs", f"{report.flops:,}", "2 × MACs")
+    grid.add_row("span", counted(facts.receptive_field, "position"), "input positions one output sees")
+    grid.add_row("MACs", f"{facts.macs:,}", "multiply-adds per example, bias excluded")
+    grid.add_row("FLOPs", f"{facts.flops:,}", "2 × MACs")
     return grid
 
 
@@ -98,19 +93,24 @@ def _bullets(items: list[str]) -> Table:
 
 def render_shape(report: ShapeReport, console: Console) -> None:
     """Print the whole answer for one layer."""
-    title = Text(f"Conv1D · {_TITLES[report.framework]} · {report.data_format}", style="bold")
+    facts = report.facts
+    title = Text(f"Conv1D · {facts.labels.title} · {facts.data_format}", style="bold")
     console.print(title)
     console.print(_indent(Text(report.code, style="cyan")))
     console.print(_indent(_facts(report)))
-    console.print(_section("Output length", *(Text(line) for line in report.output_length_formula),
-                           Text(report.padding.reason, style="dim")))  # fmt: skip
-    names = "filters and kernel_size" if report.framework == "keras" else "out_channels and kernel_size"
-    console.print(_section(f"What {names} do", Text(report.explanation)))
-    positions = _POSITIONS[report.data_format]
+    console.print(
+        _section(
+            "Output length",
+            *(Text(line) for line in report.output_length_formula),
+            Text(facts.padding.reason, style="dim"),
+        )
+    )
+    console.print(_section(f"What {facts.labels.filters_name} and kernel_size do", Text(report.explanation)))
+    positions = _POSITIONS[facts.data_format]
     console.print(_section(f"Which input {positions} each output position reads", _windows(report.windows, positions)))
     other = report.other_framework
     console.print(
-        _section(f"In {_TITLES[other.framework]}", Text(other.code, style="cyan"), Text(other.layout, style="dim"))
+        _section(f"In {facts.labels.other_title}", Text(other.code, style="cyan"), Text(other.layout, style="dim"))
     )
     console.print(_section("Notes", _bullets(report.notes)))
     if report.check is not None:

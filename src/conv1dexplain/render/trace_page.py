@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from conv1dexplain.explain import layer_code
 from conv1dexplain.render.console import make_console
 from conv1dexplain.render.trace import View, compact_line, header, step_view
+from conv1dexplain.report.code import layer_code
 from conv1dexplain.runner import Prepared
 from conv1dexplain.trace import Tracer
 
@@ -16,7 +16,7 @@ def show(ready: Prepared, tracer: Tracer, example: int, start: int, stop: int, f
     """Print the trace (or step through it live); return the exit code."""
     console = make_console(no_color=no_color)
     view = View(tracer, filter_index, precision, console.width)
-    heading = header(view, layer_code(ready.plan, ready.plan.spec.framework), example, ready.data_source,
+    heading = header(view, layer_code(ready.plan), example, ready.data_source,
                      ready.weights_source)  # fmt: skip
     if live:
         from conv1dexplain.render.interactive import interact

@@ -5,29 +5,19 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from conv1dexplain import explain
-from conv1dexplain.padding_words import padding_reason
-from conv1dexplain.plan import Plan, Shape
-from conv1dexplain.port import port
+from conv1dexplain.layers.conv1d import Conv1DPlan
+from conv1dexplain.report import words
+from conv1dexplain.report.code import layer_code, port
+from conv1dexplain.report.facts import LayerFacts, layer_facts
+from conv1dexplain.report.notes import framework_notes
+from conv1dexplain.tensor import Shape
 from conv1dexplain.vocabulary import SCHEMA_VERSION
 
 WINDOWS_SHOWN = 3
 MAX_LISTED_TAPS = 64
 
 
-@dataclass(frozen=True, repr=False, eq=False)  # built once, written once: no need for more methods
-class Padding:
-    """How the sequence is padded: the setting, the zeros on each side, and why."""
-
-    mode: str  # valid | same | causal | explicit (an int in PyTorch)
-    value: int | None  # PyTorch's int padding, else None
-    left: int
-    right: int
-    padding_mode: str
-    reason: str
-
-
-@dataclass(frozen=True, repr=False, eq=False)  # built once, written once: no need for more methods
+@dataclass(frozen=True)
 class Window:
     """The input positions one output position reads (listed in full for kernels up to 64 taps)."""
 
@@ -41,7 +31,7 @@ class Window:
     padding_taps: list[int] | None
 
 
-@dataclass(frozen=True, repr=False, eq=False)  # built once, written once: no need for more methods
+@dataclass(frozen=True)
 class Check:
     """The engine on a seeded example against the convolution computed from the settings alone."""
 
@@ -57,7 +47,7 @@ class Check:
     note: str
 
 
-@dataclass(frozen=True, repr=False, eq=False)  # built once, written once: no need for more methods
+@dataclass(frozen=True)
 class OtherFramework:
     """The same layer in the other framework, for porting: code that runs there, and its shapes."""
 
@@ -69,30 +59,32 @@ class OtherFramework:
     layout: str  # the permutes there and back
 
 
-@dataclass(frozen=True, repr=False, eq=False)  # built once, written once: no need for more methods
-class ShapeReport:
-    """Everything `shape` says about one layer."""
+# The keys of the JSON object, in order: the layer's facts and this command's own.
+_FACT_KEYS = ("framework", "data_format", "input_shape", "output_shape")
+_OWN_KEYS = ("filters", "kernel_size")
+_MORE_FACTS = ("kernel_shape", "bias_shape", "params")
+_AXIS_FACTS = (
+    "padding",
+    "strides",
+    "dilation_rate",
+    "groups",
+    "use_bias",
+    "activation",
+    "receptive_field",
+    "macs",
+    "flops",
+    "batch_macs",
+)
 
-    framework: str
-    data_format: str
-    input_shape: list[int | None]
-    output_shape: list[int | None]
+
+@dataclass(frozen=True)
+class ShapeReport:
+    """Everything `shape` says about one layer: its facts, and the words and checks of a convolution."""
+
+    facts: LayerFacts
     filters: int
     kernel_size: int
-    kernel_shape: list[int]
-    bias_shape: list[int] | None
-    params: int
     params_arithmetic: str
-    padding: Padding
-    strides: int
-    dilation_rate: int
-    groups: int
-    use_bias: bool
-    activation: str | None
-    receptive_field: int
-    macs: int
-    flops: int
-    batch_macs: int | None
     output_length_formula: list[str]
     explanation: str
     windows: list[Window]
@@ -103,18 +95,17 @@ class ShapeReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of the CLI contract (snake_case, every key present)."""
-        return {"type": "shape", "schema_version": SCHEMA_VERSION, **asdict(self)}
+        facts = asdict(self.facts)
+        own = asdict(self)
+        body = {key: facts[key] for key in _FACT_KEYS} | {key: own[key] for key in _OWN_KEYS}
+        body |= {key: facts[key] for key in _MORE_FACTS} | {"params_arithmetic": self.params_arithmetic}
+        body |= {key: facts[key] for key in _AXIS_FACTS}
+        rest = ("output_length_formula", "explanation", "windows", "code", "other_framework", "notes", "check")
+        return {"type": "shape", "schema_version": SCHEMA_VERSION, **body, **{key: own[key] for key in rest}}
 
 
 def _shape(shape: Shape) -> list[int | None]:
     return list(shape)
-
-
-def _padding(plan: Plan) -> Padding:
-    spec, axis = plan.spec, plan.axis
-    value = spec.padding if isinstance(spec.padding, int) else None
-    mode = "explicit" if value is not None or isinstance(spec.padding, tuple) else str(spec.padding)
-    return Padding(mode, value, axis.pad_left, axis.pad_right, spec.padding_mode, padding_reason(plan))
 
 
 def shown_windows(output_length: int) -> list[int]:
@@ -122,7 +113,7 @@ def shown_windows(output_length: int) -> list[int]:
     return sorted({0, min(1, output_length - 1), output_length - 1})[:WINDOWS_SHOWN] if output_length else []
 
 
-def _windows(plan: Plan) -> list[Window]:
+def _windows(plan: Conv1DPlan) -> list[Window]:
     axis = plan.axis
     windows = []
     for t in shown_windows(axis.output_length):
@@ -142,52 +133,39 @@ def _windows(plan: Plan) -> list[Window]:
     return windows
 
 
-def _other_framework(plan: Plan) -> OtherFramework:
+def _other_framework(plan: Conv1DPlan) -> OtherFramework:
     ported = port(plan)
     return OtherFramework(
-        ported.framework, list(plan.other_kernel_shape), ported.code,
-        _shape(ported.input_shape), _shape(ported.output_shape), ported.layout,
-    )  # fmt: skip
+        ported.framework,
+        list(plan.other_kernel_shape),
+        ported.code,
+        _shape(ported.input_shape),
+        _shape(ported.output_shape),
+        ported.layout,
+    )
 
 
-def params_arithmetic(plan: Plan) -> str:
+def params_arithmetic(plan: Conv1DPlan) -> str:
     """'4 × 300 × 100 + 100 = 120,100' (kernel_size × C/groups × filters + bias)."""
-    spec = plan.spec
-    text = f"{spec.kernel_size} × {spec.channels_per_group} × {spec.filters}"
+    spec = plan.config
+    text = f"{spec.kernel_size} × {plan.channels_per_group} × {spec.filters}"
     if spec.use_bias:
         text += f" + {spec.filters}"
     return f"{text} = {plan.params:,}"
 
 
-def build_shape_report(plan: Plan, check: Check | None) -> ShapeReport:
+def build_shape_report(plan: Conv1DPlan, check: Check | None) -> ShapeReport:
     """Assemble the report of one planned (and possibly checked) layer."""
-    spec = plan.spec
     return ShapeReport(
-        framework=spec.framework,
-        data_format=spec.data_format,
-        input_shape=_shape(plan.input_shape),
-        output_shape=_shape(plan.output_shape),
-        filters=spec.filters,
-        kernel_size=spec.kernel_size,
-        kernel_shape=list(plan.kernel_shape),
-        bias_shape=None if plan.bias_shape is None else list(plan.bias_shape),
-        params=plan.params,
+        facts=layer_facts(plan),
+        filters=plan.config.filters,
+        kernel_size=plan.config.kernel_size,
         params_arithmetic=params_arithmetic(plan),
-        padding=_padding(plan),
-        strides=spec.strides,
-        dilation_rate=spec.dilation_rate,
-        groups=spec.groups,
-        use_bias=spec.use_bias,
-        activation=spec.activation,
-        receptive_field=plan.axis.span,
-        macs=plan.macs,
-        flops=plan.flops,
-        batch_macs=plan.batch_macs,
-        output_length_formula=explain.output_length_formula(plan),
-        explanation=explain.explanation(plan),
+        output_length_formula=words.output_length_formula(plan),
+        explanation=words.explanation(plan),
         windows=_windows(plan),
-        code=explain.layer_code(plan, spec.framework),
+        code=layer_code(plan),
         other_framework=_other_framework(plan),
-        notes=explain.framework_notes(plan),
+        notes=framework_notes(plan),
         check=check,
     )

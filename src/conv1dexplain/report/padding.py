@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conv1dexplain.plan import Plan
+from conv1dexplain.layers.conv1d import Conv1DPlan
 from conv1dexplain.vocabulary import counted
 
 MODE_RULES = {
@@ -25,18 +25,18 @@ def source_position(position: int, length: int, padding_mode: str) -> int | None
     return None
 
 
-def filled_with(plan: Plan) -> str:
+def filled_with(plan: Conv1DPlan) -> str:
     """What a non-zeros padding_mode puts in the padding, with this input's positions."""
-    spec, axis = plan.spec, plan.axis
+    spec, axis = plan.config, plan.axis
     before = [-j for j in range(1, min(axis.pad_left, 3) + 1)]
     after = [axis.length - 1 + j for j in range(1, min(axis.pad_right, 3) + 1)]
     pairs = [f"{p} holds {source_position(p, axis.length, spec.padding_mode)}" for p in before + after]
     return f"{spec.padding_mode}: {MODE_RULES[spec.padding_mode]} (position {', '.join(pairs)})"
 
 
-def padding_reason(plan: Plan) -> str:
+def padding_reason(plan: Conv1DPlan) -> str:
     """Why the padding is what it is, and why the split is uneven if it is."""
-    spec, axis = plan.spec, plan.axis
+    spec, axis = plan.config, plan.axis
     left, right, total = axis.pad_left, axis.pad_right, axis.pad_left + axis.pad_right
     filled = f", filled by {filled_with(plan)}" if spec.padding_mode != "zeros" and total > 0 else ""
     if spec.padding in ("valid", 0):
@@ -49,41 +49,51 @@ def padding_reason(plan: Plan) -> str:
     if isinstance(spec.padding, tuple):
         return f"explicit: {left} before and {right} after, as F.pad(x, ({left}, {right})) would add" + filled
     if spec.padding == "causal":
-        return (f"'causal': {left} = dilation_rate·(kernel_size−1) before the sequence, none after, "
-                "so no window reads the future")  # fmt: skip
+        return (
+            f"'causal': {left} = dilation_rate·(kernel_size−1) before the sequence, none after, "
+            "so no window reads the future"
+        )
     if isinstance(spec.padding, int) and spec.padding < 0:
         return (
             f"padding={spec.padding} with padding_mode='{spec.padding_mode}': F.pad crops {-spec.padding} from each end"
         )
     if isinstance(spec.padding, int):
         return f"padding={spec.padding}: {spec.padding} on each side" + filled
-    why = "so the output keeps length ceil(L/strides)" if spec.framework == "keras" else "so the output keeps length L"
+    why = (
+        "so the output keeps length ceil(L/strides)"
+        if plan.convention.same_by_output_length
+        else "so the output keeps length L"
+    )
     split = f"{total} in all, {left} left and {right} right"
     if left != right:
         split += " (odd total: the extra one goes on the right)"
     return f"'same': {split}, {why}" + filled
 
 
-def padding_sentence(plan: Plan) -> str:
+def padding_sentence(plan: Conv1DPlan) -> str:
     """What the padding puts where, and what it is for, true of this very layer."""
-    spec, axis = plan.spec, plan.axis
+    spec, axis = plan.config, plan.axis
     left, right, s = axis.pad_left, axis.pad_right, axis.strides
     if left < 0 or right < 0:
-        return (f" padding={spec.padding} crops {-left} from the start and {-right} from the end first, so the "
-                f"windows slide over positions {-left} to {axis.length - 1 + right} only.")  # fmt: skip
+        return (
+            f" padding={spec.padding} crops {-left} from the start and {-right} from the end first, so the "
+            f"windows slide over positions {-left} to {axis.length - 1 + right} only."
+        )
     if left == right == 0:
         return ""
     after = "none" if right == 0 else str(right)
     if spec.padding_mode == "zeros":
         text = f" The padding puts {counted(left, 'zero')} before the sequence and {after} after"
     else:
-        text = (f" The padding puts {counted(left, 'position')} before the sequence and {after} after, filled by "
-                f"{filled_with(plan)}")  # fmt: skip
+        text = (
+            f" The padding puts {counted(left, 'position')} before the sequence and {after} after, filled by "
+            f"{filled_with(plan)}"
+        )
     if spec.padding == "causal":
         reads = "t" if s == 1 else f"t·{s}"
         return text + f", so output t reads positions up to {reads} and never a later one."
     if spec.padding == "same":
-        if spec.framework == "keras" and s > 1:
+        if plan.convention.same_by_output_length and s > 1:
             return text + f", so that ceil({axis.length}/{s}) = {axis.output_length} windows fit."
         return text + f", so the output keeps the input's length {axis.length}."
     last_tap = (axis.output_length - 1) * s - left + axis.span - 1

@@ -1,4 +1,5 @@
-"""The same layer in the other framework: code that runs there as printed, its shapes, the permutes.
+"""The layer as code: in its own framework (one expression), and in the other framework (code that
+runs there as printed, its shapes, the permutes).
 
 The code is statements: modules first (the convolution is always `conv`, so its weights can be set),
 then one line `y = …` that reads `x` in the other framework's own layout (Keras: channels_last,
@@ -8,10 +9,11 @@ groups, bias, activation. tests/test_ports.py runs every line in the real framew
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from conv1dexplain.explain import fmt_shape
-from conv1dexplain.plan import Plan, Shape
+from conv1dexplain.layers.conv1d import Conv1DPlan
+from conv1dexplain.tensor import Shape, fmt_shape
 
 # A Keras activation as PyTorch code: {y} is the convolution's output, {dim} the axis Keras' last
 # axis becomes in PyTorch's layout (Keras' own default arguments: leaky_relu 0.2, shrinks 0.5).
@@ -74,13 +76,13 @@ def _swapped(shape: Shape) -> Shape:
     return (shape[0], shape[2], shape[1])
 
 
-def port(plan: Plan) -> Port:
+def port(plan: Conv1DPlan) -> Port:
     """The layer in the framework the plan is not written for."""
-    return _to_torch(plan) if plan.spec.framework == "keras" else _to_keras(plan)
+    return _PORTS[plan.convention.name](plan)
 
 
-def _to_torch(plan: Plan) -> Port:
-    spec, axis = plan.spec, plan.axis
+def _to_torch(plan: Conv1DPlan) -> Port:
+    spec, axis = plan.config, plan.axis
     permute = spec.data_format == "channels_last"
     left, right = axis.pad_left, axis.pad_right
     pad_arg: str | None
@@ -91,7 +93,7 @@ def _to_torch(plan: Plan) -> Port:
         pad_arg, pre = (str(left) if left else None), None
     else:
         pad_arg, pre = None, f"F.pad(x, {fmt_shape((left, right))})"  # Keras' uneven split: no int does it
-    args = [f"in_channels={spec.input.channels}", f"out_channels={spec.filters}", f"kernel_size={spec.kernel_size}"]
+    args = [f"in_channels={plan.input_channels}", f"out_channels={spec.filters}", f"kernel_size={spec.kernel_size}"]
     args += [f"stride={spec.strides}"] * (spec.strides != 1)
     args += [f"padding={pad_arg}"] * (pad_arg is not None)
     args += [f"dilation={spec.dilation_rate}"] * (spec.dilation_rate != 1)
@@ -107,16 +109,18 @@ def _to_torch(plan: Plan) -> Port:
     torch_in = _swapped(plan.input_shape) if permute else plan.input_shape
     torch_out = _swapped(plan.output_shape) if permute else plan.output_shape
     if permute:
-        layout = (f"x: {fmt_shape(torch_in)}, Keras' x.permute(0, 2, 1); y: {fmt_shape(torch_out)}, "
-                  f"and y.permute(0, 2, 1) is Keras' {fmt_shape(plan.output_shape)}")  # fmt: skip
+        layout = (
+            f"x: {fmt_shape(torch_in)}, Keras' x.permute(0, 2, 1); y: {fmt_shape(torch_out)}, "
+            f"and y.permute(0, 2, 1) is Keras' {fmt_shape(plan.output_shape)}"
+        )
     else:
         layout = "x and y: the same (N, C, L) layout as Keras' channels_first, no permute"
     return Port("pytorch", "\n".join(lines), torch_in, torch_out, layout)
 
 
-def _keras_padding_layer(plan: Plan) -> str | None:
+def _keras_padding_layer(plan: Conv1DPlan) -> str | None:
     """A Keras layer that pads (or crops) exactly as this PyTorch layer does, or None."""
-    spec, axis = plan.spec, plan.axis
+    spec, axis = plan.config, plan.axis
     left, right = axis.pad_left, axis.pad_right
     if (left, right) == (0, 0):
         return None
@@ -136,8 +140,8 @@ def _keras_padding_layer(plan: Plan) -> str | None:
     return f"keras.layers.Lambda(lambda t: {body})"
 
 
-def _to_keras(plan: Plan) -> Port:
-    spec = plan.spec
+def _to_keras(plan: Conv1DPlan) -> Port:
+    spec = plan.config
     same_ok = spec.padding == "same" and spec.padding_mode == "zeros"  # Keras' 'same' = PyTorch's at stride 1
     pad_layer = None if same_ok else _keras_padding_layer(plan)
     # Keras refuses strides > 1 with dilation_rate > 1: a stride-1 dilated layer, then every s-th output.
@@ -155,6 +159,65 @@ def _to_keras(plan: Plan) -> Port:
         source = "pad(x)"
     lines.append(f"y = conv({source})" + (f"[:, ::{spec.strides}]" if subsample else ""))
     keras_in, keras_out = _swapped(plan.input_shape), _swapped(plan.output_shape)
-    layout = (f"x: {fmt_shape(keras_in)}, PyTorch's x transposed by (0, 2, 1); y: {fmt_shape(keras_out)}, "
-              f"and keras.ops.transpose(y, (0, 2, 1)) is PyTorch's {fmt_shape(plan.output_shape)}")  # fmt: skip
+    layout = (
+        f"x: {fmt_shape(keras_in)}, PyTorch's x transposed by (0, 2, 1); y: {fmt_shape(keras_out)}, "
+        f"and keras.ops.transpose(y, (0, 2, 1)) is PyTorch's {fmt_shape(plan.output_shape)}"
+    )
     return Port("keras", "\n".join(lines), keras_in, keras_out, layout)
+
+
+TORCH_PAD_MODULES = {
+    "zeros": "ZeroPad1d",
+    "reflect": "ReflectionPad1d",
+    "replicate": "ReplicationPad1d",
+    "circular": "CircularPad1d",
+}
+
+
+def layer_code(plan: Conv1DPlan) -> str:
+    """The layer as one expression in its own framework (port() writes the other's)."""
+    return _CODE[plan.convention.name](plan)
+
+
+def _keras_code(plan: Conv1DPlan) -> str:
+    spec = plan.config
+    cg_f = f"kernel_size={spec.kernel_size}"
+    explicit = spec.padding if isinstance(spec.padding, tuple) else None
+    pad = spec.padding if isinstance(spec.padding, str) else "valid"
+    args = [f"filters={spec.filters}", cg_f]
+    args += [f"strides={spec.strides}"] * (spec.strides != 1)
+    args += [f'padding="{pad}"'] * (pad != "valid")
+    args += [f"dilation_rate={spec.dilation_rate}"] * (spec.dilation_rate != 1)
+    args += [f"groups={spec.groups}"] * (spec.groups != 1)
+    args += ["use_bias=False"] * (not spec.use_bias)
+    args += [f'activation="{spec.activation}"'] * (spec.activation is not None)
+    args += [f'data_format="{spec.data_format}"'] * (spec.data_format != "channels_last")
+    code = f"keras.layers.Conv1D({', '.join(args)})"
+    if explicit is not None and explicit != (0, 0):
+        fmt = "" if spec.data_format == "channels_last" else f', data_format="{spec.data_format}"'
+        code = f"keras.Sequential([keras.layers.ZeroPadding1D({explicit}{fmt}), {code}])"
+    return code
+
+
+def _torch_code(plan: Conv1DPlan) -> str:
+    spec = plan.config
+    cg_f = f"kernel_size={spec.kernel_size}"
+    explicit = spec.padding if isinstance(spec.padding, tuple) else None
+    pad_arg = spec.padding if isinstance(spec.padding, (int, str)) else 0
+    args = [f"in_channels={plan.input_channels}", f"out_channels={spec.filters}", cg_f]
+    args += [f"stride={spec.strides}"] * (spec.strides != 1)
+    args += ([f"padding={pad_arg}"] if isinstance(pad_arg, int) else [f'padding="{pad_arg}"']) * (
+        pad_arg not in (0, "valid")
+    )
+    args += [f"dilation={spec.dilation_rate}"] * (spec.dilation_rate != 1)
+    args += [f"groups={spec.groups}"] * (spec.groups != 1)
+    args += ["bias=False"] * (not spec.use_bias)
+    args += [f'padding_mode="{spec.padding_mode}"'] * (spec.padding_mode != "zeros" and explicit is None)
+    code = f"nn.Conv1d({', '.join(args)})"
+    if explicit is not None and explicit != (0, 0):
+        code = f"nn.Sequential(nn.{TORCH_PAD_MODULES[spec.padding_mode]}({explicit}), {code})"
+    return code
+
+
+_PORTS: dict[str, Callable[[Conv1DPlan], Port]] = {"keras": _to_torch, "pytorch": _to_keras}
+_CODE: dict[str, Callable[[Conv1DPlan], str]] = {"keras": _keras_code, "pytorch": _torch_code}

@@ -1,0 +1,172 @@
+"""What a framework's convention is: its names, layouts, defaults, kernel layout and wording.
+
+Everything that differs between Keras and PyTorch is an attribute or a method of a Convention;
+nothing outside this package compares framework names. A new framework is one more module here.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+from conv1dexplain.errors import SpecError, setting
+from conv1dexplain.geometry import Axis
+from conv1dexplain.vocabulary import DATA_FORMATS, DataFormat, Framework
+
+INT64_MAX = 2**63 - 1  # the largest size, stride or padding either framework takes
+Padding = str | int | tuple[int, int]
+
+
+class Convention:
+    """One framework's way of writing and checking a layer (Keras' names are the reference)."""
+
+    name: ClassVar[Framework]
+    title: ClassVar[str]  # "Keras"
+    conv_name: ClassVar[str]  # how its messages name the layer: "Keras Conv1D", "nn.Conv1d"
+    default_layout: ClassVar[DataFormat]
+    kernel_name: ClassVar[str]  # "kernel" | "weight"
+    kernel_layout: ClassVar[str]  # "(k, C/groups, F)"
+    kernel_axes: ClassVar[str]  # the kernel's axes in words
+    to_keras_kernel: ClassVar[tuple[int, int, int]]  # the transpose that makes a kernel Keras' (k, C/g, F)
+    names: ClassVar[dict[str, str]]  # Keras' argument names → this framework's, where they differ
+    paddings: ClassVar[tuple[str, ...]]  # padding strings taken
+    same_by_output_length: ClassVar[bool]  # 'same' pads for ceil(L/s) outputs (TensorFlow's rule)
+    takes_unbatched: ClassVar[bool]  # a (C, L) input without batch
+    groups_words: ClassVar[tuple[str, str]]  # (the filters, the input channels) in group messages
+
+    def arg(self, keras_name: str) -> str:
+        """This framework's name for an argument Keras calls keras_name."""
+        return self.names.get(keras_name, keras_name)
+
+    def kernel_shape(self, kernel_size: int, channels_per_group: int, filters: int) -> tuple[int, int, int]:
+        """The kernel (weight) shape in this framework's layout."""
+        keras = (kernel_size, channels_per_group, filters)
+        return (keras[self.to_keras_kernel[0]], keras[1], keras[self.to_keras_kernel[2]])
+
+    def size_and_filters(self, kernel_shape: tuple[int, ...]) -> tuple[int, int]:
+        """(kernel_size, filters) read off a kernel in this framework's layout."""
+        return kernel_shape[self.to_keras_kernel[0]], kernel_shape[self.to_keras_kernel[2]]
+
+    def data_format(self, data_format: str | None) -> DataFormat:
+        """The data layout asked for (this framework's default when None), or a SpecError."""
+        if data_format is None:
+            return self.default_layout
+        fmt = data_format.lower()
+        if fmt not in DATA_FORMATS:
+            raise SpecError(
+                f"unknown data_format {data_format!r}",
+                f"use {setting('data_format')} channels_last (N, L, C) or channels_first (N, C, L)",
+                argument="data_format",
+                value=data_format,
+            )
+        return "channels_last" if fmt == "channels_last" else "channels_first"
+
+    def same_padding(self, length: int, kernel_size: int, strides: int, dilation_rate: int) -> tuple[int, int]:
+        """(left, right) of padding='same'."""
+        raise NotImplementedError
+
+    def read_padding(
+        self,
+        padding: Padding,
+        *,
+        strides: int,
+        kernel_size: int,
+        dilation_rate: int,
+        padding_mode: str,
+        length: int | None,
+    ) -> Padding:
+        """The padding argument as this framework reads it, or a SpecError (length: for hints only)."""
+        raise NotImplementedError
+
+    def check_arguments(
+        self, filters: int, kernel_size: int, strides: int, dilation_rate: int, groups: int, padding_mode: str
+    ) -> None:
+        """Refuse what this framework's Conv1D refuses of its integer arguments and padding_mode."""
+        raise NotImplementedError
+
+    def check_activation(self, activation: str | None) -> None:
+        """Refuse an activation the layer does not take."""
+        raise NotImplementedError
+
+    def too_short(self, axis: Axis) -> SpecError:
+        """The framework's refusal of an input the window does not fit."""
+        raise NotImplementedError
+
+    def python_int(self, name: str, value: Any) -> int:
+        """strides / dilation_rate / an int padding as the framework reads a Python argument."""
+        raise NotImplementedError
+
+    def python_groups(self, value: Any) -> int | None:
+        """groups as the framework reads it (None: not an integer)."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------------------------ shared
+
+    def require_positive(self, **values: int) -> None:
+        """Refuse sizes below 1, and integers over 64 bits, in this framework's names."""
+        for keras_name, value in values.items():
+            name = self.arg(keras_name)
+            if value < 1:
+                raise SpecError(
+                    f"{name} must be at least 1, got {value}",
+                    f"use {setting(name, 1)} or more",
+                    argument=name,
+                    value=value,
+                )
+            require_int64(name, value)
+
+    def check_groups(self, channels: int, filters: int, groups: int) -> None:
+        """Refuse groups that do not divide both the input channels and the filters."""
+        if filters % groups == 0 and channels % groups == 0:
+            return
+        out_name, in_name = self.groups_words
+        working = groups_that_work(channels, filters)
+        if channels % groups:
+            raise SpecError(
+                f"{in_name}={channels} is not divisible by groups={groups}",
+                f"use {setting('groups', working)} (each divides both the {channels} input channels and the "
+                f"{filters} filters)",
+                argument="groups",
+                value=groups,
+            )
+        raise SpecError(
+            f"{out_name}={filters} is not divisible by groups={groups}",
+            f"use {setting('filters')} a multiple of {groups}, e.g. "
+            f"{setting('filters', groups * max(1, round(filters / groups)))}, "
+            f"or {setting('groups', working)} (each divides both {channels} and {filters})",
+            argument="groups",
+            value=groups,
+        )
+
+
+def require_int64(name: str, value: int) -> None:
+    """Refuse what neither framework can take: each passes its integers to C++ as 64-bit ones."""
+    if abs(value) > INT64_MAX:
+        raise SpecError(
+            f"{name}={value:,} is over what Keras and PyTorch take: a 64-bit integer, at most {INT64_MAX:,}",
+            f"use {setting(name, INT64_MAX)} or less" if value > 0 else f"use {setting(name, -INT64_MAX)} or more",
+            argument=name,
+            value=value,
+        )
+
+
+class Words(str):
+    """A value spoken as it is (a list of choices) where a setting takes a value."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def groups_that_work(channels: int, filters: int) -> Words:
+    """The groups both counts allow (the divisors of their greatest common divisor), in words."""
+    common = math.gcd(channels, filters)
+    divisors: set[int] = set()
+    for d in range(1, math.isqrt(common) + 1) if common <= 10**12 else (1,):
+        if common % d == 0:
+            divisors |= {d, common // d}
+    listed = sorted(divisors | {common})
+    if len(listed) > 6:
+        return Words(", ".join(map(str, listed[:5])) + f", … or {common}")
+    if len(listed) <= 2:
+        return Words(" or ".join(map(str, listed)))
+    return Words(", ".join(map(str, listed[:-1])) + f" or {listed[-1]}")

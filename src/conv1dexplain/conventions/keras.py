@@ -1,0 +1,134 @@
+"""Keras 3's convention (TensorFlow's too): channels_last, kernel (k, C/groups, F), padding by name."""
+
+from __future__ import annotations
+
+import operator
+import re
+from typing import Any, ClassVar
+
+from conv1dexplain import geometry
+from conv1dexplain.conventions.base import Convention, Padding
+from conv1dexplain.conventions.values import explicit_padding, index_of, refusal, sequence_of
+from conv1dexplain.errors import SpecError, setting
+from conv1dexplain.geometry import Axis
+from conv1dexplain.vocabulary import KERAS_ACTIVATIONS, KERAS_PADDINGS
+
+_PADDING_CHOICES = "use {valid} (no padding), same (keep the length) or causal (pad the past only)"
+
+
+class Keras(Convention):
+    """keras.layers.Conv1D."""
+
+    name = "keras"
+    title = "Keras"
+    conv_name = "Keras Conv1D"
+    default_layout = "channels_last"
+    kernel_name = "kernel"
+    kernel_layout = "(k, C/groups, F)"
+    kernel_axes = "kernel_size × in/groups × filters"
+    to_keras_kernel = (0, 1, 2)
+    names: ClassVar[dict[str, str]] = {}
+    paddings = KERAS_PADDINGS
+    same_by_output_length = True
+    takes_unbatched = False
+    groups_words = ("filters", "input channels")
+
+    def same_padding(self, length: int, kernel_size: int, strides: int, dilation_rate: int) -> tuple[int, int]:
+        return geometry.keras_same_padding(length, kernel_size, strides, dilation_rate)
+
+    def read_padding(
+        self,
+        padding: Padding,
+        *,
+        strides: int,
+        kernel_size: int,
+        dilation_rate: int,
+        padding_mode: str,
+        length: int | None,
+    ) -> Padding:
+        if isinstance(padding, tuple):
+            return explicit_padding(padding)
+        text = str(padding)
+        mode = text.lower()
+        if mode in KERAS_PADDINGS:
+            return mode
+        message = f"Keras Conv1D padding must be valid, same or causal, not {text!r}"
+        if not re.fullmatch(r"-?\d+", text.strip()):
+            raise SpecError(
+                message, _PADDING_CHOICES.format(valid=setting("padding", "valid")), argument="padding", value=padding
+            )
+        value = int(text)
+        if value == 0:
+            hint = f"use {setting('padding', 'valid')}: that is Keras' name for no padding"
+        elif value < 0:
+            hint = f"to crop, put keras.layers.Cropping1D(({-value}, {-value})) before a 'valid' Conv1D"
+        else:
+            hint = (
+                f"put keras.layers.ZeroPadding1D(({value}, {value})) before a 'valid' Conv1D, "
+                f"or use {setting('framework', 'pytorch')} for an integer padding"
+            )
+        raise SpecError(message, hint, argument="padding", value=padding)
+
+    def check_arguments(
+        self, filters: int, kernel_size: int, strides: int, dilation_rate: int, groups: int, padding_mode: str
+    ) -> None:
+        self.require_positive(
+            filters=filters, kernel_size=kernel_size, strides=strides, dilation_rate=dilation_rate, groups=groups
+        )
+        if strides > 1 and dilation_rate > 1:
+            raise SpecError(
+                f"Keras Conv1D refuses strides > 1 together with dilation_rate > 1 "
+                f"(strides={strides}, dilation_rate={dilation_rate})",
+                f"use one of them; for the same numbers, use {setting('strides', 1)} and keep one output position "
+                f"in {strides} (y[:, ::{strides}] in channels_last)",
+                argument="strides",
+                value=strides,
+            )
+        if padding_mode != "zeros":
+            raise SpecError(
+                f"Keras Conv1D pads with zeros only (padding_mode={padding_mode!r} is PyTorch's)",
+                f"drop {setting('padding_mode')}, or use {setting('framework', 'pytorch')}",
+                argument="padding_mode",
+                value=padding_mode,
+            )
+
+    def check_activation(self, activation: str | None) -> None:
+        if activation is None or activation in KERAS_ACTIVATIONS:
+            return
+        close = [a for a in KERAS_ACTIVATIONS if a == activation.lower()]
+        hint = f"use {setting('activation', close[0])}" if close else "use one of: " + ", ".join(KERAS_ACTIVATIONS)
+        raise SpecError(f"Keras has no activation named {activation!r}", hint, argument="activation", value=activation)
+
+    def too_short(self, axis: Axis) -> SpecError:
+        need = axis.span - axis.pad_left - axis.pad_right
+        return SpecError(
+            f"output size would be zero or negative: length {axis.length} is shorter than the "
+            f"window span {axis.span} = dilation_rate·(kernel_size−1)+1",
+            f"use an input of length ≥ {need}, a smaller {setting('kernel_size')} or {setting('dilation_rate')}, "
+            f"or {setting('padding')} same / causal",
+        )
+
+    def python_int(self, name: str, value: Any) -> int:
+        # keras.utils' standardize_tuple: exactly int (a NumPy integer is refused, a bool fails in the backend)
+        wants = "a Python int or a one-element tuple of ints"
+        if type(value) is int:
+            return value
+        items = sequence_of(value)
+        if items is not None and len(items) == 1 and index_of(items[0]) is not None:
+            return operator.index(items[0])
+        if type(value).__name__.startswith(("int", "uint")) and index_of(value) is not None:
+            raise SpecError(
+                f"{name}={value!r} is a NumPy integer, which Keras' Conv1D refuses ({wants})",
+                f"pass a Python int: {name}=int(...), here {name}={operator.index(value)}",
+                argument=name,
+                value=value,
+            )
+        raise refusal(name, value, "Keras' Conv1D", wants)
+
+    def python_groups(self, value: Any) -> int | None:
+        if isinstance(value, bool) or type(value).__name__ == "bool_":
+            return int(value)  # Keras does arithmetic with it: True is 1 (and False is refused as 0)
+        return index_of(value)
+
+
+KERAS = Keras()

@@ -1,0 +1,173 @@
+"""PyTorch's convention: (N, C, L) or unbatched (C, L), weight (F, C/groups, k), int padding."""
+
+from __future__ import annotations
+
+import operator
+import re
+from typing import Any, ClassVar
+
+from conv1dexplain import geometry
+from conv1dexplain.conventions.base import Convention, Padding
+from conv1dexplain.conventions.values import explicit_padding, index_of, refusal, sequence_of
+from conv1dexplain.errors import SpecError, setting
+from conv1dexplain.geometry import Axis
+from conv1dexplain.vocabulary import PADDING_MODES, TORCH_PADDING_STRINGS, DataFormat
+
+
+class PyTorch(Convention):
+    """torch.nn.Conv1d."""
+
+    name = "pytorch"
+    title = "PyTorch"
+    conv_name = "nn.Conv1d"
+    default_layout = "channels_first"
+    kernel_name = "weight"
+    kernel_layout = "(F, C/groups, k)"
+    kernel_axes = "out × in/groups × kernel_size"
+    to_keras_kernel = (2, 1, 0)
+    names: ClassVar[dict[str, str]] = {
+        "filters": "out_channels",
+        "strides": "stride",
+        "dilation_rate": "dilation",
+        "use_bias": "bias",
+    }
+    paddings = TORCH_PADDING_STRINGS
+    same_by_output_length = False
+    takes_unbatched = True
+    groups_words = ("out_channels", "in_channels")
+
+    def data_format(self, data_format: str | None) -> DataFormat:
+        fmt = super().data_format(data_format)
+        if fmt != "channels_first":
+            raise SpecError(
+                "nn.Conv1d has no data_format: it always takes (N, C, L)",
+                f"drop {setting('data_format')} and write {setting('input_shape')} as CxL, "
+                f"or use {setting('framework', 'keras')}",
+                argument="data_format",
+                value=data_format,
+            )
+        return fmt
+
+    def same_padding(self, length: int, kernel_size: int, strides: int, dilation_rate: int) -> tuple[int, int]:
+        return geometry.torch_same_padding(kernel_size, dilation_rate)
+
+    def read_padding(
+        self,
+        padding: Padding,
+        *,
+        strides: int,
+        kernel_size: int,
+        dilation_rate: int,
+        padding_mode: str,
+        length: int | None,
+    ) -> Padding:
+        if isinstance(padding, tuple):
+            return explicit_padding(padding)
+        text = str(padding).strip()
+        if re.fullmatch(r"\d+\s*,\s*\d+", text):  # `--padding 1,2`: F.pad(x, (1, 2)), then padding=0
+            left, right = (int(side) for side in text.split(","))
+            return left, right
+        if re.fullmatch(r"-?\d+", text):
+            value = int(text)
+            # With a non-zeros padding_mode PyTorch pads through F.pad, where a negative width crops.
+            if value < 0 and padding_mode == "zeros":
+                raise SpecError(
+                    "negative padding is not supported",
+                    f"use {setting('padding', 0)} or more; to crop, slice the output instead",
+                    argument="padding",
+                    value=padding,
+                )
+            return value
+        if text in TORCH_PADDING_STRINGS:
+            if text == "same" and strides != 1:
+                raise _strided_same(strides, kernel_size, dilation_rate, length)
+            return text
+        raise _unknown_padding(str(padding), text, kernel_size, dilation_rate)
+
+    def check_arguments(
+        self, filters: int, kernel_size: int, strides: int, dilation_rate: int, groups: int, padding_mode: str
+    ) -> None:
+        self.require_positive(
+            filters=filters, kernel_size=kernel_size, strides=strides, dilation_rate=dilation_rate, groups=groups
+        )
+        if padding_mode not in PADDING_MODES:
+            raise SpecError(
+                f"unknown padding_mode {padding_mode!r}",
+                f"use {setting('padding_mode')} " + ", ".join(PADDING_MODES),
+                argument="padding_mode",
+                value=padding_mode,
+            )
+
+    def check_activation(self, activation: str | None) -> None:
+        if activation is not None:
+            raise SpecError(
+                "nn.Conv1d has no activation argument",
+                f"drop {setting('activation')} and apply torch.{activation} to the output, "
+                f"or use {setting('framework', 'keras')}",
+                argument="activation",
+                value=activation,
+            )
+
+    def too_short(self, axis: Axis) -> SpecError:
+        need = axis.span - axis.pad_left - axis.pad_right
+        return SpecError(
+            f"kernel size can't be greater than actual input size: padded length "
+            f"{axis.padded_length} < window span {axis.span}",
+            f"use an input of length ≥ {need}, more {setting('padding')}, or a smaller {setting('kernel_size')}",
+        )
+
+    def python_int(self, name: str, value: Any) -> int:
+        # nn.Conv1d's _single and the convolution: anything with __index__, or a one-element sequence of it
+        found = index_of(value)
+        if found is not None:
+            return found
+        items = sequence_of(value)
+        if items is not None and len(items) == 1 and index_of(items[0]) is not None:
+            return operator.index(items[0])
+        raise refusal(name, value, "nn.Conv1d", "an int or a one-element tuple of ints")
+
+    def python_groups(self, value: Any) -> int | None:
+        return index_of(value)
+
+
+def _strided_same(strides: int, kernel_size: int, dilation_rate: int, length: int | None) -> SpecError:
+    if length is None:
+        pads = "Keras' split for your length"
+    else:
+        left, right = geometry.keras_same_padding(length, kernel_size, strides, dilation_rate)
+        pads = f"({left}, {right})"
+    return SpecError(
+        "padding='same' is not supported for strided convolutions in PyTorch",
+        f"for Keras' 'same' result, pad first: F.pad(x, {pads}) then padding=0 "
+        f"({setting('padding', 0)} here shows the rest; {setting('framework', 'keras')} shows that layer)",
+        argument="padding",
+        value="same",
+    )
+
+
+def _unknown_padding(padding: str, text: str, kernel_size: int, dilation_rate: int) -> SpecError:
+    if text.lower() == "causal":
+        return SpecError(
+            "PyTorch has no 'causal' padding",
+            f"pad the past yourself: F.pad(x, ({dilation_rate * (kernel_size - 1)}, 0)) "
+            f"then padding=0, or use {setting('framework', 'keras')}",
+            argument="padding",
+            value=padding,
+        )
+    if text.lower() in TORCH_PADDING_STRINGS:
+        return SpecError(
+            f"invalid padding string {padding!r}: PyTorch's are lowercase",
+            f"use {setting('padding', text.lower())}",
+            argument="padding",
+            value=padding,
+        )
+    return SpecError(
+        f"invalid padding {padding!r} for nn.Conv1d",
+        f"use {setting('padding', 'valid')}, same, a whole number of zeros for each side (e.g. 1) "
+        "or two numbers left,right (e.g. 1,2)",
+        argument="padding",
+        value=padding,
+    )
+
+
+PYTORCH = PyTorch()
