@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from conv1dexplain.conventions import KERAS, PYTORCH, Convention, convention, other
 from conv1dexplain.errors import DataError
 from conv1dexplain.vocabulary import (
     DATA_FORMATS,
@@ -19,13 +20,16 @@ from conv1dexplain.vocabulary import (
     framework_named,
 )
 
-_LAYOUTS = {"keras": "Keras kernel (k, C/groups, F)", "pytorch": "PyTorch weight (F, C/groups, k)"}
 _DATA = {"channels_last": "(N, L, C)", "channels_first": "(N, C, L)"}
 
 
 def size_and_filters(kernel_shape: tuple[int, ...], keras: bool) -> tuple[int, int]:
     """(kernel_size, filters) read off a kernel in Keras' (k, C/g, F) or PyTorch's (F, C/g, k) layout."""
-    return (kernel_shape[0], kernel_shape[2]) if keras else (kernel_shape[2], kernel_shape[0])
+    return (KERAS if keras else PYTORCH).size_and_filters(kernel_shape)
+
+
+def _layout_words(rules: Convention) -> str:
+    return f"{rules.title} {rules.kernel_name} {rules.kernel_layout}"
 
 
 def check_kernel(
@@ -44,40 +48,40 @@ def check_kernel(
     channels, per_group = x_shape[channels_axis], kernel_shape[1]
     if groups < 1 or channels % groups:
         return  # build_spec refuses it, in the framework's words
-    name = "kernel" if framework == "keras" else "weight"
+    rules = convention(framework)
+    name = rules.kernel_name
     if per_group * groups != channels:  # the same in either kernel layout: the data's layout, or a wrong kernel
         if per_group * groups == x_shape[length_axis]:
             raise DataError(
                 f"the input {x_shape} has the {name}'s {per_group * groups} channel(s) on its length axis: it is "
                 f"in the {_other_data_words(layout)} layout, not {_data_words(layout, len(x_shape))}",
-                _transpose_hint(framework, layout, len(x_shape), for_cli),
+                _transpose_hint(rules, layout, len(x_shape), for_cli),
             )
         expected = (*kernel_shape[:1], channels // groups, *kernel_shape[2:])
         raise DataError(
             f"{name} reads {per_group} channel(s) per group × groups={groups}, but the input has {channels}",
             f"give a {name} of shape {expected}",
         )
-    keras = framework == "keras"
-    size, count = size_and_filters(kernel_shape, keras)
-    other_size, other_count = size_and_filters(kernel_shape, not keras)
+    there = other(rules)
+    size, count = rules.size_and_filters(kernel_shape)
+    other_size, other_count = there.size_and_filters(kernel_shape)
 
     def fits(k: int, f: int) -> bool:
         return (filters is None or f == filters) and (kernel_size is None or k == kernel_size) and f % groups == 0
 
-    other = "pytorch" if keras else "keras"
     if bias_length is not None and fits(size, count) and count != bias_length:
         if fits(other_size, other_count) and other_count == bias_length:  # either may be the mistake: say both
             raise DataError(
-                f"bias has shape ({bias_length},), but the {name} {kernel_shape}, read as a {_LAYOUTS[framework]}, "
+                f"bias has shape ({bias_length},), but the {name} {kernel_shape}, read as a {_layout_words(rules)}, "
                 f"has {count} filters",
-                f"give a bias of shape ({count},); or, if the {name} is a {_LAYOUTS[other]}, transpose it by "
+                f"give a bias of shape ({count},); or, if the {name} is a {_layout_words(there)}, transpose it by "
                 f"(2, 1, 0): {name} = w.transpose(2, 1, 0)",
             )
         return  # the bias alone is wrong: check_weights says so
     filters = bias_length if filters is None else filters
     if not fits(size, count) and fits(other_size, other_count):
         raise DataError(
-            f"{name} has shape {kernel_shape}, which is a {_LAYOUTS[other]}, not a {_LAYOUTS[framework]}",
+            f"{name} has shape {kernel_shape}, which is a {_layout_words(there)}, not a {_layout_words(rules)}",
             f"transpose it by (2, 1, 0): {name} = w.transpose(2, 1, 0)" + (", or use the other --framework" if for_cli
                                                                              else ""),
         )  # fmt: skip
@@ -91,15 +95,15 @@ def _other_data_words(layout: DataFormat) -> str:
     return "(N, C, L) / (C, L)" if layout == "channels_last" else "(N, L, C) / (L, C)"
 
 
-def _transpose_hint(framework: Framework, layout: DataFormat, ndim: int, for_cli: bool) -> str:
+def _transpose_hint(rules: Convention, layout: DataFormat, ndim: int, for_cli: bool) -> str:
     axes = "(0, 2, 1)" if ndim == 3 else "(1, 0)"
-    other: DataFormat = "channels_first" if layout == "channels_last" else "channels_last"
+    flipped: DataFormat = "channels_first" if layout == "channels_last" else "channels_last"
+    takes_other = flipped in rules.data_formats
     if for_cli:
         hint = f"save the data as {_data_words(layout, ndim)}: np.save(path, x.transpose{axes})"
-        return hint + (f", or use --data-format {other}" if framework == "keras" else "")
-    if framework == "pytorch":
-        return f"pass x.transpose{axes} (a tensor: x.permute{axes})"
-    return f"pass x.transpose{axes} (a tensor: keras.ops.transpose(x, {axes})), or data_format='{other}'"
+        return hint + (f", or use --data-format {flipped}" if takes_other else "")
+    hint = f"pass x.transpose{axes} (a tensor: {rules.tensor_transpose.format(axes=axes)})"
+    return hint + (f", or data_format='{flipped}'" if takes_other else "")
 
 
 def refuse_keras_2d(shape: tuple[int, ...], *, for_cli: bool) -> None:

@@ -24,6 +24,8 @@ class Convention:
     title: ClassVar[str]  # "Keras"
     conv_name: ClassVar[str]  # how its messages name the layer: "Keras Conv1D", "nn.Conv1d"
     default_layout: ClassVar[DataFormat]
+    data_formats: ClassVar[tuple[DataFormat, ...]]  # the layouts the layer takes
+    tensor_transpose: ClassVar[str]  # a tensor's transpose by {axes}, in the framework's code
     kernel_name: ClassVar[str]  # "kernel" | "weight"
     kernel_layout: ClassVar[str]  # "(k, C/groups, F)"
     kernel_axes: ClassVar[str]  # the kernel's axes in words
@@ -33,6 +35,7 @@ class Convention:
     same_by_output_length: ClassVar[bool]  # 'same' pads for ceil(L/s) outputs (TensorFlow's rule)
     takes_unbatched: ClassVar[bool]  # a (C, L) input without batch
     groups_words: ClassVar[tuple[str, str]]  # (the filters, the input channels) in group messages
+    python_owner: ClassVar[str]  # how conv1d()'s messages name the layer: "Keras' Conv1D"
 
     def arg(self, keras_name: str) -> str:
         """This framework's name for an argument Keras calls keras_name."""
@@ -98,6 +101,14 @@ class Convention:
 
     def python_groups(self, value: Any) -> int | None:
         """groups as the framework reads it (None: not an integer)."""
+        raise NotImplementedError
+
+    def python_padding_string(self, value: str) -> str | int:
+        """A string padding as the framework reads it (configure() then refuses unknown names)."""
+        raise NotImplementedError
+
+    def python_padding_number(self, value: Any) -> int:
+        """A padding that is not a string nor a pair, as the framework reads it."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------------------------ shared

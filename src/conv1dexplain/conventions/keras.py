@@ -8,10 +8,10 @@ from typing import Any, ClassVar
 
 from conv1dexplain import geometry
 from conv1dexplain.conventions.base import Convention, Padding
-from conv1dexplain.conventions.values import explicit_padding, index_of, refusal, sequence_of
+from conv1dexplain.conventions.values import explicit_padding, index_of, is_bool, kind, refusal, sequence_of, shown
 from conv1dexplain.errors import SpecError, setting
 from conv1dexplain.geometry import Axis
-from conv1dexplain.vocabulary import KERAS_ACTIVATIONS, KERAS_PADDINGS
+from conv1dexplain.vocabulary import KERAS_ACTIVATIONS, KERAS_PADDINGS, DataFormat
 
 _PADDING_CHOICES = "use {valid} (no padding), same (keep the length) or causal (pad the past only)"
 
@@ -22,6 +22,8 @@ class Keras(Convention):
     name = "keras"
     title = "Keras"
     conv_name = "Keras Conv1D"
+    data_formats: ClassVar[tuple[DataFormat, ...]] = ("channels_last", "channels_first")
+    tensor_transpose = "keras.ops.transpose(x, {axes})"
     default_layout = "channels_last"
     kernel_name = "kernel"
     kernel_layout = "(k, C/groups, F)"
@@ -32,6 +34,7 @@ class Keras(Convention):
     same_by_output_length = True
     takes_unbatched = False
     groups_words = ("filters", "input channels")
+    python_owner = "Keras' Conv1D"
 
     def same_padding(self, length: int, kernel_size: int, strides: int, dilation_rate: int) -> tuple[int, int]:
         return geometry.keras_same_padding(length, kernel_size, strides, dilation_rate)
@@ -123,12 +126,24 @@ class Keras(Convention):
                 argument=name,
                 value=value,
             )
-        raise refusal(name, value, "Keras' Conv1D", wants)
+        raise refusal(name, value, self.python_owner, wants)
 
     def python_groups(self, value: Any) -> int | None:
-        if isinstance(value, bool) or type(value).__name__ == "bool_":
+        if is_bool(value):
             return int(value)  # Keras does arithmetic with it: True is 1 (and False is refused as 0)
         return index_of(value)
+
+    def python_padding_string(self, value: str) -> str | int:
+        return value
+
+    def python_padding_number(self, value: Any) -> int:
+        found = index_of(value)
+        if found is not None:
+            return found  # configure() says Keras takes no int, and what does the same
+        raise SpecError(
+            f"padding={shown(value)} is {kind(value)}: Keras' Conv1D takes 'valid', 'same' or 'causal'",
+            "pass e.g. padding='same', or padding=(left, right) for explicit zeros",
+        )
 
 
 KERAS = Keras()

@@ -8,10 +8,10 @@ from typing import Any, ClassVar
 
 from conv1dexplain import geometry
 from conv1dexplain.conventions.base import Convention, Padding
-from conv1dexplain.conventions.values import explicit_padding, index_of, refusal, sequence_of
+from conv1dexplain.conventions.values import explicit_padding, index_of, refusal, sequence_of, shown
 from conv1dexplain.errors import SpecError, setting
 from conv1dexplain.geometry import Axis
-from conv1dexplain.vocabulary import PADDING_MODES, TORCH_PADDING_STRINGS, DataFormat
+from conv1dexplain.vocabulary import KERAS_PADDINGS, PADDING_MODES, TORCH_PADDING_STRINGS, DataFormat
 
 
 class PyTorch(Convention):
@@ -20,6 +20,8 @@ class PyTorch(Convention):
     name = "pytorch"
     title = "PyTorch"
     conv_name = "nn.Conv1d"
+    data_formats: ClassVar[tuple[DataFormat, ...]] = ("channels_first",)
+    tensor_transpose = "x.permute{axes}"
     default_layout = "channels_first"
     kernel_name = "weight"
     kernel_layout = "(F, C/groups, k)"
@@ -35,6 +37,7 @@ class PyTorch(Convention):
     same_by_output_length = False
     takes_unbatched = True
     groups_words = ("out_channels", "in_channels")
+    python_owner = "nn.Conv1d"
 
     def data_format(self, data_format: str | None) -> DataFormat:
         fmt = super().data_format(data_format)
@@ -124,10 +127,39 @@ class PyTorch(Convention):
         items = sequence_of(value)
         if items is not None and len(items) == 1 and index_of(items[0]) is not None:
             return operator.index(items[0])
-        raise refusal(name, value, "nn.Conv1d", "an int or a one-element tuple of ints")
+        raise refusal(name, value, self.python_owner, "an int or a one-element tuple of ints")
 
     def python_groups(self, value: Any) -> int | None:
         return index_of(value)
+
+    def python_padding_string(self, value: str) -> str | int:
+        if value in KERAS_PADDINGS:
+            return value  # configure() words the refusal of 'causal' and strided 'same'
+        return _python_padding_string(value)
+
+    def python_padding_number(self, value: Any) -> int:
+        return self.python_int("padding", value)
+
+
+def _python_padding_string(value: str) -> int | str:
+    """Refuse what nn.Conv1d refuses of a string padding: all but exactly 'valid' and 'same'."""
+    text = value.strip()
+    if text.lstrip("-").isdigit():
+        raise SpecError(
+            f"padding={shown(value)} is a string: nn.Conv1d takes an int for zeros on each side",
+            f"pass padding={int(text)}",
+        )
+    sides = [side.strip() for side in text.strip("()[]").split(",")]
+    if len(sides) == 2 and all(side.isdigit() for side in sides):
+        pair = f"({sides[0]}, {sides[1]})"
+        raise SpecError(
+            f"padding={shown(value)} is a string, not a pair of numbers",
+            f"pass padding={pair}: F.pad(x, {pair}) then padding=0",
+        )
+    refused = f"nn.Conv1d refuses padding={shown(value)}: its strings are exactly 'valid' and 'same'"
+    if text.lower() in TORCH_PADDING_STRINGS:
+        raise SpecError(refused, f"pass padding='{text.lower()}'")
+    raise SpecError(refused, "pass padding='valid', padding='same', an int for each side, or (left, right)")
 
 
 def _strided_same(strides: int, kernel_size: int, dilation_rate: int, length: int | None) -> SpecError:
