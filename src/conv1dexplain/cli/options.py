@@ -24,8 +24,8 @@ def _completer(keras: tuple[str, ...], pytorch: tuple[str, ...]) -> Callable[[ty
     """Complete what the --framework typed so far accepts (Keras' when none is typed yet)."""
 
     def complete(ctx: typer.Context, incomplete: str) -> list[str]:
-        chosen = framework_named(str(ctx.params.get("framework") or "keras"))
-        values = pytorch if chosen == "pytorch" else keras
+        chosen = framework_named(str(ctx.params.get("framework") or "keras")) or "keras"
+        values = {"keras": keras, "pytorch": pytorch}[chosen]
         return [v for v in values if v.startswith(incomplete.lower())]
 
     return complete
@@ -40,18 +40,26 @@ _complete_framework = _completer(FRAMEWORKS, FRAMEWORKS)
 OUTPUT_PANEL = "Output"
 
 _INPUT = typer.Option(
-    "--input", "-i", metavar="SHAPE", rich_help_panel=SPEC_PANEL,
+    "--input",
+    "-i",
+    metavar="SHAPE",
+    rich_help_panel=SPEC_PANEL,
     help="Input shape in the convention's layout: LxC for Keras (e.g. 50x300), CxL for PyTorch "
     "(e.g. 300x50); an optional leading batch: 32x50x300.",
-)  # fmt: skip
+)
 _FILTERS = typer.Option(
-    "--filters", "-f", "--out-channels", rich_help_panel=SPEC_PANEL,
+    "--filters",
+    "-f",
+    "--out-channels",
+    rich_help_panel=SPEC_PANEL,
     help="Number of filters = output channels (PyTorch: out_channels). Example: -f 100.",
-)  # fmt: skip
+)
 _KERNEL_SIZE = typer.Option(
-    "--kernel-size", "-k", rich_help_panel=SPEC_PANEL,
+    "--kernel-size",
+    "-k",
+    rich_help_panel=SPEC_PANEL,
     help="Positions each filter reads at a time (it always spans all channels). Example: -k 4.",
-)  # fmt: skip
+)
 InputShapeOpt = Annotated[str, _INPUT]
 FiltersOpt = Annotated[int, _FILTERS]
 KernelSizeOpt = Annotated[int, _KERNEL_SIZE]
@@ -60,110 +68,175 @@ MaybeFiltersOpt = Annotated[int | None, _FILTERS]
 MaybeKernelSizeOpt = Annotated[int | None, _KERNEL_SIZE]
 StridesOpt = Annotated[
     int,
-    typer.Option("--strides", "--stride", "-s", rich_help_panel=SPEC_PANEL,
-                 help="Step between window positions (PyTorch: stride). Example: -s 2."),
-]  # fmt: skip
+    typer.Option(
+        "--strides",
+        "--stride",
+        "-s",
+        rich_help_panel=SPEC_PANEL,
+        help="Step between window positions (PyTorch: stride). Example: -s 2.",
+    ),
+]
 PaddingOpt = Annotated[
     str,
-    typer.Option("--padding", "-p", rich_help_panel=SPEC_PANEL,
-                 autocompletion=_complete_padding,
-                 help="Keras: valid, same or causal (any case). PyTorch: valid, same, an int per side, "
-                 "or L,R (F.pad(x, (L, R)) first). Example: --padding same."),
-]  # fmt: skip
+    typer.Option(
+        "--padding",
+        "-p",
+        rich_help_panel=SPEC_PANEL,
+        autocompletion=_complete_padding,
+        help="Keras: valid, same or causal (any case). PyTorch: valid, same, an int per side, "
+        "or L,R (F.pad(x, (L, R)) first). Example: --padding same.",
+    ),
+]
 DilationOpt = Annotated[
     int,
-    typer.Option("--dilation-rate", "--dilation", "-d", rich_help_panel=SPEC_PANEL,
-                 help="Step between the positions a window reads, 1 = adjacent (PyTorch: dilation). Example: -d 2."),
-]  # fmt: skip
+    typer.Option(
+        "--dilation-rate",
+        "--dilation",
+        "-d",
+        rich_help_panel=SPEC_PANEL,
+        help="Step between the positions a window reads, 1 = adjacent (PyTorch: dilation). Example: -d 2.",
+    ),
+]
 GroupsOpt = Annotated[
     int,
-    typer.Option("--groups", "-g", rich_help_panel=SPEC_PANEL,
-                 help="Split channels into groups, each with its own filters; = channels for depthwise. "
-                 "Example: -g 4."),
-]  # fmt: skip
+    typer.Option(
+        "--groups",
+        "-g",
+        rich_help_panel=SPEC_PANEL,
+        help="Split channels into groups, each with its own filters; = channels for depthwise. Example: -g 4.",
+    ),
+]
 UseBiasOpt = Annotated[
     bool,
-    typer.Option("--use-bias/--no-bias", rich_help_panel=SPEC_PANEL,
-                 help="Add one bias per filter (PyTorch: bias=True). Example: --no-bias."),
-]  # fmt: skip
+    typer.Option(
+        "--use-bias/--no-bias",
+        rich_help_panel=SPEC_PANEL,
+        help="Add one bias per filter (PyTorch: bias=True). Example: --no-bias.",
+    ),
+]
 ActivationOpt = Annotated[
     str | None,
-    typer.Option("--activation", "-a", rich_help_panel=SPEC_PANEL,
-                 autocompletion=_complete_activation,
-                 help="Keras activation by name, e.g. relu (Keras only; nn.Conv1d has none)."),
-]  # fmt: skip
+    typer.Option(
+        "--activation",
+        "-a",
+        rich_help_panel=SPEC_PANEL,
+        autocompletion=_complete_activation,
+        help="Keras activation by name, e.g. relu (Keras only; nn.Conv1d has none).",
+    ),
+]
 DataFormatOpt = Annotated[
     str | None,
-    typer.Option("--data-format", rich_help_panel=SPEC_PANEL,
-                 autocompletion=_complete_data_format,
-                 help="Keras: channels_last (N, L, C, the default) or channels_first (N, C, L)."),
-]  # fmt: skip
+    typer.Option(
+        "--data-format",
+        rich_help_panel=SPEC_PANEL,
+        autocompletion=_complete_data_format,
+        help="Keras: channels_last (N, L, C, the default) or channels_first (N, C, L).",
+    ),
+]
 FrameworkOpt = Annotated[
     str,
-    typer.Option("--framework", "-F", rich_help_panel=SPEC_PANEL,
-                 autocompletion=_complete_framework,
-                 help="Whose conventions: keras (default; TensorFlow's too) or pytorch. "
-                 "Example: --framework pytorch."),
-]  # fmt: skip
+    typer.Option(
+        "--framework",
+        "-F",
+        rich_help_panel=SPEC_PANEL,
+        autocompletion=_complete_framework,
+        help="Whose conventions: keras (default; TensorFlow's too) or pytorch. Example: --framework pytorch.",
+    ),
+]
 PaddingModeOpt = Annotated[
     str,
-    typer.Option("--padding-mode", rich_help_panel=SPEC_PANEL,
-                 autocompletion=_complete_padding_mode,
-                 help="PyTorch: zeros (default), reflect, replicate or circular."),
-]  # fmt: skip
+    typer.Option(
+        "--padding-mode",
+        rich_help_panel=SPEC_PANEL,
+        autocompletion=_complete_padding_mode,
+        help="PyTorch: zeros (default), reflect, replicate or circular.",
+    ),
+]
 JsonOpt = Annotated[
     bool,
-    typer.Option("--json", rich_help_panel=OUTPUT_PANEL,
-                 help="Write one JSON object to stdout (schema_version 1) instead of tables. "
-                 "Example: --json | jq .output_shape"),
-]  # fmt: skip
+    typer.Option(
+        "--json",
+        rich_help_panel=OUTPUT_PANEL,
+        help="Write one JSON object to stdout (schema_version 1) instead of tables. Example: --json | jq .output_shape",
+    ),
+]
 NoColorOpt = Annotated[
     bool,
-    typer.Option("--no-color", rich_help_panel=OUTPUT_PANEL,
-                 help="No colour even on a terminal (NO_COLOR is honoured too)."),
-]  # fmt: skip
+    typer.Option(
+        "--no-color", rich_help_panel=OUTPUT_PANEL, help="No colour even on a terminal (NO_COLOR is honoured too)."
+    ),
+]
 SeedOpt = Annotated[
     int,
-    typer.Option("--seed", min=0, rich_help_panel=OUTPUT_PANEL,
-                 help="Seed of the random example the NumPy check convolves. Example: --seed 1."),
-]  # fmt: skip
+    typer.Option(
+        "--seed",
+        min=0,
+        rich_help_panel=OUTPUT_PANEL,
+        help="Seed of the random example the NumPy check convolves. Example: --seed 1.",
+    ),
+]
 
 DATA_PANEL = "Data and weights"
 DataOpt = Annotated[
     str | None,
-    typer.Option("--data", metavar="FILE", rich_help_panel=DATA_PANEL,
-                 help="Input values: .npy (memory-mapped), .csv/.tsv, .json nested lists, or - for stdin "
-                 "(format sniffed). In the framework's layout. Example: --data x.npy"),
-]  # fmt: skip
+    typer.Option(
+        "--data",
+        metavar="FILE",
+        rich_help_panel=DATA_PANEL,
+        help="Input values: .npy (memory-mapped), .csv/.tsv, .json nested lists, or - for stdin "
+        "(format sniffed). In the framework's layout. Example: --data x.npy",
+    ),
+]
 KernelFileOpt = Annotated[
     str | None,
-    typer.Option("--kernel", "--weight", metavar="FILE", rich_help_panel=DATA_PANEL,
-                 help="Kernel in the framework's layout: Keras (k, C/groups, F), PyTorch weight (F, C/groups, k). "
-                 "Default: drawn like the framework's initializer."),
-]  # fmt: skip
+    typer.Option(
+        "--kernel",
+        "--weight",
+        metavar="FILE",
+        rich_help_panel=DATA_PANEL,
+        help="Kernel in the framework's layout: Keras (k, C/groups, F), PyTorch weight (F, C/groups, k). "
+        "Default: drawn like the framework's initializer.",
+    ),
+]
 BiasFileOpt = Annotated[
     str | None,
     typer.Option("--bias", metavar="FILE", rich_help_panel=DATA_PANEL, help="Bias, one value per filter."),
-]  # fmt: skip
+]
 RandomSeedOpt = Annotated[
     int,
-    typer.Option("--seed", min=0, rich_help_panel=DATA_PANEL,
-                 help="Seed of the random data (with --input) and of drawn weights. Example: --seed 0."),
-]  # fmt: skip
+    typer.Option(
+        "--seed",
+        min=0,
+        rich_help_panel=DATA_PANEL,
+        help="Seed of the random data (with --input) and of drawn weights. Example: --seed 0.",
+    ),
+]
 OutputFileOpt = Annotated[
     str | None,
-    typer.Option("--output", "-o", metavar="FILE", rich_help_panel=OUTPUT_PANEL,
-                 help="Write the output: .npy (filled chunk by chunk), .csv/.tsv (2-D), .json, or - for JSON "
-                 "on stdout. Same rank and layout as the input."),
-]  # fmt: skip
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        rich_help_panel=OUTPUT_PANEL,
+        help="Write the output: .npy (filled chunk by chunk), .csv/.tsv (2-D), .json, or - for JSON "
+        "on stdout. Same rank and layout as the input.",
+    ),
+]
 DtypeOpt = Annotated[
     str | None,
-    typer.Option("--dtype", rich_help_panel=DATA_PANEL,
-                 autocompletion=lambda: ["float32", "float64"],
-                 help="float32 (default) or float64 (default when the data file is float64)."),
-]  # fmt: skip
+    typer.Option(
+        "--dtype",
+        rich_help_panel=DATA_PANEL,
+        autocompletion=lambda: ["float32", "float64"],
+        help="float32 (default) or float64 (default when the data file is float64).",
+    ),
+]
 MaxBytesOpt = Annotated[
     int,
-    typer.Option("--max-bytes", min=1, rich_help_panel=DATA_PANEL,
-                 help="Refuse inputs, and outputs held in memory, larger than this many bytes."),
-]  # fmt: skip
+    typer.Option(
+        "--max-bytes",
+        min=1,
+        rich_help_panel=DATA_PANEL,
+        help="Refuse inputs, and outputs held in memory, larger than this many bytes.",
+    ),
+]
