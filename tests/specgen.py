@@ -45,7 +45,7 @@ class Case:
         return args
 
     def build_kwargs(self) -> dict[str, object]:
-        """Keyword arguments of conv1dexplain.spec.build_spec."""
+        """Keyword arguments of conv1dexplain.layers.conv1d.build."""
         return dict(
             framework=self.framework, input_shape=self.input_text, filters=self.filters,
             kernel_size=self.kernel_size, strides=self.strides, padding=self.padding,

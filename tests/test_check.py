@@ -15,14 +15,12 @@ import pytest
 
 from conv1dexplain import check, geometry
 from conv1dexplain.errors import SpecError
-from conv1dexplain.plan import make_plan
-from conv1dexplain.spec import build_spec
+from conv1dexplain.layers import conv1d
 from specgen import Case, cases
 
 
 def _status(**kwargs: object) -> str:
-    spec = build_spec(**{"framework": "keras", "use_bias": False, **kwargs})  # type: ignore[arg-type]
-    return check.check_plan(make_plan(spec)).status
+    return check.check_plan(conv1d.build(**{"framework": "keras", "use_bias": False, **kwargs})).status  # type: ignore[arg-type]
 
 
 SEED = {"input_shape": "50x300", "filters": 100, "kernel_size": 4, "padding": "same"}
@@ -40,7 +38,7 @@ def test_a_swapped_same_split_is_a_mismatch(monkeypatch: pytest.MonkeyPatch) -> 
         return total - total // 2, total // 2  # the odd one first: wrong
 
     monkeypatch.setattr(geometry, "keras_same_padding", swapped)
-    assert make_plan(build_spec(framework="keras", **SEED)).axis.pad_left == 2  # type: ignore[arg-type]
+    assert conv1d.build(framework="keras", **SEED).axis.pad_left == 2  # type: ignore[arg-type]
     assert _status(**SEED) == "mismatch"
 
 
@@ -85,15 +83,14 @@ def test_a_shorter_input_with_another_phase_is_a_mismatch(monkeypatch: pytest.Mo
 
 def test_the_note_says_mismatch_in_words(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(geometry, "causal_padding", lambda k, d: (0, d * (k - 1)))
-    spec = build_spec(framework="keras", input_shape="12x2", filters=3, kernel_size=3, padding="causal")
-    result = check.check_plan(make_plan(spec))
+    result = check.check_plan(conv1d.build("keras", "12x2", filters=3, kernel_size=3, padding="causal"))
     assert result.note.startswith("MISMATCH") and result.reference_padding == [2, 0]
 
 
 def _reference(case: Case, x: np.ndarray, kernel: np.ndarray) -> np.ndarray | None:
     """The check's reference on one example (x (L, C), kernel (k, C/g, F)), or None if refused."""
     try:  # the activation is not part of the reference (nor of the real layers it is compared with)
-        plan = make_plan(build_spec(**replace(case, activation=None).build_kwargs()))  # type: ignore[arg-type]
+        plan = conv1d.build(**replace(case, activation=None).build_kwargs())  # type: ignore[arg-type]
     except SpecError:
         return None
     before, after = check.reference_padding(plan, case.length)

@@ -8,12 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conv1dexplain.errors import SpecError
-from conv1dexplain.spec import build_spec
+from conv1dexplain.layers import conv1d
 
 
 def _layer(channels: int, filters: int, groups: int, framework: str) -> None:
     shape = f"10x{channels}" if framework == "keras" else f"{channels}x10"
-    build_spec(framework=framework, input_shape=shape, filters=filters, kernel_size=1, groups=groups)
+    conv1d.build(framework, shape, filters=filters, kernel_size=1, groups=groups)
 
 
 @settings(max_examples=300, deadline=None)

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conv1dexplain.errors import SpecError
-from conv1dexplain.spec import build_spec, parse_input_shape
+from conv1dexplain.layers.conv1d import build
+from conv1dexplain.tensor import parse_tensor as parse_input_shape
 from helpers import run
 
 SEPARATORS = ["x", "X", "×", "*", ",", " x ", ", ", " "]
@@ -117,14 +118,14 @@ def test_an_unknown_length_is_refused_with_the_layers_formula_for_any_length(
         else "x".join([batch, *dims] if batch else dims)
     )
     try:  # what the layer gives for a known length (the formula in L must give it too)
-        spec = build_spec(input_shape="50x6" if framework == "keras" else "6x50", **layer)  # type: ignore[arg-type]
+        plan = build(input_shape="50x6" if framework == "keras" else "6x50", **layer)  # type: ignore[arg-type]
     except SpecError as refused:  # refused whatever the length: the unknown one is refused too, as before
         with pytest.raises(SpecError):
-            build_spec(input_shape=unknown, **layer)  # type: ignore[arg-type]
+            build(input_shape=unknown, **layer)  # type: ignore[arg-type]
         assert "length" not in refused.message or "shorter" in refused.message
         return
     with pytest.raises(SpecError) as raised:
-        build_spec(input_shape=unknown, **layer)  # type: ignore[arg-type]
+        build(input_shape=unknown, **layer)  # type: ignore[arg-type]
     assert "leaves the length unknown" in raised.value.message and "needs a length" in raised.value.message
     assert "input_shape=" in raised.value.hint  # the library names the argument; the CLI its flag:
     raised.value.voice = "cli"
@@ -134,17 +135,14 @@ def test_an_unknown_length_is_refused_with_the_layers_formula_for_any_length(
     rule = hint.split("this layer gives ", 1)[1]
     formula = rule.split(", for L ≥ ")[0].removeprefix("L_out = ")
     least = int(rule.split(", for L ≥ ")[1]) if ", for L ≥ " in rule else 1
-    from conv1dexplain.plan import make_plan
-
     for trial in {length, least, least + 1, 50}:
         trial = max(trial, least)
-        known = build_spec(input_shape=f"{trial}x6" if framework == "keras" else f"6x{trial}", **layer)  # type: ignore[arg-type]
-        assert _evaluate(formula, trial) == make_plan(known).axis.output_length, (rule, trial)
+        known = build(input_shape=f"{trial}x6" if framework == "keras" else f"6x{trial}", **layer)  # type: ignore[arg-type]
+        assert _evaluate(formula, trial) == known.axis.output_length, (rule, trial)
     if least > 1:  # below the bound, the layer refuses that length
         with pytest.raises(SpecError):
-            shorter = build_spec(input_shape=f"{least - 1}x6" if framework == "keras" else f"6x{least - 1}", **layer)  # type: ignore[arg-type]
-            make_plan(shorter)
-    assert spec.strides == strides
+            build(input_shape=f"{least - 1}x6" if framework == "keras" else f"6x{least - 1}", **layer)  # type: ignore[arg-type]
+    assert plan.config.strides == strides
 
 
 def test_the_unknown_length_refusal_on_the_command_line() -> None:

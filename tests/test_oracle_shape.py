@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from conv1dexplain.errors import SpecError
-from conv1dexplain.plan import Plan, make_plan
-from conv1dexplain.spec import build_spec
+from conv1dexplain.layers import conv1d
+from conv1dexplain.layers.conv1d import Conv1DPlan as Plan
 from specgen import Case, cases
 
 COUNT = 600
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.oracle
 def ours(case: Case) -> Plan | SpecError:
     """Our plan, or our refusal."""
     try:
-        return make_plan(build_spec(**case.build_kwargs()))  # type: ignore[arg-type]
+        return conv1d.build(**case.build_kwargs())  # type: ignore[arg-type]
     except SpecError as error:
         assert error.message and error.hint
         return error
@@ -61,7 +61,7 @@ def expected_ramp_output(plan: Plan, case: Case) -> np.ndarray:
     totals = []
     for t in range(axis.output_length):
         rows = [_source(p, axis.length, case.padding_mode) for p in axis.input_positions(t)]
-        totals.append(sum(r + 1 for r in rows if r is not None) * plan.spec.channels_per_group)
+        totals.append(sum(r + 1 for r in rows if r is not None) * plan.channels_per_group)
     return np.array(totals, dtype="float64")
 
 

@@ -14,16 +14,15 @@ import pytest
 
 from conv1dexplain.check import check_plan
 from conv1dexplain.errors import SpecError
-from conv1dexplain.plan import make_plan
+from conv1dexplain.layers import conv1d
 from conv1dexplain.report.shape import ShapeReport, build_shape_report
-from conv1dexplain.spec import build_spec
 from helpers import human, run
 from specgen import Case, cases
 
 
 def _report(case: Case) -> ShapeReport | None:
     try:
-        plan = make_plan(build_spec(**case.build_kwargs()))  # type: ignore[arg-type]
+        plan = conv1d.build(**case.build_kwargs())  # type: ignore[arg-type]
     except SpecError:
         return None
     return build_shape_report(plan, check_plan(plan))
