@@ -32,7 +32,7 @@ def test_windows_and_steps_hold_the_same_positions_and_outputs(request_: RunRequ
     for step in tracer.steps(0, length, 1):
         t = step.output_index
         assert step.input_indices == positions[t]
-        assert step.padding_taps == padding[t]
+        assert step.padding_taps == list(padding[t])
         assert step.outputs.tolist() == outputs[t]  # the same chunk: the same bits
         assert step.output == outputs[t][1]
 

@@ -200,9 +200,9 @@ class Tracer:
             # the whole chunk at once: window positions t·s + j·d − pad_left, and which of them are padding
             positions = (np.arange(first, chunk.t0 + hi)[:, None] * axis.strides + taps) - axis.pad_left
             padding = (positions < 0) | (positions >= axis.length)
-            padding_taps: list[list[int]] = [[] for _ in range(hi - lo)]
+            padding_taps: list[tuple[int, ...]] = [()] * (hi - lo)  # (most windows read none)
             for i in np.flatnonzero(padding.any(axis=1)).tolist():
-                padding_taps[i] = np.flatnonzero(padding[i]).tolist()
+                padding_taps[i] = tuple(np.flatnonzero(padding[i]).tolist())
             finite = bool(np.isfinite(outputs).all())
             yield Windows(first, positions.tolist(), padding_taps, filters, outputs.tolist(), finite)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import TextIO
 
 from conv1dexplain import strict_json
@@ -13,7 +14,7 @@ from conv1dexplain.trace_steps import Selection
 from conv1dexplain.vocabulary import SCHEMA_VERSION
 
 
-def _ints(values: list[int]) -> str:
+def _ints(values: Sequence[int]) -> str:
     return "[" + ",".join(map(str, values)) + "]"
 
 

@@ -17,7 +17,7 @@ class Windows:
 
     first: int
     input_indices: list[list[int]]  # per step, the position each tap reads (t·s + j·d − pad_left)
-    padding_taps: list[list[int]]  # per step, the taps that read padding
+    padding_taps: list[tuple[int, ...]]  # per step, the taps that read padding
     filters: list[int]  # the output channels `outputs` holds
     outputs: list[list[float]]  # per step, those channels' outputs (after bias and activation)
     finite: bool  # no NaN or infinity among the outputs (JSON has neither: they are written null)
