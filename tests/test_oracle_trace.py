@@ -10,14 +10,15 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-import conv1dexplain.trace
 from conv1dexplain.errors import SpecError
 from conv1dexplain.plan import Plan, make_plan
+from conv1dexplain.runner import RunRequest
 from conv1dexplain.spec import build_spec
 from conv1dexplain.vocabulary import AXIS_WISE
 from helpers import run
 from specgen import Case, cases
 from test_oracle_conv1d import keras_output, torch_output
+from test_trace_numbers import streamed
 
 pytestmark = pytest.mark.oracle
 COUNT = 60
@@ -48,21 +49,32 @@ def traced(case: Case, plan: Plan, tmp: Path, example: int, filter_index: int | 
     bias = rng.standard_normal(case.filters).astype(np.float32) if case.use_bias else None
     np.save(tmp / "x.npy", x)
     np.save(tmp / "k.npy", kernel)
-    args = ["trace", "--data", str(tmp / "x.npy"), "--kernel", str(tmp / "k.npy"), "--example", str(example), "--json"]
     if bias is not None:
         np.save(tmp / "b.npy", bias)
-        args += ["--bias", str(tmp / "b.npy")]
-    if filter_index is not None:
-        args += ["--filter", str(filter_index)]
-    spec_args = [a for a in case.cli_args() if a not in ("--input", case.input_text)]
-    result = run(args + spec_args)
-    assert result.code == 0, result.stderr
-    lines = [json.loads(line) for line in result.stdout.splitlines()]
-    return lines[0], lines[1:], (x, kernel, bias)
+    request = RunRequest(
+        framework=case.framework,
+        data_format=case.data_format if case.framework == "keras" else None,
+        filters=case.filters,
+        kernel_size=case.kernel_size,
+        strides=case.strides,
+        padding=case.padding,
+        dilation_rate=case.dilation_rate,
+        groups=case.groups,
+        use_bias=case.use_bias,
+        activation=case.activation,
+        padding_mode=case.padding_mode,
+        data_file=str(tmp / "x.npy"),
+        kernel=str(tmp / "k.npy"),
+        bias=None if bias is None else str(tmp / "b.npy"),
+    )
+    # chunks of 5 positions (the CLI's are 2048), so that steps straddle chunk boundaries
+    layer, windows = streamed(request, chunk=5, filter_index=filter_index, example=example)
+    return layer, windows, (x, kernel, bias)
 
 
-def check(case: Case, plan: Plan, real: np.ndarray, layer: dict, windows: list[dict], example: int,
-          filter_index: int | None) -> None:  # fmt: skip
+def check(
+    case: Case, plan: Plan, real: np.ndarray, layer: dict, windows: list[dict], example: int, filter_index: int | None
+) -> None:
     axis = plan.axis
     assert layer["type"] == "layer" and layer["schema_version"] == 1 and layer["example"] == example
     per_position = real[example] if case.data_format == "channels_last" else real[example].T  # (L_out, F′)
@@ -75,12 +87,6 @@ def check(case: Case, plan: Plan, real: np.ndarray, layer: dict, windows: list[d
         wanted = per_position[t] if filter_index is None else per_position[t, filter_index : filter_index + 1]
         assert w["filters"] == (list(range(per_position.shape[1])) if filter_index is None else [filter_index])
         np.testing.assert_allclose(w["output"], wanted, rtol=2e-4, atol=2e-4, err_msg=f"{case} t={t}")
-
-
-@pytest.fixture(autouse=True)
-def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Chunks of 5 positions, so that steps straddle chunk boundaries."""
-    monkeypatch.setattr(conv1dexplain.trace, "CHUNK", 5)
 
 
 @pytest.mark.parametrize("index", range(len(KERAS)), ids=[f"keras{i}" for i in range(len(KERAS))])
@@ -135,8 +141,9 @@ def test_whole_axis_activations_read_the_axis_trace_names(
     assert other.shape != real.shape or not np.allclose(other, real, rtol=1e-3, atol=1e-3)
     np.save(tmp_path / "x.npy", x)
     np.save(tmp_path / "k.npy", kernel)
-    result = run(["trace", "--data", str(tmp_path / "x.npy"), "--kernel", str(tmp_path / "k.npy"), "--no-bias",
-                  "--activation", activation, "--data-format", data_format, "--example", "1", "--json"])  # fmt: skip
+    files = ["--data", str(tmp_path / "x.npy"), "--kernel", str(tmp_path / "k.npy")]
+    options = ["--no-bias", "--activation", activation, "--data-format", data_format, "--example", "1", "--json"]
+    result = run(["trace", *files, *options])
     if activation == "glu" and data_format == "channels_first":
         assert real.shape == (2, 6, 4) and pre.shape == (2, 6, 8)  # Keras halves the length:
         gate = 1 / (1 + np.exp(-pre[:, :, 4:].astype(np.float64)))  # output t is window t × sigmoid(window t + 4)

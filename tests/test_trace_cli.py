@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 import time
@@ -22,10 +23,11 @@ VIEWS = {
     "trace_default": [*SEED, "--steps", "0:3"],
     "trace_compact": [*SEED, "--compact"],
     "trace_causal": ["trace", "--input", "8x2", "-f", "2", "-k", "3", "-p", "causal", "--steps", "0:2", "--no-bias"],
-    "trace_dilated_strided": ["trace", "-F", "pytorch", "--input", "4x30", "-f", "3", "-k", "3", "-d", "2", "-s", "3",
-                              "-p", "2", "--steps", "3:5", "--filter", "2"],
+    "trace_dilated_strided": shlex.split(
+        "trace -F pytorch --input 4x30 -f 3 -k 3 -d 2 -s 3 -p 2 --steps 3:5 --filter 2"
+    ),
     "trace_wide": ["trace", "--input", "100x300", "-f", "100", "-k", "4", "-p", "same", "--steps", "49:50"],
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("name", VIEWS)
@@ -36,8 +38,17 @@ def test_human_view_snapshot(name: str) -> None:
 
 def test_default_view_shows_every_part() -> None:
     text = human([*SEED, "--steps", "0:1"])
-    for part in ("output[0]", "input", "tap j", "reads positions -1, 0, 1", "taps 0 read padding", "× kernel",
-                 "sum", "output[0, 0] =", "all 2 output channels"):  # fmt: skip
+    for part in (
+        "output[0]",
+        "input",
+        "tap j",
+        "reads positions -1, 0, 1",
+        "taps 0 read padding",
+        "× kernel",
+        "sum",
+        "output[0, 0] =",
+        "all 2 output channels",
+    ):
         assert part in text, part
 
 

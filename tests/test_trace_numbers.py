@@ -3,19 +3,22 @@ window costs the rows it reads, not the stretch its padding and dilation span.""
 
 from __future__ import annotations
 
+import io
 import json
 import resource
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
 
-import conv1dexplain.trace
+from conv1dexplain.cli.trace_json import stream
 from conv1dexplain.runner import Prepared, RunRequest, prepare
-from conv1dexplain.trace import Tracer
+from conv1dexplain.trace import CHUNK, Tracer
+from conv1dexplain.trace_steps import Selection, parse_steps
 from helpers import run
 
 # (layer options, --input): dense chunks, strided, dilated beyond the kernel (windows read apart),
@@ -41,16 +44,40 @@ def selections(length: int) -> list[tuple[int, int, int | None]]:
     return [(0, 1, None), (3, 4, 0), (2, 4, None), (middle, middle + 3, None), last, (1, length, None)]
 
 
-def prepared(options: list[str], shape: str, lazy: bool) -> Prepared:
-    """The layer of LAYERS' options with its seed-3 data, as trace prepares it."""
+def request_of(options: list[str], shape: str) -> RunRequest:
+    """The layer of LAYERS' options with its seed-3 data."""
     values = dict(zip(options[::2], options[1::2], strict=True))
     request = RunRequest(
-        framework=values.get("-F", "keras"), filters=int(values["-f"]), kernel_size=int(values["-k"]),
-        strides=int(values.get("-s", 1)), dilation_rate=int(values.get("-d", 1)),
-        padding=values.get("-p", "valid"), groups=int(values.get("--groups", 1)),
-        padding_mode=values.get("--padding-mode", "zeros"), input_shape=shape, seed=3,
-    )  # fmt: skip
-    return prepare(request, lazy=lazy)
+        framework=values.get("-F", "keras"),
+        filters=int(values["-f"]),
+        kernel_size=int(values["-k"]),
+        strides=int(values.get("-s", 1)),
+        dilation_rate=int(values.get("-d", 1)),
+        padding=values.get("-p", "valid"),
+        groups=int(values.get("--groups", 1)),
+        padding_mode=values.get("--padding-mode", "zeros"),
+        input_shape=shape,
+        seed=3,
+    )
+    return request
+
+
+def prepared(options: list[str], shape: str, lazy: bool) -> Prepared:
+    """The layer of LAYERS' options with its seed-3 data, as trace prepares it."""
+    return prepare(request_of(options, shape), lazy=lazy)
+
+
+def streamed(
+    request: RunRequest, chunk: int = CHUNK, steps: str | None = None, filter_index: int | None = None, example: int = 0
+) -> tuple[dict, list[dict]]:
+    """The layer line and the window lines `trace --json` writes, computed in chunks of at most `chunk` steps."""
+    ready = prepare(request, lazy=True)
+    tracer = Tracer(ready, example=example, chunk=chunk)
+    start, stop = parse_steps(steps, tracer.output_length)
+    out = io.StringIO()
+    stream(ready, tracer, Selection(example, start, stop, filter_index), out)
+    layer, *windows = (json.loads(line) for line in out.getvalue().splitlines())
+    return layer, windows
 
 
 def windows(args: list[str]) -> list[dict]:
@@ -59,17 +86,16 @@ def windows(args: list[str]) -> list[dict]:
     return [json.loads(line) for line in result.stdout.splitlines()[1:]]
 
 
-@pytest.mark.parametrize("chunk", [2048, 5, 1])  # CHUNK: the most steps a chunk holds
+@pytest.mark.parametrize("chunk", [CHUNK, 5, 1])  # the most steps a chunk holds
 @pytest.mark.parametrize(("options", "shape"), LAYERS)
 def test_a_position_has_the_same_bits_whatever_steps_and_filter_select(
-    options: list[str], shape: str, chunk: int, monkeypatch: pytest.MonkeyPatch
+    options: list[str], shape: str, chunk: int
 ) -> None:
-    monkeypatch.setattr(conv1dexplain.trace, "CHUNK", chunk)
-    full = windows(["--input", shape, *options])
+    request = request_of(options, shape)
+    full = streamed(request, chunk)[1]
     for start, stop, filter_index in selections(len(full)):
         steps = f"{start}:{stop}"
-        picked = windows(["--input", shape, *options, "--steps", steps]
-                         + ([] if filter_index is None else ["--filter", str(filter_index)]))  # fmt: skip
+        picked = streamed(request, chunk, steps, filter_index)[1]
         for window in picked:
             whole = full[window["output_index"]]
             expected = whole["output"] if filter_index is None else whole["output"][filter_index : filter_index + 1]
@@ -97,19 +123,17 @@ def test_the_stepper_shows_the_bits_the_stream_does(options: list[str], shape: s
 
 @pytest.mark.parametrize("budget", [1, 700, 5000, 32 << 20])
 @pytest.mark.parametrize(("options", "shape"), LAYERS)
-def test_a_chunk_holds_at_most_chunk_bytes_of_rows(
-    options: list[str], shape: str, budget: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """CHUNK_BYTES bounds every chunk's rows (down to one step a chunk), and the numbers stay right."""
-    monkeypatch.setattr(conv1dexplain.trace, "CHUNK_BYTES", budget)
+def test_a_chunk_holds_at_most_chunk_bytes_of_rows(options: list[str], shape: str, budget: int) -> None:
+    """chunk_bytes bounds every chunk's rows (down to one step a chunk), and the numbers stay right."""
     full = windows(["--input", shape, *options])
-    tracer = Tracer(prepared(options, shape, lazy=True))
+    tracer = Tracer(prepared(options, shape, lazy=True), chunk_bytes=budget)
     one_window = tracer.axis.kernel_size * tracer.spec.input.channels * 4
     seen = 0
     for chunk, lo, hi in tracer.chunks(0, tracer.output_length):
         assert chunk.rows.nbytes <= budget or (hi - lo == 1 and chunk.rows.nbytes <= one_window)
-        np.testing.assert_allclose(chunk.outputs, [w["output"] for w in full[chunk.t0 + lo : chunk.t0 + hi]],
-                                   rtol=2e-6, atol=2e-6)  # fmt: skip
+        np.testing.assert_allclose(
+            chunk.outputs, [w["output"] for w in full[chunk.t0 + lo : chunk.t0 + hi]], rtol=2e-6, atol=2e-6
+        )
         seen += hi - lo
     assert seen == len(full)
 
@@ -136,10 +160,16 @@ def test_a_huge_dilation_costs_what_its_taps_read(view: list[str], tmp_path: Pat
     kernel = np.random.default_rng(2).standard_normal((3, 2, 2)).astype(np.float32)
     np.save(tmp_path / "x.npy", x)
     np.save(tmp_path / "k.npy", kernel)
-    args = ["trace", "--data", str(tmp_path / "x.npy"), "--kernel", str(tmp_path / "k.npy"), "--no-bias",
-            "--dilation-rate", "1000000000", "--padding", "same", *view]  # fmt: skip
-    result = subprocess.run([sys.executable, "-m", "conv1dexplain", *args], capture_output=True, text=True,
-                            timeout=120, preexec_fn=lambda: limited(2.5), check=False)  # fmt: skip
+    files = ["--data", str(tmp_path / "x.npy"), "--kernel", str(tmp_path / "k.npy")]
+    args = ["trace", *files, "--no-bias", "--dilation-rate", "1000000000", "--padding", "same", *view]
+    result = subprocess.run(
+        [sys.executable, "-m", "conv1dexplain", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: limited(2.5),
+        check=False,
+    )
     assert result.returncode == 0 and result.stderr == "", result.stderr[-500:]
     if view == ["--json"]:
         lines = [json.loads(line) for line in result.stdout.splitlines()]
@@ -152,8 +182,14 @@ def test_a_huge_dilation_costs_what_its_taps_read(view: list[str], tmp_path: Pat
 def test_many_filters_make_chunks_of_fewer_steps() -> None:
     """300,000 filters: 2048 steps a chunk would hold 2.3 GiB of sums, as much again with the bias."""
     args = ["trace", "--input", "3000x1", "-f", "300000", "-k", "1", "--filter", "7", "--steps", "1000:1010", "--json"]
-    result = subprocess.run([sys.executable, "-m", "conv1dexplain", *args], capture_output=True, text=True,
-                            timeout=120, preexec_fn=lambda: limited(2.5), check=False)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "conv1dexplain", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: limited(2.5),
+        check=False,
+    )
     assert result.returncode == 0 and result.stderr == "", result.stderr[-500:]
     assert [json.loads(line)["output_index"] for line in result.stdout.splitlines()[1:]] == list(range(1000, 1010))
 
@@ -164,10 +200,12 @@ def test_many_filters_make_chunks_of_fewer_steps() -> None:
         # a chunk of 2048 steps, the last tap 2·10⁶ rows after the first (+1 row kept for the stream)
         (["--input", "3000000x1", "-d", "1000000"], 2047 + 2 * 10**6 + 1 + 1),
         # … and circular padding keeps the first 10⁶ + 1 rows and the last 10⁶ for wrapping around
-        (["-F", "pytorch", "--input", "1x5000000", "-d", "1000000", "-p", "1000000", "--padding-mode", "circular"],
-         2047 + 2 * 10**6 + 1 + 10**6 + 1 + 10**6),
+        (
+            ["-F", "pytorch", "--input", "1x5000000", "-d", "1000000", "-p", "1000000", "--padding-mode", "circular"],
+            2047 + 2 * 10**6 + 1 + 10**6 + 1 + 10**6,
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_drawn_input_whose_windows_hold_more_than_the_budget_is_refused(layer: list[str], held_rows: int) -> None:
     """Drawn data is a stream that runs forward: a chunk's first to last tap is held at once."""
     args = ["trace", *layer, "-f", "1", "-k", "3", "--compact", "--steps", "0:1"]
@@ -184,19 +222,20 @@ def test_a_drawn_input_whose_windows_hold_more_than_the_budget_is_refused(layer:
 @pytest.mark.oracle
 @pytest.mark.parametrize(("dilation", "strides"), [(4, 1), (5, 1), (6, 1), (7, 1), (1, 2), (1, 4), (2, 3)])
 def test_windows_read_apart_or_together_equal_pytorch(
-    torch: ModuleType, dilation: int, strides: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    torch: ModuleType, dilation: int, strides: int, tmp_path: Path
 ) -> None:
     """Chunks of n ≤ 5 steps, k = 3: a chunk reads its stretch while (n−1)·s + 2d + 1 ≤ 3n, else its
     taps only (d = 5 the one, d = 6 the other; the last, shorter chunks; a stride beyond the kernel)."""
-    monkeypatch.setattr(conv1dexplain.trace, "CHUNK", 5)
     rng = np.random.default_rng(dilation * 10 + strides)
     x = rng.standard_normal((3, 37)).astype(np.float32)
     weight = rng.standard_normal((2, 3, 3)).astype(np.float32)
     np.save(tmp_path / "x.npy", x)
     np.save(tmp_path / "w.npy", weight)
-    found = windows(["-F", "pytorch", "--data", str(tmp_path / "x.npy"), "--kernel", str(tmp_path / "w.npy"),
-                     "--no-bias", "-d", str(dilation), "-s", str(strides), "-p", "3"])  # fmt: skip
-    real = torch.nn.functional.conv1d(torch.from_numpy(x), torch.from_numpy(weight), stride=strides, padding=3,
-                                      dilation=dilation).numpy()  # fmt: skip
+    files = RunRequest(framework="pytorch", data_file=str(tmp_path / "x.npy"), kernel=str(tmp_path / "w.npy"))
+    request = replace(files, use_bias=False, dilation_rate=dilation, strides=strides, padding="3")
+    found = streamed(request, chunk=5)[1]  # (chunks of 5 steps: the CLI's are 2048)
+    real = torch.nn.functional.conv1d(
+        torch.from_numpy(x), torch.from_numpy(weight), stride=strides, padding=3, dilation=dilation
+    ).numpy()
     np.testing.assert_allclose([w["output"] for w in found], real.T, rtol=2e-5, atol=2e-5)
     assert [w["input_indices"][0] for w in found] == [t * strides - 3 for t in range(real.shape[1])]

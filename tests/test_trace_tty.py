@@ -16,8 +16,9 @@ RESTORE = "\x1b[?25h\x1b[?1049l"  # cursor shown, normal screen back
 
 
 def spawn(args: list[str]) -> pexpect.spawn:
-    return pexpect.spawn(sys.executable, ["-m", "conv1dexplain", *args], dimensions=(50, 100), env=ENV,
-                         encoding="utf-8", timeout=30)  # fmt: skip
+    return pexpect.spawn(
+        sys.executable, ["-m", "conv1dexplain", *args], dimensions=(50, 100), env=ENV, encoding="utf-8", timeout=30
+    )
 
 
 STYLE = r"(?:\x1b\[[0-9;]*m)*"  # colour codes between the words
@@ -50,8 +51,9 @@ def test_keys_step_back_and_forth_and_change_filter() -> None:
 
 def test_ctrl_c_exits_130_and_restores_the_terminal() -> None:
     command = " ".join([shlex.quote(sys.executable), "-m", "conv1dexplain", *ARGS])
-    child = pexpect.spawn("bash", ["-c", f"{command}; echo EXIT=$?; stty -a"], dimensions=(50, 100), env=ENV,
-                          encoding="utf-8", timeout=30)  # fmt: skip
+    child = pexpect.spawn(
+        "bash", ["-c", f"{command}; echo EXIT=$?; stty -a"], dimensions=(50, 100), env=ENV, encoding="utf-8", timeout=30
+    )
     at(child, 0)
     child.send("\x03")
     child.expect(r"EXIT=(\d+)")

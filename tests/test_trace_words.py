@@ -64,19 +64,22 @@ def test_the_views_name_positions_as_the_data_lays_them_out() -> None:
     ("layout", "words"),
     [
         (["--input", "12x3"], "→ softmax over the 4 filters' sums here → output[2, 1] ="),
-        (["--input", "3x12", "--data-format", "channels_first"],
-         "→ softmax over filter 1's 12 positions (every window's sum) → output[1, 2] ="),
+        (
+            ["--input", "3x12", "--data-format", "channels_first"],
+            "→ softmax over filter 1's 12 positions (every window's sum) → output[1, 2] =",
+        ),
     ],
-)  # fmt: skip
+)
 def test_softmax_says_which_sums_it_reads(layout: list[str], words: str) -> None:
-    text = human(["trace", *layout, "-f", "4", "-k", "3", "-p", "same", "--activation", "softmax", "--filter", "1",
-                  "--steps", "2:3"])  # fmt: skip
+    options = ["-f", "4", "-k", "3", "-p", "same", "--activation", "softmax", "--filter", "1", "--steps", "2:3"]
+    text = human(["trace", *layout, *options])
     assert words in " ".join(text.split())
 
 
 def test_glu_says_which_filter_gates_this_one() -> None:
-    text = human(["trace", "--input", "12x3", "-f", "4", "-k", "3", "--activation", "glu", "--filter", "1",
-                  "--steps", "0:1"])  # fmt: skip
+    text = human(
+        ["trace", "--input", "12x3", "-f", "4", "-k", "3", "--activation", "glu", "--filter", "1", "--steps", "0:1"]
+    )
     assert "→ glu: × sigmoid(filter 3's sum + bias) → output[0, 1] =" in " ".join(text.split())
 
 
@@ -92,8 +95,13 @@ def test_trace_help_says_json_is_json_lines_with_a_jq_line_that_works() -> None:
     assert "jq .output_shape" not in text
     command = re.search(r"(--json \| jq -c '[^']*')", text)
     assert command is not None, text
-    jq = subprocess.run(["bash", "-c", f"{sys.executable} -m conv1dexplain trace --input 10x3 -f 2 -k 3 "
-                         f"{command.group(1)}"], capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    jq = subprocess.run(
+        ["bash", "-c", f"{sys.executable} -m conv1dexplain trace --input 10x3 -f 2 -k 3 {command.group(1)}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert jq.returncode == 0 and jq.stderr == "", jq.stderr
     values = [json.loads(line) for line in jq.stdout.splitlines()]
     assert len(values) == 8 and all(len(v) == 2 and all(isinstance(n, float) for n in v) for v in values)

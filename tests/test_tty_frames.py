@@ -32,8 +32,7 @@ def _view(index: int) -> tuple[View, Text]:
         ready = prepare(LAYERS[index], lazy=False)
         tracer = Tracer(ready, random_access=True)
         view = View(tracer, 0, 3, 80)
-        heading = header(view, layer_code(ready.plan), 0, ready.data_source,
-                         ready.weights_source)  # fmt: skip
+        heading = header(view, layer_code(ready.plan), 0, ready.data_source, ready.weights_source)
         TRACERS[index] = (view, heading)
     return TRACERS[index]
 
@@ -79,13 +78,25 @@ def _pressed(keys: list[str], start: int = 0, stop: int = 30, filters: int = 3) 
     [
         (["\x1b[C", " ", "n", "l", "\r", "\n", "\x1bOC"], 7),
         (["\x1b[F", "\x1b[D", "p", "h", "\x1bOD"], 25),
-        (["\x1b[6~"], PAGE), (["\x1b[6~"] * 4, 29), (["\x1b[6~", "\x1b[6~", "\x1b[5~"], PAGE),
-        (["\x1b[5~"], 0), (["G"], 29), (["G", "g"], 0), (["\x1b[4~"], 29), (["\x1b[8~", "\x1b[7~"], 0),
-        (["\x1bOF", "\x1b[H"], 0), (["\x1b[F", "\x1bOH"], 0), (["\x1b[1~"], 0),
-        (["1", "2", "\r"], 12), (["9", "9", "\r"], 29), (["1", "2", "\x7f", "\r"], 1), (["2", "\x1b"], 0),
-        (["5", "\x1b[C"], 1), (["\x1b[C", "0", "\n"], 0),
+        (["\x1b[6~"], PAGE),
+        (["\x1b[6~"] * 4, 29),
+        (["\x1b[6~", "\x1b[6~", "\x1b[5~"], PAGE),
+        (["\x1b[5~"], 0),
+        (["G"], 29),
+        (["G", "g"], 0),
+        (["\x1b[4~"], 29),
+        (["\x1b[8~", "\x1b[7~"], 0),
+        (["\x1bOF", "\x1b[H"], 0),
+        (["\x1b[F", "\x1bOH"], 0),
+        (["\x1b[1~"], 0),
+        (["1", "2", "\r"], 12),
+        (["9", "9", "\r"], 29),
+        (["1", "2", "\x7f", "\r"], 1),
+        (["2", "\x1b"], 0),
+        (["5", "\x1b[C"], 1),
+        (["\x1b[C", "0", "\n"], 0),
     ],
-)  # fmt: skip
+)
 def test_each_key_moves_where_it_says(keys: list[str], t: int) -> None:
     assert _pressed(keys).t == t
 
@@ -123,8 +134,27 @@ def test_the_keys_are_documented_in_the_help_and_the_readme() -> None:
     sentence = readme[readme.index("In a terminal it is interactive") :].split("; piped")[0]
     for text in (option.help, sentence):
         words = set(re.findall(r"[\w→←]+", text))
-        for key in ("→", "space", "n", "l", "Enter", "←", "p", "h", "PgDn", "PgUp", "Home", "g", "End", "G",
-                    "f", "F", "number", "q", "Esc"):  # fmt: skip
+        for key in (
+            "→",
+            "space",
+            "n",
+            "l",
+            "Enter",
+            "←",
+            "p",
+            "h",
+            "PgDn",
+            "PgUp",
+            "Home",
+            "g",
+            "End",
+            "G",
+            "f",
+            "F",
+            "number",
+            "q",
+            "Esc",
+        ):
             assert key in words, (key, text)
         assert "resized" in sentence
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import shlex
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +23,8 @@ VIEWS = {
     "trace wide": ["trace", "--input", "100x300", "-f", "100", "-k", "4", "-p", "same", "--steps", "49:50"],
     "trace long": ["trace", "--input", "100x16", "-f", "32", "-k", "9", "-d", "4", "-p", "causal", "--steps", "50:52"],
     "run": ["run", "--input", "50x300", "-f", "100", "-k", "4", "-p", "same"],
-    "run pytorch": ["run", "-F", "pytorch", "--input", "3x12", "-f", "2", "-k", "3", "-p", "1",
-                    "--padding-mode", "reflect"],
-}  # fmt: skip
+    "run pytorch": shlex.split("run -F pytorch --input 3x12 -f 2 -k 3 -p 1 --padding-mode reflect"),
+}
 
 
 @pytest.mark.parametrize("columns", ["80", "200"])
@@ -53,8 +53,9 @@ def test_data_file_views_have_no_trailing_spaces(tmp_path: Path) -> None:
     np.save(tmp_path / "x.npy", np.random.default_rng(0).standard_normal((20, 3)))
     np.save(tmp_path / "xs.npy", np.random.default_rng(0).standard_normal((2, 20, 3)))
     for command, data in (("trace", "x.npy"), ("run", "xs.npy")):
-        result = run_process([command, "--data", str(tmp_path / data), "-f", "4", "-k", "3", "-d", "2"],
-                             env={"COLUMNS": "80"})  # fmt: skip
+        result = run_process(
+            [command, "--data", str(tmp_path / data), "-f", "4", "-k", "3", "-d", "2"], env={"COLUMNS": "80"}
+        )
         assert result.returncode == 0, result.stderr
         assert not [line for line in result.stdout.splitlines() if line.endswith(" ")]
 

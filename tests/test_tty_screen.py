@@ -39,11 +39,23 @@ class Terminal:
         env = {**ENV, "TERM": "xterm-256color"}
         if shell:  # the exit code and the terminal's modes, printed once the stepper is gone
             command = " ".join([shlex.quote(sys.executable), "-m", "conv1dexplain", *map(shlex.quote, args)])
-            self.child = pexpect.spawn("bash", ["--norc", "-c", f"{command}; echo EXIT=$?; stty -a"],
-                                       dimensions=(rows, columns), env=env, encoding="utf-8", timeout=30)  # fmt: skip
+            self.child = pexpect.spawn(
+                "bash",
+                ["--norc", "-c", f"{command}; echo EXIT=$?; stty -a"],
+                dimensions=(rows, columns),
+                env=env,
+                encoding="utf-8",
+                timeout=30,
+            )
         else:
-            self.child = pexpect.spawn(sys.executable, ["-m", "conv1dexplain", *args], dimensions=(rows, columns),
-                                       env=env, encoding="utf-8", timeout=30)  # fmt: skip
+            self.child = pexpect.spawn(
+                sys.executable,
+                ["-m", "conv1dexplain", *args],
+                dimensions=(rows, columns),
+                env=env,
+                encoding="utf-8",
+                timeout=30,
+            )
         self.rows, self.columns = rows, columns
         self.screen = pyte.Screen(columns + BEYOND, rows + BEYOND)
         self.stream = pyte.Stream(self.screen)
@@ -146,11 +158,36 @@ def test_rows_are_cut_visibly_when_the_taps_do_not_fit() -> None:
 def test_each_key_does_what_it_says() -> None:
     terminal = Terminal(SMALL, 24, 80)
     terminal.at(0)
-    moves = [("\x1b[C", 1), (" ", 2), ("n", 3), ("l", 4), ("\r", 5), ("\x1b[D", 4), ("p", 3), ("h", 2),
-             ("\x1b[6~", 12), ("\x1b[6~", 22), ("\x1b[6~", 29), ("\x1b[5~", 19), ("\x1b[H", 0), ("\x1b[5~", 0),
-             ("G", 29), ("g", 0), ("\x1b[F", 29), ("\x1b[C", 29), ("\x1bOH", 0), ("\x1b[D", 0),
-             ("7\r", 7), ("12\r", 12), ("99\r", 29), ("3\x7f5\r", 5), ("1", 5), ("\x1b", 5),
-             ("\x1b[1~", 0), ("\x1b[4~", 29)]  # fmt: skip
+    moves = [
+        ("\x1b[C", 1),
+        (" ", 2),
+        ("n", 3),
+        ("l", 4),
+        ("\r", 5),
+        ("\x1b[D", 4),
+        ("p", 3),
+        ("h", 2),
+        ("\x1b[6~", 12),
+        ("\x1b[6~", 22),
+        ("\x1b[6~", 29),
+        ("\x1b[5~", 19),
+        ("\x1b[H", 0),
+        ("\x1b[5~", 0),
+        ("G", 29),
+        ("g", 0),
+        ("\x1b[F", 29),
+        ("\x1b[C", 29),
+        ("\x1bOH", 0),
+        ("\x1b[D", 0),
+        ("7\r", 7),
+        ("12\r", 12),
+        ("99\r", 29),
+        ("3\x7f5\r", 5),
+        ("1", 5),
+        ("\x1b", 5),
+        ("\x1b[1~", 0),
+        ("\x1b[4~", 29),
+    ]
     for keys, t in moves:
         for key in keys if not keys.startswith("\x1b") else [keys]:
             terminal.child.send(key)
@@ -175,10 +212,19 @@ def test_the_footer_names_the_keys_on_one_line() -> None:
         lines = terminal.at(0)
         footer = [line for line in lines[:rows] if "q quit" in line or "q Esc: quit" in line]
         assert len(footer) == 1 and len(footer[0]) <= columns, footer
-        words = {60: ["→ next", "← back", "PgUp/Dn", "f/F", "Enter", "q quit"],
-                 80: ["→ next", "← back", "PgDn/PgUp", "g/G", "f/F", "Enter", "q quit"],
-                 200: ["→ space n l Enter: next", "← p h: previous", "PgDn/PgUp", "Home g / End G", "f/F",
-                       "a number + Enter", "q Esc: quit"]}[columns]  # fmt: skip
+        words = {
+            60: ["→ next", "← back", "PgUp/Dn", "f/F", "Enter", "q quit"],
+            80: ["→ next", "← back", "PgDn/PgUp", "g/G", "f/F", "Enter", "q quit"],
+            200: [
+                "→ space n l Enter: next",
+                "← p h: previous",
+                "PgDn/PgUp",
+                "Home g / End G",
+                "f/F",
+                "a number + Enter",
+                "q Esc: quit",
+            ],
+        }[columns]
         assert all(word in footer[0] for word in words), (words, footer[0])
         terminal.child.send("q")
         assert terminal.finish() == 0

@@ -20,95 +20,15 @@ from conv1dexplain.engine import convolve
 from conv1dexplain.errors import DataError, SpecError
 from conv1dexplain.geometry import Axis
 from conv1dexplain.padding_rows import source_rows
+from conv1dexplain.report.trace import Step, Tap, Windows
 from conv1dexplain.runner import LazyNormal, Prepared
+from conv1dexplain.trace_rows import ArrayRows, LazyRows
 from conv1dexplain.trace_steps import check_steppable
 from conv1dexplain.vocabulary import AXIS_WISE
 
 Array = NDArray[np.floating]
 CHUNK = 2048  # output positions computed at once (at most)
 CHUNK_BYTES = 32 << 20  # rows and outputs one chunk holds
-
-
-class ArrayRows:
-    """Rows (positions × channels) of one example held in an array or a memory map."""
-
-    def __init__(self, example: NDArray[Any]) -> None:
-        self.example = example  # (L, C), maybe a transposed view of (C, L)
-
-    def rows(self, indices: NDArray[np.int64]) -> NDArray[Any]:
-        if indices.size and indices[-1] - indices[0] + 1 == indices.size:  # contiguous: a slice reads less
-            return np.asarray(self.example[indices[0] : indices[-1] + 1])
-        return np.asarray(self.example[indices])
-
-    def release(self, below: int) -> None:
-        """Nothing to free: the array is the caller's."""
-
-
-class LazyRows:
-    """Rows of one example of seeded standard-normal data, drawn in order as they are asked for.
-
-    The draw is the one `run` makes for the whole array (row-major), so the numbers are the same.
-    Channels-first data is one stream per channel. The first `head` and last `tail` rows are kept
-    apart for padding that wraps around (circular) or repeats the first row (replicate).
-    """
-
-    def __init__(self, lazy: LazyNormal, example: int, channels_last: bool, head: int, tail: int) -> None:
-        shape = lazy.shape[1:] if len(lazy.shape) == 3 else lazy.shape
-        self.length, self.channels = shape if channels_last else shape[::-1]
-        self.dtype, self.seed, self.example, self.channels_last = lazy.dtype, lazy.seed, example, channels_last
-        self.streams = self._streams(0)
-        self.head = self._draw(min(head, self.length), self.streams)
-        self.start = self.head.shape[0]  # row index of buffer[0]
-        self.buffer = np.empty((0, self.channels), self.dtype)
-        tail = min(tail, self.length)  # only circular padding needs it: skip the skipping otherwise
-        self.tail = self._draw(tail, self._streams(self.length - tail)) if tail else self.buffer[:0]
-
-    def _streams(self, first_row: int) -> list[np.random.Generator]:
-        """Generators positioned at row first_row of this example: one, or one per channel."""
-        base = self.example * self.length * self.channels
-        if self.channels_last:
-            offsets = [base + first_row * self.channels]
-        else:
-            offsets = [base + c * self.length + first_row for c in range(self.channels)]
-        return [self._stream(self.seed, offset) for offset in offsets]
-
-    @staticmethod
-    def _stream(seed: int, skip: int) -> np.random.Generator:
-        generator = np.random.default_rng(seed)
-        block = 1 << 20
-        while skip > 0:  # numbers before these: drawn and dropped, in bounded blocks
-            generator.standard_normal(min(skip, block))
-            skip -= min(skip, block)
-        return generator
-
-    def _draw(self, count: int, streams: list[np.random.Generator]) -> NDArray[Any]:
-        if count <= 0:
-            return np.empty((0, self.channels), self.dtype)
-        if self.channels_last:
-            return streams[0].standard_normal((count, self.channels)).astype(self.dtype)
-        return np.stack([stream.standard_normal(count) for stream in streams], axis=1).astype(self.dtype)
-
-    def rows(self, indices: NDArray[np.int64]) -> NDArray[Any]:
-        out = np.empty((indices.size, self.channels), self.dtype)
-        in_head = indices < self.head.shape[0]
-        in_tail = indices >= self.length - self.tail.shape[0]
-        rest = ~in_head & ~in_tail
-        out[in_head] = self.head[indices[in_head]]
-        out[in_tail & ~in_head] = self.tail[indices[in_tail & ~in_head] - (self.length - self.tail.shape[0])]
-        if rest.any():
-            wanted = indices[rest]
-            end = int(wanted.max()) + 1
-            if end > self.start + self.buffer.shape[0]:
-                more = self._draw(end - self.start - self.buffer.shape[0], self.streams)
-                self.buffer = np.concatenate([self.buffer, more])
-            out[rest] = self.buffer[wanted - self.start]
-        return out
-
-    def release(self, below: int) -> None:
-        """Forget rows below this index (those the stream has passed)."""
-        drop = min(max(0, below - self.start), self.buffer.shape[0])
-        self.buffer = self.buffer[drop:]
-        self.start += drop
 
 
 @dataclass(frozen=True)
@@ -126,30 +46,18 @@ class Chunk:
     outputs: Array  # (n, F′): after bias and activation (F′ = F, or F/2 for glu)
 
 
-@dataclass(frozen=True)
-class Step:
-    """One output position: where the window is, what it reads, and what it makes."""
-
-    output_index: int
-    input_indices: list[int]
-    padding_taps: list[int]
-    window: NDArray[Any]  # (k, C) values read, padding as the padding mode fills it
-    sums: Array  # (F,) before bias
-    outputs: Array  # (F′,) after bias and activation
-
-
 def rows_read(axis: Axis, count: int) -> int:
     """Rows a chunk of `count` steps holds: the stretch its windows cover, or its windows side by
     side when that is fewer (a dilation or stride larger than the kernel leaves rows unread)."""
     return min((count - 1) * axis.strides + axis.span, count * axis.kernel_size)
 
 
-def chunk_size(axis: Axis, row_bytes: int, step_bytes: int) -> int:
-    """Steps a chunk computes: CHUNK, halved until its rows and its outputs (step_bytes a step)
-    fit CHUNK_BYTES, down to one step (whose window and outputs may not fit, but are no larger
+def chunk_size(axis: Axis, row_bytes: int, step_bytes: int, chunk: int = CHUNK, chunk_bytes: int = CHUNK_BYTES) -> int:
+    """Steps a chunk computes: `chunk`, halved until its rows and its outputs (step_bytes a step)
+    fit `chunk_bytes`, down to one step (whose window and outputs may not fit, but are no larger
     than the kernel, which is held anyway)."""
-    size = max(1, min(CHUNK, axis.output_length))
-    while size > 1 and rows_read(axis, size) * row_bytes + size * step_bytes > CHUNK_BYTES:
+    size = max(1, min(chunk, axis.output_length))
+    while size > 1 and rows_read(axis, size) * row_bytes + size * step_bytes > chunk_bytes:
         size //= 2
     return size
 
@@ -162,18 +70,30 @@ class Tracer:
     --steps and --filter select (a product of another shape may round differently).
     """
 
-    def __init__(self, ready: Prepared, example: int = 0, random_access: bool = False) -> None:
+    def __init__(
+        self,
+        ready: Prepared,
+        example: int = 0,
+        random_access: bool = False,
+        *,
+        chunk: int = CHUNK,
+        chunk_bytes: int = CHUNK_BYTES,
+    ) -> None:
         plan = ready.plan
         self.plan, self.spec, self.axis = plan, plan.spec, plan.axis
         self.dtype = ready.dtype
         x = ready.x
         batch = x.shape[0] if x.ndim == 3 else 1
         if batch == 0:
-            raise DataError("the input holds no example (its batch is 0): there is no window to step",
-                            "give data with at least one example; `run` computes an empty batch")  # fmt: skip
+            raise DataError(
+                "the input holds no example (its batch is 0): there is no window to step",
+                "give data with at least one example; `run` computes an empty batch",
+            )
         if not 0 <= example < batch:
-            raise SpecError(f"--example {example} is out of range: the batch has {batch} example(s)",
-                            f"use --example 0 … {batch - 1}")  # fmt: skip
+            raise SpecError(
+                f"--example {example} is out of range: the batch has {batch} example(s)",
+                f"use --example 0 … {batch - 1}",
+            )
         check_steppable(self.spec)
         channels_last = self.spec.data_format == "channels_last"
         self.kernel = engine_kernel(self.spec, ready.kernel, self.dtype)
@@ -181,7 +101,8 @@ class Tracer:
         self.activation: Callable[[Array], Array] | None = activation_function(self.spec.activation)
         # a step's outputs: its sums, with bias, after the activation
         step_bytes = 3 * self.spec.filters * self.dtype.itemsize
-        self.size = chunk_size(self.axis, self.spec.input.channels * self.dtype.itemsize, step_bytes)
+        row_bytes = self.spec.input.channels * self.dtype.itemsize
+        self.size = chunk_size(self.axis, row_bytes, step_bytes, chunk, chunk_bytes)
         # softmax & co. along the length (channels_first) read every position at once: only that
         # case holds the whole example.
         whole_example = self.activation_axis == "length"
@@ -247,8 +168,9 @@ class Tracer:
             wanted, where = np.unique(sources[real], return_inverse=True)  # each row read once, in order
             rows[real] = self.reader.rows(wanted)[where]
         # finite: prepare() refused NaN and infinity in the data
-        sums = convolve(rows[None], self.kernel, strides=row_step, dilation_rate=tap_step, groups=self.spec.groups,
-                        finite=True)[0]  # fmt: skip
+        sums = convolve(
+            rows[None], self.kernel, strides=row_step, dilation_rate=tap_step, groups=self.spec.groups, finite=True
+        )[0]
         if self.whole is not None:
             outputs = self.whole[t0:t1]
         else:
@@ -263,23 +185,73 @@ class Tracer:
             chunk = self._chunk(t0)
             yield chunk, max(start, t0) - t0, min(stop, t0 + self.size) - t0
 
-    def step_of(self, chunk: Chunk, t: int) -> Step:
-        """Step t, cut out of the chunk holding it."""
+    def windows(self, start: int, stop: int, filter_index: int | None) -> Iterator[Windows]:
+        """Steps start … stop−1 chunk by chunk, as JSON Lines write them: positions, padding taps,
+        and the outputs of every filter, or of filter_index alone."""
         axis = self.axis
-        i = t - chunk.t0
-        taps = [i * chunk.row_step + j * chunk.tap_step for j in range(axis.kernel_size)]
-        return Step(t, axis.input_positions(t), axis.padding_taps(t), chunk.rows[taps], chunk.sums[i],
-                    chunk.outputs[i])  # fmt: skip
+        taps = np.arange(axis.kernel_size) * axis.dilation_rate
+        for chunk, lo, hi in self.chunks(start, stop):
+            first = chunk.t0 + lo
+            outputs = chunk.outputs[lo:hi]
+            if filter_index is None:
+                filters = list(range(outputs.shape[1]))
+            else:
+                outputs, filters = outputs[:, filter_index : filter_index + 1], [filter_index]
+            # the whole chunk at once: window positions t·s + j·d − pad_left, and which of them are padding
+            positions = (np.arange(first, chunk.t0 + hi)[:, None] * axis.strides + taps) - axis.pad_left
+            padding = (positions < 0) | (positions >= axis.length)
+            padding_taps: list[tuple[int, ...]] = [()] * (hi - lo)  # (most windows read none)
+            for i in np.flatnonzero(padding.any(axis=1)).tolist():
+                padding_taps[i] = tuple(np.flatnonzero(padding[i]).tolist())
+            finite = bool(np.isfinite(outputs).all())
+            yield Windows(first, positions.tolist(), padding_taps, filters, outputs.tolist(), finite)
 
-    def steps(self, start: int, stop: int) -> Iterator[Step]:
-        """Every step from start to stop−1, computed chunk by chunk."""
+    def _step(self, chunk: Chunk, t: int, filter_index: int) -> Step:
+        """Step t, cut out of the chunk holding it, with filter_index's sum and bias."""
+        spec, i = self.spec, t - chunk.t0
+        taps = [i * chunk.row_step + j * chunk.tap_step for j in range(self.axis.kernel_size)]
+        outputs = chunk.outputs[i]
+        total = float(chunk.sums[i, filter_index])
+        bias = float(self.bias[filter_index]) if spec.use_bias else None
+        group = filter_index // (spec.filters // spec.groups)
+        return Step(
+            output_index=t,
+            input_indices=self.axis.input_positions(t),
+            padding_taps=self.axis.padding_taps(t),
+            outputs=outputs,
+            filter_index=filter_index,
+            first_channel=group * spec.channels_per_group,
+            channels=spec.channels_per_group,
+            sum=total,
+            bias=bias,
+            sum_with_bias=total if bias is None else total + bias,
+            output=float(outputs[filter_index]) if filter_index < outputs.shape[0] else None,
+            window=chunk.rows[taps],
+        )
+
+    def steps(self, start: int, stop: int, filter_index: int = 0) -> Iterator[Step]:
+        """Every step from start to stop−1, computed chunk by chunk, filter_index's arithmetic shown."""
         for chunk, lo, hi in self.chunks(start, stop):
             for i in range(lo, hi):
-                yield self.step_of(chunk, chunk.t0 + i)
+                yield self._step(chunk, chunk.t0 + i, filter_index)
 
-    def step(self, t: int) -> Step:
+    def step(self, t: int, filter_index: int = 0) -> Step:
         """One step, for going back and forth (needs random access: an array, not a lazy stream)."""
         t0 = t - t % self.size
         if self._cache is None or self._cache.t0 != t0:
             self._cache = self._chunk(t0)
-        return self.step_of(self._cache, t)
+        return self._step(self._cache, t, filter_index)
+
+    def taps(self, step: Step, listed: list[int]) -> list[Tap]:
+        """The shown filter's arithmetic at the listed taps of a step: values, weights, dot product."""
+        channels = slice(step.first_channel, step.first_channel + step.channels)
+        found = []
+        for j in listed:
+            values = step.window[j, channels]
+            weights = self.kernel[j, :, step.filter_index]
+            product = float(values.astype("float64") @ weights.astype("float64"))
+            largest = max(values.max(), -values.min(), weights.max(), -weights.min(), key=abs)
+            digits = len(str(int(abs(largest))))
+            padding = j in step.padding_taps
+            found.append(Tap(j, step.input_indices[j], padding, values.tolist(), weights.tolist(), product, digits))
+        return found

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from conv1dexplain.errors import SpecError
 from conv1dexplain.spec import ConvSpec
 
 MAX_TAPS = 1 << 16  # each window line lists its taps: more could not be read, and would not fit in memory
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a trace shows: one example, its output positions start … stop−1, and one filter (None: all)."""
+
+    example: int
+    start: int
+    stop: int
+    filter_index: int | None
 
 
 def check_steppable(spec: ConvSpec) -> None:
@@ -43,13 +55,17 @@ def parse_steps(text: str | None, output_length: int) -> tuple[int, int]:
         raise SpecError(f"--steps {text!r} is not START:STOP", "e.g. --steps 0:5, --steps 10:, --steps -3:") from None
     start, stop, _ = bounds.indices(output_length)
     if start >= stop:
-        raise SpecError(f"--steps {text!r} selects no step: the output has {output_length} positions",
-                        f"use a range within 0:{output_length}")  # fmt: skip
+        raise SpecError(
+            f"--steps {text!r} selects no step: the output has {output_length} positions",
+            f"use a range within 0:{output_length}",
+        )
     return start, stop
 
 
 def check_filter(filter_index: int | None, output_channels: int) -> None:
     """Refuse a --filter the layer does not have."""
     if filter_index is not None and not 0 <= filter_index < output_channels:
-        raise SpecError(f"--filter {filter_index} is out of range: the layer has {output_channels} output channels",
-                        f"use --filter 0 … {output_channels - 1}")  # fmt: skip
+        raise SpecError(
+            f"--filter {filter_index} is out of range: the layer has {output_channels} output channels",
+            f"use --filter 0 … {output_channels - 1}",
+        )

@@ -14,19 +14,26 @@ TRACE_PANEL = "Trace"
 # trace's own --data and --json texts: it steps through one example, and writes JSON Lines.
 DataOpt = Annotated[
     str | None,
-    typer.Option("--data", metavar="FILE", rich_help_panel=o.DATA_PANEL,
-                 help="Input values: .npy (memory-mapped), .csv/.tsv, .json nested lists, or - for stdin "
-                 "(format sniffed). In the framework's layout: one example as (L, C) — (C, L) in "
-                 "channels_first or PyTorch — since trace steps through one example, or a batch (pick "
-                 "it with --example). Example: --data x.npy"),
-]  # fmt: skip
+    typer.Option(
+        "--data",
+        metavar="FILE",
+        rich_help_panel=o.DATA_PANEL,
+        help="Input values: .npy (memory-mapped), .csv/.tsv, .json nested lists, or - for stdin "
+        "(format sniffed). In the framework's layout: one example as (L, C) — (C, L) in "
+        "channels_first or PyTorch — since trace steps through one example, or a batch (pick "
+        "it with --example). Example: --data x.npy",
+    ),
+]
 JsonLinesOpt = Annotated[
     bool,
-    typer.Option("--json", rich_help_panel=o.OUTPUT_PANEL,
-                 help='Write JSON Lines to stdout (schema_version 1), not one object: a "type": "layer" line, '
-                 'then one "type": "window" line per step, written as computed. '
-                 "Example: --json | jq -c 'select(.type == \"window\") | .output'"),
-]  # fmt: skip
+    typer.Option(
+        "--json",
+        rich_help_panel=o.OUTPUT_PANEL,
+        help='Write JSON Lines to stdout (schema_version 1), not one object: a "type": "layer" line, '
+        'then one "type": "window" line per step, written as computed. '
+        "Example: --json | jq -c 'select(.type == \"window\") | .output'",
+    ),
+]
 
 
 def trace(
@@ -102,7 +109,7 @@ def trace(
     Example: conv1dexplain trace --input 10x3 --filters 2 --kernel-size 3 --padding same --seed 0
 
     Piped, --json streams JSON Lines: a "layer" line, then one "window" line per step.
-    """  # fmt: skip
+    """
     import sys
 
     from conv1dexplain.errors import UsageError
@@ -116,29 +123,44 @@ def trace(
     live = interactive if interactive is not None else (terminal and not json)
     from conv1dexplain.runner import RunRequest, prepare
     from conv1dexplain.trace import Tracer
-    from conv1dexplain.trace_steps import check_filter, parse_steps
+    from conv1dexplain.trace_steps import Selection, check_filter, parse_steps
 
     ready = prepare(
         RunRequest(
-            framework=framework, data_format=data_format, filters=filters, kernel_size=kernel_size,
-            strides=strides, padding=padding, dilation_rate=dilation_rate, groups=groups, use_bias=use_bias,
-            activation=activation, padding_mode=padding_mode, data_file=data, input_shape=input_shape, seed=seed,
-            kernel=kernel, bias=bias, dtype=dtype, max_bytes=max_bytes,
+            framework=framework,
+            data_format=data_format,
+            filters=filters,
+            kernel_size=kernel_size,
+            strides=strides,
+            padding=padding,
+            dilation_rate=dilation_rate,
+            groups=groups,
+            use_bias=use_bias,
+            activation=activation,
+            padding_mode=padding_mode,
+            data_file=data,
+            input_shape=input_shape,
+            seed=seed,
+            kernel=kernel,
+            bias=bias,
+            dtype=dtype,
+            max_bytes=max_bytes,
         ),
         lazy=not live,
-    )  # fmt: skip
+    )
     tracer = Tracer(ready, example=example, random_access=live)
     start, stop = parse_steps(steps, tracer.output_length)
     output_channels = ready.plan.output_shape[-1 if ready.plan.spec.data_format == "channels_last" else 1]
     assert output_channels is not None
     check_filter(filter_index, output_channels)
+    selection = Selection(example, start, stop, filter_index)
     if json:
         from conv1dexplain.cli.trace_json import stream
 
-        stream(ready, tracer, example, start, stop, filter_index)
+        stream(ready, tracer, selection)
         return
-    from conv1dexplain.render.trace_page import show
+    from conv1dexplain.render.trace_page import Page, show
 
-    code = show(ready, tracer, example, start, stop, filter_index or 0, precision, compact, live, no_color)
+    code = show(ready, tracer, selection, Page(precision, compact, live, no_color))
     if code:
         raise typer.Exit(code)

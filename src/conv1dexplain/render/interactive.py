@@ -17,7 +17,7 @@ from rich.text import Text
 
 from conv1dexplain.render.keys import Stepper
 from conv1dexplain.render.trace import View, arithmetic, step_parts
-from conv1dexplain.trace import Step
+from conv1dexplain.report.trace import Step
 
 FEW_TAPS = 3  # taps kept in the table before the lines above it give way
 
@@ -46,8 +46,9 @@ def frame(view: View, step: Step, heading: RenderableType, footer: str, console:
     taps (said so) and the less needed lines give way, the step's title and the footer stay."""
     full = step_parts(view, step, 0)  # its table is drawn below, fitted to the room left
     head = _lines(console, heading)
-    title, picture, reads, result = (_lines(console, part) for part in (full.title, full.picture, full.reads,
-                                                                        full.result))  # fmt: skip
+    title, picture, reads, result = (
+        _lines(console, part) for part in (full.title, full.picture, full.reads, full.result)
+    )
     extra = _lines(console, full.all_outputs) if full.all_outputs is not None else []
     last = _lines(console, Text(footer, style="dim"))[:1]
     taps = len(step.input_indices)
@@ -104,7 +105,7 @@ def interact(view: View, start: int, stop: int, heading: RenderableType, no_colo
     fd = sys.stdin.fileno()
     saved = termios.tcgetattr(fd)
     out = sys.stdout
-    stepper = Stepper(start, stop, view.tracer.step(start).outputs.shape[0], start, view.filter_index)
+    stepper = Stepper(start, stop, len(view.tracer.step(start, view.filter_index).outputs), start, view.filter_index)
     try:
         tty.setcbreak(fd, termios.TCSANOW)  # keys one by one, no echo, keys typed ahead kept; Ctrl-C interrupts
         out.write("\x1b[?1049h\x1b[?25l")  # the alternate screen, cursor hidden
@@ -113,11 +114,18 @@ def interact(view: View, start: int, stop: int, heading: RenderableType, no_colo
                 size = os.get_terminal_size(out.fileno())
                 if not (size.columns and size.lines):  # a terminal that says 0×0 (serial lines, some ptys)
                     size = os.terminal_size((size.columns or 80, size.lines or 24))
-                console = Console(width=size.columns, force_terminal=True, no_color=no_color or None,
-                                  highlight=False, emoji=False)  # fmt: skip
+                console = Console(
+                    width=size.columns, force_terminal=True, no_color=no_color or None, highlight=False, emoji=False
+                )
                 shown = replace(view, width=size.columns, filter_index=stepper.filter_index)
-                lines = frame(shown, view.tracer.step(stepper.t), heading, stepper.footer(size.columns), console,
-                              size.lines)  # fmt: skip
+                lines = frame(
+                    shown,
+                    view.tracer.step(stepper.t, stepper.filter_index),
+                    heading,
+                    stepper.footer(size.columns),
+                    console,
+                    size.lines,
+                )
                 _draw(out, lines, size.lines)
                 ready = select.select([fd, resized], [], [])[0]
                 if resized in ready:

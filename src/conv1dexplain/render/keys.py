@@ -5,15 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PAGE = 10  # steps PgUp / PgDn jump
-KEYS = {
-    "\x1b[C": "next", "\x1bOC": "next", " ": "next", "n": "next", "l": "next", "\r": "next", "\n": "next",
-    "\x1b[D": "previous", "\x1bOD": "previous", "p": "previous", "h": "previous",
-    "\x1b[6~": "page on", "\x1b[5~": "page back",
-    "\x1b[H": "first", "\x1bOH": "first", "\x1b[1~": "first", "\x1b[7~": "first", "g": "first",
-    "\x1b[F": "last", "\x1bOF": "last", "\x1b[4~": "last", "\x1b[8~": "last", "G": "last",
-    "f": "next filter", "F": "previous filter", "q": "quit", "Q": "quit", "\x1b": "quit",
-    "\x7f": "erase", "\x08": "erase",
-}  # fmt: skip
+# Each action's keys: arrows and Home / End as the two kinds of terminal send them (CSI, SS3).
+ACTIONS = {
+    "next": ("\x1b[C", "\x1bOC", " ", "n", "l", "\r", "\n"),
+    "previous": ("\x1b[D", "\x1bOD", "p", "h"),
+    "page on": ("\x1b[6~",),
+    "page back": ("\x1b[5~",),
+    "first": ("\x1b[H", "\x1bOH", "\x1b[1~", "\x1b[7~", "g"),
+    "last": ("\x1b[F", "\x1bOF", "\x1b[4~", "\x1b[8~", "G"),
+    "next filter": ("f",),
+    "previous filter": ("F",),
+    "quit": ("q", "Q", "\x1b"),
+    "erase": ("\x7f", "\x08"),
+}
+KEYS = {key: action for action, keys in ACTIONS.items() for key in keys}
 # The footer, longest first: the first that fits the terminal's width is shown.
 FOOTERS = (
     "→ space n l Enter: next · ← p h: previous · PgDn/PgUp: 10 on/back · Home g / End G: first/last · "

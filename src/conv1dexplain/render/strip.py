@@ -97,32 +97,38 @@ def _shown_outputs(strip: Strip, axis: Axis, output_length: int) -> list[tuple[i
     return shown
 
 
-def sequence_picture(axis: Axis, output_length: int, t: int, width: int) -> Text:
-    """The input (padding included) with the window's taps marked j = 0 … k−1, the outputs so far,
-    and ▲ under output t."""
+def _input_cells(strip: Strip, axis: Axis, tap_of: dict[int, int]) -> list[tuple[int, str, str]]:
+    """The drawn input positions: padding as ░, the window's taps marked."""
+    cells = []
+    for position in range(strip.left, strip.right):
+        is_pad = position < 0 or position >= axis.length
+        label = "░" * strip.cell if is_pad else str(position).rjust(strip.cell)
+        style = TAP_STYLE if position in tap_of else PAD_STYLE if is_pad else ""
+        cells.append((strip.column(position), label, style))
+    return cells
+
+
+def _output_cells(outputs: list[tuple[int, int]], t: int, cell: int) -> list[tuple[int, str, str]]:
+    """The drawn output cells: those before t done, t itself highlighted."""
+    return [(c, str(o).rjust(cell), NOW_STYLE if o == t else DONE_STYLE if o < t else "") for o, c in outputs]
+
+
+def sequence_picture(axis: Axis, output_length: int, t: int, taps: list[int], width: int) -> Text:
+    """The input (padding included) with the window's taps (the positions it reads, tap j = 0 … k−1)
+    marked, the outputs so far, and ▲ under output t."""
     cell = cell_width(axis, output_length)
     strip = fit_strip(axis, t, cell, width)
     lo, hi = -axis.pad_left, axis.length + axis.pad_right
-    taps = axis.input_positions(t)
     tap_of = {position: j for j, position in enumerate(taps)}
-    inputs = []
-    for position in range(strip.left, strip.right):
-        is_pad = position < 0 or position >= axis.length
-        label = "░" * cell if is_pad else str(position).rjust(cell)
-        style = TAP_STYLE if position in tap_of else PAD_STYLE if is_pad else ""
-        inputs.append((strip.column(position), label, style))
     marks = [(strip.column(p), str(j).rjust(cell), "") for p, j in tap_of.items() if strip.left <= p < strip.right]
     outputs = _shown_outputs(strip, axis, output_length)
-    cells = [(c, str(o).rjust(cell), NOW_STYLE if o == t else DONE_STYLE if o < t else "") for o, c in outputs]
     arrow = [(c + cell - 1, "▲", "bold") for o, c in outputs if o == t]
-    picture = Text(no_wrap=True, overflow="crop")
-    picture.append_text(_row("input", strip.left > lo, _placed(strip, inputs), strip.right < hi))
-    picture.append("\n")
-    picture.append_text(_row("tap j", False, _placed(strip, marks), False))
-    picture.append("\n")
     before = bool(outputs) and outputs[0][0] > 0
     after = bool(outputs) and outputs[-1][0] < output_length - 1
-    picture.append_text(_row("output", before, _placed(strip, cells), after))
-    picture.append("\n")
-    picture.append_text(_row("", False, _placed(strip, arrow), False))
-    return picture
+    rows = [
+        _row("input", strip.left > lo, _placed(strip, _input_cells(strip, axis, tap_of)), strip.right < hi),
+        _row("tap j", False, _placed(strip, marks), False),
+        _row("output", before, _placed(strip, _output_cells(outputs, t, cell)), after),
+        _row("", False, _placed(strip, arrow), False),
+    ]
+    return Text("\n", no_wrap=True, overflow="crop").join(rows)

@@ -35,16 +35,23 @@ def _width(headers: tuple[str, str], more: str, rows: list[Row], unit: str) -> i
     return sum(columns) + 2 * len(columns)
 
 
-def tap_table(headers: tuple[str, str], choices: list[list[Row]], taps: list[int | None], total: int,
-              width: int, unit: str = SMALL[1]) -> Table:  # fmt: skip
+def tap_table(
+    headers: tuple[str, str],
+    choices: list[list[Row]],
+    taps: list[int | None],
+    total: int,
+    width: int,
+    unit: str = SMALL[1],
+) -> Table:
     """The table for the first choice of channels that fits in `width` (else the last one); `taps` as
     tap_rows gives them, of `total`; `unit` names an input position (a column of (C, L) data)."""
     hidden = total - (len(taps) - 1) if None in taps else 0
     says = [f"… {counted(hidden, 'tap')} more", f"… {hidden} more"] if hidden else [""]
     # the most channels that fit, with the full words if they fit too: words go before values
     units = (unit, unit[:3])  # "position" takes 5 columns more than "pos": narrow frames need them
-    tries = [(names, more, rows, name) for rows in choices for name in units for names in (headers, SHORT)
-             for more in says]  # fmt: skip
+    tries = [
+        (names, more, rows, name) for rows in choices for name in units for names in (headers, SHORT) for more in says
+    ]
     headers, more, rows, unit = next((c for c in tries if _width(*c) <= width), tries[-1])
     fits = _width(headers, more, rows, unit) <= width
     table = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -12,8 +13,11 @@ from rich.text import Text
 from conv1dexplain.render import strip
 from conv1dexplain.render.strip import PAD_STYLE
 from conv1dexplain.render.tap_table import tap_rows, tap_table
-from conv1dexplain.trace import Step, Tracer
+from conv1dexplain.report.trace import Step
 from conv1dexplain.vocabulary import counted
+
+if TYPE_CHECKING:
+    from conv1dexplain.trace import Tracer
 
 WIDE = 3  # channels shown as first 2 … last when there are more than this
 
@@ -68,7 +72,9 @@ def _channel_choices(count: int) -> list[list[int | None]]:
 
 def sequence_picture(view: View, step: Step) -> Text:
     """The input with the window's taps marked, and the output cells, each under its window."""
-    return strip.sequence_picture(view.tracer.axis, view.tracer.output_length, step.output_index, view.width)
+    return strip.sequence_picture(
+        view.tracer.axis, view.tracer.output_length, step.output_index, step.input_indices, view.width
+    )
 
 
 def _reads(view: View, step: Step) -> Text:
@@ -81,47 +87,42 @@ def _reads(view: View, step: Step) -> Text:
         filled = "zeros" if mode == "zeros" else f"{mode} padding"
         words.append(f"\ntaps {', '.join(map(str, step.padding_taps))} read padding ({filled})", style="dim")
     if view.tracer.spec.padding == "causal":
-        words.append(f"\ncausal: the last tap reads {_unit(view)} {step.input_indices[-1]} = t, never a later one",
-                     style="dim")  # fmt: skip
+        words.append(
+            f"\ncausal: the last tap reads {_unit(view)} {step.input_indices[-1]} = t, never a later one", style="dim"
+        )
     return words
+
+
+def _cells(values: list[float], shown: list[int | None], precision: int, width: int) -> str:
+    return " ".join("…" if c is None else _num(values[c], precision, width) for c in shown)
 
 
 def arithmetic(view: View, step: Step, max_taps: int | None = None) -> Table:
     """Tap by tap: the position read, its values, the kernel's, and their dot product (at most
     max_taps lines of taps, the middle ones left out)."""
-    tracer, p, f = view.tracer, view.precision, view.filter_index
-    spec = tracer.spec
-    cg = spec.channels_per_group
-    group = f // (spec.filters // spec.groups)
-    first_channel = group * cg
-    headers = (f"input channels {first_channel}…{first_channel + cg - 1}" if spec.groups > 1 else "input",
-               f"× kernel[j, :, {f}]")  # fmt: skip
+    p, f, first, channels = view.precision, step.filter_index, step.first_channel, step.channels
+    grouped = view.tracer.spec.groups > 1
+    headers = (f"input channels {first}…{first + channels - 1}" if grouped else "input", f"× kernel[j, :, {f}]")
     taps = tap_rows(len(step.input_indices), max_taps)
-    rows = []
-    for j in (j for j in taps if j is not None):
-        position = step.input_indices[j]
-        values = step.window[j, first_channel : first_channel + cg]
-        weights = tracer.kernel[j, :, f]
-        width = (
-            p + 3 + max(1, len(str(int(abs(max(values.max(), -values.min(), weights.max(), -weights.min(), key=abs))))))
-        )
-        style = PAD_STYLE if j in step.padding_taps else ""
-        rows.append((j, position, values, weights, width, style,
-                     _num(float(values.astype("float64") @ weights.astype("float64")), p)))  # fmt: skip
+    rows = view.tracer.taps(step, [j for j in taps if j is not None])
 
     def table_of(shown: list[int | None]) -> list[tuple[str, str, Text, str, str]]:
-        return [(str(j), str(position), Text(" ".join("…" if c is None else _num(values[c], p, width) for c in shown),
-                                             style=style),
-                 " ".join("…" if c is None else _num(weights[c], p, width) for c in shown), total)
-                for j, position, values, weights, width, style, total in rows]  # fmt: skip
+        table = []
+        for tap in rows:
+            width = p + 3 + tap.integer_digits
+            values = Text(_cells(tap.values, shown, p, width), style=PAD_STYLE if tap.padding else "")
+            table.append(
+                (str(tap.tap), str(tap.input_index), values, _cells(tap.weights, shown, p, width), _num(tap.product, p))
+            )
+        return table
 
-    choices = [table_of(shown) for shown in _channel_choices(cg)]
+    choices = [table_of(shown) for shown in _channel_choices(channels)]
     return tap_table(headers, choices, taps, len(step.input_indices), view.width, unit=_unit(view))
 
 
-def _activation_words(view: View) -> str:
-    """What the activation does to this sum, and which other sums it reads (softmax & co.)."""
-    tracer, f = view.tracer, view.filter_index
+def _activation_words(view: View, f: int) -> str:
+    """What the activation does to filter f's sum, and which other sums it reads (softmax & co.)."""
+    tracer = view.tracer
     activation, filters = tracer.spec.activation, tracer.spec.filters
     if tracer.activation_axis == "length":  # softmax & co. over the length: every window's sum
         return f" → {activation} over filter {f}'s {tracer.output_length} positions (every window's sum)"
@@ -133,22 +134,21 @@ def _activation_words(view: View) -> str:
 
 
 def _result(view: View, step: Step) -> Text:
-    tracer, p, f = view.tracer, view.precision, view.filter_index
-    total = float(step.sums[f])
-    text = Text(f"sum {_num(total, p)}")
-    if tracer.spec.use_bias:
-        text.append(f" + bias {_num(float(tracer.bias[f]), p)} = {_num(total + float(tracer.bias[f]), p)}")
-    text.append(_activation_words(view))
-    if f < step.outputs.shape[0]:
-        text.append(f" → {_output_at(view, step.output_index, f)} = ")
-        text.append(_num(float(step.outputs[f]), p), style="bold")
+    p = view.precision
+    text = Text(f"sum {_num(step.sum, p)}")
+    if step.bias is not None:
+        text.append(f" + bias {_num(step.bias, p)} = {_num(step.sum_with_bias, p)}")
+    text.append(_activation_words(view, step.filter_index))
+    if step.output is not None:
+        text.append(f" → {_output_at(view, step.output_index, step.filter_index)} = ")
+        text.append(_num(step.output, p), style="bold")
     return text
 
 
 def _all_outputs(view: View, step: Step) -> Text:
-    shown = _channels(step.outputs.shape[0])
-    values = " ".join("…" if c is None else _num(float(step.outputs[c]), view.precision) for c in shown)
-    return Text(f"all {step.outputs.shape[0]} output channels at t={step.output_index}: {values}", style="dim")
+    count = len(step.outputs)
+    values = " ".join("…" if c is None else _num(float(step.outputs[c]), view.precision) for c in _channels(count))
+    return Text(f"all {count} output channels at t={step.output_index}: {values}", style="dim")
 
 
 @dataclass(frozen=True)
@@ -172,11 +172,17 @@ def step_parts(view: View, step: Step, max_taps: int | None = None) -> StepParts
     """The drawing of one step in pieces (at most max_taps lines of taps)."""
     tracer = view.tracer
     title = Text(_output_at(view, step.output_index), style="bold")
-    title.append(f" · step {step.output_index + 1} of {tracer.output_length} · filter {view.filter_index}", style="dim")
+    title.append(f" · step {step.output_index + 1} of {tracer.output_length} · filter {step.filter_index}", style="dim")
     # (one output channel: the result line says it all)
-    all_outputs = _all_outputs(view, step) if step.outputs.shape[0] > 1 else None
-    return StepParts(title, sequence_picture(view, step), _reads(view, step), arithmetic(view, step, max_taps),
-                     _result(view, step), all_outputs)  # fmt: skip
+    all_outputs = _all_outputs(view, step) if len(step.outputs) > 1 else None
+    return StepParts(
+        title,
+        sequence_picture(view, step),
+        _reads(view, step),
+        arithmetic(view, step, max_taps),
+        _result(view, step),
+        all_outputs,
+    )
 
 
 def step_view(view: View, step: Step) -> RenderableType:
@@ -195,15 +201,15 @@ def _listed(values: Sequence[int], separator: str) -> str:
 
 def compact_line(view: View, step: Step) -> Text:
     """One line per step, for long sequences."""
-    p, f = view.precision, view.filter_index
+    p = view.precision
     text = Text(f"t={step.output_index:<4} {_unit(view)}s {_listed(step.input_indices, ' ')}")
     if step.padding_taps:
         text.append(f" (pad taps {_listed(step.padding_taps, ',')})", style=PAD_STYLE)
-    if f < step.outputs.shape[0]:
-        text.append(f" → {_output_at(view, step.output_index, f)} = {_num(float(step.outputs[f]), p)}")
-    if step.outputs.shape[0] > 1:
+    if step.output is not None:
+        text.append(f" → {_output_at(view, step.output_index, step.filter_index)} = {_num(step.output, p)}")
+    if len(step.outputs) > 1:
         text.append(f"  all: {' '.join(_num(float(v), p) for v in step.outputs[:4])}", style="dim")
-        text.append(" …" if step.outputs.shape[0] > 4 else "", style="dim")
+        text.append(" …" if len(step.outputs) > 4 else "", style="dim")
     return text
 
 
@@ -214,6 +220,9 @@ def header(view: View, code: str, example: int, data_source: str, weights_source
     text.append(f"example {example} of the input ({data_source}); weights: {weights_source}\n", style="dim")
     axis = tracer.axis
     positions = counted(tracer.output_length, "output position")
-    text.append(f"{positions}; padding {axis.pad_left} left, {axis.pad_right} right; "
-                f"the window steps {_unit(view, axis.strides)}\n", style="dim")  # fmt: skip
+    text.append(
+        f"{positions}; padding {axis.pad_left} left, {axis.pad_right} right; "
+        f"the window steps {_unit(view, axis.strides)}\n",
+        style="dim",
+    )
     return text
