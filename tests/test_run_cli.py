@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import conv1dexplain
-from conv1dexplain.data import initial_weights
 from conv1dexplain.plan import make_plan
+from conv1dexplain.random_data import initial_weights
 from conv1dexplain.spec import build_spec
 from helpers import assert_snapshot, human, run
 

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import conv1dexplain.trace
+from conv1dexplain.layer_arguments import LayerArguments
 from conv1dexplain.runner import Prepared, RunRequest, prepare
 from conv1dexplain.trace import Tracer
 from helpers import run
@@ -44,12 +45,13 @@ def selections(length: int) -> list[tuple[int, int, int | None]]:
 def prepared(options: list[str], shape: str, lazy: bool) -> Prepared:
     """The layer of LAYERS' options with its seed-3 data, as trace prepares it."""
     values = dict(zip(options[::2], options[1::2], strict=True))
-    request = RunRequest(
+    layer = LayerArguments(
         framework=values.get("-F", "keras"), filters=int(values["-f"]), kernel_size=int(values["-k"]),
         strides=int(values.get("-s", 1)), dilation_rate=int(values.get("-d", 1)),
         padding=values.get("-p", "valid"), groups=int(values.get("--groups", 1)),
-        padding_mode=values.get("--padding-mode", "zeros"), input_shape=shape, seed=3,
+        padding_mode=values.get("--padding-mode", "zeros"),
     )  # fmt: skip
+    request = RunRequest(layer=layer, input_shape=shape, seed=3)
     return prepare(request, lazy=lazy)
 
 

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from conv1dexplain.explain import fmt_shape
-from conv1dexplain.runner import RunReport
+from conv1dexplain.report.run import RunReport
 
 
 def _facts(report: RunReport) -> Table:
