@@ -35,31 +35,34 @@ def conv1d_in_blocks(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray, block_
 
 
 AXIS_WISE_CASES = [  # (padding, strides, dilation_rate, groups, activation)
-    ("same", 1, 1, 1, "softmax"), ("same", 2, 1, 2, "glu"), ("causal", 1, 3, 1, "log_softmax"),
-    ("valid", 3, 1, 1, "sparsemax"), ("same", 3, 1, 1, "softmax"), ("causal", 2, 1, 2, "glu"),
+    ("same", 1, 1, 1, "softmax"),
+    ("same", 2, 1, 2, "glu"),
+    ("causal", 1, 3, 1, "log_softmax"),
+    ("valid", 3, 1, 1, "sparsemax"),
+    ("same", 3, 1, 1, "softmax"),
+    ("causal", 2, 1, 2, "glu"),
     ("valid", 1, 2, 2, "softmax"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.oracle
 @pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
 @pytest.mark.parametrize("case", AXIS_WISE_CASES, ids=str)
-def test_whole_axis_activations_in_blocks_equal_keras(keras: ModuleType, block_bytes: int, data_format: str,
-                                                       case: tuple[str, int, int, int, str]) -> None:  # fmt: skip
+def test_whole_axis_activations_in_blocks_equal_keras(
+    keras: ModuleType, block_bytes: int, data_format: str, case: tuple[str, int, int, int, str]
+) -> None:
     padding, strides, dilation, groups, activation = case
     rng = np.random.default_rng(len(str(case)))
     x = rng.standard_normal((3, 23, 4) if data_format == "channels_last" else (3, 4, 24)).astype(np.float32)
-    layer = keras.layers.Conv1D(8, 3, strides=strides, padding=padding, dilation_rate=dilation, groups=groups,
-                                activation=activation, data_format=data_format)  # fmt: skip
+    arguments = {"strides": strides, "padding": padding, "dilation_rate": dilation, "groups": groups}
+    arguments |= {"activation": activation, "data_format": data_format}
+    layer = keras.layers.Conv1D(8, 3, **arguments)
     real = keras.ops.convert_to_numpy(layer(x))
     kernel, bias = layer.get_weights()
     bias = rng.standard_normal(bias.shape).astype(np.float32)  # Keras' zero bias would hide a bias bug
     layer.set_weights([kernel, bias])
     real = keras.ops.convert_to_numpy(layer(x))
-    mine = conv1d_in_blocks(
-        x, kernel, bias, block_bytes, strides=strides, padding=padding, dilation_rate=dilation, groups=groups,
-        activation=activation, data_format=data_format,
-    )  # fmt: skip
+    mine = conv1d_in_blocks(x, kernel, bias, block_bytes, **arguments)
     np.testing.assert_allclose(mine, real, rtol=2e-4, atol=2e-5)
 
 
@@ -103,10 +106,13 @@ def test_random_input_drawn_in_blocks_is_one_full_draw(
 
 def peak_rss_mib(args: list[str]) -> float:
     """Peak resident memory of one `conv1dexplain` process, in MiB (its own, not its parent's)."""
-    code = ("import resource, sys; from conv1dexplain.cli import main; code = main(sys.argv[1:]); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(code)")  # fmt: skip
-    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300,
-                            cwd=ROOT, check=False)  # fmt: skip
+    code = (
+        "import resource, sys; from conv1dexplain.cli import main; code = main(sys.argv[1:]); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300, cwd=ROOT, check=False
+    )
     assert result.returncode == 0, result.stderr
     return int(result.stderr.strip().splitlines()[-1]) / 1024
 
@@ -122,8 +128,8 @@ def test_random_input_is_not_held_whole(baseline_mib: float, tmp_path: Path) -> 
     """4 × 250,000 × 16 float32 (61 MiB) drawn, the output written to a .npy: before, the whole
     input was drawn at once as float64 and cast (3 × 61 MiB); now a block at a time."""
     input_mib = 4 * 250_000 * 16 * 4 / 2**20
-    peak = peak_rss_mib(["run", "--input", "4x250000x16", "-f", "16", "-k", "9", "-p", "same", "--seed", "0",
-                         "--output", str(tmp_path / "y.npy"), "--json"])  # fmt: skip
+    layer = ["run", "--input", "4x250000x16", "-f", "16", "-k", "9", "-p", "same", "--seed", "0"]
+    peak = peak_rss_mib([*layer, "--output", str(tmp_path / "y.npy"), "--json"])
     output_mib = (tmp_path / "y.npy").stat().st_size / 2**20  # its mapped pages count as resident
     assert peak < baseline_mib + 1.25 * output_mib + 0.5 * input_mib, (peak, baseline_mib)
 
@@ -134,8 +140,8 @@ def test_softmax_in_channels_last_does_not_hold_the_output_twice(tmp_path: Path)
     x = np.lib.format.open_memmap(tmp_path / "x.npy", mode="w+", dtype=np.float32, shape=(4, 250_000, 16))
     x[...] = 1.0
     del x
-    args = ["run", "--data", str(tmp_path / "x.npy"), "-f", "16", "-k", "9", "-p", "same", "--output",
-            str(tmp_path / "y.npy"), "--json"]  # fmt: skip
+    args = ["run", "--data", str(tmp_path / "x.npy"), "-f", "16", "-k", "9", "-p", "same"]
+    args += ["--output", str(tmp_path / "y.npy"), "--json"]
     plain = peak_rss_mib(args)
     softmax = peak_rss_mib([*args, "--activation", "softmax"])
     assert softmax < plain + 16, (softmax, plain)  # before: the output's 61 MiB, twice more
