@@ -108,7 +108,8 @@ def _input(request: RunRequest, layout: DataFormat, keras_2d: bool) -> tuple[NDA
 
 
 def _drawn_input(request: RunRequest, layout: DataFormat, dtype: np.dtype[np.floating], lazy: bool) -> Any:
-    """Seeded random input of --input's shape: a LazyNormal (lazy), else the array."""
+    """Seeded random input of --input's shape: a LazyNormal (lazy), else the array (typed Any, as
+    Prepared.x holds either)."""
     assert request.input_shape is not None
     shape = parse_input_shape(request.input_shape, layout)
     ordered = array_layout(shape.batch, shape.length, shape.channels, layout)
@@ -202,7 +203,9 @@ def execute(request: RunRequest) -> RunReport:
     return run_report(ready, result, written, with_values=kind == "stdout")
 
 
-def _convolve(request: RunRequest, ready: Prepared, batched: Any, out: NDArray[np.floating] | None = None) -> Any:
+def _convolve(
+    request: RunRequest, ready: Prepared, batched: NDArray[Any] | LazyNormal, out: NDArray[np.floating] | None = None
+) -> NDArray[np.floating]:
     return run_plan(
         ready.plan,
         batched,
@@ -215,7 +218,9 @@ def _convolve(request: RunRequest, ready: Prepared, batched: Any, out: NDArray[n
     )
 
 
-def _into_npy(request: RunRequest, ready: Prepared, batched: Any, final_shape: tuple[int, ...]) -> NDArray[np.floating]:
+def _into_npy(
+    request: RunRequest, ready: Prepared, batched: NDArray[Any] | LazyNormal, final_shape: tuple[int, ...]
+) -> NDArray[np.floating]:
     """The output convolved straight into a mapped .npy file, removed if the run does not finish."""
     assert request.output is not None
     mapped = open_npy_output(request.output, final_shape, ready.dtype)
@@ -225,9 +230,11 @@ def _into_npy(request: RunRequest, ready: Prepared, batched: Any, final_shape: t
     return mapped
 
 
-def _in_memory(request: RunRequest, ready: Prepared, batched: Any, kind: str | None) -> NDArray[np.floating]:
+def _in_memory(
+    request: RunRequest, ready: Prepared, batched: NDArray[Any] | LazyNormal, kind: str | None
+) -> NDArray[np.floating]:
     """The output held in memory, written as CSV / TSV / JSON if asked."""
-    result: NDArray[np.floating] = _convolve(request, ready, batched)
+    result = _convolve(request, ready, batched)
     result = result if ready.x.ndim == 3 else result[0]
     if kind in ("csv", "tsv", "json"):
         assert request.output is not None
