@@ -16,24 +16,27 @@ from conv1dexplain.errors import SpecError
 pytestmark = pytest.mark.oracle
 TOLERANCE = {"rtol": 2e-5, "atol": 2e-5}
 
+KERAS_STRIDES = (2, (2,), [2], np.array([2]), (np.int64(2),), 2.0, np.int64(2), True, "2", (2, 2), ())
+KERAS_STRIDES += ((2.0,), (True,), np.array(2), None)
 KERAS_CASES: list[tuple[str, Any]] = [
-    *[("strides", v) for v in (2, (2,), [2], np.array([2]), (np.int64(2),), 2.0, np.int64(2), True, "2", (2, 2), (),
-                               (2.0,), (True,), np.array(2), None)],
+    *[("strides", v) for v in KERAS_STRIDES],
     *[("dilation_rate", v) for v in (2, (2,), [2], 2.0, np.int64(2), True, (np.int32(2),), "2")],
     *[("groups", v) for v in (2, np.int64(2), True, np.True_, 2.0, "2", (2,))],
     *[("padding", v) for v in ("same", "SAME", "Causal", " same", "same ", 1, (1,), True, 1.0, None)],
     *[("activation", v) for v in ("relu", "RELU", " relu", 1)],
     *[("data_format", v) for v in ("channels_first", "CHANNELS_FIRST", " channels_first", 1)],
-]  # fmt: skip
+]
+TORCH_STRIDES = (2, (2,), [2], np.array([2]), np.int64(2), np.int32(2), np.uint8(2), 2.0, True, np.True_, "2")
+TORCH_STRIDES += ((2, 2), (), (2.0,), np.array(2), (np.int64(2),))
+TORCH_PADDINGS = (2, (2,), [2], np.int64(1), 2.0, True, "2", " same", "same", "SAME", "valid", "valid ", (1.0,))
+TORCH_PADDINGS += ("1,2", "(1, 2)", "full")
 TORCH_CASES: list[tuple[str, Any]] = [
-    *[("stride", v) for v in (2, (2,), [2], np.array([2]), np.int64(2), np.int32(2), np.uint8(2), 2.0, True,
-                              np.True_, "2", (2, 2), (), (2.0,), np.array(2), (np.int64(2),))],
+    *[("stride", v) for v in TORCH_STRIDES],
     *[("dilation", v) for v in (2, (2,), [2], 2.0, True, np.int64(2), "2")],
-    *[("padding", v) for v in (2, (2,), [2], np.int64(1), 2.0, True, "2", " same", "same", "SAME", "valid",
-                               "valid ", (1.0,), "1,2", "(1, 2)", "full")],
+    *[("padding", v) for v in TORCH_PADDINGS],
     *[("groups", v) for v in (2, np.int64(2), 2.0, True, np.True_, "2", (2,))],
     *[("padding_mode", v) for v in ("reflect", "Reflect", " zeros", 0)],
-]  # fmt: skip
+]
 
 
 def _id(case: tuple[str, Any]) -> str:

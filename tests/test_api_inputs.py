@@ -29,8 +29,9 @@ def _torch(torch: ModuleType, x: np.ndarray, weight: np.ndarray, **options: obje
 
 @pytest.mark.parametrize("activation", [None, "relu", "softmax", "glu"])
 @pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
-def test_an_empty_batch_gives_an_empty_batch_as_in_keras(keras: ModuleType, activation: str | None,
-                                                         data_format: str) -> None:  # fmt: skip
+def test_an_empty_batch_gives_an_empty_batch_as_in_keras(
+    keras: ModuleType, activation: str | None, data_format: str
+) -> None:
     dims = (10, 3) if data_format == "channels_last" else (3, 10)
     x, kernel = np.zeros((0, *dims), np.float32), np.ones((3, 3, 4), np.float32)
     real = _keras(keras, x, kernel, activation=activation, data_format=data_format, padding="same")
@@ -44,8 +45,8 @@ def test_an_empty_batch_gives_an_empty_batch_as_in_pytorch(torch: ModuleType, pa
     layer = torch.nn.Conv1d(3, 4, 3, padding=2, padding_mode=padding_mode, stride=2)
     with torch.no_grad():
         real = layer(torch.from_numpy(x)).numpy()
-    mine = conv1d(x, layer.weight.detach().numpy(), layer.bias.detach().numpy(), framework="pytorch", padding=2,
-                  padding_mode=padding_mode, strides=2)  # fmt: skip
+    weight, bias = layer.weight.detach().numpy(), layer.bias.detach().numpy()
+    mine = conv1d(x, weight, bias, framework="pytorch", padding=2, padding_mode=padding_mode, strides=2)
     assert mine.shape == real.shape == (0, 4, 6)
 
 
@@ -59,20 +60,22 @@ def test_keras_refuses_2d_input_and_pytorch_takes_it_unbatched(keras: ModuleType
     assert "x[None]" in refused.value.hint and "(1, 32, 300)" in refused.value.hint  # one example of 32 positions
     assert "x[..., None]" in refused.value.hint and "(32, 300, 1)" in refused.value.hint  # 32 examples, 1 channel
     weight = np.random.default_rng(1).standard_normal((4, 32, 3)).astype(np.float32)
-    np.testing.assert_allclose(conv1d(x, weight, framework="pytorch"), _torch(torch, x, weight), rtol=2e-4,
-                               atol=2e-4)  # fmt: skip
+    np.testing.assert_allclose(conv1d(x, weight, framework="pytorch"), _torch(torch, x, weight), rtol=2e-4, atol=2e-4)
 
 
 @pytest.mark.parametrize("dtype", ["int64", "int32", "uint8", "bool"])
-def test_integer_input_is_refused_as_both_frameworks_refuse_it(keras: ModuleType, torch: ModuleType,
-                                                               dtype: str) -> None:  # fmt: skip
+def test_integer_input_is_refused_as_both_frameworks_refuse_it(
+    keras: ModuleType, torch: ModuleType, dtype: str
+) -> None:
     x = np.ones((2, 10, 3), dtype)
     with pytest.raises((RuntimeError, NotImplementedError)):  # "expected scalar type Long but found Float"
         keras.layers.Conv1D(4, 3)(x)
     with pytest.raises((RuntimeError, NotImplementedError)):
         torch.nn.Conv1d(3, 4, 3)(torch.from_numpy(x.transpose(0, 2, 1).copy()))
-    for framework, array, kernel in (("keras", x, np.ones((3, 3, 4))), ("pytorch", x.transpose(0, 2, 1),
-                                                                        np.ones((4, 3, 3)))):  # fmt: skip
+    for framework, array, kernel in (
+        ("keras", x, np.ones((3, 3, 4))),
+        ("pytorch", x.transpose(0, 2, 1), np.ones((4, 3, 3))),
+    ):
         with pytest.raises(DataError) as refused:
             conv1d(array, kernel, framework=framework)
         assert dtype in refused.value.message and "astype(np.float32)" in refused.value.hint

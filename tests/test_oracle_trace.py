@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from conv1dexplain.errors import SpecError
+from conv1dexplain.layer_arguments import LayerArguments
 from conv1dexplain.plan import Plan, make_plan
 from conv1dexplain.runner import RunRequest
 from conv1dexplain.spec import build_spec
@@ -51,7 +52,7 @@ def traced(case: Case, plan: Plan, tmp: Path, example: int, filter_index: int | 
     np.save(tmp / "k.npy", kernel)
     if bias is not None:
         np.save(tmp / "b.npy", bias)
-    request = RunRequest(
+    layer = LayerArguments(
         framework=case.framework,
         data_format=case.data_format if case.framework == "keras" else None,
         filters=case.filters,
@@ -63,6 +64,9 @@ def traced(case: Case, plan: Plan, tmp: Path, example: int, filter_index: int | 
         use_bias=case.use_bias,
         activation=case.activation,
         padding_mode=case.padding_mode,
+    )
+    request = RunRequest(
+        layer=layer,
         data_file=str(tmp / "x.npy"),
         kernel=str(tmp / "k.npy"),
         bias=None if bias is None else str(tmp / "b.npy"),

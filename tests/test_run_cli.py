@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import conv1dexplain
-from conv1dexplain.data import initial_weights
 from conv1dexplain.plan import make_plan
+from conv1dexplain.random_data import initial_weights
 from conv1dexplain.spec import build_spec
 from helpers import assert_snapshot, human, run
 
@@ -44,9 +44,9 @@ def test_the_issues_stdin_example(tmp_path: Path) -> None:
     """cat x.json | conv1dexplain run --data - --framework pytorch --kernel weight.npy … --output -"""
     _, weight, bias = _files(tmp_path)
     x = np.random.default_rng(2).standard_normal((3, 10))  # PyTorch (C, L)
-    command = [sys.executable, "-m", "conv1dexplain", "run", "--data", "-", "--framework", "pytorch",
-               "--kernel", str(tmp_path / "weight.npy"), "--bias", str(tmp_path / "bias.npy"),
-               "--filters", "8", "--kernel-size", "3", "--padding", "1", "--output", "-"]  # fmt: skip
+    command = [sys.executable, "-m", "conv1dexplain", "run", "--data", "-", "--framework", "pytorch"]
+    command += ["--kernel", str(tmp_path / "weight.npy"), "--bias", str(tmp_path / "bias.npy")]
+    command += ["--filters", "8", "--kernel-size", "3", "--padding", "1", "--output", "-"]
     result = subprocess.run(command, input=json.dumps(x.tolist()), capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -80,8 +80,8 @@ def test_every_input_format_gives_the_same_answer(fmt: str, tmp_path: Path) -> N
     else:
         stdin = json.dumps(x.tolist()).encode()
     source = "-" if stdin is not None else str(tmp_path / f"x.{fmt}")
-    command = [sys.executable, "-m", "conv1dexplain", "run", "--data", source, "--kernel", str(tmp_path / "k.npy"),
-               "--framework", "pytorch", "--padding", "2,0", "--output", str(tmp_path / "y.npy")]  # fmt: skip
+    command = [sys.executable, "-m", "conv1dexplain", "run", "--data", source, "--kernel", str(tmp_path / "k.npy")]
+    command += ["--framework", "pytorch", "--padding", "2,0", "--output", str(tmp_path / "y.npy")]
     result = subprocess.run(command, input=stdin, capture_output=True, timeout=60)
     assert result.returncode == 0, result.stderr
     np.testing.assert_allclose(np.load(tmp_path / "y.npy"), expected, rtol=1e-5, atol=1e-6)
@@ -110,12 +110,13 @@ def test_batched_npy_output_is_the_same_as_conv1d(tmp_path: Path) -> None:
     np.save(tmp_path / "x.npy", x)
     weight = np.random.default_rng(9).standard_normal((6, 1, 5)).astype(np.float32)  # depthwise ×2
     np.save(tmp_path / "w.npy", weight)
-    args = ["run", "-F", "pytorch", "--data", str(tmp_path / "x.npy"), "--weight", str(tmp_path / "w.npy"),
-            "--groups", "3", "--stride", "2", "--padding", "2", "--padding-mode", "circular", "--no-bias",
-            "--output", str(tmp_path / "y.npy")]  # fmt: skip
+    args = ["run", "-F", "pytorch", "--data", str(tmp_path / "x.npy"), "--weight", str(tmp_path / "w.npy")]
+    args += ["--groups", "3", "--stride", "2", "--padding", "2", "--padding-mode", "circular", "--no-bias"]
+    args += ["--output", str(tmp_path / "y.npy")]
     assert run(args).code == 0
-    expected = conv1dexplain.conv1d(x, weight, groups=3, strides=2, padding=2, padding_mode="circular",
-                                    framework="pytorch")  # fmt: skip
+    expected = conv1dexplain.conv1d(
+        x, weight, groups=3, strides=2, padding=2, padding_mode="circular", framework="pytorch"
+    )
     np.testing.assert_allclose(np.load(tmp_path / "y.npy"), expected, rtol=1e-6)
 
 
@@ -150,7 +151,7 @@ def test_human_summary_says_where_nothing_was_written() -> None:
 
 @pytest.mark.usefixtures("eighty_columns")
 def test_human_summary_snapshot() -> None:
-    text = human(["run", "-F", "pytorch", "--input", "2x3x16", "-f", "4", "-k", "3", "-p", "1",
-                  "--padding-mode", "reflect", "--seed", "3"])  # fmt: skip
+    layer = ["-F", "pytorch", "--input", "2x3x16", "-f", "4", "-k", "3", "-p", "1", "--padding-mode", "reflect"]
+    text = human(["run", *layer, "--seed", "3"])
     assert_snapshot("run_pytorch_reflect", text)
     assert "(2, 4, 16) float32" in text and "kaiming_uniform" in text and "1 left, 1 right (1, reflect)" in text

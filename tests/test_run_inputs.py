@@ -200,22 +200,38 @@ _any = st.one_of(_usual, st.integers(-2, 6), st.integers(-(10**12), 10**12))
 @settings(max_examples=150, deadline=None)
 @given(
     framework=st.sampled_from(["keras", "pytorch"]),
-    length=st.integers(1, 12), channels=st.integers(1, 4), batch=st.sampled_from([None, 1, 2]),
-    filters=_any, kernel_size=_any, strides=_small, dilation=_small, groups=st.one_of(st.just(1), _small),
+    length=st.integers(1, 12),
+    channels=st.integers(1, 4),
+    batch=st.sampled_from([None, 1, 2]),
+    filters=_any,
+    kernel_size=_any,
+    strides=_small,
+    dilation=_small,
+    groups=st.one_of(st.just(1), _small),
     padding=st.sampled_from(["valid", "same", "causal", "0", "2", "-1", "x"]),
     padding_mode=st.sampled_from(["zeros", "zeros", "reflect", "replicate", "circular"]),
     activation=st.sampled_from([None, None, "relu", "softmax", "glu", "threshold"]),
     command=st.sampled_from(["run", "trace"]),
-)  # fmt: skip
+)
 def test_run_and_trace_answer_or_refuse_any_options(
-    framework: str, length: int, channels: int, batch: int | None, filters: int, kernel_size: int, strides: int,
-    dilation: int, groups: int, padding: str, padding_mode: str, activation: str | None, command: str,
-) -> None:  # fmt: skip
+    framework: str,
+    length: int,
+    channels: int,
+    batch: int | None,
+    filters: int,
+    kernel_size: int,
+    strides: int,
+    dilation: int,
+    groups: int,
+    padding: str,
+    padding_mode: str,
+    activation: str | None,
+    command: str,
+) -> None:
     dims = (length, channels) if framework == "keras" else (channels, length)
     shape = "x".join(map(str, ((batch,) if batch else ()) + dims))
-    spec = ["-F", framework, "--input", shape, "-f", str(filters), "-k", str(kernel_size), "-s", str(strides),
-            "-d", str(dilation), "-g", str(groups), f"--padding={padding}", "--padding-mode", padding_mode,
-            "--json"]  # fmt: skip
+    spec = f"-F {framework} --input {shape} -f {filters} -k {kernel_size} -s {strides} -d {dilation}".split()
+    spec += ["-g", str(groups), f"--padding={padding}", "--padding-mode", padding_mode, "--json"]
     spec += ["--activation", activation] if activation else []
     result = run([command, *spec, "--max-bytes", str(1 << 24)])
     assert result.code in (0, 1, 2), result

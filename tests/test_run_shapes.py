@@ -31,8 +31,8 @@ def refusal(args: list[str], code: int = 1) -> tuple[str, str]:
 def test_an_empty_batch_runs_as_in_the_frameworks(torch: ModuleType, framework: str, tmp_path: Path) -> None:
     dims = (10, 3) if framework == "keras" else (3, 10)
     np.save(tmp_path / "x.npy", np.zeros((0, *dims), np.float32))
-    args = [*BASE, "-F", framework, "--data", str(tmp_path / "x.npy"), "--padding", "1" if framework == "pytorch"
-            else "same"]  # fmt: skip
+    padding = "1" if framework == "pytorch" else "same"
+    args = [*BASE, "-F", framework, "--data", str(tmp_path / "x.npy"), "--padding", padding]
     report = json.loads(run([*args, "--json"]).stdout)
     real = torch.nn.Conv1d(3, 2, 3, padding=1)(torch.zeros(0, 3, 10)).shape  # (0, 2, 10) in either layout's order
     expected = [0, real[2], real[1]] if framework == "keras" else list(real)
@@ -64,8 +64,9 @@ def test_integer_data_is_refused_with_the_cast(tmp_path: Path) -> None:
 def test_pytorch_data_in_keras_layout_names_the_datas_layout(tmp_path: Path) -> None:
     np.save(tmp_path / "x.npy", np.ones((2, 50, 300), np.float32))
     np.save(tmp_path / "w.npy", np.ones((100, 300, 4), np.float32))
-    error, hint = refusal(["run", "-F", "pytorch", "--data", str(tmp_path / "x.npy"), "--weight",
-                           str(tmp_path / "w.npy")])  # fmt: skip
+    error, hint = refusal(
+        ["run", "-F", "pytorch", "--data", str(tmp_path / "x.npy"), "--weight", str(tmp_path / "w.npy")]
+    )
     assert "(N, L, C)" in error and "np.save(path, x.transpose(0, 2, 1))" in hint
     np.save(tmp_path / "x.npy", np.ones((2, 300, 50), np.float32))  # and Keras given (N, C, L)
     np.save(tmp_path / "k.npy", np.ones((4, 300, 100), np.float32))
@@ -84,8 +85,9 @@ def test_a_semicolon_separated_csv_is_named_as_such(tmp_path: Path) -> None:
 
 def test_stdin_at_a_terminal_says_nothing_was_piped() -> None:
     pexpect = pytest.importorskip("pexpect")
-    child = pexpect.spawn(sys.executable, ["-m", "conv1dexplain", *BASE, "--data", "-"], env={**os.environ},
-                          encoding="utf-8", timeout=30)  # fmt: skip
+    child = pexpect.spawn(
+        sys.executable, ["-m", "conv1dexplain", *BASE, "--data", "-"], env={**os.environ}, encoding="utf-8", timeout=30
+    )
     child.expect("nothing was piped in")  # at once: it does not wait for typing
     child.expect("pipe the data in")
     child.expect(pexpect.EOF)
@@ -95,14 +97,15 @@ def test_stdin_at_a_terminal_says_nothing_was_piped() -> None:
 
 @pytest.mark.oracle
 @pytest.mark.parametrize("padding_mode", ["zeros", "reflect", "circular"])
-def test_pytorch_explicit_left_right_padding_is_f_pad_then_padding_0(torch: ModuleType, padding_mode: str,
-                                                                      tmp_path: Path) -> None:  # fmt: skip
+def test_pytorch_explicit_left_right_padding_is_f_pad_then_padding_0(
+    torch: ModuleType, padding_mode: str, tmp_path: Path
+) -> None:
     rng = np.random.default_rng(4)
     x, weight = rng.standard_normal((2, 3, 12)).astype(np.float32), rng.standard_normal((4, 3, 3)).astype(np.float32)
     np.save(tmp_path / "x.npy", x)
     np.save(tmp_path / "w.npy", weight)
-    args = ["run", "-F", "pytorch", "--data", str(tmp_path / "x.npy"), "--weight", str(tmp_path / "w.npy"),
-            "--no-bias", "--padding", "1,2", "--padding-mode", padding_mode]  # fmt: skip
+    args = ["run", "-F", "pytorch", "--data", str(tmp_path / "x.npy"), "--weight", str(tmp_path / "w.npy")]
+    args += ["--no-bias", "--padding", "1,2", "--padding-mode", padding_mode]
     report = json.loads(run([*args, "--output", "-"]).stdout)
     mode = {"zeros": "constant"}.get(padding_mode, padding_mode)
     with torch.no_grad():

@@ -8,7 +8,6 @@ import json
 import resource
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
@@ -16,6 +15,7 @@ import numpy as np
 import pytest
 
 from conv1dexplain.cli.trace_json import stream
+from conv1dexplain.layer_arguments import LayerArguments
 from conv1dexplain.runner import Prepared, RunRequest, prepare
 from conv1dexplain.trace import CHUNK, Tracer
 from conv1dexplain.trace_steps import Selection, parse_steps
@@ -47,7 +47,7 @@ def selections(length: int) -> list[tuple[int, int, int | None]]:
 def request_of(options: list[str], shape: str) -> RunRequest:
     """The layer of LAYERS' options with its seed-3 data."""
     values = dict(zip(options[::2], options[1::2], strict=True))
-    request = RunRequest(
+    layer = LayerArguments(
         framework=values.get("-F", "keras"),
         filters=int(values["-f"]),
         kernel_size=int(values["-k"]),
@@ -56,9 +56,8 @@ def request_of(options: list[str], shape: str) -> RunRequest:
         padding=values.get("-p", "valid"),
         groups=int(values.get("--groups", 1)),
         padding_mode=values.get("--padding-mode", "zeros"),
-        input_shape=shape,
-        seed=3,
     )
+    request = RunRequest(layer=layer, input_shape=shape, seed=3)
     return request
 
 
@@ -231,8 +230,8 @@ def test_windows_read_apart_or_together_equal_pytorch(
     weight = rng.standard_normal((2, 3, 3)).astype(np.float32)
     np.save(tmp_path / "x.npy", x)
     np.save(tmp_path / "w.npy", weight)
-    files = RunRequest(framework="pytorch", data_file=str(tmp_path / "x.npy"), kernel=str(tmp_path / "w.npy"))
-    request = replace(files, use_bias=False, dilation_rate=dilation, strides=strides, padding="3")
+    layer = LayerArguments(framework="pytorch", use_bias=False, dilation_rate=dilation, strides=strides, padding="3")
+    request = RunRequest(layer=layer, data_file=str(tmp_path / "x.npy"), kernel=str(tmp_path / "w.npy"))
     found = streamed(request, chunk=5)[1]  # (chunks of 5 steps: the CLI's are 2048)
     real = torch.nn.functional.conv1d(
         torch.from_numpy(x), torch.from_numpy(weight), stride=strides, padding=3, dilation=dilation

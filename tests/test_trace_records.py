@@ -8,15 +8,22 @@ import math
 import numpy as np
 import pytest
 
+from conv1dexplain.layer_arguments import LayerArguments
 from conv1dexplain.runner import RunRequest, prepare
 from conv1dexplain.trace import Tracer
 
 # zeros padding on both sides, grouped with a bias, dilated causal, PyTorch's layout with a batch
 LAYERS = [
-    RunRequest(input_shape="10x3", filters=2, kernel_size=3, padding="same", seed=1),
-    RunRequest(input_shape="13x6", filters=4, kernel_size=2, groups=2, padding="same", strides=2, seed=2),
-    RunRequest(input_shape="11x2", filters=3, kernel_size=3, dilation_rate=3, padding="causal", seed=3),
-    RunRequest(framework="pytorch", input_shape="2x4x9", filters=2, kernel_size=4, padding="2", seed=4),
+    RunRequest(layer=LayerArguments(filters=2, kernel_size=3, padding="same"), input_shape="10x3", seed=1),
+    RunRequest(
+        layer=LayerArguments(filters=4, kernel_size=2, groups=2, padding="same", strides=2), input_shape="13x6", seed=2
+    ),
+    RunRequest(
+        layer=LayerArguments(filters=3, kernel_size=3, dilation_rate=3, padding="causal"), input_shape="11x2", seed=3
+    ),
+    RunRequest(
+        layer=LayerArguments(framework="pytorch", filters=2, kernel_size=4, padding="2"), input_shape="2x4x9", seed=4
+    ),
 ]
 
 

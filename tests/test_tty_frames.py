@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
 
+from conv1dexplain.layer_arguments import LayerArguments
 from conv1dexplain.render.interactive import frame
 from conv1dexplain.render.keys import FOOTERS, PAGE, Stepper
 from conv1dexplain.render.trace import View, header
@@ -19,10 +20,10 @@ from conv1dexplain.trace import Tracer
 
 CODES = re.compile(r"\x1b\[[0-9;]*m")
 LAYERS = [
-    RunRequest(input_shape="30x3", filters=2, kernel_size=3, padding="same"),
-    RunRequest(input_shape="100x16", filters=32, kernel_size=9, dilation_rate=4, padding="causal"),
-    RunRequest(input_shape="60x2", filters=3, kernel_size=25, padding="same"),
-    RunRequest(input_shape="40x8", filters=4, kernel_size=5, groups=2, padding="same"),
+    RunRequest(LayerArguments(filters=2, kernel_size=3, padding="same"), input_shape="30x3"),
+    RunRequest(LayerArguments(filters=32, kernel_size=9, dilation_rate=4, padding="causal"), input_shape="100x16"),
+    RunRequest(LayerArguments(filters=3, kernel_size=25, padding="same"), input_shape="60x2"),
+    RunRequest(LayerArguments(filters=4, kernel_size=5, groups=2, padding="same"), input_shape="40x8"),
 ]
 TRACERS: dict[int, tuple[View, Text]] = {}
 

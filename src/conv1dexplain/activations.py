@@ -114,7 +114,7 @@ ACTIVATIONS: dict[str, Callable[[Array], Array]] = {
     "glu": _glu,
     "sparsemax": _sparsemax,
 }
-# These read the whole last axis at once; the others work element by element.
+# vocabulary.AXIS_WISE names those that read the whole last axis at once; the others work element by element.
 
 
 def activation_function(name: str | None) -> Callable[[Array], Array] | None:

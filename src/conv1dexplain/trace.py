@@ -14,14 +14,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from conv1dexplain.activations import activation_function
-from conv1dexplain.api import engine_kernel, run_plan
-from conv1dexplain.data import human_bytes
+from conv1dexplain.budget import human_bytes
 from conv1dexplain.engine import convolve
 from conv1dexplain.errors import DataError, SpecError
 from conv1dexplain.geometry import Axis
 from conv1dexplain.padding_rows import source_rows
+from conv1dexplain.random_data import LazyNormal
 from conv1dexplain.report.trace import Step, Tap, Windows
-from conv1dexplain.runner import LazyNormal, Prepared
+from conv1dexplain.runner import Prepared
+from conv1dexplain.running import engine_kernel, run_plan
 from conv1dexplain.trace_rows import ArrayRows, LazyRows
 from conv1dexplain.trace_steps import check_steppable
 from conv1dexplain.vocabulary import AXIS_WISE

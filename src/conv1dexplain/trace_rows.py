@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from conv1dexplain.runner import LazyNormal
+from conv1dexplain.random_data import LazyNormal
 
 
 class ArrayRows:

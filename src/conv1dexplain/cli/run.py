@@ -37,16 +37,34 @@ def run(
     the framework's default initializer (Keras: glorot_uniform and zero bias; PyTorch: kaiming_uniform).
     With --framework pytorch, --padding 1,2 pads 1 before and 2 after: F.pad(x, (1, 2)) then padding=0.
     """
+    from conv1dexplain.layer_arguments import LayerArguments
     from conv1dexplain.runner import RunRequest, execute
 
-    report = execute(
-        RunRequest(
-            framework=framework, data_format=data_format, filters=filters, kernel_size=kernel_size,
-            strides=strides, padding=padding, dilation_rate=dilation_rate, groups=groups, use_bias=use_bias,
-            activation=activation, padding_mode=padding_mode, data_file=data, input_shape=input_shape, seed=seed,
-            kernel=kernel, bias=bias, output=output, dtype=dtype, max_bytes=max_bytes,
-        )
-    )  # fmt: skip
+    layer = LayerArguments(
+        framework=framework,
+        filters=filters,
+        kernel_size=kernel_size,
+        strides=strides,
+        padding=padding,
+        dilation_rate=dilation_rate,
+        groups=groups,
+        use_bias=use_bias,
+        activation=activation,
+        data_format=data_format,
+        padding_mode=padding_mode,
+    )
+    request = RunRequest(
+        layer=layer,
+        data_file=data,
+        input_shape=input_shape,
+        seed=seed,
+        kernel=kernel,
+        bias=bias,
+        output=output,
+        dtype=dtype,
+        max_bytes=max_bytes,
+    )
+    report = execute(request)
     if json or output == "-":
         from conv1dexplain.cli.output import write_json
 

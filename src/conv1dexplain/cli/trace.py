@@ -121,23 +121,26 @@ def trace(
             "run it in a terminal, or drop --interactive (use --compact or --json when piping)",
         )
     live = interactive if interactive is not None else (terminal and not json)
+    from conv1dexplain.layer_arguments import LayerArguments
     from conv1dexplain.runner import RunRequest, prepare
     from conv1dexplain.trace import Tracer
     from conv1dexplain.trace_steps import Selection, check_filter, parse_steps
 
     ready = prepare(
         RunRequest(
-            framework=framework,
-            data_format=data_format,
-            filters=filters,
-            kernel_size=kernel_size,
-            strides=strides,
-            padding=padding,
-            dilation_rate=dilation_rate,
-            groups=groups,
-            use_bias=use_bias,
-            activation=activation,
-            padding_mode=padding_mode,
+            layer=LayerArguments(
+                framework=framework,
+                data_format=data_format,
+                filters=filters,
+                kernel_size=kernel_size,
+                strides=strides,
+                padding=padding,
+                dilation_rate=dilation_rate,
+                groups=groups,
+                use_bias=use_bias,
+                activation=activation,
+                padding_mode=padding_mode,
+            ),
             data_file=data,
             input_shape=input_shape,
             seed=seed,

@@ -7,7 +7,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from conv1dexplain.runner import RunReport
+from conv1dexplain.report.run import RunReport
 from conv1dexplain.tensor import fmt_shape
 
 
