@@ -10,15 +10,23 @@ from typing import Any
 import numpy as np
 import pytest
 
-from conv1dexplain import engine
-from conv1dexplain.engine import convolve, depthwise_rows, products, unfold_first
+from conv1dexplain.engine import (
+    convolve,
+    depthwise_einsum,
+    depthwise_rows,
+    im2col,
+    in_place,
+    per_tap,
+    tap_stack,
+    unfold_first,
+)
 
 PATHS = {  # each algorithm, where the engine looks it up
-    "windows read in place": (engine, "inside_windows"),
-    "tap-stacked products": (products, "tap_stack"),
-    "im2col and polyphase rows": (products, "product"),
-    "one product per tap": (products, "shifted_products"),
-    "depthwise einsum": (products, "depthwise"),
+    "windows read in place": (in_place, "inside_windows"),
+    "tap-stacked products": (tap_stack, "tap_stack"),
+    "im2col and polyphase rows": (im2col, "product"),
+    "one product per tap": (per_tap, "shifted_products"),
+    "depthwise einsum": (depthwise_einsum, "depthwise"),
     "taps unfolded along L (PyTorch's layout)": (unfold_first, "convolve_unfolded"),
     "depthwise rows (PyTorch's layout)": (depthwise_rows.DepthwiseRows, "block"),
 }
