@@ -79,14 +79,30 @@ def contender(kind: str, case: Case) -> Callable[[], object]:
     if kind == "ours":
         from conv1dexplain.engine import convolve
 
-        return lambda: convolve(x, kernel, bias, strides=case.strides, dilation_rate=case.dilation_rate,
-                                pad_left=left, pad_right=right, groups=case.groups)  # fmt: skip
+        return lambda: convolve(
+            x,
+            kernel,
+            bias,
+            strides=case.strides,
+            dilation_rate=case.dilation_rate,
+            pad_left=left,
+            pad_right=right,
+            groups=case.groups,
+        )
     if kind == "ours-pytorch":  # what a PyTorch user calls: conv1d on (N, C, L) data and an (F, C/g, k) weight
         from conv1dexplain import conv1d
 
         xt, wt = np.ascontiguousarray(x.transpose(0, 2, 1)), np.ascontiguousarray(kernel.transpose(2, 1, 0))
-        return lambda: conv1d(xt, wt, bias, strides=case.strides, padding=(left, right),
-                              dilation_rate=case.dilation_rate, groups=case.groups, framework="pytorch")  # fmt: skip
+        return lambda: conv1d(
+            xt,
+            wt,
+            bias,
+            strides=case.strides,
+            padding=(left, right),
+            dilation_rate=case.dilation_rate,
+            groups=case.groups,
+            framework="pytorch",
+        )
     if kind == "torch":
         import torch
         import torch.nn.functional as F
@@ -99,8 +115,15 @@ def contender(kind: str, case: Case) -> Callable[[], object]:
         def run_torch() -> object:
             with torch.no_grad():  # padding the way a user writes it: conv1d's own, or F.pad when uneven
                 padded = F.pad(xt, (left, right)) if left != right else xt
-                return F.conv1d(padded, wt, bt, stride=case.strides, padding=left if left == right else 0,
-                                dilation=case.dilation_rate, groups=case.groups)  # fmt: skip
+                return F.conv1d(
+                    padded,
+                    wt,
+                    bt,
+                    stride=case.strides,
+                    padding=left if left == right else 0,
+                    dilation=case.dilation_rate,
+                    groups=case.groups,
+                )
 
         return run_torch
     span = case.dilation_rate * (case.kernel_size - 1) + 1
@@ -176,8 +199,10 @@ def main() -> int:
     for index, case in enumerate(CASES):
         ours, torch_, matmul = (statistics.median(samples[kind][index]) for kind in kinds)
         ratios.append(ours / torch_)
-        print(f"{case.name:<28}{ours * 1e3:>9.2f}{torch_ * 1e3:>10.2f}{matmul * 1e3:>10.2f}"
-              f"{ours / torch_:>8.2f}{ours / matmul:>9.2f}")  # fmt: skip
+        print(
+            f"{case.name:<28}{ours * 1e3:>9.2f}{torch_ * 1e3:>10.2f}{matmul * 1e3:>10.2f}"
+            f"{ours / torch_:>8.2f}{ours / matmul:>9.2f}"
+        )
     median = statistics.median(ratios)
     print(f"median ours/torch: {median:.2f} (target ≤ 1.0); worst: {max(ratios):.2f} (target ≤ 1.5)")
     return 0 if median <= 1.0 and max(ratios) <= 1.5 else 1

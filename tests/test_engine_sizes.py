@@ -93,7 +93,16 @@ def test_large_random_layers_equal_the_definition(monkeypatch: pytest.MonkeyPatc
         if layer["layout"] == "pytorch":  # (N, C, L) data and a NaN-filled (N, F, L_out) output, seen channels-last
             x = np.ascontiguousarray(x.transpose(0, 2, 1)).transpose(0, 2, 1)
             out = np.full((x.shape[0], filters, expected.shape[1]), np.nan, np.float32).transpose(0, 2, 1)
-        got = convolve(x, kernel, bias, strides=layer["s"], dilation_rate=layer["d"], pad_left=layer["pads"][0],
-                       pad_right=layer["pads"][1], groups=layer["groups"], out=out)  # fmt: skip
+        got = convolve(
+            x,
+            kernel,
+            bias,
+            strides=layer["s"],
+            dilation_rate=layer["d"],
+            pad_left=layer["pads"][0],
+            pad_right=layer["pads"][1],
+            groups=layer["groups"],
+            out=out,
+        )
         np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4, err_msg=str(layer))
     assert set(taken) == set(PATHS), f"paths never taken: {set(PATHS) - set(taken)}"

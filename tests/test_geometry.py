@@ -107,9 +107,20 @@ def test_engine_output_matches_geometry_and_definition(plan: Plan, seed: int, pa
     kernel = rng.standard_normal((spec.kernel_size, spec.channels_per_group, spec.filters))
     bias = rng.standard_normal(spec.filters) if seed % 2 else None
     activation = np.tanh if seed % 3 == 0 else None  # applied chunk by chunk
-    out = convolve(x, kernel, bias, strides=axis.strides, dilation_rate=axis.dilation_rate, pad_left=axis.pad_left,
-                   pad_right=axis.pad_right, padding_mode=spec.padding_mode, groups=spec.groups, out=out,
-                   elementwise=activation, limits=engine_limits(ENGINE_PATHS[path]))  # fmt: skip
+    out = convolve(
+        x,
+        kernel,
+        bias,
+        strides=axis.strides,
+        dilation_rate=axis.dilation_rate,
+        pad_left=axis.pad_left,
+        pad_right=axis.pad_right,
+        padding_mode=spec.padding_mode,
+        groups=spec.groups,
+        out=out,
+        elementwise=activation,
+        limits=engine_limits(ENGINE_PATHS[path]),
+    )
     predicted = tuple(x.shape[0] if d is None else d for d in plan.output_shape)
     as_channels_last = predicted if spec.data_format == "channels_last" else (predicted[0], predicted[2], predicted[1])
     assert out.shape == as_channels_last
@@ -169,8 +180,19 @@ def test_depthwise_layers_in_pytorch_layout_take_rows_along_l_and_equal_the_defi
     kernel, bias = rng.standard_normal((k, 1, filters)), rng.standard_normal(filters)
     l_out = length + sum(pads) - d * (k - 1)
     out = np.full((x.shape[0], filters, l_out), np.nan).transpose(0, 2, 1)
-    convolve(x, kernel, bias, dilation_rate=d, pad_left=pads[0], pad_right=pads[1], padding_mode=padding_mode,
-             groups=channels, out=out, elementwise=np.tanh, work_bytes=work_bytes)  # fmt: skip
+    convolve(
+        x,
+        kernel,
+        bias,
+        dilation_rate=d,
+        pad_left=pads[0],
+        pad_right=pads[1],
+        padding_mode=padding_mode,
+        groups=channels,
+        out=out,
+        elementwise=np.tanh,
+        work_bytes=work_bytes,
+    )
     mode = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}[padding_mode]
     padded = np.pad(x, ((0, 0), pads, (0, 0)), mode=mode)
     expected = np.stack(
@@ -181,8 +203,13 @@ def test_depthwise_layers_in_pytorch_layout_take_rows_along_l_and_equal_the_defi
         axis=-1,
     )
     np.testing.assert_allclose(out, np.tanh(expected + bias), rtol=1e-12, atol=1e-12)
-    assert len(blocks) == (l_out * (1 if examples == "back to back" else x.shape[0]) if work_bytes == 64 else
-                           1 if examples == "back to back" else x.shape[0])  # fmt: skip
+    assert len(blocks) == (
+        l_out * (1 if examples == "back to back" else x.shape[0])
+        if work_bytes == 64
+        else 1
+        if examples == "back to back"
+        else x.shape[0]
+    )
 
 
 @pytest.mark.parametrize("layout", ["channels last", "a transposed (N, C, L) array"])

@@ -138,8 +138,12 @@ def with_non_finite(array: np.ndarray, seed: int) -> np.ndarray:
     return spoiled
 
 
-ENGINE_PATHS = {"as chosen": {}, "tap-stacked": FORCED_TAP_STACK, "read in place": IN_PLACE,
-                "unfolded along L": UNFOLDED}  # fmt: skip
+ENGINE_PATHS = {
+    "as chosen": {},
+    "tap-stacked": FORCED_TAP_STACK,
+    "read in place": IN_PLACE,
+    "unfolded along L": UNFOLDED,
+}
 FAST_PATH_COUNT = 40
 
 
