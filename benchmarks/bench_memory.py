@@ -48,9 +48,25 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         data, out = Path(folder) / "big.npy", Path(folder) / "out.npy"
         shape = make_input(data, args.mib, args.channels, args.layout)
-        command = [sys.executable, "-m", "conv1dexplain", "run", "--data", str(data), "--framework",
-                   "keras" if args.layout == "keras" else "pytorch", "--filters", str(args.channels),
-                   "--kernel-size", str(KERNEL_SIZE), "--padding", "same", "--output", str(out), "--json"]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "conv1dexplain",
+            "run",
+            "--data",
+            str(data),
+            "--framework",
+            "keras" if args.layout == "keras" else "pytorch",
+            "--filters",
+            str(args.channels),
+            "--kernel-size",
+            str(KERNEL_SIZE),
+            "--padding",
+            "same",
+            "--output",
+            str(out),
+            "--json",
+        ]
         start = time.perf_counter()
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - start

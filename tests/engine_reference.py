@@ -21,8 +21,16 @@ def output_length(length: int, k: int, s: int, d: int, pads: tuple[int, int]) ->
     return (length + pads[0] + pads[1] - d * (k - 1) - 1) // s + 1
 
 
-def reference(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None, s: int, d: int, pads: tuple[int, int],
-              padding_mode: str = "zeros", groups: int = 1) -> np.ndarray:  # fmt: skip
+def reference(
+    x: np.ndarray,
+    kernel: np.ndarray,
+    bias: np.ndarray | None,
+    s: int,
+    d: int,
+    pads: tuple[int, int],
+    padding_mode: str = "zeros",
+    groups: int = 1,
+) -> np.ndarray:
     """out (N, L_out, F) from x (N, L, C) and kernel (k, C/g, F), channels-last, in float64."""
     batch, length, _ = x.shape
     k, cg, filters = kernel.shape
@@ -62,17 +70,29 @@ def arrays(layer: dict[str, Any], rng: np.random.Generator) -> tuple[np.ndarray,
     return x, kernel, bias
 
 
-def run_engine(layer: dict[str, Any], x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None,
-               paths: list[str]) -> np.ndarray:  # fmt: skip
+def run_engine(
+    layer: dict[str, Any], x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None, paths: list[str]
+) -> np.ndarray:
     """The engine on the layer, channels-last or in PyTorch's layout (transposed views, NaN-filled output)."""
     l_out = output_length(layer["length"], layer["k"], layer["s"], layer["d"], layer["pads"])
     out = None
     if layer["layout"] == "pytorch":
         x = np.ascontiguousarray(x.transpose(0, 2, 1)).transpose(0, 2, 1)
         out = np.full((x.shape[0], layer["filters"], l_out), np.nan, np.float32).transpose(0, 2, 1)
-    return convolve(x, kernel, bias, strides=layer["s"], dilation_rate=layer["d"], pad_left=layer["pads"][0],
-                    pad_right=layer["pads"][1], padding_mode=layer["mode"], groups=layer["groups"], out=out,
-                    work_bytes=layer["work_bytes"], paths=paths)  # fmt: skip
+    return convolve(
+        x,
+        kernel,
+        bias,
+        strides=layer["s"],
+        dilation_rate=layer["d"],
+        pad_left=layer["pads"][0],
+        pad_right=layer["pads"][1],
+        padding_mode=layer["mode"],
+        groups=layer["groups"],
+        out=out,
+        work_bytes=layer["work_bytes"],
+        paths=paths,
+    )
 
 
 def check(layer: dict[str, Any], rng: np.random.Generator) -> list[str]:
@@ -90,9 +110,20 @@ def check(layer: dict[str, Any], rng: np.random.Generator) -> list[str]:
 def layer_of(**given: Any) -> dict[str, Any]:
     """A layer (the keys draw_layer makes): given sizes, the others small; length from l_out if given."""
     layer: dict[str, Any] = {
-        "batch": 1, "channels": 4, "filters": 8, "groups": 1, "k": 3, "s": 1, "d": 1, "pads": (0, 0),
-        "mode": "zeros", "layout": "keras", "bias": True, "work_bytes": 6 << 20, "values": "finite",
-    }  # fmt: skip
+        "batch": 1,
+        "channels": 4,
+        "filters": 8,
+        "groups": 1,
+        "k": 3,
+        "s": 1,
+        "d": 1,
+        "pads": (0, 0),
+        "mode": "zeros",
+        "layout": "keras",
+        "bias": True,
+        "work_bytes": 6 << 20,
+        "values": "finite",
+    }
     layer.update(given)
     if "l_out" in layer:
         span = layer["d"] * (layer["k"] - 1) + 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import subprocess
@@ -10,28 +11,23 @@ from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from conv1dexplain.cli import main
+from conv1dexplain.engine.limits import DEFAULT_LIMITS, Limits
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_ARGS = ["shape", "--input", "50x300", "--filters", "100", "--kernel-size", "4", "--padding", "same"]
-# conv1dexplain.engine.strategy constants that make any layer take tap-stacked products
-FORCED_TAP_STACK = {"TAP_STACK_CHANNELS": 1, "TAP_STACK_SHARE": float("inf"), "TAP_STACK_WASTE": float("inf")}
+# Limits (conv1dexplain.engine.Limits fields) that make any layer take tap-stacked products
+FORCED_TAP_STACK = {"tap_stack_channels": 1, "tap_stack_share": float("inf"), "tap_stack_waste": float("inf")}
 # … that make BLAS read undilated windows in place, however small the layer
-IN_PLACE = {"INSIDE_SHARE": 0, "INSIDE_NUMBERS": 0, "EXAMPLE_ROWS": 0}
+IN_PLACE = {"inside_share": 0, "inside_numbers": 0, "example_rows": 0}
 # … that make a layer in PyTorch's layout (not depthwise) unfold its taps along L, however short
-UNFOLDED = {"UNFOLD_POSITIONS": 1, "UNFOLD_COPIES": float("inf")}
+UNFOLDED = {"unfold_positions": 1, "unfold_copies": float("inf")}
 
 
-def force_engine_path(monkeypatch: pytest.MonkeyPatch, constants: dict[str, float]) -> None:
-    """Set the engine's constants wherever the engine reads them (a name imported into another module too)."""
-    from conv1dexplain.engine import products, strategy, unfold_first
-
-    for name, value in constants.items():
-        for module in (strategy, products, unfold_first):
-            if hasattr(module, name):
-                monkeypatch.setattr(module, name, value)
+def engine_limits(fields: dict[str, float]) -> Limits:
+    """The engine's default Limits with these fields changed: pass them to convolve(limits=…), or
+    around calls that reach the engine through conv1d() with engine.using_limits(…)."""
+    return dataclasses.replace(DEFAULT_LIMITS, **fields)
 
 
 @dataclass

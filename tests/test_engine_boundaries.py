@@ -1,7 +1,7 @@
 """Each size where the engine changes path, and its neighbours: the path switches where the
-engine's constants say (by the engine's own record of it), and the output equals the definition
-on both sides. The constants are in engine/strategy.py, depthwise_rows.py, unfold_first.py and
-input_taps.py; test_engine_paths.py draws layers across all of them."""
+engine's Limits say (by the engine's own record of it), and the output equals the definition
+on both sides. The thresholds are the fields of engine/limits.py (choose() itself is tested at
+them without arrays in test_engine_choose.py); test_engine_paths.py draws layers across all of them."""
 
 from __future__ import annotations
 
@@ -14,12 +14,16 @@ from conv1dexplain import conv1d
 from engine_reference import check, layer_of, reference
 
 UNFOLDED, ROWS, PER_TAP, STACKED, IN_PLACE, TAPS = (
-    "taps unfolded along L", "depthwise rows", "one product per tap", "tap-stacked products",
-    "windows read in place", "input taps only",
-)  # fmt: skip
+    "taps unfolded along L",
+    "depthwise rows",
+    "one product per tap",
+    "tap-stacked products",
+    "windows read in place",
+    "input taps only",
+)
 
 
-SPAN = (6 << 20) // (4 * 4)  # rows of 4 float32 channels in SPAN_BYTES
+SPAN = (6 << 20) // (4 * 4)  # rows of 4 float32 channels in span_bytes
 
 
 def took(layer: dict[str, Any], seed: int = 0) -> list[str]:
@@ -28,14 +32,14 @@ def took(layer: dict[str, Any], seed: int = 0) -> list[str]:
 
 @pytest.mark.parametrize("l_out", [127, 128, 129])
 def test_unfold_positions(l_out: int) -> None:
-    """PyTorch's layout unfolds its taps from UNFOLD_POSITIONS = 128 output positions."""
+    """PyTorch's layout unfolds its taps from unfold_positions = 128 output positions."""
     paths = took(layer_of(layout="pytorch", batch=2, l_out=l_out))
     assert (UNFOLDED in paths) == (l_out >= 128), paths
 
 
 @pytest.mark.parametrize("k", [5, 6, 7])
 def test_unfold_copies(k: int) -> None:
-    """… while k·C ≤ UNFOLD_COPIES (3)·(s·C + F): C = F = 4 unfolds up to k = 6."""
+    """… while k·C ≤ unfold_copies (3)·(s·C + F): C = F = 4 unfolds up to k = 6."""
     paths = took(layer_of(layout="pytorch", channels=4, filters=4, k=k, l_out=200))
     assert (UNFOLDED in paths) == (k <= 6), paths
 
@@ -43,27 +47,50 @@ def test_unfold_copies(k: int) -> None:
 @pytest.mark.parametrize("l_out", [1023, 1024, 1025])
 @pytest.mark.parametrize("k", [1, 3])
 def test_unfold_fold_below_and_pointwise(l_out: int, k: int) -> None:
-    """Several examples share one product below FOLD_BELOW = 1024 positions; k = 1 reads in place."""
+    """Several examples share one product below fold_below = 1024 positions; k = 1 reads in place."""
     assert took(layer_of(layout="pytorch", batch=3, k=k, pads=(1, 1), l_out=l_out)) == [UNFOLDED]
 
 
 @pytest.mark.parametrize("k", [8, 9, 10])
 def test_rows_taps(k: int) -> None:
-    """Depthwise layers in PyTorch's layout take rows up to ROWS_TAPS = 9 taps."""
+    """Depthwise layers in PyTorch's layout take rows up to rows_taps = 9 taps."""
     paths = took(layer_of(layout="pytorch", channels=8, groups=8, filters=8, k=k, l_out=50))
     assert (paths == [ROWS]) == (k <= 9), paths
 
 
-@pytest.mark.parametrize(("batch", "channels"), [
-    (1, 63), (1, 64), (1, 65), (1, 128), (1, 129), (1, 299), (2, 31), (2, 32), (2, 33), (2, 65), (16, 4), (16, 5),
-    (3, 300), (33, 7),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("batch", "channels"),
+    [
+        (1, 63),
+        (1, 64),
+        (1, 65),
+        (1, 128),
+        (1, 129),
+        (1, 299),
+        (2, 31),
+        (2, 32),
+        (2, 33),
+        (2, 65),
+        (16, 4),
+        (16, 5),
+        (3, 300),
+        (33, 7),
+    ],
+)
 @pytest.mark.parametrize("multiplier", [1, 2, 3])
 def test_depthwise_rows_blocks(batch: int, channels: int, multiplier: int) -> None:
-    """Blocks of BLOCK_ROWS = 64 channel rows (N·C rows with the examples back to back): a last
+    """Blocks of block_rows = 64 channel rows (N·C rows with the examples back to back): a last
     block of fewer rows crashed with 'non-broadcastable output operand' (issue 11)."""
-    layer = layer_of(layout="pytorch", batch=batch, channels=channels, groups=channels, filters=multiplier * channels,
-                     k=3, pads=(1, 1), l_out=16)  # fmt: skip
+    layer = layer_of(
+        layout="pytorch",
+        batch=batch,
+        channels=channels,
+        groups=channels,
+        filters=multiplier * channels,
+        k=3,
+        pads=(1, 1),
+        l_out=16,
+    )
     assert took(layer) == [ROWS]
 
 
@@ -77,7 +104,7 @@ def test_the_depthwise_crash_of_issue_11() -> None:
 
 @pytest.mark.parametrize("channels", [63, 64, 65])
 def test_per_tap_channels(channels: int) -> None:
-    """Dilated layers take one product per tap from PER_TAP_CHANNELS = 64 channels."""
+    """Dilated layers take one product per tap from per_tap_channels = 64 channels."""
     paths = took(layer_of(channels=channels, filters=16, d=2, l_out=40))
     assert (paths == [PER_TAP]) == (channels >= 64), paths
 
@@ -91,28 +118,28 @@ def test_per_tap_filters(filters: int) -> None:
 
 @pytest.mark.parametrize(("s", "channels"), [(1, 63), (1, 64), (1, 65), (2, 31), (2, 32), (2, 33)])
 def test_tap_stack_channels(s: int, channels: int) -> None:
-    """Tap-stacked products from s·C = TAP_STACK_CHANNELS = 64."""
+    """Tap-stacked products from s·C = tap_stack_channels = 64."""
     paths = took(layer_of(channels=channels, filters=8, k=4, s=s, pads=(1, 2), l_out=60))
     assert (paths[0].startswith(STACKED)) == (s * channels >= 64), paths
 
 
 @pytest.mark.parametrize("filters", [31, 32, 33])
 def test_tap_stack_share(filters: int) -> None:
-    """… with F ≤ TAP_STACK_SHARE (½)·s·C: 32 filters for 64 channels."""
+    """… with F ≤ tap_stack_share (½)·s·C: 32 filters for 64 channels."""
     paths = took(layer_of(channels=64, filters=filters, k=3, l_out=60))
     assert (paths[0].startswith(STACKED)) == (filters <= 32), paths
 
 
 @pytest.mark.parametrize("k", [3, 4, 5, 6])
 def test_tap_stack_waste(k: int) -> None:
-    """… and strided taps of s rows at most TAP_STACK_WASTE (1.15)·k rows: with s = 2, k = 4 and 6."""
+    """… and strided taps of s rows at most tap_stack_waste (1.15)·k rows: with s = 2, k = 4 and 6."""
     paths = took(layer_of(channels=64, filters=8, k=k, s=2, l_out=60))
     assert (paths[0].startswith(STACKED)) == (k in (4, 6)), paths
 
 
 @pytest.mark.parametrize("l_out", [2730, 2731, 2732])
 def test_inside_numbers(l_out: int) -> None:
-    """Windows are read in place from N·L_out·segment·C = INSIDE_NUMBERS = 2^17 numbers: 16
+    """Windows are read in place from N·L_out·segment·C = inside_numbers = 2^17 numbers: 16
     channels, k = 3 (48 a window) from 2731 positions; below, polyphase rows (P = 2) and im2col."""
     paths = took(layer_of(channels=16, filters=32, k=3, l_out=l_out))
     assert paths == ([IN_PLACE] if l_out >= 2731 else ["im2col, polyphase rows"]), paths
@@ -120,7 +147,7 @@ def test_inside_numbers(l_out: int) -> None:
 
 @pytest.mark.parametrize("filters", [31, 32, 33])
 def test_inside_share_and_polyphase_filters(filters: int) -> None:
-    """In place while segment·C ≥ INSIDE_SHARE (1.5)·P·F: 48 ≥ 1.5·32; 33 filters are too many
+    """In place while segment·C ≥ inside_share (1.5)·P·F: 48 ≥ 1.5·32; 33 filters are too many
     for it, and above 32 filters there are no polyphase rows."""
     expected = {31: "im2col, polyphase rows", 32: IN_PLACE, 33: "im2col"}[filters]
     assert took(layer_of(channels=16, filters=filters, k=3, l_out=3000)) == [expected]
@@ -128,7 +155,7 @@ def test_inside_share_and_polyphase_filters(filters: int) -> None:
 
 @pytest.mark.parametrize("l_out", [767, 768, 769])
 def test_example_rows(l_out: int) -> None:
-    """Examples apart (valid padding) read in place with ≥ EXAMPLE_ROWS = 256 rows each: 3
+    """Examples apart (valid padding) read in place with ≥ example_rows = 256 rows each: 3
     interleaved products, so from 768 positions."""
     paths = took(layer_of(batch=8, channels=16, filters=32, k=3, l_out=l_out))
     assert (paths == [IN_PLACE]) == (l_out >= 768), paths
@@ -136,7 +163,7 @@ def test_example_rows(l_out: int) -> None:
 
 @pytest.mark.parametrize("l_out", [8189, 8190, 8191])
 def test_small_copy_bytes(l_out: int) -> None:
-    """A chunk's padded rows are one copy up to SMALL_COPY_BYTES = 1 MiB (8192 rows of 32
+    """A chunk's padded rows are one copy up to small_copy_bytes = 1 MiB (8192 rows of 32
     channels), else pieces: the windows inside read in place, the edges copied."""
     assert took(layer_of(channels=32, filters=65, k=3, pads=(1, 1), l_out=l_out)) == ["im2col"]
 
@@ -159,16 +186,22 @@ def test_chunk_positions(work_bytes: int, layout: str) -> None:
 @pytest.mark.parametrize("d", [SPAN - 2, SPAN - 1, SPAN])
 @pytest.mark.parametrize("layout", ["keras", "pytorch"])
 def test_input_taps_span(d: int, layout: str) -> None:
-    """Only the taps that read the input, once a window's span·C numbers exceed SPAN_BYTES
+    """Only the taps that read the input, once a window's span·C numbers exceed span_bytes
     (6 MiB): 393,216 rows of 4 float32 channels, so from a span of 393,217 (k = 2, d = span − 1)."""
     layer = layer_of(batch=2, channels=4, k=2, d=d, pads=(d // 2, d - d // 2), l_out=10, layout=layout)
     paths = took(layer)
     assert (paths == [TAPS]) == (d + 1 > SPAN), paths
 
 
-@pytest.mark.parametrize(("pads", "mode", "expected"), [
-    ((0, 0), "zeros", False), ((1, 1), "zeros", True), ((0, 1), "zeros", True), ((1, 1), "reflect", False),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("pads", "mode", "expected"),
+    [
+        ((0, 0), "zeros", False),
+        ((1, 1), "zeros", True),
+        ((0, 1), "zeros", True),
+        ((1, 1), "reflect", False),
+    ],
+)
 @pytest.mark.parametrize("layout", ["keras", "pytorch"])
 def test_input_taps_for_a_kernel_not_finite(pads: tuple[int, int], mode: str, expected: bool, layout: str) -> None:
     """A kernel with inf takes only the input's taps when there is zero padding (which then

@@ -68,8 +68,11 @@ def test_replicate_padding_over_a_huge_dilation(traced: None) -> None:
     x = np.arange(10, dtype=np.float32).reshape(1, 1, 10)
     weight = np.array([1.0, 10.0, 100.0], np.float32).reshape(1, 1, 3)
     results: list[np.ndarray] = []
-    peak = peak_bytes_of(lambda: results.append(conv1d(x, weight, dilation_rate=10**8, padding=10**8,
-                                                       padding_mode="replicate", framework="pytorch")))  # fmt: skip
+    peak = peak_bytes_of(
+        lambda: results.append(
+            conv1d(x, weight, dilation_rate=10**8, padding=10**8, padding_mode="replicate", framework="pytorch")
+        )
+    )
     np.testing.assert_array_equal(results[0].ravel(), 0 * 1.0 + np.arange(10) * 10.0 + 9 * 100.0)
     assert peak < 1 << 20, f"{peak:,} bytes"
 
@@ -102,7 +105,8 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)  # kB, of that one
 def test_run_with_a_huge_dilation_peaks_far_below_the_padded_length() -> None:
     """The issue's command: `run --input 10x1 -f 1 -k 3 --dilation-rate 100000000 --padding same`
     peaked at 800 MB; now what Python, NumPy and the CLI cost."""
-    result = subprocess.run([sys.executable, "-c", RUN_PEAK, "100000000"], capture_output=True, text=True,
-                            check=True, timeout=120)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_PEAK, "100000000"], capture_output=True, text=True, check=True, timeout=120
+    )
     peak_kb = int(result.stdout.strip())
     assert peak_kb < 200_000, f"{peak_kb:,} kB"

@@ -18,13 +18,14 @@ pytestmark = pytest.mark.oracle
 EMPTY_LAYERS = {  # a layer for each path (as a batch of 2 takes it), and the path
     "im2col": dict(channels=3, filters=40, k=3, groups=1, d=1, pads=(1, 1), layout="keras"),
     "one product per tap": dict(channels=64, filters=8, k=3, groups=1, d=2, pads=(2, 2), layout="keras"),
-    "tap-stacked products, input rows in place": dict(channels=64, filters=8, k=3, groups=1, d=1, pads=(1, 1),
-                                                      layout="keras"),
+    "tap-stacked products, input rows in place": dict(
+        channels=64, filters=8, k=3, groups=1, d=1, pads=(1, 1), layout="keras"
+    ),
     "depthwise einsum": dict(channels=6, filters=12, k=3, groups=6, d=1, pads=(1, 1), layout="keras"),
     "taps unfolded along L": dict(channels=3, filters=4, k=3, groups=1, d=1, pads=(1, 1), layout="pytorch"),
     "depthwise rows": dict(channels=6, filters=12, k=3, groups=6, d=1, pads=(1, 1), layout="pytorch"),
     "input taps only": dict(channels=4, filters=4, k=2, groups=1, d=1 << 19, pads=(1 << 18, 1 << 18), layout="keras"),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("path", list(EMPTY_LAYERS))
@@ -44,13 +45,24 @@ def test_an_empty_batch_gives_an_empty_output_on_every_path(path: str, torch: Mo
             l_out = length + sum(layer["pads"]) - layer["d"] * (layer["k"] - 1)
             out = np.empty((batch, layer["filters"], l_out)).transpose(0, 2, 1)
         paths: list[str] = []
-        outputs.append(convolve(x, kernel, dilation_rate=layer["d"], pad_left=layer["pads"][0],
-                                pad_right=layer["pads"][1], groups=layer["groups"], out=out, paths=paths))  # fmt: skip
+        outputs.append(
+            convolve(
+                x,
+                kernel,
+                dilation_rate=layer["d"],
+                pad_left=layer["pads"][0],
+                pad_right=layer["pads"][1],
+                groups=layer["groups"],
+                out=out,
+                paths=paths,
+            )
+        )
         assert paths == ([path] if batch else [])
     weight = torch.from_numpy(np.ascontiguousarray(kernel.transpose(2, 1, 0)))
     empty = torch.zeros((0, layer["channels"], length), dtype=torch.float64)
-    expected = torch.nn.functional.conv1d(empty, weight, padding=layer["pads"][0], dilation=layer["d"],
-                                          groups=layer["groups"])  # fmt: skip
+    expected = torch.nn.functional.conv1d(
+        empty, weight, padding=layer["pads"][0], dilation=layer["d"], groups=layer["groups"]
+    )
     assert tuple(expected.shape) == (0, layer["filters"], outputs[0].shape[1])
     assert outputs[1].shape == (0, outputs[0].shape[1], layer["filters"])
 
@@ -89,8 +101,11 @@ def test_zero_padding_contributes_nothing_as_in_pytorchs_batched_kernel(
     assert np.isfinite(expected[:, 1, -1]).all()  # so is the last tap of the last position
     got = conv1d(x, weight, padding=padding, framework="pytorch")
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
-    keras_like = conv1d(x.transpose(0, 2, 1), weight.transpose(2, 1, 0), padding=(padding, padding)
-                        if isinstance(padding, int) else padding)  # fmt: skip
+    keras_like = conv1d(
+        x.transpose(0, 2, 1),
+        weight.transpose(2, 1, 0),
+        padding=(padding, padding) if isinstance(padding, int) else padding,
+    )
     np.testing.assert_allclose(keras_like.transpose(0, 2, 1), expected, rtol=1e-5, atol=1e-5)
 
 

@@ -2,22 +2,22 @@
 engine changes path, against the definition (tests/engine_reference.py); the engine's own record
 of the paths it took (convolve's `paths`) is counted.
 
-Where the engine switches (engine/strategy.py, depthwise_rows.py, unfold_first.py, input_taps.py):
+Where the engine switches (the fields of engine/limits.py, read by choose.py and the algorithms):
 - input taps: a window's span·C numbers over the chunk budget (work_bytes), or zero padding with a
   kernel not all finite;
-- taps unfolded along L: PyTorch's layout, ≥ UNFOLD_POSITIONS (128) output positions,
-  k·C ≤ UNFOLD_COPIES (3)·(s·C + F); one product for several examples below FOLD_BELOW (1024);
+- taps unfolded along L: PyTorch's layout, ≥ unfold_positions (128) output positions,
+  k·C ≤ unfold_copies (3)·(s·C + F); one product for several examples below fold_below (1024);
   a pointwise kernel read in place;
-- depthwise rows: PyTorch's layout, stride 1, k ≤ ROWS_TAPS (9); blocks of BLOCK_ROWS (64)
+- depthwise rows: PyTorch's layout, stride 1, k ≤ rows_taps (9); blocks of block_rows (64)
   channel rows, N·C rows when the examples lie back to back;
-- one product per tap: dilated, C ≥ PER_TAP_CHANNELS (64), F ≤ C;
-- tap-stacked products: s·C ≥ TAP_STACK_CHANNELS (64), F ≤ TAP_STACK_SHARE (½)·s·C, taps of s
-  rows at most TAP_STACK_WASTE (1.15)·k;
-- windows read in place: undilated, N·L_out/P·segment·C ≥ INSIDE_NUMBERS (2^17), segment·C ≥
-  INSIDE_SHARE (1.5)·P·F, and whole examples or ≥ EXAMPLE_ROWS (256) rows an example;
+- one product per tap: dilated, C ≥ per_tap_channels (64), F ≤ C;
+- tap-stacked products: s·C ≥ tap_stack_channels (64), F ≤ tap_stack_share (½)·s·C, taps of s
+  rows at most tap_stack_waste (1.15)·k;
+- windows read in place: undilated, N·L_out/P·segment·C ≥ inside_numbers (2^17), segment·C ≥
+  inside_share (1.5)·P·F, and whole examples or ≥ example_rows (256) rows an example;
 - polyphase rows: F ≤ 32 (P·F ≤ 128);
 - chunks: work_bytes over a position's numbers; depthwise chunks at most 4096 positions; one
-  padded copy up to SMALL_COPY_BYTES (1 MiB); x summed by BLAS from 2^17 numbers.
+  padded copy up to small_copy_bytes (1 MiB); x summed by BLAS from 2^17 numbers.
 """
 
 from __future__ import annotations
@@ -98,12 +98,21 @@ def draw_layer(rng: np.random.Generator) -> dict[str, Any]:
             if length < 1 or batch * l_out * k * channels * filters > 3e7:
                 continue
         return {
-            "batch": batch, "length": length, "channels": channels, "filters": filters, "groups": groups,
-            "k": k, "s": s, "d": d, "pads": pads, "mode": mode,
-            "layout": layout, "bias": bool(rng.random() < 0.7),
+            "batch": batch,
+            "length": length,
+            "channels": channels,
+            "filters": filters,
+            "groups": groups,
+            "k": k,
+            "s": s,
+            "d": d,
+            "pads": pads,
+            "mode": mode,
+            "layout": layout,
+            "bias": bool(rng.random() < 0.7),
             "work_bytes": int(rng.choice([6 << 20, 6 << 20, 1 << 16, 1 << 12])),
             "values": str(rng.choice(["finite"] * 8 + ["inf kernel", "nan data"])),
-        }  # fmt: skip
+        }
 
 
 def test_drawn_layers_equal_the_definition_on_every_path() -> None:
@@ -115,8 +124,17 @@ def test_drawn_layers_equal_the_definition_on_every_path() -> None:
     for _ in range(600):
         layer = draw_layer(rng)
         taken.update(set(check(layer, rng)))
-        sizes.update(["batch 0" if layer["batch"] == 0 else "depthwise" if layer["groups"] == layer["channels"] > 1
-                      else "grouped" if layer["groups"] > 1 else "plain"])  # fmt: skip
+        sizes.update(
+            [
+                "batch 0"
+                if layer["batch"] == 0
+                else "depthwise"
+                if layer["groups"] == layer["channels"] > 1
+                else "grouped"
+                if layer["groups"] > 1
+                else "plain"
+            ]
+        )
     print("\npaths taken:", dict(sorted(taken.items())), "\nlayers:", dict(sizes))
     assert set(taken) == ALL_PATHS, f"never taken: {ALL_PATHS - set(taken)}"
     assert min(taken.values()) >= 5, taken

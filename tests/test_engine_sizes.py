@@ -10,15 +10,23 @@ from typing import Any
 import numpy as np
 import pytest
 
-from conv1dexplain import engine
-from conv1dexplain.engine import convolve, depthwise_rows, products, unfold_first
+from conv1dexplain.engine import (
+    convolve,
+    depthwise_einsum,
+    depthwise_rows,
+    im2col,
+    in_place,
+    per_tap,
+    tap_stack,
+    unfold_first,
+)
 
 PATHS = {  # each algorithm, where the engine looks it up
-    "windows read in place": (engine, "inside_windows"),
-    "tap-stacked products": (products, "tap_stack"),
-    "im2col and polyphase rows": (products, "product"),
-    "one product per tap": (products, "shifted_products"),
-    "depthwise einsum": (products, "depthwise"),
+    "windows read in place": (in_place, "inside_windows"),
+    "tap-stacked products": (tap_stack, "tap_stack"),
+    "im2col and polyphase rows": (im2col, "product"),
+    "one product per tap": (per_tap, "shifted_products"),
+    "depthwise einsum": (depthwise_einsum, "depthwise"),
     "taps unfolded along L (PyTorch's layout)": (unfold_first, "convolve_unfolded"),
     "depthwise rows (PyTorch's layout)": (depthwise_rows.DepthwiseRows, "block"),
 }
@@ -85,7 +93,16 @@ def test_large_random_layers_equal_the_definition(monkeypatch: pytest.MonkeyPatc
         if layer["layout"] == "pytorch":  # (N, C, L) data and a NaN-filled (N, F, L_out) output, seen channels-last
             x = np.ascontiguousarray(x.transpose(0, 2, 1)).transpose(0, 2, 1)
             out = np.full((x.shape[0], filters, expected.shape[1]), np.nan, np.float32).transpose(0, 2, 1)
-        got = convolve(x, kernel, bias, strides=layer["s"], dilation_rate=layer["d"], pad_left=layer["pads"][0],
-                       pad_right=layer["pads"][1], groups=layer["groups"], out=out)  # fmt: skip
+        got = convolve(
+            x,
+            kernel,
+            bias,
+            strides=layer["s"],
+            dilation_rate=layer["d"],
+            pad_left=layer["pads"][0],
+            pad_right=layer["pads"][1],
+            groups=layer["groups"],
+            out=out,
+        )
         np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4, err_msg=str(layer))
     assert set(taken) == set(PATHS), f"paths never taken: {set(PATHS) - set(taken)}"

@@ -72,8 +72,9 @@ def test_threads_calling_at_once_keep_to_their_own_buffers() -> None:
         if groups == 1:
             expected = sum(padded[:, j : j + length] @ kernel[j] for j in range(k))  # the definition
         else:  # output channel f reads input channel f // (F / C)
-            expected = sum(padded[:, j : j + length, np.arange(filters) * channels // filters] * kernel[j, 0]
-                           for j in range(k))  # fmt: skip
+            expected = sum(
+                padded[:, j : j + length, np.arange(filters) * channels // filters] * kernel[j, 0] for j in range(k)
+            )
         layers.append((x, kernel, k, groups, expected))
     start = threading.Barrier(4)
 
@@ -86,8 +87,15 @@ def test_threads_calling_at_once_keep_to_their_own_buffers() -> None:
             x_first = np.ascontiguousarray(x.transpose(0, 2, 1)).transpose(0, 2, 1)  # (N, C, L) seen channels-last
             out_first = np.empty((x.shape[0], kernel.shape[2], x.shape[1])).transpose(0, 2, 1)
             # (the depthwise one in blocks of 16 rows × 170 positions: large enough that ufuncs release the GIL)
-            convolve(x_first, kernel, pad_left=k // 2, pad_right=(k - 1) // 2, groups=groups,
-                     work_bytes=4096 if groups == 1 else 1 << 17, out=out_first)  # fmt: skip
+            convolve(
+                x_first,
+                kernel,
+                pad_left=k // 2,
+                pad_right=(k - 1) // 2,
+                groups=groups,
+                work_bytes=4096 if groups == 1 else 1 << 17,
+                out=out_first,
+            )
             results.append(bool(np.allclose(out_first, expected, rtol=1e-12, atol=1e-12)))
         return results
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conv1dexplain.engine import convolve
@@ -13,7 +13,7 @@ from conv1dexplain.errors import SpecError
 from conv1dexplain.geometry import Axis, keras_same_padding
 from conv1dexplain.plan import Plan, make_plan
 from conv1dexplain.spec import build_spec
-from helpers import FORCED_TAP_STACK, IN_PLACE, UNFOLDED, force_engine_path
+from helpers import FORCED_TAP_STACK, IN_PLACE, UNFOLDED, engine_limits
 
 
 @st.composite
@@ -75,14 +75,14 @@ def naive(x: np.ndarray, kernel: np.ndarray, plan: Plan) -> np.ndarray:
     return out
 
 
-TINY_CHUNKS = {"WORK_BYTES": 64, "SMALL_COPY_BYTES": 0}
+TINY_CHUNKS = {"work_bytes": 64, "small_copy_bytes": 0}
 ENGINE_PATHS = {  # the engine picks an algorithm per shape; force each onto small random layers
     "as chosen": {},
-    "one product per tap": {"PER_TAP_CHANNELS": 1},
+    "one product per tap": {"per_tap_channels": 1},
     "tiny chunks": TINY_CHUNKS,
     "tap-stacked products": FORCED_TAP_STACK,
     "tap-stacked, tiny chunks": {**FORCED_TAP_STACK, **TINY_CHUNKS},
-    "one product per example": {"EXAMPLE_ROWS": 0},
+    "one product per example": {"example_rows": 0},
     "windows read in place": IN_PLACE,
     "windows read in place, tiny chunks": {**IN_PLACE, **TINY_CHUNKS},
     "PyTorch's layout, taps unfolded along L": UNFOLDED,
@@ -91,14 +91,9 @@ ENGINE_PATHS = {  # the engine picks an algorithm per shape; force each onto sma
 
 
 @pytest.mark.parametrize("path", ENGINE_PATHS)
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None)
 @given(plan=plans(), seed=st.integers(0, 2**32 - 1))
-def test_engine_output_matches_geometry_and_definition(
-    plan: Plan, seed: int, path: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    force_engine_path(monkeypatch, ENGINE_PATHS[path])
-    if "WORK_BYTES" in ENGINE_PATHS[path]:
-        monkeypatch.setitem(convolve.__kwdefaults__, "work_bytes", 64)
+def test_engine_output_matches_geometry_and_definition(plan: Plan, seed: int, path: str) -> None:
     spec, axis = plan.spec, plan.axis
     rng = np.random.default_rng(seed)
     if "in place" in path:  # 2–4 examples back to back: read in place as one long sequence
@@ -112,9 +107,20 @@ def test_engine_output_matches_geometry_and_definition(
     kernel = rng.standard_normal((spec.kernel_size, spec.channels_per_group, spec.filters))
     bias = rng.standard_normal(spec.filters) if seed % 2 else None
     activation = np.tanh if seed % 3 == 0 else None  # applied chunk by chunk
-    out = convolve(x, kernel, bias, strides=axis.strides, dilation_rate=axis.dilation_rate, pad_left=axis.pad_left,
-                   pad_right=axis.pad_right, padding_mode=spec.padding_mode, groups=spec.groups, out=out,
-                   elementwise=activation)  # fmt: skip
+    out = convolve(
+        x,
+        kernel,
+        bias,
+        strides=axis.strides,
+        dilation_rate=axis.dilation_rate,
+        pad_left=axis.pad_left,
+        pad_right=axis.pad_right,
+        padding_mode=spec.padding_mode,
+        groups=spec.groups,
+        out=out,
+        elementwise=activation,
+        limits=engine_limits(ENGINE_PATHS[path]),
+    )
     predicted = tuple(x.shape[0] if d is None else d for d in plan.output_shape)
     as_channels_last = predicted if spec.data_format == "channels_last" else (predicted[0], predicted[2], predicted[1])
     assert out.shape == as_channels_last
@@ -138,15 +144,15 @@ def test_engine_output_matches_geometry_and_definition(
     ],
 )
 def test_windows_read_in_place_cover_every_position_of_every_example(
-    examples: int, length: int, k: int, s: int, pads: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+    examples: int, length: int, k: int, s: int, pads: tuple[int, int]
 ) -> None:
     """Examples back to back are read as one long sequence when their windows line up: the rows
     of P positions then run on across example borders, and every position of the last example
     must still be reached, and every window over a border redone."""
-    force_engine_path(monkeypatch, IN_PLACE)  # (short examples read in place one by one too)
     rng = np.random.default_rng(length)
     x, kernel, bias = rng.standard_normal((examples, length, 3)), rng.standard_normal((k, 3, 2)), rng.standard_normal(2)
-    out = convolve(x, kernel, bias, strides=s, pad_left=pads[0], pad_right=pads[1])
+    # (IN_PLACE: short examples read in place one by one too)
+    out = convolve(x, kernel, bias, strides=s, pad_left=pads[0], pad_right=pads[1], limits=engine_limits(IN_PLACE))
     padded = np.pad(x, ((0, 0), pads, (0, 0)))
     l_out = out.shape[1]
     expected = sum(padded[:, j : j + (l_out - 1) * s + 1 : s] @ kernel[j] for j in range(k)) + bias
@@ -174,8 +180,19 @@ def test_depthwise_layers_in_pytorch_layout_take_rows_along_l_and_equal_the_defi
     kernel, bias = rng.standard_normal((k, 1, filters)), rng.standard_normal(filters)
     l_out = length + sum(pads) - d * (k - 1)
     out = np.full((x.shape[0], filters, l_out), np.nan).transpose(0, 2, 1)
-    convolve(x, kernel, bias, dilation_rate=d, pad_left=pads[0], pad_right=pads[1], padding_mode=padding_mode,
-             groups=channels, out=out, elementwise=np.tanh, work_bytes=work_bytes)  # fmt: skip
+    convolve(
+        x,
+        kernel,
+        bias,
+        dilation_rate=d,
+        pad_left=pads[0],
+        pad_right=pads[1],
+        padding_mode=padding_mode,
+        groups=channels,
+        out=out,
+        elementwise=np.tanh,
+        work_bytes=work_bytes,
+    )
     mode = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}[padding_mode]
     padded = np.pad(x, ((0, 0), pads, (0, 0)), mode=mode)
     expected = np.stack(
@@ -186,8 +203,13 @@ def test_depthwise_layers_in_pytorch_layout_take_rows_along_l_and_equal_the_defi
         axis=-1,
     )
     np.testing.assert_allclose(out, np.tanh(expected + bias), rtol=1e-12, atol=1e-12)
-    assert len(blocks) == (l_out * (1 if examples == "back to back" else x.shape[0]) if work_bytes == 64 else
-                           1 if examples == "back to back" else x.shape[0])  # fmt: skip
+    assert len(blocks) == (
+        l_out * (1 if examples == "back to back" else x.shape[0])
+        if work_bytes == 64
+        else 1
+        if examples == "back to back"
+        else x.shape[0]
+    )
 
 
 @pytest.mark.parametrize("layout", ["channels last", "a transposed (N, C, L) array"])

@@ -18,10 +18,11 @@ import numpy as np
 import pytest
 
 import conv1dexplain
+from conv1dexplain.engine import using_limits
 from conv1dexplain.errors import SpecError
 from conv1dexplain.plan import make_plan
 from conv1dexplain.spec import build_spec
-from helpers import FORCED_TAP_STACK, IN_PLACE, UNFOLDED, force_engine_path, run
+from helpers import FORCED_TAP_STACK, IN_PLACE, UNFOLDED, engine_limits, run
 from specgen import Case, cases
 
 pytestmark = pytest.mark.oracle
@@ -137,39 +138,43 @@ def with_non_finite(array: np.ndarray, seed: int) -> np.ndarray:
     return spoiled
 
 
-ENGINE_PATHS = {"as chosen": {}, "tap-stacked": FORCED_TAP_STACK, "read in place": IN_PLACE,
-                "unfolded along L": UNFOLDED}  # fmt: skip
+ENGINE_PATHS = {
+    "as chosen": {},
+    "tap-stacked": FORCED_TAP_STACK,
+    "read in place": IN_PLACE,
+    "unfolded along L": UNFOLDED,
+}
 FAST_PATH_COUNT = 40
 
 
 @pytest.mark.parametrize("engine_path", ["read in place", "unfolded along L"])
 @pytest.mark.parametrize("index", range(FAST_PATH_COUNT))
-def test_fast_paths_equal_the_frameworks(
-    torch: ModuleType, keras: ModuleType, index: int, engine_path: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_fast_paths_equal_the_frameworks(torch: ModuleType, keras: ModuleType, index: int, engine_path: str) -> None:
     """The paths that large layers take, forced onto the random specs (activations included)."""
-    force_engine_path(monkeypatch, ENGINE_PATHS[engine_path])
     for case, output, module in ((TORCH[index], torch_output, torch), (KERAS[index], keras_output, keras)):
         x, kernel, bias = arrays(case)
         real = output(module, case, x, kernel, bias)
-        np.testing.assert_allclose(ours(case, x, kernel, bias), real, **TOLERANCE, err_msg=str(case))
+        with using_limits(engine_limits(ENGINE_PATHS[engine_path])):
+            mine = ours(case, x, kernel, bias)
+        np.testing.assert_allclose(mine, real, **TOLERANCE, err_msg=str(case))
 
 
 @pytest.mark.parametrize("engine_path", list(ENGINE_PATHS))
 @pytest.mark.parametrize("index", range(NON_FINITE_COUNT))
 def test_inf_and_nan_land_where_the_frameworks_put_them(
-    torch: ModuleType, keras: ModuleType, index: int, engine_path: str, monkeypatch: pytest.MonkeyPatch
+    torch: ModuleType, keras: ModuleType, index: int, engine_path: str
 ) -> None:
     """inf · 0 is NaN: an inf in the data times a weight that a fast path adds as zero must not
     spread NaN to windows that never read it. (An inf weight is left out: there the frameworks
     differ between themselves on windows over the zero padding, which PyTorch's own padding skips
     and an explicit pad multiplies.)"""
-    force_engine_path(monkeypatch, ENGINE_PATHS[engine_path])
     for case, output, module in ((TORCH[index], torch_output, torch), (KERAS[index], keras_output, keras)):
         case = dataclasses.replace(case, activation=None)
         x, kernel, bias = arrays(case)
         spoiled = with_non_finite(x, index)
-        real, mine = output(module, case, spoiled, kernel, bias), ours(case, spoiled, kernel, bias)
+        real = output(module, case, spoiled, kernel, bias)
+        with using_limits(engine_limits(ENGINE_PATHS[engine_path])):
+            mine = ours(case, spoiled, kernel, bias)
         np.testing.assert_array_equal(np.isnan(mine), np.isnan(real), err_msg=str(case))
         np.testing.assert_allclose(mine, real, **TOLERANCE, err_msg=str(case))
 

@@ -1,60 +1,87 @@
 """The NumPy convolution: exact Keras / PyTorch semantics, in chunks of bounded memory.
 
 Arrays are channels-last here: x (N, L, C), kernel in Keras' layout (k, C/groups, F), output
-(N, L_out, F); PyTorch's layout arrives as transposed views. Each chunk of output positions lays
-its k taps side by side (an im2col of the chunk only, never of the whole input) and makes one
-matrix product with K = k·C, the bias folded in as a column of ones — the shape BLAS is fastest
-at. Per shape:
-- undilated windows of a channels-last input are contiguous numbers of it: where their copy
-  costs more than the pass over the output that the bias then needs, BLAS reads them in place
-  (only the windows over the padding are laid out);
-- a narrow F shares product rows between neighbouring positions (polyphase);
-- many channels and few filters: one product of the input rows with the k taps side by side
-  (K = C, N = k·F), then k shifted adds (with stride s, rows of s input rows);
-- dilated layers with many channels take one product per tap off shifted views;
-- grouped layers are one such convolution per group; depthwise layers (one input channel per
-  group) need no product at all: an einsum over the windows, on two threads, or in PyTorch's
-  layout (stride 1, k ≤ 9) multiply-adds along each channel's row (depthwise_rows);
-- in PyTorch's layout, each channel is a row along L: layers with 128 or more output positions
-  and a short enough kernel unfold their taps along L and make one product a chunk, written where
-  it lies (unfold_first); other layers write each chunk channels-last, then copy it into the
-  output;
-- zero padding contributes nothing (its taps are skipped, never multiplied): a kernel holding inf
-  or NaN over zero padding, and any window whose rows would be over 6 MiB (a dilation or kernel
-  far longer than the input), take only the taps that read the input (input_taps).
+(N, L_out, F); PyTorch's layout arrives as transposed views. One pure function, choose.choose(),
+takes the call's description (layer.LayerShape: sizes, padding, memory layout, a lazy look at
+whether the numbers are finite) and the thresholds (limits.Limits) and returns a frozen Choice;
+convolve() then runs it. The algorithms, in the order choose() asks them:
+- input_taps: zero padding contributes nothing (its taps are skipped, never multiplied): a kernel
+  holding inf or NaN over zero padding, and any window whose rows would be over the span bound
+  (a dilation or kernel far longer than the input), take only the taps that read the input;
+- unfold_first: in PyTorch's layout each channel is a row along L; long enough layers with a
+  short enough kernel unfold their taps along L and make one product a chunk, written in place;
+- depthwise_rows: depthwise layers in PyTorch's layout (stride 1, short kernels) multiply-add
+  along each channel's row, blocks of rows shared between threads;
+- grouped layers are one convolution per group (choose() on one group's description);
+- the chunked algorithms (chunks.py), each chunk of output positions by one of:
+  per_tap (dilated, many channels: one product per tap off shifted views), tap_stack (many
+  channels, few filters: one product with the taps side by side, then shifted adds),
+  depthwise_einsum (one input channel a group: an einsum over the windows, on threads),
+  in_place (undilated windows of a channels-last input read by BLAS where they lie),
+  im2col (the chunk's taps side by side, one product, the bias as a column of ones), the
+  last two with polyphase rows for a narrow F (P positions a product row).
+A new algorithm is one module with applies(layer, limits) and its kernels (and the weights it
+lays out), and its place in choose(); a test forces it through `limits` (or using_limits).
 """
 
 from __future__ import annotations
 
-import functools
-import os
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+import contextlib
+import contextvars
+import dataclasses
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from conv1dexplain.engine import depthwise_rows, input_taps, unfold_first
-from conv1dexplain.engine.products import Workspace, by_pieces, held, inside_windows, tap_stack_rows
-from conv1dexplain.engine.strategy import (
-    WORK_BYTES,
-    Array,
-    Finite,
-    Strategy,
-    contiguous_rows,
-    is_depthwise,
-    look_once,
-)
+from conv1dexplain.engine import chunks, depthwise_rows, input_taps, threads, unfold_first
+from conv1dexplain.engine.choose import Choice, choose
+from conv1dexplain.engine.finite import look_once
+from conv1dexplain.engine.layer import Array, LayerShape, describe
+from conv1dexplain.engine.limits import DEFAULT_LIMITS, Limits
 from conv1dexplain.geometry import Axis
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-__all__ = ["Array", "Elementwise", "convolve"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "Array",
+    "Choice",
+    "Elementwise",
+    "LayerShape",
+    "Limits",
+    "choose",
+    "convolve",
+    "using_limits",
+]
 
 Elementwise = Callable[[Array], Array]
-Todo = TypeVar("Todo")
-THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+_limits: contextvars.ContextVar[Limits] = contextvars.ContextVar("conv1dexplain_engine_limits", default=DEFAULT_LIMITS)
+
+
+@contextlib.contextmanager
+def using_limits(limits: Limits) -> Iterator[None]:
+    """Calls of convolve() without `limits` use these inside the block (tests force a path on
+    layers that reach the engine through conv1d(), run or trace)."""
+    token = _limits.set(limits)
+    try:
+        yield
+    finally:
+        _limits.reset(token)
+
+
+@dataclasses.dataclass(frozen=True)
+class Call:
+    """One call's arrays and what they do not carry: their step, padding and groups."""
+
+    x: Array
+    kernel: Array
+    bias: Array | None
+    out: Array
+    layer: LayerShape
+    elementwise: Elementwise | None
 
 
 def convolve(
@@ -70,9 +97,10 @@ def convolve(
     groups: int = 1,
     out: Array | None = None,
     elementwise: Elementwise | None = None,
-    work_bytes: int = WORK_BYTES,
+    work_bytes: int | None = None,
     finite: bool | None = None,
     paths: list[str] | None = None,
+    limits: Limits | None = None,
 ) -> Array:
     """Cross-correlate x (N, L, C) with kernel (k, C/groups, F) → (N, L_out, F), written into out.
 
@@ -82,8 +110,13 @@ def convolve(
     paths that multiply data by weights that are zero are not taken: inf · 0 is NaN, and NaN and
     inf must land where the frameworks put them. Zero padding contributes nothing: its taps are
     skipped, never multiplied. Overflow and NaN make no warnings, as there. `paths`, if given,
-    gets the name of each algorithm the call takes (one a group for grouped layers).
+    gets the name of each algorithm the call takes (one a group for grouped layers). `limits`
+    (default: those of using_limits, else DEFAULT_LIMITS) are choose()'s thresholds; `work_bytes`
+    replaces their chunk budget.
     """
+    limits = _limits.get() if limits is None else limits
+    if work_bytes is not None:
+        limits = dataclasses.replace(limits, work_bytes=work_bytes)
     batch, length, _ = x.shape
     dtype = np.result_type(x.dtype, kernel.dtype)
     l_out = Axis(length, kernel.shape[0], strides, dilation_rate, pad_left, pad_right).output_length
@@ -92,9 +125,11 @@ def convolve(
     if l_out == 1:
         strides = 1  # one window: its step is never taken (and a huge one would overflow NumPy's strides)
     if l_out > 0 and batch > 0:
-        _convolve(settled_strides(x), kernel, bias, settled_strides(out), strides, dilation_rate,
-                  (pad_left, pad_right), padding_mode, groups, elementwise, work_bytes,
-                  look_once(x, kernel, finite), [] if paths is None else paths)  # fmt: skip
+        x, out = settled_strides(x), settled_strides(out)
+        look = look_once(x, kernel, finite)
+        layer = describe(x, kernel, out, strides, dilation_rate, (pad_left, pad_right), padding_mode, groups, look)
+        choice = choose(layer, limits)
+        run(Call(x, kernel, bias, out, layer, elementwise), choice, limits, [] if paths is None else paths)
     return out
 
 
@@ -110,90 +145,60 @@ def settled_strides(a: Array) -> Array:
     return a if (s1, s2) == a.strides[1:] else as_strided(a, a.shape, (s0, s1, s2))
 
 
-def _convolve(x: Array, kernel: Array, bias: Array | None, out: Array, strides: int, dilation_rate: int,
-              pads: tuple[int, int], padding_mode: str, groups: int, elementwise: Elementwise | None,
-              work_bytes: int, finite: Finite, paths: list[str]) -> None:  # fmt: skip
-    """convolve() into out, non-empty; finite: the look shared by a grouped layer's groups."""
-    if input_taps.applies(x, kernel, dilation_rate, pads, padding_mode, finite):
-        paths.append("input taps only")
+def run(call: Call, choice: Choice, limits: Limits, paths: list[str]) -> None:
+    """Fill call.out, non-empty, by the chosen algorithm."""
+    layer = call.layer
+    x, kernel, bias, out, elementwise = call.x, call.kernel, call.bias, call.out, call.elementwise
+    if choice.group is not None:
+        run_groups(call, choice.group, limits, paths)
+        return
+    paths.append(choice.algorithm)
+    pads = (layer.pad_left, layer.pad_right)
+    if choice.algorithm == "input taps only":
         with np.errstate(over="ignore", invalid="ignore"):
-            input_taps.convolve_taps(x, kernel, bias, out, strides, dilation_rate, pads[0], padding_mode, groups,
-                                     elementwise, work_bytes)  # fmt: skip
-        return
-    if unfold_first.applies(x, kernel, out, strides, groups):
-        paths.append("taps unfolded along L")
+            input_taps.convolve_taps(
+                x,
+                kernel,
+                bias,
+                out,
+                layer.strides,
+                layer.dilation,
+                pads[0],
+                layer.padding_mode,
+                layer.groups,
+                elementwise,
+                limits.work_bytes,
+            )
+    elif choice.algorithm == "taps unfolded along L":
         with np.errstate(over="ignore", invalid="ignore"):
-            unfold_first.convolve_unfolded(x, kernel, bias, out, strides, dilation_rate, pads[0], padding_mode, groups,
-                                           elementwise, work_bytes)  # fmt: skip
-        return
-    if depthwise_rows.applies(x, kernel, out, strides, groups):
-        paths.append("depthwise rows")
-        layer = depthwise_rows.DepthwiseRows(x, kernel, bias, out, dilation_rate, pads[0], padding_mode, elementwise,
-                                             work_bytes)  # fmt: skip
-        _spread(layer.run, layer.blocks)
-        return
-    if groups > 1 and not is_depthwise(kernel, groups):  # grouped: one ordinary convolution per group
-        cg, fg = kernel.shape[1], kernel.shape[2] // groups
-        for group in range(groups):
-            filters = slice(group * fg, (group + 1) * fg)
-            _convolve(x[:, :, group * cg : (group + 1) * cg], kernel[:, :, filters],
-                      None if bias is None else bias[filters], out[:, :, filters], strides, dilation_rate, pads,
-                      padding_mode, 1, elementwise, work_bytes, finite, paths)  # fmt: skip
-        return
-    batch, l_out = x.shape[0], out.shape[1]
-    dtype = np.result_type(x.dtype, kernel.dtype)
-    strategy = Strategy(x, kernel, bias, out, groups, strides, dilation_rate, pads, padding_mode, dtype, work_bytes,
-                        finite)  # fmt: skip
-    paths.append(strategy.algorithm)
-    chunks = [(n0, t0) for n0 in range(0, batch, strategy.batch_block) for t0 in range(0, l_out, strategy.positions)]
-
-    def run_chunks(todo: list[tuple[int, int]]) -> None:
-        work = Workspace(strategy, dtype)
-        with np.errstate(over="ignore", invalid="ignore"):  # (a per-thread setting)
-            for n0, t0 in todo:
-                run_chunk(work, n0, t0)
-
-    def run_chunk(work: Workspace, n0: int, t0: int) -> None:
-        xb = x[n0 : n0 + strategy.batch_block]
-        nb, t = xb.shape[0], min(strategy.positions, l_out - t0)
-        target = out[n0 : n0 + nb, t0 : t0 + t]
-        # Filters apart in memory (PyTorch's layout): the algorithms write a channels-last buffer,
-        # then one copy moves it (shifted adds, einsum and copies into such a target: 2–5× slower).
-        result = target if target.strides[2] == target.itemsize else held("result", target.shape, dtype)
-        if work.products is not None and strides == 1 and padding_mode == "zeros" and contiguous_rows(xb):
-            tap_stack_rows(xb, t0, strategy, result, work.products)  # the padding's zeros need no copy
-        elif strategy.inside:
-            inside_windows(xb, t0, strategy, result, work)
-        else:
-            by_pieces(xb, t0, strategy, result, work)
-        if elementwise is not None:
-            result[...] = elementwise(result)
-        if result is not target:
-            target[...] = result
-
-    if strategy.depthwise:
-        _spread(run_chunks, chunks)
+            unfold_first.convolve_unfolded(x, kernel, bias, out, layer, elementwise, limits)
+    elif choice.algorithm == "depthwise rows":
+        rows = depthwise_rows.DepthwiseRows(
+            x, kernel, bias, out, layer.dilation, pads[0], layer.padding_mode, elementwise, limits
+        )
+        threads.spread(rows.run, rows.blocks, choice.threads)
     else:
-        run_chunks(chunks)
+        chunks.run(x, kernel, bias, out, layer, choice, limits, elementwise)
 
 
-def _spread(run: Callable[[list[Todo]], None], todo: list[Todo]) -> None:
-    """run(todo), its items shared between threads: for depthwise layers, where ufuncs and einsum
-    (which release the GIL) do the work; BLAS has its own threads."""
-    if THREADS > 1 and len(todo) > 1:
-        list(_pool().map(run, [todo[i::THREADS] for i in range(THREADS)]))
-    else:
-        run(todo)
+def run_groups(call: Call, choice: Choice, limits: Limits, paths: list[str]) -> None:
+    """A grouped layer: one convolution per group, each by the same choice."""
+    layer = call.layer
+    cg, fg = layer.kernel_channels, layer.filters // layer.groups
+    one = dataclasses.replace(layer, channels=cg, kernel_channels=cg, filters=fg, groups=1)
+    for group in range(layer.groups):
+        filters = slice(group * fg, (group + 1) * fg)
+        part = Call(
+            call.x[:, :, group * cg : (group + 1) * cg],
+            call.kernel[:, :, filters],
+            None if call.bias is None else call.bias[filters],
+            call.out[:, :, filters],
+            one,
+            call.elementwise,
+        )
+        run(part, choice, limits, paths)
 
 
-@functools.cache
 def _pool() -> Executor:
-    """Threads for depthwise layers, started on first use and kept: starting them costs about
-    0.5 ms a call. (Imported here: concurrent.futures costs every start-up.)"""
-    from concurrent.futures import ThreadPoolExecutor
-
-    return ThreadPoolExecutor(THREADS, thread_name_prefix="conv1dexplain")
-
-
-if hasattr(os, "register_at_fork"):  # a forked child has none of the parent's threads: start anew
-    os.register_at_fork(after_in_child=_pool.cache_clear)
+    """The engine's threads (started on first use, and kept)."""
+    return threads.pool(DEFAULT_LIMITS.threads)

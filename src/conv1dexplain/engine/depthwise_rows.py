@@ -1,11 +1,10 @@
 """Depthwise layers in PyTorch's layout, where each channel is a row along L.
 
 Each tap is then one multiply of a block of rows by a column of weights (one per channel), and
-one add: long contiguous passes, with no transposing copy. The channels-last einsum needs one copy
-in and one out, at about one number per ns here. In one process, against that, with stride 1 and
-k = 3 … 9: 0.17–0.92× the time (2–512 channels, 50–16,000 positions, dilation 2 and a depth
-multiplier of 2 included). Two passes a tap: k = 13 took 1.19×, k = 31 1.37–1.79×, so long
-kernels stay channels-last, as do strided layers, whose taps are s apart (s = 2: 1.20×, s = 4: 1.32×).
+one add: long contiguous passes, with no transposing copy, where the channels-last einsum needs
+one copy in and one out. It takes two passes a tap, so long kernels stay channels-last, as do
+strided layers, whose taps are s apart. Blocks of rows are cache-resident and shared between
+the engine's threads (elementwise passes release the GIL).
 """
 
 from __future__ import annotations
@@ -15,29 +14,37 @@ from collections.abc import Callable
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from conv1dexplain.engine.products import held
-from conv1dexplain.engine.strategy import Array, is_depthwise, padded_rows_along_l, rows_along_l
-
-ROWS_TAPS = 9  # kernel sizes up to this take the path
-BLOCK_ROWS = 64  # rows a block: with its positions about 1 MB, cache-resident (16 rows: 1.0–2.0× the time)
-BLOCK_SHARE = 6  # a block takes a sixth of the chunk budget (6 MB: 1 MB)
+from conv1dexplain.engine.buffers import held
+from conv1dexplain.engine.layer import Array, LayerShape
+from conv1dexplain.engine.limits import Limits
+from conv1dexplain.engine.rows import padded_rows_along_l
 
 Block = tuple[int, int, int]  # example, first channel, first output position
 
 
-def applies(x: Array, kernel: Array, out: Array, strides: int, groups: int) -> bool:
+def applies(layer: LayerShape, limits: Limits) -> bool:
     """Whether the layer is depthwise (one input channel a group), with L contiguous in input and
-    output (PyTorch's layout), stride 1 and a short kernel."""
-    return (is_depthwise(kernel, groups) and rows_along_l(x) and rows_along_l(out) and strides == 1
-            and kernel.shape[0] <= ROWS_TAPS)  # fmt: skip
+    output (PyTorch's layout), stride 1 and a kernel of at most limits.rows_taps."""
+    along_l = layer.x_rows_along_l and layer.out_rows_along_l
+    return layer.depthwise and along_l and layer.strides == 1 and layer.kernel_size <= limits.rows_taps
 
 
 class DepthwiseRows:
     """out (N, L_out, F) = x (N, L, C) ⋆ kernel (k, 1, F), views with L contiguous, block by block:
     `blocks` lists them, `run` fills the ones it is given (each thread its share)."""
 
-    def __init__(self, x: Array, kernel: Array, bias: Array | None, out: Array, dilation: int, pad_left: int,
-                 padding_mode: str, elementwise: Callable[[Array], Array] | None, work_bytes: int) -> None:  # fmt: skip
+    def __init__(
+        self,
+        x: Array,
+        kernel: Array,
+        bias: Array | None,
+        out: Array,
+        dilation: int,
+        pad_left: int,
+        padding_mode: str,
+        elementwise: Callable[[Array], Array] | None,
+        limits: Limits,
+    ) -> None:
         k, _, filters = kernel.shape
         batch, length, channels = x.shape
         self.dtype = np.result_type(x.dtype, kernel.dtype)
@@ -48,7 +55,7 @@ class DepthwiseRows:
         sx, so = x.strides, out.strides
         if batch > 1 and sx[0] == channels * sx[2] and so[0] == filters * so[2]:
             # Examples back to back: one example of N·C rows, each with its channel's weights, so
-            # that small layers make few blocks (4 × 16 channels × 200 positions: 3× the time).
+            # that small layers make few blocks (each block costs its few calls, however few its numbers).
             x = as_strided(x, (1, length, batch * channels), (0, sx[1], sx[2]))
             out = as_strided(out, (1, out.shape[1], batch * filters), (0, so[1], so[2]))
             weights = np.tile(weights, (batch, 1, 1))
@@ -57,10 +64,14 @@ class DepthwiseRows:
         self.k, self.d = k, dilation
         self.pad_left, self.padding_mode, self.elementwise = pad_left, padding_mode, elementwise
         self.span, l_out = dilation * (k - 1) + 1, out.shape[1]
-        self.rows = min(x.shape[2], BLOCK_ROWS)
-        self.positions = max(1, min(l_out, work_bytes // (BLOCK_SHARE * self.rows * self.dtype.itemsize)))
-        self.blocks: list[Block] = [(n, c0, t0) for n in range(x.shape[0]) for c0 in range(0, x.shape[2], self.rows)
-                                    for t0 in range(0, l_out, self.positions)]  # fmt: skip
+        self.rows = min(x.shape[2], limits.block_rows)
+        self.positions = max(1, min(l_out, limits.work_bytes // (limits.block_share * self.rows * self.dtype.itemsize)))
+        self.blocks: list[Block] = [
+            (n, c0, t0)
+            for n in range(x.shape[0])
+            for c0 in range(0, x.shape[2], self.rows)
+            for t0 in range(0, l_out, self.positions)
+        ]
 
     def run(self, blocks: list[Block]) -> None:
         longest = self.positions - 1 + self.span
@@ -74,8 +85,9 @@ class DepthwiseRows:
         """Output positions t0 … of the output channels that read input channels c0 …"""
         c1, t = min(c0 + self.rows, self.x.shape[2]), min(self.positions, self.out.shape[1] - t0)
         count = t - 1 + self.span
-        window = padded_rows_along_l(self.x[n : n + 1, :, c0:c1], t0 - self.pad_left, count, self.padding_mode,
-                                     padded)[0]  # fmt: skip
+        window = padded_rows_along_l(self.x[n : n + 1, :, c0:c1], t0 - self.pad_left, count, self.padding_mode, padded)[
+            0
+        ]
         tmp, m = scratch[: c1 - c0, :t], self.multiplier
         for i in range(m):
             target = self.out[n, t0 : t0 + t, c0 * m + i : c1 * m : m].T  # (channels, t)

@@ -17,22 +17,20 @@ from collections.abc import Callable
 
 import numpy as np
 
-from conv1dexplain.engine.products import held
-from conv1dexplain.engine.strategy import WORK_BYTES, Array, Finite, is_depthwise
+from conv1dexplain.engine.buffers import held
+from conv1dexplain.engine.layer import Array, LayerShape, is_depthwise
+from conv1dexplain.engine.limits import Limits
 from conv1dexplain.padding_rows import source_rows
 
-# Rows of one window (span·C numbers) larger than this are not laid out: the other paths' buffers
-# hold at least one window's rows (its padding included), whatever chunk budget the call gives.
-SPAN_BYTES = WORK_BYTES
 
-
-def applies(x: Array, kernel: Array, dilation: int, pads: tuple[int, int], padding_mode: str, finite: Finite) -> bool:
-    """Whether a window's rows (span·C numbers) are over SPAN_BYTES, or the layer has zero padding
-    and a kernel that is not all finite (other modes' padding holds input rows: their taps count)."""
-    span = dilation * (kernel.shape[0] - 1) + 1
-    if span * x.shape[2] * x.itemsize > SPAN_BYTES:
+def applies(layer: LayerShape, limits: Limits) -> bool:
+    """Whether a window's rows (span·C numbers) are over limits.span_bytes (the other paths'
+    buffers hold at least one window's rows, its padding included, whatever chunk budget the call
+    gives), or the layer has zero padding and a kernel that is not all finite (other modes'
+    padding holds input rows: their taps count)."""
+    if layer.span * layer.channels * layer.x_itemsize > limits.span_bytes:
         return True
-    return padding_mode == "zeros" and (pads[0] > 0 or pads[1] > 0) and not finite(False)
+    return layer.padding_mode == "zeros" and (layer.pad_left > 0 or layer.pad_right > 0) and not layer.finite(False)
 
 
 def reaching_taps(t0: int, t: int, strides: int, dilation: int, pad_left: int, length: int, k: int) -> range:
@@ -42,9 +40,19 @@ def reaching_taps(t0: int, t: int, strides: int, dilation: int, pad_left: int, l
     return range(low, high + 1)
 
 
-def convolve_taps(x: Array, kernel: Array, bias: Array | None, out: Array, strides: int, dilation: int,
-                  pad_left: int, padding_mode: str, groups: int, elementwise: Callable[[Array], Array] | None,
-                  work_bytes: int) -> None:  # fmt: skip
+def convolve_taps(
+    x: Array,
+    kernel: Array,
+    bias: Array | None,
+    out: Array,
+    strides: int,
+    dilation: int,
+    pad_left: int,
+    padding_mode: str,
+    groups: int,
+    elementwise: Callable[[Array], Array] | None,
+    work_bytes: int,
+) -> None:
     """out (N, L_out, F) = x (N, L, C) ⋆ kernel (k, C/g, F), tap by tap over the rows each reads."""
     batch, length, channels = x.shape
     k, cg, filters = kernel.shape
@@ -77,13 +85,19 @@ def convolve_taps(x: Array, kernel: Array, bias: Array | None, out: Array, strid
                     rows = x[n0 : n0 + m, source_rows(np.arange(lo, hi) * strides + offset, length, padding_mode)]
                 product = scratch[:m, : hi - lo]
                 if depthwise:  # filter c·M + i reads channel c
-                    np.multiply(rows[..., None], kernel[j, 0].reshape(channels, fg),
-                                out=product.reshape(m, hi - lo, channels, fg))  # fmt: skip
+                    np.multiply(
+                        rows[..., None],
+                        kernel[j, 0].reshape(channels, fg),
+                        out=product.reshape(m, hi - lo, channels, fg),
+                    )
                 elif groups == 1:
                     np.matmul(rows, kernel[j], out=product)
                 else:
                     for g in range(groups):
-                        np.matmul(rows[..., g * cg : (g + 1) * cg], kernel[j, :, g * fg : (g + 1) * fg],
-                                  out=product[..., g * fg : (g + 1) * fg])  # fmt: skip
+                        np.matmul(
+                            rows[..., g * cg : (g + 1) * cg],
+                            kernel[j, :, g * fg : (g + 1) * fg],
+                            out=product[..., g * fg : (g + 1) * fg],
+                        )
                 acc[:, lo - t0 : hi - t0] += product
             out[n0 : n0 + m, t0 : t0 + t] = acc if elementwise is None else elementwise(acc)
