@@ -102,3 +102,54 @@ def test_threads_calling_at_once_keep_to_their_own_buffers() -> None:
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(calls, range(4)))
     assert all(all(worker) for worker in results)
+
+
+@pytest.mark.parametrize("pytorch_layout", [False, True])
+@pytest.mark.parametrize(("groups", "batch", "length"), [(2, 3, 700), (4, 8, 1024), (8, 1, 5000)])
+def test_grouped_layers_on_threads_equal_the_definition(
+    pytorch_layout: bool, groups: int, batch: int, length: int
+) -> None:
+    """Grouped layers over the bound (group_threads_macs) spread their groups or chunks over two
+    threads, BLAS on one thread each: the same numbers as one thread, and as the definition."""
+    from conv1dexplain.engine.limits import Limits
+
+    rng = np.random.default_rng(groups)
+    channels, filters, k = 64, 64, 3
+    x = rng.standard_normal((batch, length, channels)).astype(np.float32)
+    if pytorch_layout:
+        x = np.ascontiguousarray(x.transpose(0, 2, 1)).transpose(0, 2, 1)
+    kernel = rng.standard_normal((k, channels // groups, filters)).astype(np.float32)
+    cg, fg = channels // groups, filters // groups
+    padded = np.pad(x.astype(np.float64), ((0, 0), (1, 1), (0, 0)))
+    expected = np.concatenate(
+        [
+            sum(
+                padded[:, j : j + length, g * cg : (g + 1) * cg] @ kernel[j, :, g * fg : (g + 1) * fg] for j in range(k)
+            )
+            for g in range(groups)
+        ],
+        axis=2,
+    )
+    macs = batch * length * filters * k * cg
+    paths_two: list[str] = []
+
+    def target() -> np.ndarray | None:  # PyTorch's (N, F, L_out), seen channels-last
+        return np.empty((batch, filters, length), np.float32).transpose(0, 2, 1) if pytorch_layout else None
+
+    two = convolve(
+        x,
+        kernel,
+        pad_left=1,
+        pad_right=1,
+        groups=groups,
+        limits=Limits(threads=2, group_threads_macs=macs),
+        out=target(),
+        paths=paths_two,
+    )
+    paths_one: list[str] = []
+    one = convolve(
+        x, kernel, pad_left=1, pad_right=1, groups=groups, limits=Limits(threads=1), paths=paths_one, out=target()
+    )
+    np.testing.assert_allclose(two, expected, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(two, one, rtol=1e-5, atol=1e-5)  # (float32: BLAS may split the sums otherwise)
+    assert paths_two == paths_one == (["taps unfolded along L"] if pytorch_layout else ["im2col"] * groups)

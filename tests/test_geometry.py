@@ -11,8 +11,8 @@ from conv1dexplain.engine import convolve
 from conv1dexplain.engine.depthwise_rows import DepthwiseRows
 from conv1dexplain.errors import SpecError
 from conv1dexplain.geometry import Axis, keras_same_padding
-from conv1dexplain.plan import Plan, make_plan
-from conv1dexplain.spec import build_spec
+from conv1dexplain.layers import conv1d
+from conv1dexplain.layers.conv1d import Conv1DPlan as Plan
 from helpers import FORCED_TAP_STACK, IN_PLACE, UNFOLDED, engine_limits
 
 
@@ -40,19 +40,17 @@ def plans(draw: st.DrawFn) -> Plan:
             strides = 1
     dims = (length, channels) if data_format in (None, "channels_last") and framework == "keras" else (channels, length)
     try:
-        return make_plan(
-            build_spec(
-                framework=framework,
-                input_shape="x".join(map(str, dims)),
-                filters=filters,
-                kernel_size=kernel_size,
-                strides=strides,
-                padding=padding,
-                dilation_rate=dilation,
-                groups=groups,
-                data_format=data_format,
-                padding_mode=padding_mode,
-            )
+        return conv1d.build(
+            framework,
+            "x".join(map(str, dims)),
+            filters=filters,
+            kernel_size=kernel_size,
+            strides=strides,
+            padding=padding,
+            dilation_rate=dilation,
+            groups=groups,
+            data_format=data_format,
+            padding_mode=padding_mode,
         )
     except SpecError:
         from hypothesis import reject
@@ -62,10 +60,10 @@ def plans(draw: st.DrawFn) -> Plan:
 
 def naive(x: np.ndarray, kernel: np.ndarray, plan: Plan) -> np.ndarray:
     """Output by the definition, one window at a time, from the geometry's input positions."""
-    axis, spec = plan.axis, plan.spec
+    axis, spec = plan.axis, plan.config
     mode = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}[spec.padding_mode]
     padded = np.pad(x, ((axis.pad_left, axis.pad_right), (0, 0)), mode=mode)
-    cg, fg = spec.channels_per_group, spec.filters // spec.groups
+    cg, fg = plan.channels_per_group, spec.filters // spec.groups
     out = np.zeros((axis.output_length, spec.filters))
     for t in range(axis.output_length):
         rows = [p + axis.pad_left for p in axis.input_positions(t)]
@@ -94,17 +92,17 @@ ENGINE_PATHS = {  # the engine picks an algorithm per shape; force each onto sma
 @settings(max_examples=150, deadline=None)
 @given(plan=plans(), seed=st.integers(0, 2**32 - 1))
 def test_engine_output_matches_geometry_and_definition(plan: Plan, seed: int, path: str) -> None:
-    spec, axis = plan.spec, plan.axis
+    spec, axis = plan.config, plan.axis
     rng = np.random.default_rng(seed)
     if "in place" in path:  # 2–4 examples back to back: read in place as one long sequence
-        x = rng.standard_normal((2 + seed % 3, axis.length, spec.input.channels))
+        x = rng.standard_normal((2 + seed % 3, axis.length, plan.input_channels))
     else:  # two examples apart in memory
-        x = rng.standard_normal((3, axis.length, spec.input.channels))[::2]
+        x = rng.standard_normal((3, axis.length, plan.input_channels))[::2]
     out = None
     if "PyTorch" in path:  # (N, C, L) and (N, F, L_out) arrays, seen channels-last as the engine does
         x = np.ascontiguousarray(x.transpose(0, 2, 1)).transpose(0, 2, 1)
         out = np.full((x.shape[0], spec.filters, axis.output_length), np.nan).transpose(0, 2, 1)
-    kernel = rng.standard_normal((spec.kernel_size, spec.channels_per_group, spec.filters))
+    kernel = rng.standard_normal((spec.kernel_size, plan.channels_per_group, spec.filters))
     bias = rng.standard_normal(spec.filters) if seed % 2 else None
     activation = np.tanh if seed % 3 == 0 else None  # applied chunk by chunk
     out = convolve(

@@ -20,8 +20,7 @@ import pytest
 import conv1dexplain
 from conv1dexplain.engine import using_limits
 from conv1dexplain.errors import SpecError
-from conv1dexplain.plan import make_plan
-from conv1dexplain.spec import build_spec
+from conv1dexplain.layers import conv1d
 from helpers import FORCED_TAP_STACK, IN_PLACE, UNFOLDED, engine_limits, run
 from specgen import Case, cases
 
@@ -38,7 +37,7 @@ def accepted(framework: str, seed: int) -> list[Case]:
         if case.activation == "RELU" or case.activation == "nope":
             continue
         try:
-            make_plan(build_spec(**case.build_kwargs()))  # type: ignore[arg-type]
+            conv1d.build(**case.build_kwargs())  # type: ignore[arg-type]
         except SpecError:
             continue
         found.append(case)
@@ -51,7 +50,7 @@ TORCH = accepted("pytorch", 22)
 
 def arrays(case: Case) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Random data, kernel (in the framework's layout) and bias for the case, the same every run."""
-    kernel_shape = make_plan(build_spec(**case.build_kwargs())).kernel_shape  # type: ignore[arg-type]
+    kernel_shape = conv1d.build(**case.build_kwargs()).kernel_shape  # type: ignore[arg-type]
     rng = np.random.default_rng(zlib.crc32(repr(case).encode()))  # stable across runs (hash() is salted)
     batch = case.batch or 2
     dims = (case.length, case.channels) if case.data_format == "channels_last" else (case.channels, case.length)

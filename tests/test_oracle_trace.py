@@ -12,9 +12,9 @@ import pytest
 
 from conv1dexplain.errors import SpecError
 from conv1dexplain.layer_arguments import LayerArguments
-from conv1dexplain.plan import Plan, make_plan
+from conv1dexplain.layers import conv1d
+from conv1dexplain.layers.conv1d import Conv1DPlan as Plan
 from conv1dexplain.runner import RunRequest
-from conv1dexplain.spec import build_spec
 from conv1dexplain.vocabulary import AXIS_WISE
 from helpers import run
 from specgen import Case, cases
@@ -31,7 +31,7 @@ def accepted(framework: str, seed: int) -> list[tuple[Case, Plan]]:
         if case.activation in ("RELU", "nope"):
             continue
         try:
-            found.append((case, make_plan(build_spec(**case.build_kwargs()))))  # type: ignore[arg-type]
+            found.append((case, conv1d.build(**case.build_kwargs())))  # type: ignore[arg-type]
         except SpecError:
             continue
     return found[:COUNT]

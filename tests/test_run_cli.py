@@ -12,9 +12,8 @@ import numpy as np
 import pytest
 
 import conv1dexplain
-from conv1dexplain.plan import make_plan
+from conv1dexplain.layers import conv1d
 from conv1dexplain.random_data import initial_weights
-from conv1dexplain.spec import build_spec
 from helpers import assert_snapshot, human, run
 
 
@@ -130,7 +129,7 @@ def test_float64_data_stays_float64_unless_asked(tmp_path: Path) -> None:
 @pytest.mark.parametrize("framework", ["keras", "pytorch"])
 def test_drawn_weights_follow_the_frameworks_default_initializer(framework: str) -> None:
     shape = "50x64" if framework == "keras" else "64x50"
-    plan = make_plan(build_spec(framework=framework, input_shape=shape, filters=128, kernel_size=5))
+    plan = conv1d.build(framework, shape, filters=128, kernel_size=5)
     kernel, bias, how = initial_weights(plan, seed=0, dtype=np.dtype(np.float32))
     assert kernel.shape == plan.kernel_shape and bias is not None
     fan_in = 5 * 64

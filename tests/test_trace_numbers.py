@@ -126,7 +126,7 @@ def test_a_chunk_holds_at_most_chunk_bytes_of_rows(options: list[str], shape: st
     """chunk_bytes bounds every chunk's rows (down to one step a chunk), and the numbers stay right."""
     full = windows(["--input", shape, *options])
     tracer = Tracer(prepared(options, shape, lazy=True), chunk_bytes=budget)
-    one_window = tracer.axis.kernel_size * tracer.spec.input.channels * 4
+    one_window = tracer.axis.kernel_size * tracer.plan.input_channels * 4
     seen = 0
     for chunk, lo, hi in tracer.chunks(0, tracer.output_length):
         assert chunk.rows.nbytes <= budget or (hi - lo == 1 and chunk.rows.nbytes <= one_window)

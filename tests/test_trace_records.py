@@ -48,7 +48,7 @@ def test_windows_and_steps_hold_the_same_positions_and_outputs(request_: RunRequ
 def test_each_tap_reads_the_data_and_kernel_given_and_the_products_add_up(request_: RunRequest) -> None:
     ready = prepare(request_)
     tracer = Tracer(ready, chunk=3)
-    spec = ready.plan.spec
+    spec = ready.plan.config
     example = ready.x[0] if ready.x.ndim == 3 else ready.x
     rows = example if spec.data_format == "channels_last" else example.T  # (L, C)
     for f in range(spec.filters):
@@ -60,7 +60,11 @@ def test_each_tap_reads_the_data_and_kernel_given_and_the_products_add_up(reques
                 assert tap.padding == (not inside) == (tap.tap in step.padding_taps)
                 read = rows[tap.input_index, channels] if inside else np.zeros(step.channels)
                 assert tap.values == read.tolist()
-                given = ready.kernel[tap.tap, :, f] if spec.framework == "keras" else ready.kernel[f, :, tap.tap]
+                given = (
+                    ready.kernel[tap.tap, :, f]
+                    if ready.plan.convention.name == "keras"
+                    else ready.kernel[f, :, tap.tap]
+                )
                 assert tap.weights == given.tolist()
                 assert math.isclose(tap.product, float(np.dot(read, given)), rel_tol=1e-6, abs_tol=1e-6)
             assert math.isclose(sum(tap.product for tap in taps), step.sum, rel_tol=1e-5, abs_tol=1e-5)

@@ -10,9 +10,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from conv1dexplain.arguments import Arguments, normalise
 from conv1dexplain.arrays import as_numeric, check_floating, check_weights, compute_dtype, plan_for_arrays
-from conv1dexplain.errors import Conv1dExplainError
+from conv1dexplain.conventions import convention
 from conv1dexplain.layer_arguments import LayerArguments
-from conv1dexplain.layouts import argument_words, refuse_keras_2d
+from conv1dexplain.layouts import refuse_keras_2d
 from conv1dexplain.running import run_plan
 
 __all__ = ["conv1d"]
@@ -43,23 +43,19 @@ def conv1d(
     explicit (left, right) pair. Arguments take the values and types the framework takes. Returns
     float32, or float64 when x, kernel or bias is float64; the same rank and layout as x.
     """
-    try:
-        arguments = normalise(
-            framework=framework,
-            strides=strides,
-            padding=padding,
-            dilation_rate=dilation_rate,
-            groups=groups,
-            activation=activation,
-            data_format=data_format,
-            padding_mode=padding_mode,
-            stride=stride,
-            dilation=dilation,
-        )
-        return _conv1d(x, kernel, bias, arguments)
-    except Conv1dExplainError as error:
-        error.hint = argument_words(error.hint, framework)  # the core's hints name CLI flags: say arguments
-        raise
+    arguments = normalise(
+        framework=framework,
+        strides=strides,
+        padding=padding,
+        dilation_rate=dilation_rate,
+        groups=groups,
+        activation=activation,
+        data_format=data_format,
+        padding_mode=padding_mode,
+        stride=stride,
+        dilation=dilation,
+    )
+    return _conv1d(x, kernel, bias, arguments)
 
 
 def _conv1d(x: ArrayLike, kernel: ArrayLike, bias: ArrayLike | None, arguments: Arguments) -> NDArray[np.floating]:
@@ -68,7 +64,7 @@ def _conv1d(x: ArrayLike, kernel: ArrayLike, bias: ArrayLike | None, arguments: 
     ka = as_numeric(kernel, "kernel")
     ba = None if bias is None else as_numeric(bias, "bias")
     layer = LayerArguments(use_bias=ba is not None, **asdict(arguments))
-    if xa.ndim == 2 and layer.framework == "keras":
+    if xa.ndim == 2 and not convention(layer.framework).takes_unbatched:
         refuse_keras_2d(xa.shape, for_cli=False)
     plan = plan_for_arrays(xa.shape, ka.shape, layer, bias=ba)
     check_weights(plan, ka.shape, None if ba is None else ba.shape)

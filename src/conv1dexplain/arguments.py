@@ -21,7 +21,7 @@ from conv1dexplain.vocabulary import Framework
 
 @dataclass(frozen=True)
 class Arguments:
-    """conv1d()'s layer arguments, normalised: plain ints and strings build_spec takes."""
+    """conv1d()'s layer arguments, normalised: plain ints and strings layers.conv1d.configure takes."""
 
     framework: Framework
     strides: int

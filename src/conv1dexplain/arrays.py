@@ -8,11 +8,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from conv1dexplain.errors import DataError
+from conv1dexplain.errors import DataError, setting
 from conv1dexplain.layer_arguments import LayerArguments
-from conv1dexplain.layouts import check_kernel, size_and_filters
-from conv1dexplain.plan import Plan
-from conv1dexplain.spec import InputShape
+from conv1dexplain.layers.conv1d import Conv1DPlan
+from conv1dexplain.layouts import check_kernel
+from conv1dexplain.tensor import Tensor
+from conv1dexplain.vocabulary import DataFormat
 
 FINITE_BLOCK = 1 << 22  # values checked at once: a memory map is not pulled into RAM
 
@@ -66,7 +67,7 @@ def check_finite(array: NDArray[Any], what: str, block: int = FINITE_BLOCK) -> N
             )
 
 
-def input_shape_of(shape: tuple[int, ...], layout: str) -> InputShape:
+def input_shape_of(shape: tuple[int, ...], layout: DataFormat) -> Tensor:
     """(N, L, C) / (L, C) for channels_last, (N, C, L) / (C, L) for channels_first."""
     if len(shape) not in (2, 3):
         # Keras' Conv1D takes batches only (refuse_keras_2d explains a 2-D array); nn.Conv1d also (C, L)
@@ -77,20 +78,21 @@ def input_shape_of(shape: tuple[int, ...], layout: str) -> InputShape:
     length, channels = (a, b) if layout == "channels_last" else (b, a)
     if length < 1 or channels < 1:
         raise DataError(f"input shape {shape} is empty along length or channels", "give at least one value")
-    return InputShape(batch, length, channels)
+    return Tensor(batch, length, channels, layout)
 
 
-def check_weights(plan: Plan, kernel_shape: tuple[int, ...], bias_shape: tuple[int, ...] | None) -> None:
+def check_weights(plan: Conv1DPlan, kernel_shape: tuple[int, ...], bias_shape: tuple[int, ...] | None) -> None:
     """Refuse a kernel or bias of the wrong shape (check_kernel has named a layout mistake first)."""
-    spec = plan.spec
-    name = "kernel" if spec.framework == "keras" else "weight"
+    spec = plan.config
+    name = plan.convention.kernel_name
     if kernel_shape != plan.kernel_shape:
         raise DataError(
             f"{name} has shape {kernel_shape}, expected {plan.kernel_shape}",
             f"a {name} for this layer has shape {plan.kernel_shape}",
         )
     if bias_shape is not None and not spec.use_bias:
-        raise DataError("a bias was given to a layer without bias", "drop the bias, or use --use-bias")
+        hint = f"drop the bias, or use {setting('use_bias', True)}"
+        raise DataError("a bias was given to a layer without bias", hint)
     if bias_shape is not None and bias_shape != (spec.filters,):
         raise DataError(f"bias has shape {bias_shape}, expected ({spec.filters},)", "give one bias per filter")
 
@@ -102,11 +104,11 @@ def plan_for_arrays(
     *,
     bias: NDArray[Any] | None = None,
     for_cli: bool = False,
-) -> Plan:
+) -> Conv1DPlan:
     """Plan the layer an input and a kernel of these shapes describe (kernel size and filters read off
     the kernel), after the one diagnosis of a kernel or data layout mistake (layer.filters /
     layer.kernel_size: what the caller says they are, when it says)."""
-    framework, layout = layer.layout()
+    rules, layout = layer.layout()
     input_shape = input_shape_of(x_shape, layout)
     if len(kernel_shape) != 3:
         raise DataError(f"kernel has {len(kernel_shape)} dimension(s), shape {kernel_shape}", "give a 3-D kernel")
@@ -114,7 +116,7 @@ def plan_for_arrays(
     check_kernel(
         kernel_shape,
         x_shape,
-        framework,
+        rules.name,
         layout,
         layer.groups,
         filters=layer.filters,
@@ -122,5 +124,5 @@ def plan_for_arrays(
         bias_length=bias_length,
         for_cli=for_cli,
     )
-    kernel_size, filters = size_and_filters(kernel_shape, keras=framework == "keras")
+    kernel_size, filters = rules.size_and_filters(kernel_shape)
     return layer.plan(input_shape, filters, kernel_size)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conv1dexplain.plan import Plan, make_plan
-from conv1dexplain.spec import InputShape, build_spec, resolve_layout
-from conv1dexplain.vocabulary import DataFormat, Framework
+from conv1dexplain.conventions import Convention, convention
+from conv1dexplain.layers import conv1d
+from conv1dexplain.layers.conv1d import Conv1DPlan
+from conv1dexplain.tensor import Tensor
+from conv1dexplain.vocabulary import DataFormat
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,7 @@ class LayerArguments:
     filters: int | None = None
     kernel_size: int | None = None
     strides: int = 1
-    padding: str | int | tuple[int, int] = "valid"  # as given: '1,2' from the command line is read by the spec
+    padding: str | int | tuple[int, int] = "valid"  # as given: '1,2' from the command line is read by the convention
     dilation_rate: int = 1
     groups: int = 1
     use_bias: bool = True
@@ -26,15 +28,16 @@ class LayerArguments:
     data_format: str | None = None
     padding_mode: str = "zeros"
 
-    def layout(self) -> tuple[Framework, DataFormat]:
-        """The framework and the data layout its arrays use."""
-        return resolve_layout(self.framework, self.data_format)
+    def layout(self) -> tuple[Convention, DataFormat]:
+        """The framework's convention and the data layout its arrays use."""
+        rules = convention(self.framework)
+        return rules, rules.data_format(self.data_format)
 
-    def plan(self, input_shape: InputShape, filters: int, kernel_size: int) -> Plan:
+    def plan(self, input_shape: Tensor, filters: int, kernel_size: int) -> Conv1DPlan:
         """The layer over an input of this shape (filters and kernel size as decided by the caller)."""
-        spec = build_spec(
-            framework=self.framework,
-            input_shape=input_shape,
+        return conv1d.build(
+            self.framework,
+            input_shape,
             filters=filters,
             kernel_size=kernel_size,
             strides=self.strides,
@@ -46,4 +49,3 @@ class LayerArguments:
             data_format=self.data_format,
             padding_mode=self.padding_mode,
         )
-        return make_plan(spec)

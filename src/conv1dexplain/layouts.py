@@ -4,28 +4,14 @@ and the core's hints in conv1d()'s words."""
 
 from __future__ import annotations
 
-import re
-
-from conv1dexplain.conventions import KERAS, PYTORCH, Convention, convention, other
+from conv1dexplain.conventions import Convention, convention, other
 from conv1dexplain.errors import DataError
 from conv1dexplain.vocabulary import (
-    DATA_FORMATS,
-    FRAMEWORKS,
-    KERAS_ACTIVATIONS,
-    KERAS_PADDINGS,
-    PADDING_MODES,
-    TORCH_ARGUMENT_NAMES,
     DataFormat,
     Framework,
-    framework_named,
 )
 
 _DATA = {"channels_last": "(N, L, C)", "channels_first": "(N, C, L)"}
-
-
-def size_and_filters(kernel_shape: tuple[int, ...], keras: bool) -> tuple[int, int]:
-    """(kernel_size, filters) read off a kernel in Keras' (k, C/g, F) or PyTorch's (F, C/g, k) layout."""
-    return (KERAS if keras else PYTORCH).size_and_filters(kernel_shape)
 
 
 def _layout_words(rules: Convention) -> str:
@@ -33,10 +19,17 @@ def _layout_words(rules: Convention) -> str:
 
 
 def check_kernel(
-    kernel_shape: tuple[int, ...], x_shape: tuple[int, ...], framework: Framework, layout: DataFormat, groups: int,
-    *, filters: int | None = None, kernel_size: int | None = None, bias_length: int | None = None,
+    kernel_shape: tuple[int, ...],
+    x_shape: tuple[int, ...],
+    framework: Framework,
+    layout: DataFormat,
+    groups: int,
+    *,
+    filters: int | None = None,
+    kernel_size: int | None = None,
+    bias_length: int | None = None,
     for_cli: bool = False,
-) -> None:  # fmt: skip
+) -> None:
     """Refuse a kernel that cannot be this layer's, naming the layout mistake when the sizes say so.
 
     A kernel's middle axis is C/groups in both frameworks, so only its filter (and kernel size)
@@ -47,7 +40,7 @@ def check_kernel(
     channels_axis, length_axis = (-1, -2) if layout == "channels_last" else (-2, -1)
     channels, per_group = x_shape[channels_axis], kernel_shape[1]
     if groups < 1 or channels % groups:
-        return  # build_spec refuses it, in the framework's words
+        return  # the layer refuses it, in the framework's words
     rules = convention(framework)
     name = rules.kernel_name
     if per_group * groups != channels:  # the same in either kernel layout: the data's layout, or a wrong kernel
@@ -82,9 +75,9 @@ def check_kernel(
     if not fits(size, count) and fits(other_size, other_count):
         raise DataError(
             f"{name} has shape {kernel_shape}, which is a {_layout_words(there)}, not a {_layout_words(rules)}",
-            f"transpose it by (2, 1, 0): {name} = w.transpose(2, 1, 0)" + (", or use the other --framework" if for_cli
-                                                                             else ""),
-        )  # fmt: skip
+            f"transpose it by (2, 1, 0): {name} = w.transpose(2, 1, 0)"
+            + (", or use the other --framework" if for_cli else ""),
+        )
 
 
 def _data_words(layout: DataFormat, ndim: int) -> str:
@@ -109,45 +102,21 @@ def _transpose_hint(rules: Convention, layout: DataFormat, ndim: int, for_cli: b
 def refuse_keras_2d(shape: tuple[int, ...], *, for_cli: bool) -> None:
     """Refuse a 2-D array given to Keras' Conv1D, as Keras does, naming both likely intents."""
     what = "the data" if for_cli else "x"
-    raise DataError(f"Keras' Conv1D refuses 2-D input (expected min_ndim=3, found ndim=2): {what} has shape {shape}",
-                    keras_2d_hint(shape, for_cli))  # fmt: skip
+    raise DataError(
+        f"Keras' Conv1D refuses 2-D input (expected min_ndim=3, found ndim=2): {what} has shape {shape}",
+        keras_2d_hint(shape, for_cli),
+    )
 
 
 def keras_2d_hint(shape: tuple[int, ...], for_cli: bool) -> str:
     """Both likely intents of a 2-D array given to Keras: one example, or examples of one channel."""
     a, b = shape
     if for_cli:
-        return (f"save one example of {a} positions as ({1}, {a}, {b}) (x[None]), or {a} examples of {b} features "
-                f"with one channel as ({a}, {b}, 1) (x[..., None]), in a .npy or .json file")  # fmt: skip
-    return (f"for one example of {a} positions pass x[None], shape (1, {a}, {b}); for {a} examples of {b} features "
-            f"with one channel, x[..., None], shape ({a}, {b}, 1)")  # fmt: skip
-
-
-# ---------------------------------------------------------------------------------------------- words
-
-_ARGUMENTS = {"--strides": "strides", "--stride": "strides", "--dilation-rate": "dilation_rate",
-              "--dilation": "dilation_rate", "--groups": "groups", "--padding": "padding",
-              "--padding-mode": "padding_mode", "--activation": "activation", "--data-format": "data_format",
-              "--framework": "framework", "--use-bias": "bias", "--input": "x", "--kernel-size": "kernel",
-              "--filters": "filters"}  # fmt: skip
-_VALUES = {*KERAS_PADDINGS, *FRAMEWORKS, *DATA_FORMATS, *PADDING_MODES, *KERAS_ACTIVATIONS}
-_FLAG = re.compile(r"--[a-z][a-z-]*(?: (-?\d+|[a-z_0-9]+))?")
-
-
-def argument_words(hint: str, framework: str = "keras") -> str:
-    """A core hint in conv1d()'s words: `--strides 1` becomes `strides=1` (PyTorch: `stride=1`),
-    `--padding same` padding='same'."""
-    torch = framework_named(str(framework)) == "pytorch"
-
-    def swap(match: re.Match[str]) -> str:
-        flag, _, value = match.group(0).partition(" ")
-        name = _ARGUMENTS.get(flag)
-        if name is not None and torch:
-            name = TORCH_ARGUMENT_NAMES.get(name, name)
-        if name is None:
-            return match.group(0)
-        if value and (value.lstrip("-").isdigit() or value in _VALUES) and name not in ("kernel", "filters", "x"):
-            return f"{name}={value}" if value.lstrip("-").isdigit() else f"{name}='{value}'"
-        return f"{name} {value}".rstrip() if value else name
-
-    return _FLAG.sub(swap, hint)
+        return (
+            f"save one example of {a} positions as ({1}, {a}, {b}) (x[None]), or {a} examples of {b} features "
+            f"with one channel as ({a}, {b}, 1) (x[..., None]), in a .npy or .json file"
+        )
+    return (
+        f"for one example of {a} positions pass x[None], shape (1, {a}, {b}); for {a} examples of {b} features "
+        f"with one channel, x[..., None], shape ({a}, {b}, 1)"
+    )

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from conv1dexplain.budget import fits_in_memory
-from conv1dexplain.plan import Plan
+from conv1dexplain.layers.conv1d import Conv1DPlan as Plan
 
 WEIGHT_BLOCK = 1 << 20  # values drawn at once: a huge kernel is never held in float64 as well
 DRAW_VALUES = 1 << 18  # numbers of the input stream drawn at once (float64, then cast): 2 MiB
@@ -81,20 +81,34 @@ def initial_weights(
     plan: Plan, seed: int, dtype: np.dtype[np.floating]
 ) -> tuple[NDArray[np.floating], NDArray[np.floating] | None, str]:
     """Weights drawn like the framework's default initializer (not bit-identical to it), and how."""
-    spec = plan.spec
     rng = np.random.default_rng(seed + 1)  # not the data's stream
-    fan_in = spec.kernel_size * spec.channels_per_group
-    if spec.framework == "keras":
-        fan_out = spec.kernel_size * spec.filters
-        limit = math.sqrt(6 / (fan_in + fan_out))
-        kernel = uniform_blocks(rng, limit, plan.kernel_shape, dtype)
-        bias = np.zeros(spec.filters, dtype) if spec.use_bias else None
-        bias_words = "zero bias" if spec.use_bias else "no bias"
-        how = f"glorot_uniform kernel (Keras' default, limit ±{limit:.4g}), {bias_words}, seed {seed}"
-    else:
-        bound = 1 / math.sqrt(fan_in)
-        kernel = uniform_blocks(rng, bound, plan.kernel_shape, dtype)
-        bias = rng.uniform(-bound, bound, spec.filters).astype(dtype) if spec.use_bias else None
-        drawn = "weight and bias" if spec.use_bias else "weight, no bias"
-        how = f"kaiming_uniform(a=√5) {drawn} (PyTorch's default, bound ±{bound:.4g}), seed {seed}"
-    return kernel, bias, how
+    kernel, bias, how = _INITIALIZERS[plan.convention.name](plan, rng, dtype)
+    return kernel, bias, f"{how}, seed {seed}"
+
+
+Drawn = tuple[NDArray[np.floating], NDArray[np.floating] | None, str]
+
+
+def _glorot(plan: Plan, rng: np.random.Generator, dtype: np.dtype[np.floating]) -> Drawn:
+    """Keras' default: glorot_uniform kernel, zero bias."""
+    spec = plan.config
+    fan_in, fan_out = spec.kernel_size * plan.channels_per_group, spec.kernel_size * spec.filters
+    limit = math.sqrt(6 / (fan_in + fan_out))
+    kernel = uniform_blocks(rng, limit, plan.kernel_shape, dtype)
+    bias = np.zeros(spec.filters, dtype) if spec.use_bias else None
+    bias_words = "zero bias" if spec.use_bias else "no bias"
+    return kernel, bias, f"glorot_uniform kernel (Keras' default, limit ±{limit:.4g}), {bias_words}"
+
+
+def _kaiming(plan: Plan, rng: np.random.Generator, dtype: np.dtype[np.floating]) -> Drawn:
+    """PyTorch's default: kaiming_uniform(a=√5) weight, and a bias of the same bound."""
+    spec = plan.config
+    bound = 1 / math.sqrt(spec.kernel_size * plan.channels_per_group)
+    kernel = uniform_blocks(rng, bound, plan.kernel_shape, dtype)
+    bias = rng.uniform(-bound, bound, spec.filters).astype(dtype) if spec.use_bias else None
+    drawn = "weight and bias" if spec.use_bias else "weight, no bias"
+    return kernel, bias, f"kaiming_uniform(a=√5) {drawn} (PyTorch's default, bound ±{bound:.4g})"
+
+
+# Each framework's default initializers (drawn alike, not bit-identical to theirs).
+_INITIALIZERS = {"keras": _glorot, "pytorch": _kaiming}

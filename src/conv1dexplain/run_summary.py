@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from conv1dexplain.report.facts import layer_facts
 from conv1dexplain.report.run import RunReport
 
 if TYPE_CHECKING:
@@ -41,38 +42,22 @@ def preview(result: NDArray[np.floating], layout: str) -> list[list[float]]:
     return np.asarray(rows[:PREVIEW_POSITIONS, :PREVIEW_CHANNELS], dtype=np.float64).tolist()  # type: ignore[no-any-return]
 
 
-def padding_equivalent(framework: str, padding: str | int | tuple[int, int], padding_mode: str) -> str | None:
-    """nn.Conv1d takes one int for both sides: an explicit (left, right) is F.pad, then padding=0."""
-    if framework != "pytorch" or not isinstance(padding, tuple):
-        return None
-    mode = "" if padding_mode == "zeros" else f", mode='{padding_mode}'"
-    return f"F.pad(x, ({padding[0]}, {padding[1]}){mode}) then padding=0"
-
-
 def run_report(ready: Prepared, result: NDArray[np.floating], written: str | None, with_values: bool) -> RunReport:
     """What the run did (written: the output file, if one was; with_values: the output itself, for stdout)."""
     plan = ready.plan
-    spec, axis = plan.spec, plan.axis
+    spec = plan.config
     low, high, mean = summary_stats(result) if result.size else (None, None, None)
+    explicit = spec.padding if isinstance(spec.padding, tuple) else None
+    words = plan.convention.explicit_padding_words
     return RunReport(
-        framework=spec.framework,
-        data_format=spec.data_format,
+        facts=layer_facts(plan),
         input_shape=list(ready.x.shape),
         output_shape=list(result.shape),
-        kernel_shape=list(plan.kernel_shape),
-        bias_shape=None if plan.bias_shape is None else list(plan.bias_shape),
         dtype=str(ready.dtype),
         data_source=ready.data_source,
         weights_source=ready.weights_source,
         padding=spec.padding if not isinstance(spec.padding, tuple) else list(spec.padding),
-        pad_left=axis.pad_left,
-        pad_right=axis.pad_right,
-        padding_mode=spec.padding_mode,
-        padding_equivalent=padding_equivalent(spec.framework, spec.padding, spec.padding_mode),
-        strides=spec.strides,
-        dilation_rate=spec.dilation_rate,
-        groups=spec.groups,
-        activation=spec.activation,
+        padding_equivalent=None if explicit is None else words(*explicit, spec.padding_mode),
         min=low,
         max=high,
         mean=mean,

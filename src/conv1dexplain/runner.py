@@ -19,15 +19,14 @@ from conv1dexplain.arrays import (
 from conv1dexplain.budget import fits_in_memory
 from conv1dexplain.errors import DataError, SpecError
 from conv1dexplain.layer_arguments import LayerArguments
+from conv1dexplain.layers.conv1d import Conv1DPlan as Plan
 from conv1dexplain.layouts import refuse_keras_2d
-from conv1dexplain.plan import Plan
-from conv1dexplain.plan import layout as array_layout
 from conv1dexplain.random_data import LazyNormal, initial_weights
 from conv1dexplain.reading import load_array
 from conv1dexplain.report.run import RunReport
 from conv1dexplain.run_summary import run_report
 from conv1dexplain.running import BLOCK_BYTES, run_plan
-from conv1dexplain.spec import parse_input_shape
+from conv1dexplain.tensor import parse_tensor
 from conv1dexplain.vocabulary import DEFAULT_MAX_BYTES, DataFormat
 from conv1dexplain.writing import open_npy_output, output_kind, removed_unless_finished, write_text_output
 
@@ -94,10 +93,10 @@ def _input(request: RunRequest, layout: DataFormat, keras_2d: bool) -> tuple[NDA
     x = _load(request.data_file, "data", request)
     assert x is not None
     check_floating(x, "save it as floats: np.save(path, x.astype(np.float32))")
-    if x.ndim == 2 and not keras_2d and request.layer.layout()[0] == "keras":
+    if x.ndim == 2 and not keras_2d and not request.layer.layout()[0].takes_unbatched:
         refuse_keras_2d(x.shape, for_cli=True)
     if request.input_shape is not None:
-        given = parse_input_shape(request.input_shape, layout)
+        given = parse_tensor(request.input_shape, layout)
         found = input_shape_of(x.shape, layout)
         if (given.length, given.channels) != (found.length, found.channels) or given.batch not in (None, found.batch):
             raise DataError(
@@ -111,8 +110,8 @@ def _drawn_input(request: RunRequest, layout: DataFormat, dtype: np.dtype[np.flo
     """Seeded random input of --input's shape: a LazyNormal (lazy), else the array (typed Any, as
     Prepared.x holds either)."""
     assert request.input_shape is not None
-    shape = parse_input_shape(request.input_shape, layout)
-    ordered = array_layout(shape.batch, shape.length, shape.channels, layout)
+    shape = parse_tensor(request.input_shape, layout)
+    ordered = shape.shape
     full = tuple(d for d in ordered if d is not None)  # (L, C) or (C, L) without a batch
     drawn = LazyNormal(full, request.seed, dtype, request.max_bytes)
     return drawn if lazy else drawn.materialize()
@@ -120,7 +119,7 @@ def _drawn_input(request: RunRequest, layout: DataFormat, dtype: np.dtype[np.flo
 
 def _agrees(plan: Plan, layer: LayerArguments) -> None:
     """--filters / --kernel-size, when given, must match the kernel file (which decides)."""
-    spec = plan.spec
+    spec = plan.config
     for option, given, actual in (
         ("--filters", layer.filters, spec.filters),
         ("--kernel-size", layer.kernel_size, spec.kernel_size),
@@ -159,8 +158,8 @@ def _weights(
         drawn_kernel, drawn_bias, weights_source = initial_weights(plan, request.seed, dtype)
         return drawn_kernel, drawn_bias if bias is None else bias, weights_source
     weights_source = f"{request.kernel}" + (f", bias {request.bias}" if request.bias else "")
-    if bias is None and plan.spec.use_bias:
-        bias = np.zeros(plan.spec.filters, dtype)
+    if bias is None and plan.config.use_bias:
+        bias = np.zeros(plan.config.filters, dtype)
         weights_source += ", zero bias (no --bias given)"
     return kernel, bias, weights_source
 

@@ -18,18 +18,17 @@ from numpy.typing import NDArray
 from conv1dexplain.activations import activation_function
 from conv1dexplain.engine import convolve
 from conv1dexplain.geometry import Axis
-from conv1dexplain.plan import Plan
+from conv1dexplain.layers.conv1d import Conv1DPlan as Plan
 from conv1dexplain.random_data import LazyNormal, NormalStream
-from conv1dexplain.spec import ConvSpec
 from conv1dexplain.vocabulary import AXIS_WISE
 
 Array = NDArray[np.floating]
 BLOCK_BYTES = 8 << 20  # of input rows drawn, or of outputs held before their activation, at once
 
 
-def engine_kernel(spec: ConvSpec, kernel: NDArray[Any], dtype: np.dtype[np.floating]) -> Array:
+def engine_kernel(plan: Plan, kernel: NDArray[Any], dtype: np.dtype[np.floating]) -> Array:
     """The kernel in the engine's layout (Keras': k, C/groups, F), in the compute dtype."""
-    kcf = kernel if spec.framework == "keras" else kernel.transpose(2, 1, 0)
+    kcf: NDArray[Any] = kernel.transpose(plan.convention.to_keras_kernel)
     return kcf.astype(dtype, copy=False)
 
 
@@ -38,7 +37,7 @@ class _Layer:
     """What every engine call of one run shares: the layer, its weights in the engine's layout and
     compute dtype, its activation, and the bytes a block may hold."""
 
-    spec: ConvSpec
+    plan: Plan
     axis: Axis
     kernel: Array
     bias: Array | None
@@ -48,14 +47,14 @@ class _Layer:
 
     @property
     def channels_last(self) -> bool:
-        return self.spec.data_format == "channels_last"
+        return self.plan.config.data_format == "channels_last"
 
     def per_example(self) -> int:
         """Bytes of one example's input (and of its outputs held before an activation over an axis)."""
         itemsize = self.kernel.dtype.itemsize
-        size = self.axis.length * self.spec.input.channels * itemsize
+        size = self.axis.length * self.plan.input_channels * itemsize
         if self.axis_wise:
-            size = max(size, self.axis.output_length * self.spec.filters * itemsize)
+            size = max(size, self.axis.output_length * self.plan.config.filters * itemsize)
         return size
 
     def examples_per_block(self) -> int:
@@ -75,16 +74,16 @@ def run_plan(
     """Convolve x in the plan's layout (batched, 3-D) into out (same layout), activation included.
     finite: x is known to hold finite numbers only (None: the engine looks, if it needs to);
     block_bytes: what a block of drawn input, or of outputs before their activation, may hold."""
-    spec = plan.spec
+    activation = plan.config.activation
     if out is None:
         out = np.empty(tuple(x.shape[0] if d is None else d for d in plan.output_shape), dtype=dtype)
     layer = _Layer(
-        spec=spec,
+        plan=plan,
         axis=plan.axis,
-        kernel=engine_kernel(spec, kernel, dtype),
+        kernel=engine_kernel(plan, kernel, dtype),
         bias=None if bias is None else bias.astype(dtype, copy=False),
-        function=activation_function(spec.activation),
-        axis_wise=spec.activation in AXIS_WISE,
+        function=activation_function(activation),
+        axis_wise=activation in AXIS_WISE,
         block_bytes=block_bytes,
     )
     if isinstance(x, LazyNormal):
@@ -108,7 +107,7 @@ def _drawn(layer: _Layer, x: LazyNormal, out: Array) -> None:
     example over a block, its rows a block of positions at a time (channels-first data is drawn
     channel by channel, so a long example of it is drawn whole)."""
     stream = NormalStream(x.seed, layer.kernel.dtype)
-    length, channels = layer.axis.length, layer.spec.input.channels
+    length, channels = layer.axis.length, layer.plan.input_channels
     if layer.channels_last and layer.per_example() > layer.block_bytes:
         for n in range(x.shape[0]):
             _positions(layer, _StreamRows(stream, n, length, channels), out[n : n + 1], True)
@@ -127,7 +126,7 @@ def _examples(layer: _Layer, xb: NDArray[Any], out: Array, finite: bool | None) 
     if not layer.axis_wise:
         _engine(layer, layer.axis, _nlc(xb, layer.channels_last), _nlc(out, layer.channels_last), finite)
     elif not layer.channels_last:
-        held = np.empty((xb.shape[0], layer.spec.filters, layer.axis.output_length), layer.kernel.dtype)
+        held = np.empty((xb.shape[0], layer.plan.config.filters, layer.axis.output_length), layer.kernel.dtype)
         _engine(layer, layer.axis, _nlc(xb, False), _nlc(held, False), finite, activated=False)
         assert layer.function is not None
         out[...] = layer.function(held)
@@ -151,8 +150,8 @@ def _engine(
         dilation_rate=axis.dilation_rate,
         pad_left=axis.pad_left,
         pad_right=axis.pad_right,
-        padding_mode=layer.spec.padding_mode,
-        groups=layer.spec.groups,
+        padding_mode=layer.plan.config.padding_mode,
+        groups=layer.plan.config.groups,
         out=out,
         elementwise=layer.function if activated else None,
         finite=finite,
@@ -183,7 +182,7 @@ class _StreamRows:
 def _position_blocks(layer: _Layer, itemsize: int) -> Iterator[tuple[int, int]]:
     """Output positions t0 … t1−1, few enough that their outputs and the rows they read fit a block."""
     axis = layer.axis
-    per_position = max(layer.spec.filters, axis.strides * layer.spec.input.channels) * itemsize
+    per_position = max(layer.plan.config.filters, axis.strides * layer.plan.input_channels) * itemsize
     step = max(1, layer.block_bytes // per_position)
     for t0 in range(0, axis.output_length, step):
         yield t0, min(axis.output_length, t0 + step)
@@ -194,7 +193,7 @@ def _positions(layer: _Layer, rows: _ArrayRows | _StreamRows, out: NDArray[Any],
     reads its windows' rows, the engine adds the zero padding around them (channels_last is Keras',
     which pads with zeros only), and is activated whole."""
     axis = layer.axis
-    assert layer.spec.padding_mode == "zeros"
+    assert layer.plan.config.padding_mode == "zeros"
     for t0, t1 in _position_blocks(layer, out.itemsize):
         first = t0 * axis.strides - axis.pad_left  # the padded positions t0 … t1−1 read: first … last
         last = (t1 - 1) * axis.strides + axis.span - 1 - axis.pad_left
@@ -202,13 +201,13 @@ def _positions(layer: _Layer, rows: _ArrayRows | _StreamRows, out: NDArray[Any],
         if lo < hi:
             xb, pads = rows.take(lo, hi), (lo - first, last + 1 - hi)
         else:  # windows over the padding only: zeros
-            xb, pads = np.zeros((out.shape[0], last + 1 - first, layer.spec.input.channels), layer.kernel.dtype), (0, 0)
+            xb, pads = np.zeros((out.shape[0], last + 1 - first, layer.plan.input_channels), layer.kernel.dtype), (0, 0)
         sub = Axis(xb.shape[1], axis.kernel_size, axis.strides, axis.dilation_rate, *pads)
         target = out[:, t0:t1]
         if not layer.axis_wise:
             _engine(layer, sub, xb, target, finite)
             continue
-        held = np.empty((xb.shape[0], t1 - t0, layer.spec.filters), layer.kernel.dtype)
+        held = np.empty((xb.shape[0], t1 - t0, layer.plan.config.filters), layer.kernel.dtype)
         _engine(layer, sub, xb, held, finite, activated=False)
         assert layer.function is not None
         target[...] = layer.function(held)

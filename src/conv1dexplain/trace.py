@@ -81,7 +81,7 @@ class Tracer:
         chunk_bytes: int = CHUNK_BYTES,
     ) -> None:
         plan = ready.plan
-        self.plan, self.spec, self.axis = plan, plan.spec, plan.axis
+        self.plan, self.config, self.axis = plan, plan.config, plan.axis
         self.dtype = ready.dtype
         x = ready.x
         batch = x.shape[0] if x.ndim == 3 else 1
@@ -95,22 +95,22 @@ class Tracer:
                 f"--example {example} is out of range: the batch has {batch} example(s)",
                 f"use --example 0 … {batch - 1}",
             )
-        check_steppable(self.spec)
-        channels_last = self.spec.data_format == "channels_last"
-        self.kernel = engine_kernel(self.spec, ready.kernel, self.dtype)
-        self.bias = np.zeros(self.spec.filters, self.dtype) if ready.bias is None else ready.bias.astype(self.dtype)
-        self.activation: Callable[[Array], Array] | None = activation_function(self.spec.activation)
+        check_steppable(plan.config)
+        channels_last = self.config.data_format == "channels_last"
+        self.kernel = engine_kernel(plan, ready.kernel, self.dtype)
+        self.bias = np.zeros(self.config.filters, self.dtype) if ready.bias is None else ready.bias.astype(self.dtype)
+        self.activation: Callable[[Array], Array] | None = activation_function(self.config.activation)
         # a step's outputs: its sums, with bias, after the activation
-        step_bytes = 3 * self.spec.filters * self.dtype.itemsize
-        row_bytes = self.spec.input.channels * self.dtype.itemsize
+        step_bytes = 3 * self.config.filters * self.dtype.itemsize
+        row_bytes = self.plan.input_channels * self.dtype.itemsize
         self.size = chunk_size(self.axis, row_bytes, step_bytes, chunk, chunk_bytes)
         # softmax & co. along the length (channels_first) read every position at once: only that
         # case holds the whole example.
         whole_example = self.activation_axis == "length"
         self.whole: Array | None = None
         if isinstance(x, LazyNormal) and not (random_access or whole_example):
-            head = (self.axis.pad_right if self.spec.padding_mode == "circular" else 0) + 1
-            tail = self.axis.pad_left if self.spec.padding_mode == "circular" else 0
+            head = (self.axis.pad_right if self.config.padding_mode == "circular" else 0) + 1
+            tail = self.axis.pad_left if self.config.padding_mode == "circular" else 0
             self._check_stream(x, head + tail)
             self.reader: ArrayRows | LazyRows = LazyRows(x, example, channels_last, head, tail)
         else:
@@ -128,10 +128,10 @@ class Tracer:
         `kept` rows more (the ends that circular padding wraps around to)."""
         axis = self.axis
         held_rows = min(axis.length, (self.size - 1) * axis.strides + axis.span + kept)
-        size = held_rows * self.spec.input.channels * self.dtype.itemsize
+        size = held_rows * self.plan.input_channels * self.dtype.itemsize
         if size > lazy.max_bytes:
             raise DataError(
-                f"the drawn input's rows held at once ({held_rows:,} × {self.spec.input.channels}) would take "
+                f"the drawn input's rows held at once ({held_rows:,} × {self.plan.input_channels}) would take "
                 f"{human_bytes(size)}, over the {human_bytes(lazy.max_bytes)} budget",
                 "save the data as .npy and trace it with --data FILE.npy (read in place, row by row), "
                 "or raise --max-bytes",
@@ -145,9 +145,9 @@ class Tracer:
     def activation_axis(self) -> str | None:
         """The output axis a whole-axis activation (softmax & co.) reads: Keras' last, which is the
         channels in channels_last (one window a step) and the length in channels_first (every window)."""
-        if self.spec.activation not in AXIS_WISE:
+        if self.config.activation not in AXIS_WISE:
             return None
-        return "channels" if self.spec.data_format == "channels_last" else "length"
+        return "channels" if self.config.data_format == "channels_last" else "length"
 
     def _chunk(self, t0: int) -> Chunk:
         """The chunk starting at t0 (a multiple of self.size)."""
@@ -162,15 +162,15 @@ class Tracer:
             steps = np.arange(count)[:, None] * axis.strides
             positions = (first + steps + np.arange(axis.kernel_size) * axis.dilation_rate).reshape(-1)
             row_step, tap_step = axis.kernel_size, 1
-        sources = source_rows(positions, axis.length, self.spec.padding_mode)
-        rows = np.zeros((positions.size, self.spec.input.channels), self.dtype)
+        sources = source_rows(positions, axis.length, self.config.padding_mode)
+        rows = np.zeros((positions.size, self.plan.input_channels), self.dtype)
         real = sources >= 0
         if real.any():
             wanted, where = np.unique(sources[real], return_inverse=True)  # each row read once, in order
             rows[real] = self.reader.rows(wanted)[where]
         # finite: prepare() refused NaN and infinity in the data
         sums = convolve(
-            rows[None], self.kernel, strides=row_step, dilation_rate=tap_step, groups=self.spec.groups, finite=True
+            rows[None], self.kernel, strides=row_step, dilation_rate=tap_step, groups=self.config.groups, finite=True
         )[0]
         if self.whole is not None:
             outputs = self.whole[t0:t1]
@@ -209,7 +209,7 @@ class Tracer:
 
     def _step(self, chunk: Chunk, t: int, filter_index: int) -> Step:
         """Step t, cut out of the chunk holding it, with filter_index's sum and bias."""
-        spec, i = self.spec, t - chunk.t0
+        spec, i = self.config, t - chunk.t0
         taps = [i * chunk.row_step + j * chunk.tap_step for j in range(self.axis.kernel_size)]
         outputs = chunk.outputs[i]
         total = float(chunk.sums[i, filter_index])
@@ -221,8 +221,8 @@ class Tracer:
             padding_taps=self.axis.padding_taps(t),
             outputs=outputs,
             filter_index=filter_index,
-            first_channel=group * spec.channels_per_group,
-            channels=spec.channels_per_group,
+            first_channel=group * self.plan.channels_per_group,
+            channels=self.plan.channels_per_group,
             sum=total,
             bias=bias,
             sum_with_bias=total if bias is None else total + bias,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conv1dexplain.errors import SpecError
-from conv1dexplain.spec import ConvSpec
+from conv1dexplain.layers.conv1d import Conv1DConfig
 
 MAX_TAPS = 1 << 16  # each window line lists its taps: more could not be read, and would not fit in memory
 
@@ -20,7 +20,7 @@ class Selection:
     filter_index: int | None
 
 
-def check_steppable(spec: ConvSpec) -> None:
+def check_steppable(spec: Conv1DConfig) -> None:
     """Refuse a kernel too long to list tap by tap, and glu in channels_first: Keras splits the
     length there, so output t is window t times sigmoid(window t + L_out/2), two windows a step."""
     if spec.kernel_size > MAX_TAPS:

@@ -153,7 +153,7 @@ def trace(
     )
     tracer = Tracer(ready, example=example, random_access=live)
     start, stop = parse_steps(steps, tracer.output_length)
-    output_channels = ready.plan.output_shape[-1 if ready.plan.spec.data_format == "channels_last" else 1]
+    output_channels = ready.plan.output_shape[-1 if ready.plan.config.data_format == "channels_last" else 1]
     assert output_channels is not None
     check_filter(filter_index, output_channels)
     selection = Selection(example, start, stop, filter_index)

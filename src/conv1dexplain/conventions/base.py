@@ -91,6 +91,10 @@ class Convention:
         """Refuse an activation the layer does not take."""
         raise NotImplementedError
 
+    def explicit_padding_words(self, left: int, right: int, padding_mode: str) -> str | None:
+        """An explicit (left, right) padding in the framework's own terms, where it has none of its own."""
+        return None
+
     def too_short(self, axis: Axis) -> SpecError:
         """The framework's refusal of an input the window does not fit."""
         raise NotImplementedError

@@ -111,6 +111,11 @@ class PyTorch(Convention):
                 value=activation,
             )
 
+    def explicit_padding_words(self, left: int, right: int, padding_mode: str) -> str | None:
+        # nn.Conv1d takes one int for both sides: an explicit (left, right) is F.pad, then padding=0
+        mode = "" if padding_mode == "zeros" else f", mode='{padding_mode}'"
+        return f"F.pad(x, ({left}, {right}){mode}) then padding=0"
+
     def too_short(self, axis: Axis) -> SpecError:
         need = axis.span - axis.pad_left - axis.pad_right
         return SpecError(

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from conv1dexplain.engine import chunks, depthwise_rows, input_taps, threads, unfold_first
+from conv1dexplain.engine import blas, chunks, depthwise_rows, input_taps, threads, unfold_first
 from conv1dexplain.engine.choose import Choice, choose
 from conv1dexplain.engine.finite import look_once
 from conv1dexplain.engine.layer import Array, LayerShape, describe
@@ -186,17 +186,35 @@ def run_groups(call: Call, choice: Choice, limits: Limits, paths: list[str]) -> 
     layer = call.layer
     cg, fg = layer.kernel_channels, layer.filters // layer.groups
     one = dataclasses.replace(layer, channels=cg, kernel_channels=cg, filters=fg, groups=1)
-    for group in range(layer.groups):
-        filters = slice(group * fg, (group + 1) * fg)
-        part = Call(
+    parts = [
+        Call(
             call.x[:, :, group * cg : (group + 1) * cg],
-            call.kernel[:, :, filters],
-            None if call.bias is None else call.bias[filters],
-            call.out[:, :, filters],
+            call.kernel[:, :, group * fg : (group + 1) * fg],
+            None if call.bias is None else call.bias[group * fg : (group + 1) * fg],
+            call.out[:, :, group * fg : (group + 1) * fg],
             one,
             call.elementwise,
         )
-        run(part, choice, limits, paths)
+        for group in range(layer.groups)
+    ]
+    if (
+        limits.threads < 2
+        or layer.batch * layer.l_out * layer.filters * layer.kernel_size * cg < limits.group_threads_macs
+    ):
+        for part in parts:
+            run(part, choice, limits, paths)
+        return
+    found: list[list[str]] = []
+
+    def run_parts(todo: list[Call]) -> None:
+        taken: list[str] = []
+        found.append(taken)
+        for part in todo:
+            run(part, choice, limits, taken)
+
+    with blas.single_threaded():  # each thread's products on one core: the groups run side by side
+        threads.spread(run_parts, parts, limits.threads)
+    paths.extend(path for taken in found for path in taken)
 
 
 def _pool() -> Executor:

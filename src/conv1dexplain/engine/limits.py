@@ -44,7 +44,8 @@ class Limits:
     rows_taps: int = 9  # depthwise rows for kernels up to this size
     block_rows: int = 64  # depthwise rows: channel rows a block …
     block_share: int = 6  # … whose positions take this share (1/n) of the chunk budget
-    threads: int = dataclasses.field(default_factory=cores)  # threads for depthwise chunks
+    threads: int = dataclasses.field(default_factory=cores)  # threads for depthwise chunks and groups
+    group_threads_macs: int = 1 << 22  # a grouped layer's groups share threads from this many MACs
 
 
 DEFAULT_LIMITS = Limits()

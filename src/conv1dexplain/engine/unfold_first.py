@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from conv1dexplain.engine import blas, threads
 from conv1dexplain.engine.buffers import held
 from conv1dexplain.engine.layer import Array, LayerShape
 from conv1dexplain.engine.limits import Limits
@@ -48,9 +49,24 @@ def convolve_unfolded(
     """out (N, L_out, F) = x (N, L, C) ⋆ kernel (k, C/g, F), both views with L contiguous."""
     unfolded = Unfolded(x, kernel, bias, layer, limits)
     first_out = out.transpose(0, 2, 1)  # (N, F, L_out)
-    for n0 in range(0, layer.batch, unfolded.block):
-        for t0 in range(0, layer.l_out, unfolded.positions):
+    todo = [
+        (n0, t0) for n0 in range(0, layer.batch, unfolded.block) for t0 in range(0, layer.l_out, unfolded.positions)
+    ]
+    macs = layer.batch * layer.l_out * layer.filters * layer.kernel_size * layer.kernel_channels
+    if layer.groups == 1 or limits.threads < 2 or len(todo) < 2 or macs < limits.group_threads_macs:
+        for n0, t0 in todo:
             unfolded.chunk(x, first_out, n0, t0, elementwise)
+        return
+
+    def run_chunks(mine: list[tuple[int, int]]) -> None:
+        own = Unfolded(x, kernel, bias, layer, limits)  # this thread's buffers
+        for n0, t0 in mine:
+            own.chunk(x, first_out, n0, t0, elementwise)
+
+    # A grouped layer makes small products, one a group: two threads of one-threaded products
+    # keep both cores busy, where one product at a time leaves BLAS's second thread waiting.
+    with blas.single_threaded():
+        threads.spread(run_chunks, todo, limits.threads)
 
 
 class Unfolded:

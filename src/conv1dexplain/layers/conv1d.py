@@ -4,7 +4,7 @@ its rule: padding, output length, kernel, parameters, MACs — refusing exactly 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from conv1dexplain import geometry
 from conv1dexplain.conventions import Convention, convention, other
@@ -14,9 +14,6 @@ from conv1dexplain.geometry import Axis, span
 from conv1dexplain.layers.base import LayerPlan
 from conv1dexplain.tensor import Tensor, UnknownLengthError, parse_tensor
 from conv1dexplain.vocabulary import DataFormat
-
-if TYPE_CHECKING:
-    from conv1dexplain.spec import ConvSpec
 
 
 @dataclass(frozen=True)
@@ -70,13 +67,6 @@ class Conv1DPlan(LayerPlan):
     def output_shape(self) -> tuple[int | None, ...]:
         """The output's shape in its layout (after the activation: glu halves the last axis)."""
         return self.output.shape
-
-    @property
-    def spec(self) -> ConvSpec:
-        """The layer as the ConvSpec of before the layers/ package (until its last users move)."""
-        from conv1dexplain.spec import spec_of
-
-        return spec_of(self)
 
 
 def configure(

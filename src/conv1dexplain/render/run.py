@@ -16,14 +16,16 @@ def _facts(report: RunReport) -> Table:
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
     grid.add_row("input", f"{fmt_shape(tuple(report.input_shape))} from {report.data_source}")
-    grid.add_row("weights", f"{fmt_shape(tuple(report.kernel_shape))}: {report.weights_source}")
-    pad = f"{report.pad_left} left, {report.pad_right} right ({report.padding}"
-    pad += f", {report.padding_mode})" if report.padding_mode != "zeros" else ")"
+    facts = report.facts
+    grid.add_row("weights", f"{fmt_shape(tuple(facts.kernel_shape))}: {report.weights_source}")
+    left, right, mode = facts.padding.left, facts.padding.right, facts.padding.padding_mode
+    pad = f"{left} left, {right} right ({report.padding}"
+    pad += f", {mode})" if mode != "zeros" else ")"
     if report.padding_equivalent is not None:  # an explicit (left, right): say it in PyTorch's terms
-        pad = f"{report.pad_left} left, {report.pad_right} right: {report.padding_equivalent}"
+        pad = f"{left} left, {right} right: {report.padding_equivalent}"
     grid.add_row("padding", pad)
-    if report.activation:
-        grid.add_row("activation", report.activation)
+    if facts.activation:
+        grid.add_row("activation", facts.activation)
     grid.add_row("output", f"{fmt_shape(tuple(report.output_shape))} {report.dtype}")
     if report.min is None or report.max is None or report.mean is None:
         grid.add_row("range", "none: the output holds no values (a batch of 0)")
@@ -46,8 +48,8 @@ def _preview(report: RunReport) -> Table:
 
 def render_run(report: RunReport, console: Console) -> None:
     """Print the run summary."""
-    title = "Keras" if report.framework == "keras" else "PyTorch"
-    console.print(Text(f"Conv1D run · {title} · {report.data_format}", style="bold"))
+    facts = report.facts
+    console.print(Text(f"Conv1D run · {facts.labels.title} · {facts.data_format}", style="bold"))
     console.print(Padding(_facts(report), (0, 0, 1, 2), expand=False))
     if report.preview:
         console.print(Padding(Text("the first example's first positions and channels", style="dim"), (0, 0, 0, 2)))

@@ -37,7 +37,7 @@ def _num(value: float, precision: int, width: int = 0) -> str:
 
 
 def _first(view: View) -> bool:
-    return view.tracer.spec.data_format == "channels_first"
+    return view.tracer.config.data_format == "channels_first"
 
 
 def _unit(view: View, count: int | None = None) -> str:
@@ -83,10 +83,10 @@ def _reads(view: View, step: Step) -> Text:
     formula = f"{step.output_index}·{axis.strides} + j·{axis.dilation_rate} − {axis.pad_left}"
     words.append(f"  = t·s + j·d − pad_left = {formula}", style="dim")
     if step.padding_taps:
-        mode = view.tracer.spec.padding_mode
+        mode = view.tracer.config.padding_mode
         filled = "zeros" if mode == "zeros" else f"{mode} padding"
         words.append(f"\ntaps {', '.join(map(str, step.padding_taps))} read padding ({filled})", style="dim")
-    if view.tracer.spec.padding == "causal":
+    if view.tracer.config.padding == "causal":
         words.append(
             f"\ncausal: the last tap reads {_unit(view)} {step.input_indices[-1]} = t, never a later one", style="dim"
         )
@@ -101,7 +101,7 @@ def arithmetic(view: View, step: Step, max_taps: int | None = None) -> Table:
     """Tap by tap: the position read, its values, the kernel's, and their dot product (at most
     max_taps lines of taps, the middle ones left out)."""
     p, f, first, channels = view.precision, step.filter_index, step.first_channel, step.channels
-    grouped = view.tracer.spec.groups > 1
+    grouped = view.tracer.config.groups > 1
     headers = (f"input channels {first}…{first + channels - 1}" if grouped else "input", f"× kernel[j, :, {f}]")
     taps = tap_rows(len(step.input_indices), max_taps)
     rows = view.tracer.taps(step, [j for j in taps if j is not None])
@@ -123,7 +123,7 @@ def arithmetic(view: View, step: Step, max_taps: int | None = None) -> Table:
 def _activation_words(view: View, f: int) -> str:
     """What the activation does to filter f's sum, and which other sums it reads (softmax & co.)."""
     tracer = view.tracer
-    activation, filters = tracer.spec.activation, tracer.spec.filters
+    activation, filters = tracer.config.activation, tracer.config.filters
     if tracer.activation_axis == "length":  # softmax & co. over the length: every window's sum
         return f" → {activation} over filter {f}'s {tracer.output_length} positions (every window's sum)"
     if activation == "glu":  # over the filters (channels_first refuses it): filter f + F/2 gates filter f
