@@ -9,10 +9,12 @@ convolve() then runs it. The algorithms, in the order choose() asks them:
   holding inf or NaN over zero padding, and any window whose rows would be over the span bound
   (a dilation or kernel far longer than the input), take only the taps that read the input;
 - unfold_first: in PyTorch's layout each channel is a row along L; long enough layers with a
-  short enough kernel unfold their taps along L and make one product a chunk, written in place;
+  short enough kernel unfold their taps along L and make one product a chunk, written in place
+  (a large grouped layer's chunks shared between threads, as above);
 - depthwise_rows: depthwise layers in PyTorch's layout (stride 1, short kernels) multiply-add
   along each channel's row, blocks of rows shared between threads;
-- grouped layers are one convolution per group (choose() on one group's description);
+- grouped layers are one convolution per group (choose() on one group's description); large
+  ones run their groups on the engine's threads, BLAS on one thread each (blas.py);
 - the chunked algorithms (chunks.py), each chunk of output positions by one of:
   per_tap (dilated, many channels: one product per tap off shifted views), tap_stack (many
   channels, few filters: one product with the taps side by side, then shifted adds),
