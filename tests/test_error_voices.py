@@ -44,7 +44,7 @@ def test_the_core_names_the_argument_and_python_words_it(
     with pytest.raises(SpecError) as raised:
         build(framework, shape, **{"filters": 4, "kernel_size": 3, **arguments})
     error = raised.value
-    assert error.argument == argument and word in error.message
+    assert error.argument == argument and word in error.message and error.layer == "Conv1D"
     assert error.value in arguments.values() or error.value is None
     for text in (error.message, error.hint):
         assert "⟦" not in text and "--" not in text, text  # Python's voice: arguments, never flags

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from conv1dexplain.conventions import Convention
+from conv1dexplain.errors import Conv1dExplainError
 from conv1dexplain.geometry import Axis
 from conv1dexplain.tensor import Tensor
+
+Function = TypeVar("Function", bound=Callable[..., Any])
+
+
+def in_layer(kind: str) -> Callable[[Function], Function]:
+    """The function's errors name the layer kind they concern (unless a caller named it already)."""
+
+    def decorate(function: Function) -> Function:
+        @functools.wraps(function)
+        def named(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return function(*args, **kwargs)
+            except Conv1dExplainError as error:
+                error.layer = error.layer or kind
+                raise
+
+        return named  # type: ignore[return-value]
+
+    return decorate
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from conv1dexplain.conventions import Convention, convention, other
 from conv1dexplain.conventions.base import Padding, require_int64
 from conv1dexplain.errors import SpecError, setting
 from conv1dexplain.geometry import Axis, span
-from conv1dexplain.layers.base import LayerPlan
+from conv1dexplain.layers.base import LayerPlan, in_layer
 from conv1dexplain.tensor import Tensor, UnknownLengthError, parse_tensor
 from conv1dexplain.vocabulary import DataFormat
 
@@ -69,6 +69,7 @@ class Conv1DPlan(LayerPlan):
         return self.output.shape
 
 
+@in_layer("Conv1D")
 def configure(
     framework: str | Convention,
     *,
@@ -104,6 +105,7 @@ def configure(
     )
 
 
+@in_layer("Conv1D")
 def build(framework: str | Convention, input_shape: str | Tensor, **arguments: Any) -> Conv1DPlan:
     """One layer from its arguments and its input (a Tensor, or text such as `50x300`), planned."""
     rules = convention(framework)
@@ -208,6 +210,7 @@ def check_activation(config: Conv1DConfig, last_axis: int | None) -> None:
         )
 
 
+@in_layer("Conv1D")
 def plan(config: Conv1DConfig, tensor: Tensor, rules: Convention) -> Conv1DPlan:
     """The layer on this input: resolve the padding, compute the shapes; refuse what the framework refuses."""
     if tensor.length is None or tensor.channels is None:
