@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -63,7 +62,7 @@ def _conv1d(x: ArrayLike, kernel: ArrayLike, bias: ArrayLike | None, arguments: 
     check_floating(xa, "cast it first: x.astype(np.float32) (in PyTorch: x.float())")
     ka = as_numeric(kernel, "kernel")
     ba = None if bias is None else as_numeric(bias, "bias")
-    layer = LayerArguments(use_bias=ba is not None, **asdict(arguments))
+    layer = LayerArguments(use_bias=ba is not None, **vars(arguments))
     if xa.ndim == 2 and not convention(layer.framework).takes_unbatched:
         refuse_keras_2d(xa.shape, for_cli=False)
     plan = plan_for_arrays(xa.shape, ka.shape, layer, bias=ba)
