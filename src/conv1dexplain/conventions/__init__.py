@@ -8,6 +8,8 @@ and never compares framework names.
 
 from __future__ import annotations
 
+import functools
+
 from conv1dexplain.conventions.base import Convention
 from conv1dexplain.conventions.keras import KERAS
 from conv1dexplain.conventions.pytorch import PYTORCH
@@ -22,6 +24,11 @@ def convention(framework: str | Convention) -> Convention:
     """The convention a --framework value names (keras, tensorflow, pytorch, torch; any case)."""
     if isinstance(framework, Convention):
         return framework
+    return _named(framework)
+
+
+@functools.lru_cache(maxsize=64)
+def _named(framework: str) -> Convention:
     name = framework_named(framework)
     for candidate in CONVENTIONS:
         if candidate.name == name:
