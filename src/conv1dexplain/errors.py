@@ -96,10 +96,6 @@ class Conv1dExplainError(Exception):
         """How to fix it, in the voice of whoever shows it."""
         return phrase(self.raw_hint, self.voice)
 
-    @hint.setter
-    def hint(self, text: str) -> None:
-        self.raw_hint = text
-
     def __str__(self) -> str:
         return self.message
 

@@ -4,7 +4,7 @@ the `50x300` text that writes one."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from conv1dexplain.errors import SpecError, setting
 from conv1dexplain.vocabulary import DataFormat
@@ -34,15 +34,6 @@ class Tensor:
         if self.layout == "channels_last":
             return (self.batch, self.length, self.channels)
         return (self.batch, self.channels, self.length)
-
-    def but(self, **changes: int | None) -> Tensor:
-        """The same tensor with some axes changed (length=…, channels=…)."""
-        return replace(self, **changes)  # type: ignore[arg-type]
-
-
-def layout_shape(batch: int | None, length: int | None, channels: int | None, layout: DataFormat) -> Shape:
-    """A (batch, …) shape in the layout's order."""
-    return Tensor(batch, length, channels, layout).shape
 
 
 def fmt_shape(shape: tuple[int | None, ...]) -> str:

@@ -22,7 +22,6 @@ class Convention:
 
     name: ClassVar[Framework]
     title: ClassVar[str]  # "Keras"
-    conv_name: ClassVar[str]  # how its messages name the layer: "Keras Conv1D", "nn.Conv1d"
     default_layout: ClassVar[DataFormat]
     data_formats: ClassVar[tuple[DataFormat, ...]]  # the layouts the layer takes
     tensor_transpose: ClassVar[str]  # a tensor's transpose by {axes}, in the framework's code
@@ -85,6 +84,13 @@ class Convention:
         self, filters: int, kernel_size: int, strides: int, dilation_rate: int, groups: int, padding_mode: str
     ) -> None:
         """Refuse what this framework's Conv1D refuses of its integer arguments and padding_mode."""
+        self.require_positive(
+            filters=filters, kernel_size=kernel_size, strides=strides, dilation_rate=dilation_rate, groups=groups
+        )
+        self.check_steps(strides, dilation_rate, padding_mode)
+
+    def check_steps(self, strides: int, dilation_rate: int, padding_mode: str) -> None:
+        """The framework's own refusals of stride, dilation and padding_mode (the sizes are ≥ 1 here)."""
         raise NotImplementedError
 
     def check_activation(self, activation: str | None) -> None:

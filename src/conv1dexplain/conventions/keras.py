@@ -21,7 +21,6 @@ class Keras(Convention):
 
     name = "keras"
     title = "Keras"
-    conv_name = "Keras Conv1D"
     data_formats: ClassVar[tuple[DataFormat, ...]] = ("channels_last", "channels_first")
     tensor_transpose = "keras.ops.transpose(x, {axes})"
     default_layout = "channels_last"
@@ -72,12 +71,7 @@ class Keras(Convention):
             )
         raise SpecError(message, hint, argument="padding", value=padding)
 
-    def check_arguments(
-        self, filters: int, kernel_size: int, strides: int, dilation_rate: int, groups: int, padding_mode: str
-    ) -> None:
-        self.require_positive(
-            filters=filters, kernel_size=kernel_size, strides=strides, dilation_rate=dilation_rate, groups=groups
-        )
+    def check_steps(self, strides: int, dilation_rate: int, padding_mode: str) -> None:
         if strides > 1 and dilation_rate > 1:
             raise SpecError(
                 f"Keras Conv1D refuses strides > 1 together with dilation_rate > 1 "

@@ -19,7 +19,6 @@ class PyTorch(Convention):
 
     name = "pytorch"
     title = "PyTorch"
-    conv_name = "nn.Conv1d"
     data_formats: ClassVar[tuple[DataFormat, ...]] = ("channels_first",)
     tensor_transpose = "x.permute{axes}"
     default_layout = "channels_first"
@@ -87,12 +86,7 @@ class PyTorch(Convention):
             return text
         raise _unknown_padding(str(padding), text, kernel_size, dilation_rate)
 
-    def check_arguments(
-        self, filters: int, kernel_size: int, strides: int, dilation_rate: int, groups: int, padding_mode: str
-    ) -> None:
-        self.require_positive(
-            filters=filters, kernel_size=kernel_size, strides=strides, dilation_rate=dilation_rate, groups=groups
-        )
+    def check_steps(self, strides: int, dilation_rate: int, padding_mode: str) -> None:
         if padding_mode not in PADDING_MODES:
             raise SpecError(
                 f"unknown padding_mode {padding_mode!r}",

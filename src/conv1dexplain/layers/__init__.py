@@ -12,9 +12,4 @@ from conv1dexplain.layers.base import LayerKind, LayerPlan
 from conv1dexplain.layers.conv1d import CONV1D
 
 KINDS: tuple[LayerKind, ...] = (CONV1D,)
-__all__ = ["KINDS", "LayerKind", "LayerPlan", "kind_named"]
-
-
-def kind_named(name: str) -> LayerKind | None:
-    """The layer kind of this name (Keras' class name, or PyTorch's), or None."""
-    return next((kind for kind in KINDS if name in kind.names), None)
+__all__ = ["KINDS", "LayerKind", "LayerPlan"]

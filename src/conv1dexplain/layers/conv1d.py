@@ -235,10 +235,11 @@ def plan_for_axis(config: Conv1DConfig, tensor: Tensor, axis: Axis, rules: Conve
     kernel = rules.kernel_shape(config.kernel_size, per_group, config.filters)
     other_kernel = other(rules).kernel_shape(config.kernel_size, per_group, config.filters)
     bias = (config.filters,) if config.use_bias else None
-    output = Tensor(tensor.batch, axis.output_length, config.filters, config.data_format)
+    length, channels = axis.output_length, config.filters
     if config.activation == "glu":  # Keras' glu keeps one half of the last axis
-        last = "channels" if config.data_format == "channels_last" else "length"
-        output = output.but(**{last: output.shape[-1] // 2})  # type: ignore[operator]
+        channels_last = config.data_format == "channels_last"
+        length, channels = (length, channels // 2) if channels_last else (length // 2, channels)
+    output = Tensor(tensor.batch, length, channels, config.data_format)
     weights_per_filter = config.kernel_size * per_group
     return Conv1DPlan(
         kind="Conv1D",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conv1dexplain.conventions import other
 from conv1dexplain.layers.conv1d import Conv1DPlan
 from conv1dexplain.report.padding import padding_reason
 
@@ -65,8 +66,6 @@ def _padding(plan: Conv1DPlan) -> Padding:
 
 
 def _labels(plan: Conv1DPlan) -> Labels:
-    from conv1dexplain.conventions import other
-
     rules, there = plan.convention, other(plan.convention)
     return Labels(
         rules.title,
