@@ -33,6 +33,7 @@ class Convention:
     paddings: ClassVar[tuple[str, ...]]  # padding strings taken
     same_by_output_length: ClassVar[bool]  # 'same' pads for ceil(L/s) outputs (TensorFlow's rule)
     takes_unbatched: ClassVar[bool]  # a (C, L) input without batch
+    auto_names_layers: ClassVar[bool]  # a model's layers get names (conv1d_1); else Sequential indices
     groups_words: ClassVar[tuple[str, str]]  # (the filters, the input channels) in group messages
     python_owner: ClassVar[str]  # how conv1d()'s messages name the layer: "Keras' Conv1D"
 
@@ -135,6 +136,10 @@ class Convention:
                     value=value,
                 )
             require_int64(name, value)
+
+    def conv_too_short_message(self, dims: tuple[int | None, ...], layer: dict[str, Any], name: str) -> str:
+        """The framework's own message for a convolution whose window does not fit its input."""
+        raise NotImplementedError
 
     def check_groups(self, channels: int, filters: int, groups: int) -> None:
         """Refuse groups that do not divide both the input channels and the filters."""

@@ -11,6 +11,7 @@ from conv1dexplain.conventions.base import Convention, Padding
 from conv1dexplain.conventions.values import explicit_padding, index_of, is_bool, kind, refusal, sequence_of, shown
 from conv1dexplain.errors import SpecError, setting
 from conv1dexplain.geometry import Axis
+from conv1dexplain.tensor import fmt_shape
 from conv1dexplain.vocabulary import KERAS_ACTIVATIONS, KERAS_PADDINGS, DataFormat
 
 _PADDING_CHOICES = "use {valid} (no padding), same (keep the length) or causal (pad the past only)"
@@ -31,6 +32,7 @@ class Keras(Convention):
     names: ClassVar[dict[str, str]] = {}
     paddings = KERAS_PADDINGS
     same_by_output_length = True
+    auto_names_layers = True
     takes_unbatched = False
     groups_words = ("filters", "input channels")
     python_owner = "Keras' Conv1D"
@@ -95,6 +97,17 @@ class Keras(Convention):
         close = [a for a in KERAS_ACTIVATIONS if a == activation.lower()]
         hint = f"use {setting('activation', close[0])}" if close else "use one of: " + ", ".join(KERAS_ACTIVATIONS)
         raise SpecError(f"Keras has no activation named {activation!r}", hint, argument="activation", value=activation)
+
+    def conv_too_short_message(self, dims: tuple[int | None, ...], layer: dict[str, Any], name: str) -> str:
+        channels = dims[-1]
+        groups = layer.get("groups", 1)
+        kernel = (layer["kernel_size"], None if channels is None else channels // groups, layer["filters"])
+        return (
+            "ValueError: Computed output size would be zero or negative. Received "
+            f"`inputs shape={fmt_shape(dims)}`, `kernel shape={fmt_shape(kernel)}`, "
+            f"`dilation_rate=[{layer.get('dilation_rate', 1)}]`, `strides=({layer.get('strides', 1)},)`, "
+            f"`padding={layer.get('padding', 'valid')}`."
+        )
 
     def too_short(self, axis: Axis) -> SpecError:
         need = axis.span - axis.pad_left - axis.pad_right

@@ -34,6 +34,7 @@ class PyTorch(Convention):
     }
     paddings = TORCH_PADDING_STRINGS
     same_by_output_length = False
+    auto_names_layers = False
     takes_unbatched = True
     groups_words = ("out_channels", "in_channels")
     python_owner = "nn.Conv1d"
@@ -109,6 +110,15 @@ class PyTorch(Convention):
         # nn.Conv1d takes one int for both sides: an explicit (left, right) is F.pad, then padding=0
         mode = "" if padding_mode == "zeros" else f", mode='{padding_mode}'"
         return f"F.pad(x, ({left}, {right}){mode}) then padding=0"
+
+    def conv_too_short_message(self, dims: tuple[int | None, ...], layer: dict[str, Any], name: str) -> str:
+        padding = layer.get("padding", 0)
+        added = 2 * padding if isinstance(padding, int) else 0
+        width = geometry.span(layer["kernel_size"], layer.get("dilation_rate", 1))
+        return (
+            f"RuntimeError: Calculated padded input size per channel: ({dims[-1] + added}). "  # type: ignore[operator]
+            f"Kernel size: ({width}). Kernel size can't be greater than actual input size"
+        )
 
     def too_short(self, axis: Axis) -> SpecError:
         need = axis.span - axis.pad_left - axis.pad_right

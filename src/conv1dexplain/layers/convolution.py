@@ -1,0 +1,146 @@
+"""Convolution layers in a model: keras.layers.Conv1D and torch.nn.Conv1d (their rule is conv1d.py's)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from conv1dexplain.errors import SpecError
+from conv1dexplain.layers import conv1d
+from conv1dexplain.layers.node import (
+    KERAS_COMMON,
+    TORCH_COMMON,
+    ChainError,
+    Context,
+    LayerRule,
+    Slide,
+    Step,
+    Value,
+    params,
+)
+from conv1dexplain.layers.sequence import as_tensor, from_tensor, keras_rank_error, torch_rank_error
+from conv1dexplain.tensor import fmt_shape
+
+
+def _torch_dims(dims: tuple[int | None, ...]) -> str:
+    return "[" + ", ".join("N" if d is None else str(d) for d in dims) + "]"
+
+
+def keras_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
+    (value,) = inputs
+    layout = where.rules.data_format(args["data_format"])
+    if len(value.dims) != 3:
+        raise keras_rank_error(value, where, 3)
+    arguments = {key: args[key] for key in ("filters", "kernel_size", "strides", "padding", "dilation_rate")}
+    arguments |= {"groups": args["groups"], "use_bias": args["use_bias"], "activation": args["activation"]}
+    return _step(arguments, value, layout, where, kernel_size=args["kernel_size"])
+
+
+def torch_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
+    (value,) = inputs
+    if len(value.dims) not in (2, 3):
+        raise torch_rank_error(value, "conv1d")
+    channels = value.dims[-2]
+    groups = args["groups"]
+    arguments = {
+        "filters": args["out_channels"],
+        "kernel_size": args["kernel_size"],
+        "strides": args["stride"],
+        "padding": args["padding"],
+        "dilation_rate": args["dilation"],
+        "groups": groups,
+        "use_bias": args["bias"],
+        "padding_mode": args["padding_mode"],
+    }
+    conv1d.configure(where.rules, **arguments)  # the module's own checks come first, as in __init__
+    if channels != args["in_channels"]:
+        weight = [args["out_channels"], args["in_channels"] // max(groups, 1), args["kernel_size"]]
+        raise ChainError(
+            f"nn.Conv1d({args['in_channels']}, …) expects {args['in_channels']} channels on axis "
+            f"{len(value.dims) - 2}; its input {fmt_shape(value.dims)} has {channels} there",
+            _channels_hint(value, args["in_channels"]),
+            f"RuntimeError: Given groups={groups}, weight of size {weight}, expected input"
+            f"{_torch_dims(value.dims)} to have {args['in_channels']} channels, but got {channels} channels instead",
+            argument="in_channels",
+            value=args["in_channels"],
+        )
+    return _step(arguments, value, "channels_first", where, kernel_size=args["kernel_size"])
+
+
+def _channels_hint(value: Value, in_channels: int) -> str:
+    if value.dims[-1] == in_channels:
+        return (
+            "the input is laid out (batch, length, channels), as Keras and nn.Embedding give it: "
+            "permute it first, x.permute(0, 2, 1)"
+        )
+    return f"set in_channels={value.dims[-2]} (what the previous layer gives)"
+
+
+def _step(arguments: dict[str, Any], value: Value, layout: Any, where: Context, kernel_size: int) -> Step:
+    tensor = as_tensor(value, layout)
+    try:
+        config = conv1d.configure(where.rules, length=tensor.length, data_format=layout, **arguments)
+        plan = conv1d.plan(config, tensor, where.rules)
+    except SpecError as error:
+        raise _as_chain(error, value, where, arguments) from None
+    axis = plan.axis
+    return Step(
+        from_tensor(plan.output, value),
+        trainable_params=plan.trainable_params,
+        macs=plan.macs,
+        slide=Slide(axis.kernel_size, Fraction(axis.strides), axis.dilation_rate, axis.pad_left, axis.pad_right),
+        windowed=True,
+    )
+
+
+_TOO_SHORT = ("kernel size can't be greater", "zero or negative")
+
+
+def _as_chain(error: SpecError, value: Value, where: Context, arguments: dict[str, Any]) -> SpecError:
+    if value.length is None or not any(words in error.raw_message for words in _TOO_SHORT):
+        return error
+    return ChainError(
+        error.raw_message,
+        error.raw_hint,
+        where.rules.conv_too_short_message(value.dims, arguments, where.name),
+        too_short=True,
+        argument=error.argument,
+    )
+
+
+RULES = (
+    LayerRule(
+        "keras",
+        "Conv1D",
+        params(
+            "filters",
+            "kernel_size",
+            strides=1,
+            padding="valid",
+            data_format=None,
+            dilation_rate=1,
+            groups=1,
+            activation=None,
+            use_bias=True,
+        ),
+        keras_conv1d,
+        accepts_extra=KERAS_COMMON,
+    ),
+    LayerRule(
+        "pytorch",
+        "Conv1d",
+        params(
+            "in_channels",
+            "out_channels",
+            "kernel_size",
+            stride=1,
+            padding=0,
+            dilation=1,
+            groups=1,
+            bias=True,
+            padding_mode="zeros",
+        ),
+        torch_conv1d,
+        accepts_extra=TORCH_COMMON,
+    ),
+)

@@ -1,0 +1,206 @@
+"""A layer of a model: the call as written, its arguments bound as the framework binds them, the
+tensors flowing between layers, and the step each layer kind's rule returns.
+
+Where a model layer kind goes: a `LayerRule` (its framework, class name, constructor signature in
+the framework's own order and defaults, and `apply`) in one of the family modules of layers/, listed
+in that module's RULES. `apply` gets the bound arguments and the input values and returns a Step in
+pure integers, or raises ChainError with the framework's own message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from conv1dexplain.conventions import Convention
+from conv1dexplain.errors import SpecError
+
+Dims = tuple[int | None, ...]  # batch first; None where unknown
+REQUIRED = object()  # a parameter without a default
+
+
+@dataclass(frozen=True)
+class Value:
+    """A tensor between layers: its dims (batch first) and where its sequence axis is."""
+
+    dims: Dims
+    sequence_axis: int | None  # index into dims; None when the tensor has no sequence axis
+    is_tuple: bool = False  # what PyTorch's RNN modules return: (output, state)
+
+    @property
+    def length(self) -> int | None:
+        """The sequence length, when there is a sequence axis."""
+        return None if self.sequence_axis is None else self.dims[self.sequence_axis]
+
+    def with_dims(self, dims: Dims, sequence_axis: int | None = -1) -> Value:
+        """The same kind of value with other dims (sequence axis kept unless given)."""
+        return Value(dims, self.sequence_axis if sequence_axis == -1 else sequence_axis)
+
+
+@dataclass(frozen=True)
+class Slide:
+    """How a layer's output positions read its input positions along the sequence:
+    output t reads input positions t·stride − pad_left + j·dilation for j < size."""
+
+    size: int  # kernel or pool size (1 for layers that act position by position)
+    stride: Fraction = Fraction(1)  # a fraction below 1 after upsampling
+    dilation: int = 1
+    pad_left: int = 0
+    pad_right: int = 0
+
+    @property
+    def span(self) -> int:
+        """Input positions from one window's first tap to its last."""
+        return self.dilation * (self.size - 1) + 1
+
+
+IDENTITY = Slide(1)  # position by position: dropout, activations, Dense on the last axis
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one layer does: its output, parameters, work, and how it moves along the sequence."""
+
+    output: Value
+    trainable_params: int = 0
+    non_trainable_params: int = 0
+    macs: int = 0  # multiply-adds per example, bias excluded
+    slide: Slide | None = IDENTITY  # None: each output reads every input position (or none is left)
+    windowed: bool = False  # a layer that slides a window (its row shows size, stride, padding)
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Param:
+    """One constructor parameter: its name and default (REQUIRED when there is none)."""
+
+    name: str
+    default: Any = REQUIRED
+
+
+@dataclass(frozen=True)
+class Call:
+    """A layer call as written in the model's code (parsed, never run)."""
+
+    name: str  # the class name, without module prefixes: "Conv1D", "Conv1d"
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    line: int = 0
+    column: int = 0
+    inputs: tuple[int, ...] | None = None  # indices of the layers feeding it (None: the previous one)
+    # An argument that is itself a layer (TimeDistributed(Dense(8)), Bidirectional(LSTM(4))) is a Call.
+    label: str | None = None  # a name the code gives it (OrderedDict key, name=)
+
+
+class ChainError(SpecError):
+    """The framework would fail at this layer: our words, and its own message."""
+
+    def __init__(
+        self, message: str, hint: str, framework_message: str, *, too_short: bool = False, **where: Any
+    ) -> None:
+        super().__init__(message, hint, **where)
+        self.framework_message = framework_message
+        self.too_short = too_short  # a longer model input would get past this layer
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where a rule runs: the call, the layer's name in its model, the framework's convention."""
+
+    call: Call
+    name: str
+    rules: Convention
+
+
+Apply = Callable[[dict[str, Any], tuple[Value, ...], Context], Step]
+
+
+@dataclass(frozen=True)
+class LayerRule:
+    """One framework's layer class: its signature and its rule."""
+
+    framework: str  # the convention's name
+    name: str  # the class name
+    params: tuple[Param, ...]
+    apply: Apply
+    takes_many: bool = False  # merge layers: a list of inputs
+    accepts_extra: frozenset[str] = frozenset()  # keywords taken and ignored (names, initializers)
+
+    def bind(self, call: Call) -> dict[str, Any]:
+        """The call's arguments by name, as Python binds them to this signature, defaults filled."""
+        names = [param.name for param in self.params]
+        if len(call.args) > len(names):
+            raise SpecError(
+                f"{self.name} takes at most {len(names)} positional argument(s); {len(call.args)} given",
+                f"write the rest by name: {', '.join(names[len(call.args) - 1 :][:4])}",
+                argument=None,
+            )
+        bound = dict(zip(names, call.args, strict=False))
+        for key, value in call.kwargs.items():
+            if key in bound:
+                raise SpecError(f"{self.name} got two values for {key}", f"give {key} once", argument=key, value=value)
+            if key not in names and key not in self.accepts_extra:
+                raise SpecError(
+                    f"{self.name} has no argument {key!r}",
+                    f"its arguments are {', '.join(names)}",
+                    argument=key,
+                    value=value,
+                )
+            bound[key] = value
+        for param in self.params:
+            if param.name not in bound:
+                if param.default is REQUIRED:
+                    raise SpecError(f"{self.name} needs {param.name}", f"give {param.name}=…", argument=param.name)
+                bound[param.name] = param.default
+        return bound
+
+
+def params(*names: str, **defaults: Any) -> tuple[Param, ...]:
+    """A signature: names without defaults first (in order), then the keywords in their order."""
+    return tuple(Param(name) for name in names) + tuple(Param(name, value) for name, value in defaults.items())
+
+
+# Keyword arguments every Keras layer takes and that change no shape.
+KERAS_COMMON = frozenset(
+    {
+        "name",
+        "dtype",
+        "trainable",
+        "kernel_initializer",
+        "bias_initializer",
+        "kernel_regularizer",
+        "bias_regularizer",
+        "activity_regularizer",
+        "kernel_constraint",
+        "bias_constraint",
+        "embeddings_initializer",
+        "embeddings_regularizer",
+        "embeddings_constraint",
+        "recurrent_initializer",
+        "recurrent_regularizer",
+        "recurrent_constraint",
+        "beta_initializer",
+        "gamma_initializer",
+        "moving_mean_initializer",
+        "moving_variance_initializer",
+        "beta_regularizer",
+        "gamma_regularizer",
+        "beta_constraint",
+        "gamma_constraint",
+        "depthwise_initializer",
+        "pointwise_initializer",
+        "depthwise_regularizer",
+        "pointwise_regularizer",
+        "depthwise_constraint",
+        "pointwise_constraint",
+        "seed",
+        "input_shape",
+        "input_length",
+        "batch_input_shape",
+        "input_dim",
+        "batch_size",
+    }
+)
+TORCH_COMMON = frozenset({"device", "dtype"})

@@ -1,0 +1,98 @@
+"""Layers that keep the shape and act position by position: dropout, noise, activations."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from conv1dexplain.layers.node import KERAS_COMMON, TORCH_COMMON, Context, LayerRule, Param, Step, Value, params
+
+
+def same_shape(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
+    """The output is the input: no parameters, no multiply-adds."""
+    return Step(_tuple_checked(inputs, where))
+
+
+def _tuple_checked(inputs: tuple[Value, ...], where: Context) -> Value:
+    (value,) = inputs
+    return value
+
+
+def keras_prelu(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
+    """One slope per input element, except along shared_axes (counted without the batch)."""
+    (value,) = inputs
+    shape = list(value.dims[1:])
+    shared = args["shared_axes"]
+    for axis in [shared] if isinstance(shared, int) else shared or ():
+        shape[axis - 1] = 1
+    known = [1 if size is None else size for size in shape]
+    return Step(value, trainable_params=math.prod(known))
+
+
+def torch_prelu(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
+    """num_parameters slopes (1, or one per channel)."""
+    (value,) = inputs
+    return Step(value, trainable_params=args["num_parameters"])
+
+
+_KERAS_SAME: dict[str, tuple[Param, ...]] = {
+    "Dropout": params("rate", noise_shape=None, seed=None),
+    "SpatialDropout1D": params("rate", seed=None),
+    "GaussianNoise": params("stddev", seed=None),
+    "GaussianDropout": params("rate", seed=None),
+    "AlphaDropout": params("rate", noise_shape=None, seed=None),
+    "Activation": params("activation"),
+    "ReLU": params(max_value=None, negative_slope=0.0, threshold=0.0),
+    "LeakyReLU": params(negative_slope=0.3),
+    "ELU": params(alpha=1.0),
+    "Softmax": params(axis=-1),
+    "ActivityRegularization": params(l1=0.0, l2=0.0),
+    "Identity": params(),
+}
+_TORCH_SAME: dict[str, tuple[Param, ...]] = {
+    "Dropout": params(p=0.5, inplace=False),
+    "Dropout1d": params(p=0.5, inplace=False),
+    "AlphaDropout": params(p=0.5, inplace=False),
+    "FeatureAlphaDropout": params(p=0.5, inplace=False),
+    "Identity": params(),
+    "ReLU": params(inplace=False),
+    "ReLU6": params(inplace=False),
+    "LeakyReLU": params(negative_slope=0.01, inplace=False),
+    "ELU": params(alpha=1.0, inplace=False),
+    "SELU": params(inplace=False),
+    "CELU": params(alpha=1.0, inplace=False),
+    "GELU": params(approximate="none"),
+    "SiLU": params(inplace=False),
+    "Mish": params(inplace=False),
+    "Tanh": params(),
+    "Sigmoid": params(),
+    "Hardtanh": params(min_val=-1.0, max_val=1.0, inplace=False),
+    "Hardswish": params(inplace=False),
+    "Hardsigmoid": params(inplace=False),
+    "Softplus": params(beta=1.0, threshold=20.0),
+    "Softsign": params(),
+    "Tanhshrink": params(),
+    "Softmax": params(dim=None),
+    "LogSoftmax": params(dim=None),
+}
+
+RULES = (
+    tuple(
+        LayerRule("keras", name, signature, same_shape, accepts_extra=KERAS_COMMON)
+        for name, signature in _KERAS_SAME.items()
+    )
+    + tuple(
+        LayerRule("pytorch", name, signature, same_shape, accepts_extra=TORCH_COMMON)
+        for name, signature in _TORCH_SAME.items()
+    )
+    + (
+        LayerRule(
+            "keras",
+            "PReLU",
+            params(alpha_initializer="Zeros", alpha_regularizer=None, alpha_constraint=None, shared_axes=None),
+            keras_prelu,
+            accepts_extra=KERAS_COMMON,
+        ),
+        LayerRule("pytorch", "PReLU", params(num_parameters=1, init=0.25), torch_prelu, accepts_extra=TORCH_COMMON),
+    )
+)

@@ -1,0 +1,44 @@
+"""The registry of model layer rules: every family module's RULES, by framework and class name."""
+
+from __future__ import annotations
+
+import functools
+
+from conv1dexplain.conventions import Convention
+from conv1dexplain.errors import SpecError, setting
+from conv1dexplain.layers import convolution, pointwise
+from conv1dexplain.layers.node import Call, LayerRule
+
+FAMILIES = (convolution, pointwise)
+
+
+@functools.cache
+def _table() -> dict[tuple[str, str], LayerRule]:
+    return {(rule.framework, rule.name): rule for family in FAMILIES for rule in family.RULES}
+
+
+def supported(rules: Convention) -> list[str]:
+    """The class names this framework's models may use, sorted."""
+    return sorted(name for framework, name in _table() if framework == rules.name)
+
+
+def known(name: str) -> set[str]:
+    """The frameworks (convention names) that have a layer class of this name."""
+    return {framework for framework, candidate in _table() if candidate == name}
+
+
+def rule_for(rules: Convention, call: Call) -> LayerRule:
+    """The rule of the call's layer class in this framework, or a SpecError listing what is supported."""
+    rule = _table().get((rules.name, call.name))
+    if rule is not None:
+        return rule
+    elsewhere = sorted(known(call.name) - {rules.name})
+    hint = f"supported {rules.title} layers: {', '.join(supported(rules))}"
+    if elsewhere:
+        hint = f"{call.name} is a {' and '.join(elsewhere)} layer: give {setting('framework', elsewhere[0])}"
+    raise SpecError(
+        f"line {call.line}, column {call.column}: {call.name} is not a layer conv1dexplain knows in {rules.title}",
+        hint,
+        argument=None,
+        value=call.name,
+    )

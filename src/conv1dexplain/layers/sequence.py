@@ -1,0 +1,51 @@
+"""Between a model's values and one layer's (batch, length, channels) tensor, and the rank errors
+the frameworks raise when a sequence layer gets a tensor of the wrong rank."""
+
+from __future__ import annotations
+
+from conv1dexplain.layers.node import ChainError, Context, Value
+from conv1dexplain.tensor import Tensor, fmt_shape
+from conv1dexplain.vocabulary import DataFormat
+
+
+def as_tensor(value: Value, layout: DataFormat) -> Tensor:
+    """A rank-3 value (or PyTorch's unbatched (C, L)) as a Tensor in the layer's layout."""
+    dims = value.dims if len(value.dims) == 3 else (None, *value.dims)
+    if layout == "channels_last":
+        return Tensor(dims[0], dims[1], dims[2], layout)
+    return Tensor(dims[0], dims[2], dims[1], layout)
+
+
+def from_tensor(tensor: Tensor, like: Value) -> Value:
+    """The layer's output tensor as a model value, unbatched when its input was."""
+    dims = tensor.shape if len(like.dims) == 3 else tensor.shape[1:]
+    axis = dims.index(tensor.length) if tensor.layout == "channels_last" else len(dims) - 1
+    return Value(dims, len(dims) - 2 if tensor.layout == "channels_last" else axis)
+
+
+def keras_rank_error(value: Value, where: Context, rank: int) -> ChainError:
+    """Keras' InputSpec refusal of a tensor whose rank is not `rank`."""
+    found = len(value.dims)
+    want = f"min_ndim={rank}" if found < rank else f"ndim={rank}"
+    hint = (
+        "a Conv1D or pooling layer reads (batch, length, channels): add a channels axis, e.g. "
+        "Reshape((length, 1)) before it, or Input(shape=(length, 1))"
+        if found < rank
+        else "a 1-D layer reads (batch, length, channels): give the input shape without the batch"
+    )
+    return ChainError(
+        f"{where.call.name} needs a rank-{rank} input (batch, length, channels); it gets {fmt_shape(value.dims)}",
+        hint,
+        f'ValueError: Input 0 of layer "{where.name}" is incompatible with the layer: expected {want}, '
+        f"found ndim={found}. Full shape received: {fmt_shape(value.dims)}",
+    )
+
+
+def torch_rank_error(value: Value, function: str) -> ChainError:
+    """PyTorch's refusal of a conv or pool input that is neither (C, L) nor (N, C, L)."""
+    dims = "[" + ", ".join("N" if d is None else str(d) for d in value.dims) + "]"
+    return ChainError(
+        f"nn.{function} reads (N, C, L) or unbatched (C, L); it gets {fmt_shape(value.dims)}",
+        "reshape the input to (batch, channels, length)",
+        f"RuntimeError: Expected 2D (unbatched) or 3D (batched) input to {function}, but got input of size: {dims}",
+    )
