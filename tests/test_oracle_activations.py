@@ -32,11 +32,13 @@ def special_rows(dtype: type) -> np.ndarray:
     return np.array(rows, dtype=dtype)[None]
 
 
-def test_pytorchs_float32_gelu_of_inf_depends_on_memory_layout(torch: ModuleType) -> None:
-    """Why activations.gelu gives +inf for +inf: PyTorch gives NaN on a contiguous float32 array,
-    +inf on a strided one (what a Keras Conv1D's channels-last output is) and in float64."""
+def test_pytorchs_float32_gelu_of_inf_depends_on_layout_and_cpu(torch: ModuleType) -> None:
+    """Why activations.gelu gives +inf for +inf: PyTorch gives +inf on a strided float32 array (what a
+    Keras Conv1D's channels-last output is) and in float64; on a contiguous float32 array its
+    vectorised kernel gives NaN on some CPUs (AVX2 here) and +inf on others (the CI machine)."""
     inf = torch.full((4, 6), float("inf"))
-    assert torch.isnan(torch.nn.functional.gelu(inf)).all()
+    contiguous = torch.nn.functional.gelu(inf)
+    assert (torch.isnan(contiguous) | (contiguous == float("inf"))).all()
     assert (torch.nn.functional.gelu(inf.t()) == float("inf")).all()
     assert (torch.nn.functional.gelu(inf.double()) == float("inf")).all()
 
@@ -56,9 +58,12 @@ def test_activation_of_inf_nan_and_huge_numbers_equals_keras(name: str, dtype: t
         warnings.simplefilter("error")  # a RuntimeWarning (overflow, invalid value) fails the test
         got = function(x)
     assert got.dtype == x.dtype
-    if name == "gelu" and dtype == np.float32:  # PyTorch's vectorised float32 gelu: NaN for +inf, and only there
-        assert np.isnan(expected[np.isposinf(x)]).all() and (got[np.isposinf(x)] == np.inf).all()
-        expected = np.where(np.isposinf(x), np.inf, expected)
+    if name == "gelu" and dtype == np.float32:  # PyTorch's vectorised float32 gelu differs by CPU
+        varies = np.isposinf(x) | (x > np.finfo(np.float32).max / 2)  # NaN or inf / inf or x
+        assert (got[varies] == x[varies]).all()  # ours: what float64 and the strided kernel give
+        at = expected[varies]
+        assert (np.isnan(at) | (at == np.inf) | (at == x[varies])).all()
+        expected = np.where(varies, x, expected)
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6, err_msg=name)  # NaN where NaN, inf where inf
 
 

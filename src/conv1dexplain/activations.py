@@ -67,11 +67,10 @@ def _sparsemax(x: Array) -> Array:
 
 
 def _gelu(x: Array) -> Array:
-    # x · (1 + erf) / 2 in that order, as PyTorch's kernel (Keras' torch backend): x over half
-    # the float32 range overflows to inf there. gelu(+inf) is +inf, as PyTorch gives in float64
-    # and for float32 arrays not contiguous (a Conv1D's channels-last output); its vectorised
-    # float32 kernel gives NaN.
-    result: Array = x * (np.asarray(_erf(x / math.sqrt(2)), dtype=x.dtype) + 1) / 2
+    # x / 2 · (1 + erf), halved first: what PyTorch gives in float64 and, in float32, for strided
+    # arrays (a Conv1D's channels-last output) on every CPU seen. Its vectorised float32 kernel
+    # differs by CPU: on some it overflows past half the float32 range and gives NaN for +inf.
+    result: Array = x / 2 * (np.asarray(_erf(x / math.sqrt(2)), dtype=x.dtype) + 1)
     return result
 
 
