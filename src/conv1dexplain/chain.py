@@ -130,10 +130,10 @@ def _merge(reaches: list[Reach | None], step: Step) -> Reach | None:
 
 
 def _name(call: Call, rules: Convention, counts: dict[str, int], index: int) -> str:
+    if not rules.auto_names_layers:
+        return call.path or call.label or str(index)
     if call.label is not None:
         return call.label
-    if not rules.auto_names_layers:
-        return str(index)
     base = snake_case(call.name)
     seen = counts.get(base, 0)
     counts[base] = seen + 1

@@ -22,6 +22,18 @@ REQUIRED = object()  # a parameter without a default
 
 
 @dataclass(frozen=True)
+class Opaque:
+    """An argument that is not a literal in the model's code (a call such as l2(1e-4), a name bound
+    to nothing readable): kept as its text and place, an error only where a rule needs its value."""
+
+    text: str
+    node: Any  # the ast node: its lineno and col_offset place it
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
 class Value:
     """A tensor between layers: its dims (batch first) and where its sequence axis is."""
 
@@ -91,7 +103,8 @@ class Call:
     column: int = 0
     inputs: tuple[int, ...] | None = None  # indices of the layers feeding it (None: the previous one)
     # An argument that is itself a layer (TimeDistributed(Dense(8)), Bidirectional(LSTM(4))) is a Call.
-    label: str | None = None  # a name the code gives it (OrderedDict key, name=)
+    label: str | None = None  # a name the code gives it (Keras' name=, an OrderedDict key)
+    path: str | None = None  # its place in nested nn.Sequentials: "2.0"
 
 
 class ChainError(SpecError):
@@ -149,6 +162,14 @@ class LayerRule:
                     value=value,
                 )
             bound[key] = value
+        for key, value in bound.items():
+            if isinstance(value, Opaque) and key not in self.accepts_extra:
+                raise SpecError(
+                    f"line {value.node.lineno}, column {value.node.col_offset + 1}: {self.name}'s {key}={value.text} "
+                    "is not a literal, so its value cannot be known without running the code",
+                    f"write the value itself, or a name bound to a number earlier in the file ({key}=…)",
+                    argument=key,
+                )
         for param in self.params:
             if param.name not in bound:
                 if param.default is REQUIRED:

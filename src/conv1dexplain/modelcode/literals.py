@@ -1,0 +1,87 @@
+"""Literal values in a model's code: constants, tuples, names bound to them, simple arithmetic.
+
+Nothing here runs the user's code: an expression is read node by node, and anything that is not a
+literal is an Opaque value (an error only where a layer's shape depends on it).
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from conv1dexplain.errors import SpecError
+from conv1dexplain.layers.node import Opaque
+
+_LARGEST = 2**64  # arithmetic on sizes: larger operands are refused, so 10**10**10 cannot hang
+_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.FloorDiv: operator.floordiv,
+    ast.Div: operator.truediv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+}
+
+
+class ModelCodeError(SpecError):
+    """The model's code cannot be read: what, and where (line and column)."""
+
+    def __init__(self, node: ast.AST | None, message: str, hint: str) -> None:
+        where = (
+            "" if node is None else f"line {getattr(node, 'lineno', 0)}, column {getattr(node, 'col_offset', 0) + 1}: "
+        )
+        super().__init__(where + message, hint, argument="model")
+
+
+def literal(node: ast.AST, names: dict[str, Any]) -> Any:
+    """The value of a literal expression, a name bound to one, or arithmetic on them; else Opaque."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        return names.get(node.id, Opaque(node.id, node))
+    if isinstance(node, ast.Tuple | ast.List):
+        items = [literal(item, names) for item in node.elts]
+        return tuple(items) if isinstance(node, ast.Tuple) else items
+    if isinstance(node, ast.Dict) and all(key is not None for key in node.keys):
+        return {literal(key, names): literal(value, names) for key, value in zip(node.keys, node.values, strict=True)}  # type: ignore[arg-type]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd | ast.Not):
+        return _unary(node, literal(node.operand, names))
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        return _binary(node, literal(node.left, names), literal(node.right, names))
+    return Opaque(ast.unparse(node), node)
+
+
+def _number(value: Any) -> bool:
+    return (isinstance(value, int | float) and not isinstance(value, bool)) or isinstance(value, bool)
+
+
+def _unary(node: ast.UnaryOp, value: Any) -> Any:
+    if isinstance(value, Opaque) or not _number(value):
+        return Opaque(ast.unparse(node), node)
+    if isinstance(node.op, ast.Not):
+        return not value
+    return -value if isinstance(node.op, ast.USub) else +value
+
+
+def _binary(node: ast.BinOp, left: Any, right: Any) -> Any:
+    if not (_number(left) and _number(right)):
+        if isinstance(node.op, ast.Add | ast.Mult) and isinstance(left, tuple | list | str):
+            return _sequence(node, left, right)
+        return Opaque(ast.unparse(node), node)
+    if abs(left) > _LARGEST or abs(right) > _LARGEST or (isinstance(node.op, ast.Pow) and abs(right) > 64):
+        raise ModelCodeError(node, f"{ast.unparse(node)} is too large to be a size", "write the number itself")
+    try:
+        return _BINARY[type(node.op)](left, right)
+    except ZeroDivisionError:
+        raise ModelCodeError(node, f"{ast.unparse(node)} divides by zero", "check the constants it uses") from None
+
+
+def _sequence(node: ast.BinOp, left: Any, right: Any) -> Any:
+    if isinstance(node.op, ast.Add) and type(left) is type(right):
+        return left + right
+    if isinstance(node.op, ast.Mult) and isinstance(right, int) and 0 <= right * len(left) <= 10_000:
+        return left * right
+    return Opaque(ast.unparse(node), node)

@@ -1,0 +1,268 @@
+"""Read a model from its code (parsed with ast, never run): a bare list of layer calls,
+Sequential([...]), model.add(...), nn.Sequential(...) with an OrderedDict or nested Sequentials, and
+the Keras functional API. Statements that build no model (imports, compile, fit, print) are skipped.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from conv1dexplain.layers.node import Opaque
+from conv1dexplain.modelcode.literals import ModelCodeError, literal
+from conv1dexplain.modelcode.values import Functional, InputSpec, Layer, Output, Sequence
+
+_SEQUENTIAL = {"Sequential"}
+_INPUT = {"Input", "InputLayer"}
+_MODEL = {"Model", "Functional"}
+_IGNORED_METHODS = {"compile", "fit", "summary", "build", "evaluate", "predict", "to", "eval", "train", "cuda", "cpu"}
+_LOOP_LIMIT = 10_000  # iterations a for loop over a literal may unroll
+MAX_DEPTH = 60  # nesting of calls and Sequentials
+
+
+def dotted(node: ast.AST) -> str | None:
+    """`keras.layers.Conv1D` → "keras.layers.Conv1D"; None for anything but names and attributes."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+class Reader:
+    """Walks the module's statements, binding names to literals, layers, tensors and models."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, Any] = {}
+        self.graph: list[tuple[Layer, tuple[int, ...]]] = []
+        self.inputs: list[InputSpec] = []
+        self.models: list[Sequence | Functional] = []
+        self.module_classes: list[ast.ClassDef] = []
+        self.loose: list[Layer] = []  # layers written as bare expressions: the layer-list form
+
+    def statements(self, body: list[ast.stmt], depth: int = 0) -> None:
+        for statement in body:
+            self.statement(statement, depth)
+
+    def statement(self, node: ast.stmt, depth: int) -> None:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            value = None if node.value is None else self.expression(node.value, depth)
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                self.bind(target, value)
+        elif isinstance(node, ast.Expr):
+            self.expression_statement(node.value, depth)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            self.augment(node, depth)
+        elif isinstance(node, ast.For):
+            self.loop(node, depth)
+        elif isinstance(node, ast.FunctionDef):
+            self.function(node, depth)
+        elif isinstance(node, ast.ClassDef):
+            self.module_classes.append(node)
+        elif isinstance(node, ast.With):
+            self.statements(node.body, depth + 1)
+        elif isinstance(node, ast.Return) and node.value is not None:
+            self.remember(self.expression(node.value, depth))
+
+    def bind(self, target: ast.AST, value: Any) -> None:
+        if isinstance(target, ast.Name):
+            self.names[target.id] = value
+            self.remember(value)
+        elif isinstance(target, ast.Tuple | ast.List) and isinstance(value, tuple | list):
+            for item, part in zip(target.elts, value, strict=False):
+                self.bind(item, part)
+
+    def augment(self, node: ast.AugAssign, depth: int) -> None:
+        """layers += [...] on a list of layers (in place, as Python does); else arithmetic."""
+        assert isinstance(node.target, ast.Name)
+        owner = self.names.get(node.target.id)
+        value = self.expression(node.value, depth)
+        if isinstance(owner, list) and isinstance(node.op, ast.Add) and isinstance(value, list | tuple):
+            owner.extend(value)
+        else:
+            self.names[node.target.id] = literal(ast.BinOp(node.target, node.op, node.value), self.names)
+
+    def remember(self, value: Any) -> None:
+        if isinstance(value, Sequence | Functional) and value not in self.models:
+            self.models.append(value)
+
+    def function(self, node: ast.FunctionDef, depth: int) -> None:
+        """A builder function: its defaults are constants, its body is read once."""
+        defaults = node.args.defaults
+        positional = node.args.args[len(node.args.args) - len(defaults) :]
+        for argument, default in zip(positional, defaults, strict=True):
+            self.names.setdefault(argument.arg, literal(default, self.names))
+        for argument, keyword_default in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True):
+            if keyword_default is not None:
+                self.names.setdefault(argument.arg, literal(keyword_default, self.names))
+        self.statements(node.body, depth + 1)
+
+    def loop(self, node: ast.For, depth: int) -> None:
+        items = self.iterable(node.iter)
+        if items is None:
+            return
+        if len(items) > _LOOP_LIMIT:
+            raise ModelCodeError(
+                node, f"a loop of {len(items):,} steps", f"loops of at most {_LOOP_LIMIT:,} steps are read"
+            )
+        for item in items:
+            self.bind(node.target, item)
+            self.statements(node.body, depth + 1)
+
+    def iterable(self, node: ast.AST) -> list[Any] | None:
+        if isinstance(node, ast.Call) and dotted(node.func) in ("range", "enumerate", "zip"):
+            arguments = [literal(argument, self.names) for argument in node.args]
+            if dotted(node.func) == "range" and all(isinstance(a, int) for a in arguments) and 1 <= len(arguments) <= 3:
+                return list(range(*arguments)[: _LOOP_LIMIT + 1])
+            if dotted(node.func) == "enumerate" and len(arguments) == 1 and isinstance(arguments[0], tuple | list):
+                return list(enumerate(arguments[0]))
+            if dotted(node.func) == "zip" and all(isinstance(a, tuple | list) for a in arguments):
+                return list(zip(*arguments, strict=False))
+            return None
+        value = literal(node, self.names)
+        return list(value) if isinstance(value, tuple | list) else None
+
+    def expression_statement(self, node: ast.AST, depth: int) -> None:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and self.method(node, depth):
+            return
+        value = self.expression(node, depth)
+        if isinstance(value, Layer):
+            self.loose.append(value)
+        elif isinstance(value, tuple | list) and value and all(isinstance(item, Layer) for item in value):
+            self.loose.extend(value)
+        self.remember(value)
+
+    def method(self, node: ast.Call, depth: int) -> bool:
+        """model.add(layer), nn.Sequential's append / add_module, a list's append; compile() and the like."""
+        assert isinstance(node.func, ast.Attribute)
+        owner = self.expression(node.func.value, depth) if isinstance(node.func.value, ast.Name) else None
+        method = node.func.attr
+        arguments = [self.expression(argument, depth + 1) for argument in node.args]
+        if isinstance(owner, Sequence) and method in ("add", "append") and len(arguments) == 1:
+            owner.items.append((None, arguments[0]))
+            return True
+        if isinstance(owner, Sequence) and method == "add_module" and len(arguments) == 2:
+            owner.items.append((str(arguments[0]), arguments[1]))
+            return True
+        if isinstance(owner, list) and method in ("append", "extend") and len(arguments) == 1:
+            owner.append(arguments[0]) if method == "append" else owner.extend(arguments[0])
+            return True
+        return method in _IGNORED_METHODS
+
+    def expression(self, node: ast.AST, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise ModelCodeError(node, f"the code nests more than {MAX_DEPTH} levels deep", "flatten the model")
+        if isinstance(node, ast.Call):
+            return self.call(node, depth + 1)
+        if isinstance(node, ast.Name) and node.id in self.names:
+            return self.names[node.id]
+        if isinstance(node, ast.List | ast.Tuple):
+            items = self.items(node.elts, depth + 1)
+            return items if isinstance(node, ast.List) else tuple(items)
+        return literal(node, self.names)
+
+    def items(self, nodes: list[ast.expr], depth: int) -> list[Any]:
+        """The values of a list's items or a call's arguments, *unpacked where starred."""
+        values: list[Any] = []
+        for node in nodes:
+            if isinstance(node, ast.Starred):
+                value = self.expression(node.value, depth)
+                if not isinstance(value, list | tuple):
+                    raise ModelCodeError(
+                        node, f"*{ast.unparse(node.value)} is not a list read earlier", "list the layers"
+                    )
+                values.extend(value)
+            else:
+                values.append(self.expression(node, depth))
+        return values
+
+    def call(self, node: ast.Call, depth: int) -> Any:
+        if isinstance(node.func, ast.Call) or (
+            isinstance(node.func, ast.Name) and isinstance(self.names.get(node.func.id), Layer | Sequence)
+        ):
+            return self.apply(self.expression(node.func, depth), node, depth)
+        name = dotted(node.func)
+        if name is None:
+            return Opaque(ast.unparse(node), node)
+        prefix, _, short = name.rpartition(".")
+        arguments = tuple(self.items(node.args, depth))
+        keywords = {k.arg: self.expression(k.value, depth) for k in node.keywords if k.arg is not None}
+        return self.construct(short, prefix, arguments, keywords, node)
+
+    def construct(self, short: str, prefix: str, args: tuple[Any, ...], kwargs: dict[str, Any], node: ast.Call) -> Any:
+        if short in _SEQUENTIAL:
+            return _sequence(args, kwargs, node)
+        if short in _INPUT:
+            return self.input(args, kwargs, node)
+        if short in _MODEL:
+            return self.functional(args, kwargs, node)
+        if short == "OrderedDict":
+            return [tuple(pair) for pair in args[0]] if args and isinstance(args[0], list) else list(kwargs.items())
+        if short[:1].isupper():
+            return Layer(short, prefix, args, kwargs, node)
+        return Opaque(ast.unparse(node), node)
+
+    def input(self, args: tuple[Any, ...], kwargs: dict[str, Any], node: ast.Call) -> Any:
+        shape = kwargs.get("shape", args[0] if args else None)
+        batch_shape = kwargs.get("batch_shape")
+        if isinstance(batch_shape, tuple | list) and batch_shape:
+            spec = InputSpec(tuple(batch_shape[1:]), batch_shape[0], "Input(batch_shape=…)", node)
+        elif isinstance(shape, tuple | list):
+            spec = InputSpec(tuple(shape), kwargs.get("batch_size"), "Input(shape=…)", node)
+        else:
+            raise ModelCodeError(node, "Input needs a literal shape", "write it as Input(shape=(500,))")
+        if any(d is not None and not isinstance(d, int) for d in spec.dims):
+            raise ModelCodeError(
+                node, f"Input's shape {spec.dims} is not made of whole numbers and None", "use numbers"
+            )
+        self.inputs.append(spec)
+        return Output(-len(self.inputs))  # the tensor an Input() gives: −1 for the first
+
+    def apply(self, layer: Any, node: ast.Call, depth: int) -> Any:
+        """A layer called on tensors (the functional API): one graph node."""
+        if not isinstance(layer, Layer):
+            raise ModelCodeError(node, "only a single layer can be called on a tensor here", "call each layer in turn")
+        argument = self.expression(node.args[0], depth) if node.args else None
+        tensors = argument if isinstance(argument, list | tuple) else [argument]
+        indices = tuple(_index(tensor, node) for tensor in tensors)
+        self.graph.append((layer, indices))
+        return Output(len(self.graph) - 1)
+
+    def functional(self, args: tuple[Any, ...], kwargs: dict[str, Any], node: ast.Call) -> Functional:
+        inputs = kwargs.get("inputs", args[0] if args else None)
+        outputs = kwargs.get("outputs", args[1] if len(args) > 1 else None)
+        if outputs is None:
+            raise ModelCodeError(node, "Model(...) without outputs", "write keras.Model(inputs, outputs)")
+        model_outputs = [Output(_index(item, node)) for item in wrap(outputs)]
+        return Functional([Output(_index(item, node)) for item in wrap(inputs)], model_outputs, node)
+
+
+def wrap(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _index(tensor: Any, node: ast.AST) -> int:
+    if isinstance(tensor, Output):
+        return tensor.index
+    raise ModelCodeError(
+        node,
+        "a layer is called on something that is not a tensor of the model",
+        "pass the output of Input() or of another layer",
+    )
+
+
+def _sequence(args: tuple[Any, ...], kwargs: dict[str, Any], node: ast.Call) -> Sequence:
+    items: list[tuple[str | None, Any]] = []
+    layers = kwargs.get("layers", args[0] if len(args) == 1 and isinstance(args[0], list | tuple) else None)
+    if layers is None:  # nn.Sequential(a, b, c), or an OrderedDict
+        layers = list(args)
+        if len(layers) == 1 and isinstance(layers[0], list) and all(isinstance(p, tuple) for p in layers[0]):
+            layers = layers[0]
+    for item in layers:
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+            items.append((item[0], item[1]))
+        else:
+            items.append((None, item))
+    return Sequence(items, node)
