@@ -125,8 +125,9 @@ def _merge(reaches: list[Reach | None], step: Step) -> Reach | None:
     known = [reach for reach in reaches if reach is not None]
     if len(known) < len(reaches) or not known:
         return None
-    widest = Reach(max(reach.field for reach in known), max(reach.jump for reach in known), min(r.first for r in known))
-    return widest.after(step)
+    first = min(reach.first for reach in known)  # the union of the branches' windows
+    field = max(reach.first + reach.field for reach in known) - first
+    return Reach(field, max(reach.jump for reach in known), first).after(step)
 
 
 def _name(call: Call, rules: Convention, counts: dict[str, int], index: int) -> str:
