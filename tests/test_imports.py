@@ -46,3 +46,15 @@ def test_every_cli_module_imports_without_numpy_or_rich() -> None:
     assert "conv1dexplain.cli.shape" in _CLI_MODULES and len(_CLI_MODULES) >= 6
     for module in _CLI_MODULES:
         assert _loaded_after(f"import {module}") == set(), module
+
+
+def test_model_loads_no_numpy_in_json_or_tables() -> None:
+    """`model` and its JSON need pure integers only: its start-up is typer's and rich's alone."""
+    for extra in (["--json"], []):
+        code = (
+            "from conv1dexplain.cli import main\nimport io, contextlib\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    assert main(['model', 'Conv1D(8, 3), Dropout(0.1)', '--input', '50x4', *{extra!r}]) == 0"
+        )
+        assert "numpy" not in _loaded_after(code), extra
+    assert _loaded_after(code.replace("[]", "['--json']")) == set()

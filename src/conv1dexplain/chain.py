@@ -13,8 +13,6 @@ from conv1dexplain.errors import SpecError
 from conv1dexplain.layers.node import Call, ChainError, Context, Step, Value
 from conv1dexplain.layers.rules import rule_for
 
-_LONGEST = 2**40  # the longest input the shortest-input search tries
-
 
 @dataclass(frozen=True)
 class Reach:
@@ -74,6 +72,7 @@ class ModelPlan:
     calls: tuple[Call, ...]
     error: ChainError | SpecError | None
     error_layer: int | None  # the index of the failing call
+    error_name: str | None = None  # its name in the model
 
     @property
     def trainable_params(self) -> int:
@@ -108,13 +107,19 @@ def fold(calls: tuple[Call, ...], start: Value, rules: Convention) -> ModelPlan:
     counts: dict[str, int] = {}
     for index, call in enumerate(calls):
         feeds = call.inputs if call.inputs is not None else (index - 1,)
-        rule = rule_for(rules, call)
         name = _name(call, rules, counts, index)
         try:
-            step = rule.apply(rule.bind(call), tuple(values[i][0] for i in feeds), Context(call, name, rules))
+            rule = rule_for(rules, call)
+        except SpecError as error:
+            return ModelPlan(rules, start, tuple(rows), calls, error, index, name)
+        inputs = tuple(values[i][0] for i in feeds)
+        try:
+            if any(value.is_tuple for value in inputs):
+                raise rules.tuple_input_error(calls[feeds[0]].name, call.name)
+            step = rule.apply(rule.bind(call), inputs, Context(call, name, rules))
         except SpecError as error:
             error.layer = error.layer or f"layer {index} ({call.name})"
-            return ModelPlan(rules, start, tuple(rows), calls, error, index)
+            return ModelPlan(rules, start, tuple(rows), calls, error, index, name)
         reach = _merge([values[i][1] for i in feeds], step)
         values[index] = (step.output, reach)
         rows.append(Row(index, name, call, feeds, step, reach))
@@ -145,34 +150,3 @@ def snake_case(name: str) -> str:
     """Keras' to_snake_case: Conv1D → conv1d, MaxPooling1D → max_pooling1d."""
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-def shortest_length(calls: tuple[Call, ...], start: Value, rules: Convention) -> int | None:
-    """The shortest model-input length every layer accepts, or None when no length up to 2^40 does."""
-
-    def works(length: int) -> bool:
-        plan = fold(calls, _with_length(start, length), rules)
-        return plan.error is None or not getattr(plan.error, "too_short", False)
-
-    if start.sequence_axis is None:
-        return None
-    high = 1
-    while not works(high):
-        high *= 2
-        if high > _LONGEST:
-            return None
-    low = high // 2  # fails (or 0)
-    while high - low > 1:
-        middle = (low + high) // 2
-        if works(middle):
-            high = middle
-        else:
-            low = middle
-    return high
-
-
-def _with_length(value: Value, length: int) -> Value:
-    assert value.sequence_axis is not None
-    dims = list(value.dims)
-    dims[value.sequence_axis] = length
-    return Value(tuple(dims), value.sequence_axis)

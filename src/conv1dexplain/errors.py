@@ -11,7 +11,7 @@ import re
 from enum import IntEnum
 from typing import Literal
 
-Voice = Literal["python", "cli"]
+Voice = Literal["python", "cli", "model_cli"]  # model_cli: a model's code on the command line
 _UNSET = object()
 _MARK = re.compile(r"⟦([a-z_]+)(?:=(.*?))?⟧")
 # The CLI's flag for each argument a hint can name (Keras' and PyTorch's names alike).
@@ -54,6 +54,8 @@ def phrase(text: str, voice: Voice) -> str:
 
 
 def _spoken(name: str, value: str | None, voice: Voice) -> str:
+    if voice == "model_cli":  # the layers' arguments are in the code; the input and framework are flags
+        voice = "cli" if name in ("input_shape", "framework") else "python"
     if voice == "python":
         return name if value is None else f"{name}={value}"
     if name in ("use_bias", "bias"):

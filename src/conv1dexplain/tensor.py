@@ -70,6 +70,27 @@ def parse_tensor(text: str, layout: DataFormat) -> Tensor:
     return Tensor(batch, _dim(dims["l"], "l", text, hint), channels, layout)
 
 
+def split_dims(text: str) -> list[int | None]:
+    """The sizes in `50x300`, `(None, 300)` or `32 50 300`: None for an unknown one; a size that is
+    not digits raises. Any number of dimensions (the caller says how many it takes)."""
+    body = text.strip()
+    if body[:1] in _BRACKETS and body[-1:] == _BRACKETS[body[:1]]:
+        body = body[1:-1].strip().rstrip(",").strip()
+    tokens = _SEPARATOR.split(body) if body else []
+    hint = "write the sizes as digits between x's, e.g. 50x300; ? for an unknown length"
+    if "" in tokens or not tokens:
+        raise _error(f"{_quoted(text)} has an empty dimension (a separator at an end, or two together)", hint, text)
+    sizes: list[int | None] = []
+    for token in tokens:
+        if token.lower() in _UNKNOWN:
+            sizes.append(None)
+        elif _NUMBER.fullmatch(token):
+            sizes.append(int(token))
+        else:
+            raise _error(f"{_quoted(text)}: {token!r} is not a whole number in digits 0-9", hint, text)
+    return sizes
+
+
 def _quoted(text: str) -> str:
     return f"{setting('input_shape')} {text!r}"
 

@@ -16,7 +16,7 @@ from conv1dexplain.cli.help import PanelledCommand
 from conv1dexplain.cli.output import write_error
 from conv1dexplain.errors import Conv1dExplainError, DataError, ExitCode, UsageError
 
-COMMANDS = ("shape", "run", "trace")  # each in conv1dexplain.cli.<name>, a function of that name
+COMMANDS = ("shape", "run", "trace", "model")  # each in conv1dexplain.cli.<name>, a function of that name
 COMPLETE_VAR = "_CONV1DEXPLAIN_COMPLETE"
 
 

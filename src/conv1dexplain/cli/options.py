@@ -152,6 +152,17 @@ PaddingModeOpt = Annotated[
         help="PyTorch: zeros (default), reflect, replicate or circular.",
     ),
 ]
+MaybeFrameworkOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--framework",
+        "-F",
+        rich_help_panel=SPEC_PANEL,
+        autocompletion=_complete_framework,
+        help="Whose conventions: keras or pytorch. Default: what the layer names say "
+        "(Conv1D: keras, nn.Conv1d: pytorch).",
+    ),
+]
 JsonOpt = Annotated[
     bool,
     typer.Option(

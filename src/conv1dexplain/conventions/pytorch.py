@@ -111,6 +111,23 @@ class PyTorch(Convention):
         mode = "" if padding_mode == "zeros" else f", mode='{padding_mode}'"
         return f"F.pad(x, ({left}, {right}){mode}) then padding=0"
 
+    def tuple_input_error(self, producer: str, layer: str) -> SpecError:
+        from conv1dexplain.layers.node import ChainError
+
+        function = _TENSOR_FUNCTIONS.get(layer)
+        if layer == "Conv1d":
+            message = "TypeError: conv1d() received an invalid combination of arguments - got (tuple, …)"
+        elif function is not None:
+            message = f"TypeError: {function}(): argument 'input' (position 1) must be Tensor, not tuple"
+        else:
+            message = f"AttributeError: 'tuple' object has no attribute '{_TUPLE_ATTRIBUTES.get(layer, 'dim')}'"
+        return ChainError(
+            f"nn.{producer} returns a tuple (output, state) and nn.Sequential passes all of it to nn.{layer}",
+            "take the output out between them: a module whose forward returns x[0] (the last step: "
+            f"x[0][:, -1] with batch_first=True), or call nn.{producer} outside nn.Sequential",
+            message,
+        )
+
     def conv_too_short_message(self, dims: tuple[int | None, ...], layer: dict[str, Any], name: str) -> str:
         padding = layer.get("padding", 0)
         added = 2 * padding if isinstance(padding, int) else 0
@@ -212,3 +229,25 @@ def _unknown_padding(padding: str, text: str, kernel_size: int, dilation_rate: i
 
 
 PYTORCH = PyTorch()
+
+
+# What nn.Sequential's next module says when fed a tuple: a tensor function's argument check, or
+# the attribute it reads first (measured in torch 2.13).
+_TENSOR_FUNCTIONS = {
+    "Linear": "linear",
+    "ReLU": "relu",
+    "Dropout": "dropout",
+    "MaxPool1d": "max_pool1d",
+    "AvgPool1d": "avg_pool1d",
+    "AdaptiveAvgPool1d": "adaptive_avg_pool1d",
+    "AdaptiveMaxPool1d": "adaptive_max_pool1d",
+    "GELU": "gelu",
+    "Tanh": "tanh",
+    "Sigmoid": "sigmoid",
+    "ELU": "elu",
+    "LeakyReLU": "leaky_relu",
+    "LayerNorm": "layer_norm",
+    "ConstantPad1d": "pad",
+    "ZeroPad1d": "pad",
+}
+_TUPLE_ATTRIBUTES = {"Flatten": "flatten", "Unflatten": "unflatten"}

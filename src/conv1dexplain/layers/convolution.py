@@ -53,6 +53,8 @@ def torch_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
         "padding_mode": args["padding_mode"],
     }
     conv1d.configure(where.rules, **arguments)  # the module's own checks come first, as in __init__
+    if isinstance(groups, int) and groups > 0:
+        _torch_groups(where, args["in_channels"], args["out_channels"], groups)
     if channels != args["in_channels"]:
         weight = [args["out_channels"], args["in_channels"] // max(groups, 1), args["kernel_size"]]
         raise ChainError(
@@ -65,6 +67,17 @@ def torch_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
             value=args["in_channels"],
         )
     return _step(arguments, value, "channels_first", where, kernel_size=args["kernel_size"])
+
+
+def _torch_groups(where: Context, in_channels: int, out_channels: int, groups: int) -> None:
+    """nn.Conv1d's __init__ refuses groups that do not divide its channels, before any input."""
+    try:
+        where.rules.check_groups(in_channels, out_channels, groups)
+    except SpecError as error:
+        which = "in_channels" if in_channels % groups else "out_channels"
+        raise ChainError(
+            error.raw_message, error.raw_hint, f"ValueError: {which} must be divisible by groups", argument="groups"
+        ) from None
 
 
 def _channels_hint(value: Value, in_channels: int) -> str:

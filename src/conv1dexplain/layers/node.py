@@ -111,11 +111,19 @@ class ChainError(SpecError):
     """The framework would fail at this layer: our words, and its own message."""
 
     def __init__(
-        self, message: str, hint: str, framework_message: str, *, too_short: bool = False, **where: Any
+        self,
+        message: str,
+        hint: str,
+        framework_message: str,
+        *,
+        too_short: bool = False,
+        too_long: bool = False,
+        **where: Any,
     ) -> None:
         super().__init__(message, hint, **where)
         self.framework_message = framework_message
         self.too_short = too_short  # a longer model input would get past this layer
+        self.too_long = too_long  # a shorter one would (a Dense after Flatten wants fewer features)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,123 @@
+"""`model` end to end, without NumPy: read the code (or take calls), pick the convention, build the
+input, fold the layers, search the input lengths that work, and make the report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from conv1dexplain import chain, model_input
+from conv1dexplain.conventions import Convention, convention
+from conv1dexplain.errors import SpecError, Voice, setting
+from conv1dexplain.layers.node import Call, Value
+from conv1dexplain.modelcode import ModelSource, read_model
+from conv1dexplain.report.model import ModelReport, failure, layer_row
+
+_LONGEST = 2**40
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    """What the caller gave: the model (code text or its calls), the input, the framework."""
+
+    source: ModelSource
+    input_text: str | None = None  # `--input`, in the first layer's terms
+    input_dims: tuple[int | None, ...] | None = None  # summary(input_shape=…): batch included or not
+    framework: str | None = None  # overrides what the names say
+    voice: Voice = "python"  # how the failure names settings
+
+
+def from_text(
+    text: str, input_text: str | None = None, framework: str | None = None, voice: Voice = "python"
+) -> ModelReport:
+    """The report of a model given as code."""
+    return build(ModelRequest(read_model(text), input_text, None, framework, voice))
+
+
+def build(request: ModelRequest) -> ModelReport:
+    """Fold the model over its input."""
+    source = request.source
+    rules = convention(request.framework or source.framework or "keras")
+    calls = source.calls
+    start, origin = _start(request, calls[0], rules)
+    plan = chain.fold(calls, start, rules)
+    rows = tuple(layer_row(row) for row in plan.rows)
+    shortest, working = _lengths(calls, start, rules)
+    last = plan.rows[-1] if plan.rows and plan.error is None else None
+    return ModelReport(
+        framework=rules.name,
+        framework_title=rules.title,
+        input_shape=start.dims,
+        input_origin=origin,
+        layers=rows,
+        total_layers=len(calls),
+        output_shape=None if plan.output is None else plan.output.dims,
+        receptive_field=None if last is None else last.receptive_field,
+        min_input_length=shortest,
+        lengths_that_work=working,
+        notes=source.notes,
+        error=failure(plan, request.voice),
+    )
+
+
+def _start(request: ModelRequest, first: Call, rules: Convention) -> tuple[Value, str]:
+    if request.input_text is not None:
+        return model_input.from_text(request.input_text, first, rules), "given"
+    if request.input_dims is not None:
+        return model_input.from_dims(request.input_dims, first, rules), "given"
+    spec = request.source.input
+    if spec is None:
+        raise SpecError(
+            "the model's input shape is not given, and its code declares none",
+            f"give {setting('input_shape', '500')} (an Embedding's sequence length) or "
+            f"{setting('input_shape', '50x300')} (length × channels; PyTorch: channels × length)",
+            argument="input_shape",
+        )
+    return model_input.start_value((spec.batch, *spec.dims), first, rules), spec.origin
+
+
+def _lengths(calls: tuple[Call, ...], start: Value, rules: Convention) -> tuple[int | None, tuple[int, int] | None]:
+    """The shortest input length every layer takes, and, when longer inputs fail again (a Dense
+    after Flatten takes one number of features), the only range that works."""
+    if start.sequence_axis is None:
+        return None, None
+
+    def verdict(length: int) -> int:  # −1 too short, 0 works, +1 too long (or fails otherwise)
+        error = chain.fold(calls, _with_length(start, length), rules).error
+        if error is None:
+            return 0
+        if getattr(error, "too_short", False):
+            return -1
+        return 1 if getattr(error, "too_long", False) else 2
+
+    first = _first(lambda length: verdict(length) >= 0)
+    if first is None or verdict(first) != 0:
+        return None, None
+    end = _first(lambda length: length >= first and verdict(length) > 0, first)
+    return first, None if end is None else (first, end - 1)
+
+
+def _first(passes: Callable[[int], bool], low: int = 1) -> int | None:
+    """The least length ≥ low for which a monotone test passes (doubling, then bisection)."""
+    high = low
+    while not passes(high):
+        high *= 2
+        if high > _LONGEST:
+            return None
+    low = max(low, high // 2)
+    if passes(low):
+        return low
+    while high - low > 1:
+        middle = (low + high) // 2
+        if passes(middle):
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def _with_length(value: Value, length: int) -> Value:
+    assert value.sequence_axis is not None
+    dims = list(value.dims)
+    dims[value.sequence_axis] = length
+    return Value(tuple(dims), value.sequence_axis)

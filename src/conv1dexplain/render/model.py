@@ -1,0 +1,106 @@
+"""Draw a ModelReport: a row per layer (as Keras' summary, plus what slides along the sequence),
+the totals as Keras and torchinfo print them, and the layers that change the shape in words."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from conv1dexplain.report.model import LayerRow, ModelReport, readable_size
+from conv1dexplain.tensor import fmt_shape
+
+
+def _jump(value: Fraction | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _window(row: LayerRow) -> str:
+    if row.window is None or row.padding is None:
+        return ""
+    stride = Fraction(row.window["stride"]).limit_denominator()
+    text = f"k{row.window['size']} s{stride}"
+    if row.window["dilation"] != 1:
+        text += f" d{row.window['dilation']}"
+    return text + f" p{row.padding['left']}+{row.padding['right']}"
+
+
+def _reads(row: LayerRow) -> str:
+    return "" if row.reads is None else f"{row.reads[0]}…{row.reads[1]}"
+
+
+def _table(report: ModelReport) -> Table:
+    table = Table(show_edge=False, header_style="bold", pad_edge=False)
+    table.add_column("Layer (type)", overflow="fold")
+    table.add_column("Output shape", overflow="fold")
+    table.add_column("Params", justify="right", overflow="fold")
+    table.add_column("MACs", justify="right", overflow="fold")
+    table.add_column("Window", overflow="fold")
+    table.add_column("RF", justify="right", no_wrap=True)
+    table.add_column("Jump", justify="right", no_wrap=True)
+    table.add_column("out[0] reads", overflow="fold")
+    for row in report.layers:
+        params = f"{row.params:,}" + (f" ({row.non_trainable_params:,} fixed)" if row.non_trainable_params else "")
+        rf = "" if row.receptive_field is None else str(row.receptive_field)
+        table.add_row(
+            f"{row.name} ({row.type})",
+            fmt_shape(row.output_shape),
+            params,
+            f"{row.macs:,}",
+            _window(row),
+            rf,
+            _jump(row.jump),
+            _reads(row),
+        )
+    if report.error is not None:
+        failed = f"{report.error.name or report.error.layer} ({report.error.type})"
+        table.add_row(Text(failed, style="bold red"), Text("fails here", style="bold red"))
+    return table
+
+
+def render_model(report: ModelReport, console: Console) -> None:
+    """The whole model, its totals and, when the chain breaks, where and why."""
+    console.print(
+        Text.assemble(
+            (f"{report.framework_title} model", "bold"),
+            f" on input {fmt_shape(report.input_shape)}"
+            + (" (from the code's " + report.input_origin + ")" if report.input_origin != "given" else ""),
+        )
+    )
+    console.print(_table(report))
+    console.print()
+    totals = Table.grid(padding=(0, 2))
+    totals.add_column(style="bold", no_wrap=True)
+    totals.add_column(justify="right", no_wrap=True)
+    totals.add_column(style="dim")
+    totals.add_row("Total params", f"{report.total_params:,}", readable_size(report.total_params))
+    totals.add_row("Trainable params", f"{report.trainable_params:,}", readable_size(report.trainable_params))
+    totals.add_row(
+        "Non-trainable params", f"{report.non_trainable_params:,}", readable_size(report.non_trainable_params)
+    )
+    totals.add_row("Mult-adds", f"{report.macs:,}", "per example, bias excluded (FLOPs = 2 × MACs)")
+    if report.receptive_field is not None:
+        totals.add_row("Receptive field", f"{report.receptive_field:,}", "input positions one output position reads")
+    if report.min_input_length is not None:
+        if report.lengths_that_work is not None:
+            low, high = report.lengths_that_work
+            totals.add_row("Input lengths", f"{low:,}…{high:,}", "the only ones every layer takes")
+        else:
+            totals.add_row("Shortest input", f"{report.min_input_length:,}", "the shortest length every layer takes")
+    console.print(totals)
+    changes = report.shape_changes()
+    if changes:
+        console.print()
+        for line in changes:
+            console.print(Text("• " + line))
+    for note in report.notes:
+        console.print(Text("note: " + note, style="dim"))
+    if report.error is not None:
+        console.print()
+        where = f"{report.error.type} (layer {report.error.layer})"
+        console.print(Text(f"{where} fails: {report.error.message}", style="bold"))
+        if report.error.framework_message:
+            console.print(Text(f"{report.framework_title} says: {report.error.framework_message}"))
+        console.print(Text(f"fix: {report.error.hint}"))
