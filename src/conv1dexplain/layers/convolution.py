@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -66,7 +67,17 @@ def torch_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
             argument="in_channels",
             value=args["in_channels"],
         )
-    return _step(arguments, value, "channels_first", where, kernel_size=args["kernel_size"])
+    step = _step(arguments, value, "channels_first", where, kernel_size=args["kernel_size"])
+    if args["padding_mode"] in _PADDING_READS and step.slide is not None and step.slide.pad_left + step.slide.pad_right:
+        return replace(step, notes=(*step.notes, _PADDING_READS[args["padding_mode"]]))
+    return step
+
+
+_PADDING_READS = {
+    "reflect": "padding_mode='reflect': the padding mirrors positions near the ends, so end windows read them twice",
+    "replicate": "padding_mode='replicate': the padding repeats the end positions, so end windows read them again",
+    "circular": "padding_mode='circular': the padding wraps around, so end windows read the other end",
+}
 
 
 def _torch_groups(where: Context, in_channels: int, out_channels: int, groups: int) -> None:

@@ -35,6 +35,7 @@ class LayerRow:
     reads: tuple[int, int] | None  # the model-input positions output 0 reads (negative: padding)
     inputs: tuple[int, ...]  # the layers feeding it; () for the model's input
     notes: tuple[str, ...]
+    reach_first: Fraction | None = None  # the model-input position output 0 starts at (exact)
 
     @property
     def params(self) -> int:
@@ -205,6 +206,7 @@ def layer_row(row: Row) -> LayerRow:
         row.reads,
         tuple(i for i in row.inputs if i >= 0),
         step.notes,
+        None if row.reach is None else row.reach.first,
     )
 
 
