@@ -90,9 +90,10 @@ class ModelPlan:
         return self.trainable_params + self.non_trainable_params
 
     @property
-    def macs(self) -> int:
+    def macs(self) -> int | None:
         """Multiply-adds per example, bias excluded."""
-        return sum(row.step.macs for row in self.rows)
+        counts = [row.step.macs for row in self.rows]
+        return None if None in counts else sum(count or 0 for count in counts)
 
     @property
     def output(self) -> Value | None:
@@ -120,6 +121,14 @@ def fold(calls: tuple[Call, ...], start: Value, rules: Convention) -> ModelPlan:
         except SpecError as error:
             error.layer = error.layer or f"layer {index} ({call.name})"
             return ModelPlan(rules, start, tuple(rows), calls, error, index, name)
+        except (TypeError, ValueError, ArithmeticError, LookupError) as error:  # an argument of a type no rule expects
+            wrong = SpecError(
+                f"line {call.line}, column {call.column}: {call.name}'s arguments are not of the types "
+                f"it takes ({error})",
+                f"write {call.name}'s arguments as its documentation gives them",
+                layer=f"layer {index} ({call.name})",
+            )
+            return ModelPlan(rules, start, tuple(rows), calls, wrong, index, name)
         reach = _merge([values[i][1] for i in feeds], step)
         values[index] = (step.output, reach)
         rows.append(Row(index, name, call, feeds, step, reach))

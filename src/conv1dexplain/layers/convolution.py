@@ -17,6 +17,7 @@ from conv1dexplain.layers.node import (
     Slide,
     Step,
     Value,
+    one_int,
     params,
 )
 from conv1dexplain.layers.sequence import as_tensor, from_tensor, keras_rank_error, torch_rank_error
@@ -29,6 +30,7 @@ def _torch_dims(dims: tuple[int | None, ...]) -> str:
 
 def keras_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
     (value,) = inputs
+    args = one_int(args, "filters", "kernel_size", "strides", "dilation_rate", "groups")
     layout = where.rules.data_format(args["data_format"])
     if len(value.dims) != 3:
         raise keras_rank_error(value, where, 3)
@@ -39,6 +41,7 @@ def keras_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
 
 def torch_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
     (value,) = inputs
+    args = one_int(args, "in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups")
     if len(value.dims) not in (2, 3):
         raise torch_rank_error(value, "conv1d")
     channels = value.dims[-2]
@@ -102,19 +105,31 @@ def _channels_hint(value: Value, in_channels: int) -> str:
 
 def _step(arguments: dict[str, Any], value: Value, layout: Any, where: Context, kernel_size: int) -> Step:
     tensor = as_tensor(value, layout)
+    unknown = tensor.length is None  # the code's Input(shape=(None, C)): all but the length is exact
+    if unknown:
+        span = arguments.get("dilation_rate", 1) * (kernel_size - 1) + 1
+        tensor = replace(tensor, length=max(span, 1))
     try:
         config = conv1d.configure(where.rules, length=tensor.length, data_format=layout, **arguments)
         plan = conv1d.plan(config, tensor, where.rules)
     except SpecError as error:
         raise _as_chain(error, value, where, arguments) from None
     axis = plan.axis
+    output = from_tensor(replace(plan.output, length=None) if unknown else plan.output, value)
     return Step(
-        from_tensor(plan.output, value),
+        output,
         trainable_params=plan.trainable_params,
-        macs=plan.macs,
+        macs=None if unknown else plan.macs,
         slide=Slide(axis.kernel_size, Fraction(axis.strides), axis.dilation_rate, axis.pad_left, axis.pad_right),
         windowed=True,
+        notes=_unknown_padding(config, unknown),
     )
+
+
+def _unknown_padding(config: Any, unknown: bool) -> tuple[str, ...]:
+    if unknown and getattr(config, "padding", None) == "same" and getattr(config, "strides", 1) > 1:
+        return ("with strides > 1, 'same' padding depends on the length: left and right shown for one length",)
+    return ()
 
 
 _TOO_SHORT = ("kernel size can't be greater", "zero or negative")

@@ -78,7 +78,7 @@ class Step:
     output: Value
     trainable_params: int = 0
     non_trainable_params: int = 0
-    macs: int = 0  # multiply-adds per example, bias excluded
+    macs: int | None = 0  # multiply-adds per example, bias excluded; None when the length is unknown
     slide: Slide | None = IDENTITY  # None: each output reads every input position (or none is left)
     windowed: bool = False  # a layer that slides a window (its row shows size, stride, padding)
     notes: tuple[str, ...] = ()
@@ -184,6 +184,27 @@ class LayerRule:
                     raise SpecError(f"{self.name} needs {param.name}", f"give {param.name}=…", argument=param.name)
                 bound[param.name] = param.default
         return bound
+
+
+def one_int(args: dict[str, Any], *names: str) -> dict[str, Any]:
+    """args with each named size written as both frameworks take it — 3, (3,) or [3] — as 3; a
+    size that is not one whole number raises (both frameworks refuse (3, 3), 3.0 and '3')."""
+    result = dict(args)
+    for name in names:
+        value = result.get(name)
+        if isinstance(value, tuple | list) and len(value) == 1:
+            value = value[0]
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, str) and name == "padding":
+                continue
+            raise SpecError(
+                f"{name}={value!r} is not one whole number",
+                f"give {name} as a whole number, e.g. {name}=3 (or a tuple of one, (3,))",
+                argument=name,
+                value=value,
+            )
+        result[name] = value
+    return result
 
 
 def params(*names: str, **defaults: Any) -> tuple[Param, ...]:

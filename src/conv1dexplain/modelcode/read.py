@@ -39,7 +39,7 @@ class Reader:
         self.inputs: list[InputSpec] = []
         self.models: list[Sequence | Functional] = []
         self.module_classes: list[ast.ClassDef] = []
-        self.loose: list[Layer] = []  # layers written as bare expressions: the layer-list form
+        self.loose: list[Layer | Output] = []  # layers (and an Input) as bare expressions: the layer-list form
 
     def statements(self, body: list[ast.stmt], depth: int = 0) -> None:
         for statement in body:
@@ -130,7 +130,7 @@ class Reader:
         value = self.expression(node, depth)
         if isinstance(value, Layer):
             self.loose.append(value)
-        elif isinstance(value, tuple | list) and value and all(isinstance(item, Layer) for item in value):
+        elif isinstance(value, tuple | list) and value and all(_loose(item) for item in value):
             self.loose.extend(value)
         self.remember(value)
 
@@ -237,6 +237,11 @@ class Reader:
             raise ModelCodeError(node, "Model(...) without outputs", "write keras.Model(inputs, outputs)")
         model_outputs = [Output(_index(item, node)) for item in wrap(outputs)]
         return Functional([Output(_index(item, node)) for item in wrap(inputs)], model_outputs, node)
+
+
+def _loose(item: Any) -> bool:
+    """A layer, or an Input() (a model input: its Output index is negative), in a bare list."""
+    return isinstance(item, Layer) or (isinstance(item, Output) and item.index < 0)
 
 
 def wrap(value: Any) -> list[Any]:

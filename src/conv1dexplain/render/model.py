@@ -3,9 +3,10 @@ the totals as Keras and torchinfo print them, and the layers that change the sha
 
 from __future__ import annotations
 
+import io
 from fractions import Fraction
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -48,7 +49,7 @@ def _table(report: ModelReport) -> Table:
             f"{row.name} ({row.type})",
             fmt_shape(row.output_shape),
             params,
-            f"{row.macs:,}",
+            "?" if row.macs is None else f"{row.macs:,}",
             _window(row),
             rf,
             _jump(row.jump),
@@ -60,17 +61,18 @@ def _table(report: ModelReport) -> Table:
     return table
 
 
-def render_model(report: ModelReport, console: Console) -> None:
+def model_view(report: ModelReport) -> Group:
     """The whole model, its totals and, when the chain breaks, where and why."""
-    console.print(
+    parts: list[RenderableType] = []
+    parts.append(
         Text.assemble(
             (f"{report.framework_title} model", "bold"),
             f" on input {fmt_shape(report.input_shape)}"
             + (" (from the code's " + report.input_origin + ")" if report.input_origin != "given" else ""),
         )
     )
-    console.print(_table(report))
-    console.print()
+    parts.append(_table(report))
+    parts.append(Text())
     totals = Table.grid(padding=(0, 2))
     totals.add_column(style="bold", no_wrap=True)
     totals.add_column(justify="right", no_wrap=True)
@@ -80,7 +82,8 @@ def render_model(report: ModelReport, console: Console) -> None:
     totals.add_row(
         "Non-trainable params", f"{report.non_trainable_params:,}", readable_size(report.non_trainable_params)
     )
-    totals.add_row("Mult-adds", f"{report.macs:,}", "per example, bias excluded (FLOPs = 2 × MACs)")
+    macs = "? (the length is unknown)" if report.macs is None else f"{report.macs:,}"
+    totals.add_row("Mult-adds", macs, "per example, bias excluded (FLOPs = 2 × MACs)")
     if report.receptive_field is not None:
         totals.add_row("Receptive field", f"{report.receptive_field:,}", "input positions one output position reads")
     if report.min_input_length is not None:
@@ -89,18 +92,34 @@ def render_model(report: ModelReport, console: Console) -> None:
             totals.add_row("Input lengths", f"{low:,}…{high:,}", "the only ones every layer takes")
         else:
             totals.add_row("Shortest input", f"{report.min_input_length:,}", "the shortest length every layer takes")
-    console.print(totals)
+    parts.append(totals)
     changes = report.shape_changes()
     if changes:
-        console.print()
+        parts.append(Text())
         for line in changes:
-            console.print(Text("• " + line))
+            parts.append(Text("• " + line))
     for note in report.notes:
-        console.print(Text("note: " + note, style="dim"))
+        parts.append(Text("note: " + note, style="dim"))
+    for row in report.layers:
+        for note in row.notes:
+            parts.append(Text(f"note ({row.name}): {note}", style="dim"))
     if report.error is not None:
-        console.print()
+        parts.append(Text())
         where = f"{report.error.type} (layer {report.error.layer})"
-        console.print(Text(f"{where} fails: {report.error.message}", style="bold"))
+        parts.append(Text(f"{where} fails: {report.error.message}", style="bold"))
         if report.error.framework_message:
-            console.print(Text(f"{report.framework_title} says: {report.error.framework_message}"))
-        console.print(Text(f"fix: {report.error.hint}"))
+            parts.append(Text(f"{report.framework_title} says: {report.error.framework_message}"))
+        parts.append(Text(f"fix: {report.error.hint}"))
+    return Group(*parts)
+
+
+def render_model(report: ModelReport, console: Console) -> None:
+    """Print the model's view."""
+    console.print(model_view(report))
+
+
+def model_text(report: ModelReport, width: int = 100) -> str:
+    """The view as plain text (print(report), Jupyter's text)."""
+    console = Console(width=width, record=True, force_terminal=False, color_system=None, file=io.StringIO())
+    console.print(model_view(report))
+    return "\n".join(line.rstrip() for line in console.export_text().splitlines())

@@ -27,7 +27,7 @@ class LayerRow:
     output_shape: tuple[int | None, ...]
     trainable_params: int
     non_trainable_params: int
-    macs: int
+    macs: int | None  # None when the length is unknown
     window: dict[str, int | float] | None  # size, stride (a fraction after upsampling), dilation
     padding: dict[str, int] | None  # left, right
     receptive_field: int | None
@@ -84,8 +84,22 @@ class ModelReport:
         return self.trainable_params + self.non_trainable_params
 
     @property
-    def macs(self) -> int:
-        return sum(row.macs for row in self.layers)
+    def macs(self) -> int | None:
+        counts = [row.macs for row in self.layers]
+        return None if None in counts else sum(count or 0 for count in counts)
+
+    def __rich__(self) -> Any:
+        from conv1dexplain.render.model import model_view
+
+        return model_view(self)
+
+    def __str__(self) -> str:
+        from conv1dexplain.render.model import model_text
+
+        return model_text(self)
+
+    def _repr_mimebundle_(self, **_: Any) -> dict[str, str]:  # Jupyter
+        return {"text/plain": str(self)}
 
     def shape_changes(self) -> list[str]:
         """The layers that change the shape, in the user's numbers."""
@@ -114,7 +128,7 @@ class ModelReport:
             "non_trainable_params": self.non_trainable_params,
             "params_bytes": self.total_params * BYTES_PER_PARAM,
             "macs": self.macs,
-            "flops": 2 * self.macs,
+            "flops": None if self.macs is None else 2 * self.macs,
             "receptive_field": self.receptive_field,
             "min_input_length": self.min_input_length,
             "input_lengths_that_work": None if self.lengths_that_work is None else list(self.lengths_that_work),

@@ -1,0 +1,127 @@
+"""`conv1dexplain model` on the command line: the JSON contract, the exit codes, the sources
+(layer calls, a file, stdin), and what a broken chain prints. Expected numbers are worked out here
+from the layers' definitions (DESIGN.md), not copied from the program."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import run
+
+CLASSIC = "Embedding(5000, 300), Dropout(0.2), Conv1D(filters=100, kernel_size=4, padding='same', activation='relu')"
+LAYER_KEYS = {
+    "index", "name", "type", "output_shape", "params", "trainable_params", "non_trainable_params", "macs",
+    "window", "padding", "receptive_field", "jump", "reads", "inputs", "notes",
+}  # fmt: skip
+MODEL_KEYS = {
+    "type", "schema_version", "framework", "input_shape", "input_from", "layers", "output_shape", "total_params",
+    "trainable_params", "non_trainable_params", "params_bytes", "macs", "flops", "receptive_field",
+    "min_input_length", "input_lengths_that_work", "notes", "error",
+}  # fmt: skip
+
+
+def model_json(*args: str) -> tuple[int, dict[str, object]]:
+    result = run(["model", *args, "--json"])
+    assert result.stdout.count("\n") == 1, result.stderr
+    return result.code, json.loads(result.stdout)
+
+
+def test_the_conv_layer_of_the_classic_question() -> None:
+    code, out = model_json("Conv1D(filters=100, kernel_size=4, padding='same', activation='relu')", "--input", "50x300")
+    assert code == 0 and set(out) == MODEL_KEYS and out["type"] == "model" and out["schema_version"] == 1
+    (layer,) = out["layers"]  # type: ignore[misc]
+    assert set(layer) == LAYER_KEYS
+    assert layer["output_shape"] == [None, 50, 100]
+    assert layer["params"] == 4 * 300 * 100 + 100 == 120_100
+    assert layer["macs"] == 50 * 100 * 4 * 300
+    # same with k=4 pads 3: 1 left, 2 right (the odd one right): output 0 reads rows −1…2
+    assert layer["padding"] == {"left": 1, "right": 2} and layer["reads"] == [-1, 2]
+    assert layer["receptive_field"] == 4 and layer["jump"] == 1 and layer["inputs"] == []
+    assert out["input_shape"] == [None, 50, 300] and out["output_shape"] == [None, 50, 100]
+    assert out["error"] is None and out["framework"] == "keras"
+
+
+def test_a_dilated_strided_chain_counts_its_receptive_field() -> None:
+    # spans 3 and 2·(3−1)+1 = 5; r = 1 + (3−1)·1 + (5−1)·2 = 11; jump 2·1 = 2
+    code, out = model_json("Conv1D(8, 3, strides=2), Conv1D(8, 3, dilation_rate=2)", "--input", "40x3")
+    assert code == 0
+    first, second = out["layers"]  # type: ignore[misc]
+    assert (first["receptive_field"], first["jump"]) == (3, 2)
+    assert (second["receptive_field"], second["jump"]) == (11, 2)
+    assert first["output_shape"] == [None, 19, 8] and second["output_shape"] == [None, 15, 8]
+    assert out["receptive_field"] == 11
+    # the shortest length: the second needs 5 inputs, so the first must give 5: 2·(5−1)+3 = 11
+    assert out["min_input_length"] == 11
+
+
+def test_pytorch_conv_after_embedding_without_permute_fails_with_its_message() -> None:
+    code, out = model_json("nn.Embedding(5000, 300), nn.Conv1d(300, 100, 4)", "--input", "50")
+    assert code == 2
+    error = out["error"]
+    assert isinstance(error, dict) and error["layer"] == 1
+    assert "expected input[N, 50, 300] to have 300 channels, but got 50 channels instead" in error["framework_message"]
+    assert "permute" in error["hint"]
+    assert len(out["layers"]) == 1  # type: ignore[arg-type]  # the layers up to the failing one
+
+
+def test_a_length_that_shrinks_to_nothing_says_the_shortest_input() -> None:
+    code, out = model_json("Conv1D(8, 5), Conv1D(8, 5), Conv1D(8, 5)", "--input", "10x2")
+    assert code == 2
+    assert out["error"]["layer"] == 2  # type: ignore[index]  # 10 → 6 → 2, then a window of 5
+    assert out["min_input_length"] == 13  # 13 → 9 → 5 → 1
+
+
+def test_keras_2d_input_into_conv1d_is_refused_as_keras_does() -> None:
+    code, out = model_json("Conv1D(8, 3)", "--input", "500")
+    assert code == 2
+    assert "expected min_ndim=3, found ndim=2" in out["error"]["framework_message"]  # type: ignore[index]
+
+
+def test_a_file_and_stdin_and_framework_override(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_text("import torch.nn as nn\nmodel = nn.Sequential(\n    nn.Conv1d(1, 4, 3),\n    nn.ReLU(),\n)\n")
+    code, out = model_json(str(path), "--input", "1x20")
+    assert code == 0 and out["framework"] == "pytorch" and out["output_shape"] == [None, 4, 18]
+    assert [layer["name"] for layer in out["layers"]] == ["0", "1"]  # type: ignore[index, union-attr]
+    process = subprocess.run(
+        [sys.executable, "-m", "conv1dexplain", "model", "-", "--input", "20x1", "--json", "--framework", "keras"],
+        input="Conv1D(4, 3)\nReLU()\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert process.returncode == 0, process.stderr
+    assert json.loads(process.stdout)["output_shape"] == [None, 18, 4]
+
+
+def test_an_input_from_the_code_and_no_input_at_all() -> None:
+    code, out = model_json("Input(shape=(None, 7)), Conv1D(2, 3)")
+    assert code == 0 and out["input_shape"] == [None, None, 7] and out["output_shape"] == [None, None, 2]
+    result = run(["model", "Conv1D(2, 3)"])
+    assert result.code == 2 and "--input" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("no_such_file.py", "neither a file nor layer calls"),
+        ("Conv1D(8, 3", "not Python"),
+        ("class Net(nn.Module):\n    def forward(self, x): return x", "forward()"),
+    ],
+)
+def test_bad_sources_give_one_error_line_and_a_hint(source: str, words: str) -> None:
+    result = run(["model", source, "--input", "10x2"])
+    assert result.code in (1, 2) and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("error:") and words in lines[0] and lines[1].startswith("hint:")
+
+
+def test_the_human_view_shows_the_rows_and_totals_as_keras_prints_them() -> None:
+    result = run(["model", CLASSIC, "--input", "50"])
+    assert result.code == 2 or result.code == 0
+    assert "Total params" in result.stdout and "Trainable params" in result.stdout
