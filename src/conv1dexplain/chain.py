@@ -7,10 +7,11 @@ import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError
-from conv1dexplain.layers.node import Call, ChainError, Context, Step, Value
+from conv1dexplain.layers.node import Call, ChainError, Context, LayerRule, Step, Value
 from conv1dexplain.layers.rules import rule_for
 
 
@@ -101,23 +102,47 @@ class ModelPlan:
         return None if self.error is not None or not self.rows else self.rows[-1].step.output
 
 
-def fold(calls: tuple[Call, ...], start: Value, rules: Convention) -> ModelPlan:
-    """Run the layers' rules in order; stop at the first the framework would refuse."""
-    values: dict[int, tuple[Value, Reach | None]] = {-1: (start, START)}
-    rows: list[Row] = []
-    counts: dict[str, int] = {}
-    for index, call in enumerate(calls):
-        feeds = call.inputs if call.inputs is not None else (index - 1,)
-        name = _name(call, rules, counts, index)
+Prepared = tuple[tuple[LayerRule | None, dict[str, Any] | None, SpecError | None], ...]
+
+
+def prepare(calls: tuple[Call, ...], rules: Convention) -> Prepared:
+    """Each call's rule and bound arguments (or why it has none): they do not depend on the input,
+    so a search over input lengths binds once."""
+    prepared: list[tuple[LayerRule | None, dict[str, Any] | None, SpecError | None]] = []
+    for call in calls:
         try:
             rule = rule_for(rules, call)
         except SpecError as error:
-            return ModelPlan(rules, start, tuple(rows), calls, error, index, name)
+            prepared.append((None, None, error))
+            continue
+        try:
+            prepared.append((rule, rule.bind(call), None))
+        except SpecError as error:
+            prepared.append((rule, None, error))
+    return tuple(prepared)
+
+
+def fold(
+    calls: tuple[Call, ...], start: Value, rules: Convention, *, prepared: Prepared | None = None, reaches: bool = True
+) -> ModelPlan:
+    """Run the layers' rules in order; stop at the first the framework would refuse. `reaches`
+    False skips the receptive fields (a search for lengths needs only the verdict)."""
+    values: dict[int, tuple[Value, Reach | None]] = {-1: (start, START)}
+    rows: list[Row] = []
+    counts: dict[str, int] = {}
+    for index, (call, (rule, bound, unbound)) in enumerate(zip(calls, prepared or prepare(calls, rules), strict=True)):
+        feeds = call.inputs if call.inputs is not None else (index - 1,)
+        name = _name(call, rules, counts, index)
         inputs = tuple(values[i][0] for i in feeds)
         try:
+            if unbound is not None and rule is None:
+                raise unbound
             if any(value.is_tuple for value in inputs):
                 raise rules.tuple_input_error(calls[feeds[0]].name, call.name)
-            step = rule.apply(rule.bind(call), inputs, Context(call, name, rules))
+            if unbound is not None:
+                raise unbound
+            assert rule is not None and bound is not None
+            step = rule.apply(bound, inputs, Context(call, name, rules))
         except SpecError as error:
             error.layer = error.layer or f"layer {index} ({call.name})"
             return ModelPlan(rules, start, tuple(rows), calls, error, index, name)
@@ -129,7 +154,7 @@ def fold(calls: tuple[Call, ...], start: Value, rules: Convention) -> ModelPlan:
                 layer=f"layer {index} ({call.name})",
             )
             return ModelPlan(rules, start, tuple(rows), calls, wrong, index, name)
-        reach = _merge([values[i][1] for i in feeds], step)
+        reach = _merge([values[i][1] for i in feeds], step) if reaches else None
         values[index] = (step.output, reach)
         rows.append(Row(index, name, call, feeds, step, reach))
     return ModelPlan(rules, start, tuple(rows), calls, None, None)

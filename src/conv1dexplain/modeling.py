@@ -42,7 +42,7 @@ def build(request: ModelRequest) -> ModelReport:
     start, origin = _start(request, calls[0], rules)
     plan = chain.fold(calls, start, rules)
     rows = tuple(layer_row(row) for row in plan.rows)
-    shortest, working = _lengths(calls, start, rules)
+    shortest, working = _lengths(calls, start, rules, plan.error is None and start.length is not None)
     last = plan.rows[-1] if plan.rows and plan.error is None else None
     return ModelReport(
         framework=rules.name,
@@ -76,38 +76,47 @@ def _start(request: ModelRequest, first: Call, rules: Convention) -> tuple[Value
     return model_input.start_value((spec.batch, *spec.dims), first, rules), spec.origin
 
 
-def _lengths(calls: tuple[Call, ...], start: Value, rules: Convention) -> tuple[int | None, tuple[int, int] | None]:
+def _lengths(
+    calls: tuple[Call, ...], start: Value, rules: Convention, works_as_given: bool
+) -> tuple[int | None, tuple[int, int] | None]:
     """The shortest input length every layer takes, and, when longer inputs fail again (a Dense
-    after Flatten takes one number of features), the only range that works."""
+    after Flatten takes one number of features), the only range that works. Bisection over
+    lengths, each tried by folding the layers (bound once, no receptive fields)."""
     if start.sequence_axis is None:
         return None, None
+    prepared = chain.prepare(calls, rules)
 
     def verdict(length: int) -> int:  # −1 too short, 0 works, +1 too long (or fails otherwise)
-        error = chain.fold(calls, _with_length(start, length), rules).error
+        error = chain.fold(calls, _with_length(start, length), rules, prepared=prepared, reaches=False).error
         if error is None:
             return 0
         if getattr(error, "too_short", False):
             return -1
         return 1 if getattr(error, "too_long", False) else 2
 
-    first = _first(lambda length: verdict(length) >= 0)
+    given = start.length if works_as_given else None
+    first = _least(lambda length: verdict(length) >= 0, 1, given)
     if first is None or verdict(first) != 0:
         return None, None
-    end = _first(lambda length: length >= first and verdict(length) > 0, first)
+    if verdict(_LONGEST) == 0:  # a longer input never fails again
+        return first, None
+    end = _least(lambda length: verdict(length) > 0, first, None)
     return first, None if end is None else (first, end - 1)
 
 
-def _first(passes: Callable[[int], bool], low: int = 1) -> int | None:
-    """The least length ≥ low for which a monotone test passes (doubling, then bisection)."""
-    high = low
-    while not passes(high):
-        high *= 2
-        if high > _LONGEST:
-            return None
-    low = max(low, high // 2)
+def _least(passes: Callable[[int], bool], low: int, known: int | None) -> int | None:
+    """The least length ≥ low for which a monotone test passes, given one that passes (if known):
+    the low end first, then doubling, then bisection."""
     if passes(low):
         return low
-    while high - low > 1:
+    high = known
+    if high is None:
+        high = low
+        while not passes(high):
+            if high > _LONGEST:
+                return None
+            high *= 2
+    while high - low > 1:  # passes(high), not passes(low)
         middle = (low + high) // 2
         if passes(middle):
             high = middle

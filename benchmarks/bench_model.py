@@ -1,0 +1,84 @@
+"""Start-up cost of `model` on a 40-layer model against its floors: medians of interleaved runs,
+printed as ratios.
+
+Targets (issue 13): `model --json` ≤ 1.3 × `python -c "import typer"`; the table ≤ 1.3 ×
+`python -c "import typer, rich.console, rich.table"`; NumPy is never imported (checked here too).
+Usage: python benchmarks/bench_model.py [--rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PY = sys.executable
+SCRIPT = shutil.which("conv1dexplain") or ""
+CLI = [SCRIPT] if SCRIPT else [PY, "-m", "conv1dexplain"]
+
+
+def forty_layers() -> str:
+    """A Keras file as users write it: an Input, then 10 blocks of 4 layers (40 layers)."""
+    lines = ["import keras", "from keras import layers", "", "model = keras.Sequential([", "    keras.Input((16000, 1)),"]
+    for block in range(10):
+        lines += [
+            f"    layers.Conv1D({16 * (1 + block % 4)}, 3, padding='same'),",
+            "    layers.ReLU(),",
+            f"    layers.Conv1D({16 * (1 + block % 4)}, 3, strides={2 if block < 6 else 1}, padding='same'),",
+            "    layers.Dropout(0.1),",
+        ]
+    return "\n".join([*lines, "])", ""])
+
+
+def once(argv: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=31)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.py"
+        path.write_text(forty_layers())
+        cases = {
+            "import typer": [PY, "-c", "import typer"],
+            "model --json": [*CLI, "model", str(path), "--json"],
+            "import typer+rich": [PY, "-c", "import typer, rich.console, rich.table"],
+            "model (table)": [*CLI, "model", str(path)],
+        }
+        probe = "import sys, runpy; sys.argv = ['conv1dexplain', 'model', sys.argv[1]]\n"
+        probe += "try:\n    runpy.run_module('conv1dexplain', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        probe += "print('numpy' in sys.modules, file=sys.stderr)"
+        check = subprocess.run([PY, "-c", probe, str(path)], capture_output=True, text=True, check=False)
+        numpy_loaded = check.stderr.strip().splitlines()[-1] == "True"
+        layers = subprocess.run([*cases["model --json"]], capture_output=True, text=True, check=False).stdout
+        times: dict[str, list[float]] = {name: [] for name in cases}
+        for argv in cases.values():
+            once(argv)
+        for _ in range(args.rounds):
+            for name, argv in cases.items():
+                times[name].append(once(argv))
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    count = layers.count('"index"')
+    print(f"model: {count} layers; NumPy imported: {numpy_loaded}")
+    print(f"{'case':<22}{'median ms':>10}")
+    for name, value in medians.items():
+        print(f"{name:<22}{value * 1000:>10.1f}")
+    ok = not numpy_loaded
+    for case, floor, target in (("model --json", "import typer", 1.3), ("model (table)", "import typer+rich", 1.3)):
+        ratio = medians[case] / medians[floor]
+        ok &= ratio <= target
+        print(f"{case} / {floor}: {ratio:.2f}  (target ≤ {target})  {'ok' if ratio <= target else 'OVER'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
