@@ -24,7 +24,13 @@ CLI = [SCRIPT] if SCRIPT else [PY, "-m", "conv1dexplain"]
 
 def forty_layers() -> str:
     """A Keras file as users write it: an Input, then 10 blocks of 4 layers (40 layers)."""
-    lines = ["import keras", "from keras import layers", "", "model = keras.Sequential([", "    keras.Input((16000, 1)),"]
+    lines = [
+        "import keras",
+        "from keras import layers",
+        "",
+        "model = keras.Sequential([",
+        "    keras.Input((16000, 1)),",
+    ]
     for block in range(10):
         lines += [
             f"    layers.Conv1D({16 * (1 + block % 4)}, 3, padding='same'),",
