@@ -131,6 +131,247 @@ def torch_pointwise(rng: random.Random, state: State) -> str:
     )
 
 
+# ---- more Keras drawers (pooling, resizing, normalisation, dense, recurrent, conv variants) ----
+
+
+def _seq_len(state: State, removed: int) -> None:
+    state.length = state.length - removed
+
+
+def keras_pooling(rng: random.Random, state: State) -> str:
+    kind = _pick(rng, "MaxPooling1D", "AveragePooling1D", "MaxPool1D", "AvgPool1D")
+    pool = rng.randint(1, 4)
+    args = f"{pool}"
+    if _sometimes(rng, 0.4):
+        args += f", strides={rng.randint(1, 3)}"
+    padding = _pick(rng, "valid", "same")
+    if padding != "valid":
+        args += f", padding={padding!r}"
+    state.length = max(1, state.length // pool)
+    return f"{kind}({args})"
+
+
+def keras_global(rng: random.Random, state: State) -> str:
+    kind = _pick(rng, "GlobalMaxPooling1D", "GlobalAveragePooling1D", "GlobalMaxPool1D", "GlobalAvgPool1D")
+    if _sometimes(rng, 0.5):
+        state.length = 1
+        return f"{kind}(keepdims=True)"
+    state.rank = 2
+    return f"{kind}()"
+
+
+def keras_resize(rng: random.Random, state: State) -> str:
+    choice = rng.randint(0, 3)
+    if choice == 0:
+        return f"ZeroPadding1D({rng.randint(0, 3)})"
+    if choice == 1:
+        return f"ZeroPadding1D(({rng.randint(0, 3)}, {rng.randint(0, 3)}))"
+    if choice == 2:
+        left, right = rng.randint(0, 3), rng.randint(0, 3)
+        _seq_len(state, left + right)
+        return f"Cropping1D(({left}, {right}))"
+    size = rng.randint(1, 3)
+    state.length *= size
+    return f"UpSampling1D({size})"
+
+
+def keras_norm(rng: random.Random, state: State) -> str:
+    choice = rng.randint(0, 2)
+    if choice == 0:
+        return _pick(rng, "BatchNormalization()", "BatchNormalization(center=False)", "BatchNormalization(scale=False)")
+    if choice == 1:
+        return _pick(rng, "LayerNormalization()", "LayerNormalization(center=False)", "LayerNormalization(axis=1)")
+    groups = _pick(rng, 1, 2, state.channels, 3)
+    return f"GroupNormalization(groups={groups})"
+
+
+def keras_dense(rng: random.Random, state: State) -> str:
+    choice = rng.randint(0, 4)
+    if choice <= 1:
+        units = rng.randint(1, 10)
+        state.channels = units
+        return f"Dense({units}" + (", use_bias=False)" if _sometimes(rng, 0.2) else ")")
+    if choice == 2:
+        state.rank = 2
+        return "Flatten()"
+    if choice == 3:
+        state.channels, state.length = state.length, state.channels
+        return "Permute((2, 1))"
+    if state.rank == 2:
+        n = rng.randint(1, 6)
+        state.rank, state.length = 3, n
+        return f"RepeatVector({n})"
+    return f"Reshape((-1, {state.channels}))"
+
+
+def keras_recurrent(rng: random.Random, state: State) -> str:
+    kind = _pick(rng, "LSTM", "GRU", "SimpleRNN")
+    units = rng.randint(1, 8)
+    sequences = _sometimes(rng, 0.6)
+    inner = f"{kind}({units}" + (", return_sequences=True" if sequences else "")
+    if kind == "GRU" and _sometimes(rng, 0.3):
+        inner += ", reset_after=False"
+    inner += ")"
+    if not sequences:
+        state.rank = 2
+    state.channels = units
+    if _sometimes(rng, 0.3):
+        mode = _pick(rng, "concat", "sum", "mul", "ave")
+        state.channels = 2 * units if mode == "concat" else units
+        return f"Bidirectional({inner}, merge_mode={mode!r})"
+    return inner
+
+
+def keras_conv_variant(rng: random.Random, state: State) -> str:
+    choice = rng.randint(0, 2)
+    kernel = rng.randint(1, 5)
+    strides = _pick(rng, 1, 1, 2)
+    padding = _pick(rng, "valid", "same")
+    if choice == 0:
+        filters = rng.randint(1, 8)
+        state.channels = filters
+        state.length = (
+            state.length * strides + max(kernel - strides, 0) if padding == "valid" else state.length * strides
+        )
+        return f"Conv1DTranspose({filters}, {kernel}, strides={strides}, padding={padding!r})"
+    if choice == 1:
+        filters = rng.randint(1, 8)
+        multiplier = rng.randint(1, 2)
+        state.channels = filters
+        options = f"strides={strides}, padding={padding!r}, depth_multiplier={multiplier}"
+        return f"SeparableConv1D({filters}, {kernel}, {options})"
+    multiplier = rng.randint(1, 3)
+    state.channels *= multiplier
+    return f"DepthwiseConv1D({kernel}, strides={strides}, padding={padding!r}, depth_multiplier={multiplier})"
+
+
+def keras_embedding(rng: random.Random, state: State) -> str:
+    dim = rng.randint(1, 12)
+    state.channels, state.tokens = dim, True
+    return f"Embedding({rng.randint(2, 50)}, {dim})"
+
+
+# ---- more PyTorch drawers -----------------------------------------------------------------------
+
+
+def torch_pooling(rng: random.Random, state: State) -> str:
+    choice = rng.randint(0, 3)
+    kernel = rng.randint(1, 4)
+    if choice == 0:
+        args = f"{kernel}"
+        if _sometimes(rng, 0.4):
+            args += f", stride={rng.randint(1, 3)}"
+        if _sometimes(rng, 0.3):
+            args += f", padding={rng.randint(0, kernel // 2 + (1 if _sometimes(rng, 0.1) else 0))}"
+        if _sometimes(rng, 0.3):
+            args += f", dilation={rng.randint(1, 3)}"
+        if _sometimes(rng, 0.3):
+            args += ", ceil_mode=True"
+        state.length = max(1, state.length // kernel)
+        return f"nn.MaxPool1d({args})"
+    if choice == 1:
+        args = f"{kernel}"
+        if _sometimes(rng, 0.4):
+            args += f", stride={rng.randint(1, 3)}"
+        if _sometimes(rng, 0.3):
+            args += f", padding={rng.randint(0, kernel // 2)}"
+        if _sometimes(rng, 0.3):
+            args += ", ceil_mode=True"
+        if _sometimes(rng, 0.3):
+            args += ", count_include_pad=False"
+        state.length = max(1, state.length // kernel)
+        return f"nn.AvgPool1d({args})"
+    size = rng.randint(1, 6)
+    state.length = size
+    return f"nn.{_pick(rng, 'AdaptiveAvgPool1d', 'AdaptiveMaxPool1d')}({size})"
+
+
+def torch_resize(rng: random.Random, state: State) -> str:
+    choice = rng.randint(0, 5)
+    left, right = rng.randint(0, 3), rng.randint(0, 3)
+    if choice == 0:
+        state.length += left + right
+        return f"nn.ConstantPad1d(({left}, {right}), 0.5)"
+    if choice == 1:
+        state.length += 2 * left
+        return f"nn.ZeroPad1d({left})"
+    if choice == 2:
+        state.length += left + right
+        return f"nn.ReflectionPad1d(({left}, {right}))"
+    if choice == 3:
+        state.length += left + right
+        return f"nn.ReplicationPad1d(({left}, {right}))"
+    if choice == 4:
+        state.length += left + right
+        return f"nn.CircularPad1d(({left}, {right}))"
+    factor = rng.randint(1, 3)
+    state.length *= factor
+    return f"nn.Upsample(scale_factor={factor}" + (", mode='linear')" if _sometimes(rng, 0.3) else ")")
+
+
+def torch_norm(rng: random.Random, state: State) -> str:
+    choice = rng.randint(0, 3)
+    channels = state.channels if not _sometimes(rng, 0.1) else state.channels + 1
+    if choice == 0:
+        return f"nn.BatchNorm1d({channels}" + (", affine=False)" if _sometimes(rng, 0.2) else ")")
+    if choice == 1:
+        return f"nn.LayerNorm({state.length if not _sometimes(rng, 0.1) else state.length + 1})"
+    if choice == 2:
+        groups = _pick(rng, 1, 2, state.channels)
+        return f"nn.GroupNorm({groups}, {channels})"
+    return f"nn.InstanceNorm1d({channels}" + (", affine=True)" if _sometimes(rng, 0.3) else ")")
+
+
+def torch_dense(rng: random.Random, state: State) -> str:
+    choice = rng.randint(0, 2)
+    if choice == 0:
+        out = rng.randint(1, 10)
+        features = state.length if not _sometimes(rng, 0.1) else state.length + 1
+        state.length = out
+        return f"nn.Linear({features}, {out}" + (", bias=False)" if _sometimes(rng, 0.2) else ")")
+    if choice == 1:
+        state.rank = 2
+        return _pick(rng, "nn.Flatten()", "nn.Flatten(1, 2)", "nn.Flatten(0)")
+    return f"nn.Unflatten(1, ({state.channels}, 1))"
+
+
+def torch_recurrent(rng: random.Random, state: State) -> str:
+    kind = _pick(rng, "LSTM", "GRU", "RNN")
+    hidden = rng.randint(1, 8)
+    size = state.length if _sometimes(rng, 0.8) else state.channels
+    args = f"{size}, {hidden}, batch_first=True"
+    if _sometimes(rng, 0.3):
+        args += ", num_layers=2"
+    if _sometimes(rng, 0.3):
+        args += ", bidirectional=True"
+    if kind == "LSTM" and _sometimes(rng, 0.2) and hidden > 1:
+        args += f", proj_size={hidden - 1}"
+    state.tuple_out = True
+    return f"nn.{kind}({args})"
+
+
+def torch_conv_transpose(rng: random.Random, state: State) -> str:
+    kernel = rng.randint(1, 5)
+    stride = _pick(rng, 1, 2, 3)
+    out = rng.randint(1, 8)
+    args = f"{state.channels}, {out}, {kernel}, stride={stride}"
+    if _sometimes(rng, 0.3):
+        args += f", padding={rng.randint(0, 2)}"
+    if _sometimes(rng, 0.3) and stride > 1:
+        args += f", output_padding={rng.randint(0, stride - 1)}"
+    if _sometimes(rng, 0.2):
+        args += f", dilation={rng.randint(1, 2)}"
+    state.channels = out
+    state.length = (state.length - 1) * stride + kernel
+    return f"nn.ConvTranspose1d({args})"
+
+
+def torch_embedding(rng: random.Random, state: State) -> str:
+    dim = rng.randint(1, 12)
+    state.channels, state.tokens = dim, True
+    return f"nn.Embedding({rng.randint(2, 50)}, {dim})"
+
+
 @dataclass
 class Family:
     """The drawers of one framework, with weights, and how a chain starts."""
@@ -139,8 +380,8 @@ class Family:
     first: list[tuple[float, Drawer]] = field(default_factory=list)  # layers that may start a model
 
 
-KERAS = Family([(3.0, keras_conv1d), (1.5, keras_pointwise)])
-TORCH = Family([(3.0, torch_conv1d), (1.5, torch_pointwise)])
+KERAS = Family([(3.0, keras_conv1d), (1.5, keras_pointwise), (1.5, keras_dense)], [(1.0, keras_embedding)])
+TORCH = Family([(3.0, torch_conv1d), (1.5, torch_pointwise), (1.5, torch_dense)], [(1.0, torch_embedding)])
 
 
 def draw_chain(family: Family, rng: random.Random, state: State, layers: int) -> list[str]:

@@ -56,10 +56,12 @@ def test_random_keras_chains_equal_keras(block: int, keras: ModuleType) -> None:
     for seed in range(block * CHAINS // 8, (block + 1) * CHAINS // 8):
         calls, start, _ = _chain(KERAS, seed)
         code = "Sequential([" + ", ".join(calls) + "])"
-        report = from_text(code, f"2x{start.length}x{start.channels}", "keras")
+        tokens = calls[0].startswith("Embedding(")
+        shape = (2, start.length) if tokens else (2, start.length, start.channels)
+        report = from_text(code, "x".join(map(str, shape)), "keras")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            built = build_keras(keras, calls, (2, start.length, start.channels), tokens=False)
+            built = build_keras(keras, calls, shape, tokens=tokens)
         _compare(report, built, calls)
 
 
@@ -68,8 +70,10 @@ def test_random_pytorch_chains_equal_pytorch(block: int, torch: ModuleType) -> N
     for seed in range(block * CHAINS // 8, (block + 1) * CHAINS // 8):
         calls, start, _ = _chain(TORCH, 10_000 + seed)
         code = "nn.Sequential(" + ", ".join(calls) + ")"
-        report = from_text(code, f"2x{start.channels}x{start.length}", "pytorch")
+        tokens = calls[0].startswith("nn.Embedding(")
+        shape = (2, start.length) if tokens else (2, start.channels, start.length)
+        report = from_text(code, "x".join(map(str, shape)), "pytorch")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            built = build_torch(torch, calls, (2, start.channels, start.length), tokens=False)
+            built = build_torch(torch, calls, shape, tokens=tokens)
         _compare(report, built, calls)

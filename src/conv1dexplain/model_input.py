@@ -35,7 +35,7 @@ def start_value(dims: Dims, first: Call, rules: Convention) -> Value:
     """The model's input value (batch first) for the first layer: where its sequence axis is."""
     order = _order(first, rules)
     if order == "tokens":
-        return Value(dims, 1 if len(dims) == 2 else None)
+        return Value(dims, 1 if len(dims) == 2 else None, integer=True)
     if len(dims) != 3:
         return Value(dims, None)  # (batch, features): no sequence axis (or a rank the layer refuses)
     if order == "time_major":  # PyTorch's RNNs without batch_first read (L, N, H)

@@ -129,4 +129,4 @@ def _with_length(value: Value, length: int) -> Value:
     assert value.sequence_axis is not None
     dims = list(value.dims)
     dims[value.sequence_axis] = length
-    return Value(tuple(dims), value.sequence_axis)
+    return Value(tuple(dims), value.sequence_axis, integer=value.integer)

@@ -40,6 +40,7 @@ class Value:
     dims: Dims
     sequence_axis: int | None  # index into dims; None when the tensor has no sequence axis
     is_tuple: bool = False  # what PyTorch's RNN modules return: (output, state)
+    integer: bool = False  # token ids (a model's input for an Embedding)
 
     @property
     def length(self) -> int | None:

@@ -23,10 +23,11 @@ def from_tensor(tensor: Tensor, like: Value) -> Value:
     return Value(dims, len(dims) - 2 if tensor.layout == "channels_last" else axis)
 
 
-def keras_rank_error(value: Value, where: Context, rank: int) -> ChainError:
-    """Keras' InputSpec refusal of a tensor whose rank is not `rank`."""
+def keras_rank_error(value: Value, where: Context, rank: int, exact: bool = False) -> ChainError:
+    """Keras' InputSpec refusal of a tensor whose rank is not `rank` (Keras ≥ 3.13's words;
+    `exact`: the layer's spec is ndim=rank, else min_ndim=rank below it)."""
     found = len(value.dims)
-    want = f"min_ndim={rank}" if found < rank else f"ndim={rank}"
+    want = f"min_ndim={rank}" if found < rank and not exact else f"ndim={rank}"
     hint = (
         "a Conv1D or pooling layer reads (batch, length, channels): add a channels axis, e.g. "
         "Reshape((length, 1)) before it, or Input(shape=(length, 1))"
@@ -36,8 +37,8 @@ def keras_rank_error(value: Value, where: Context, rank: int) -> ChainError:
     return ChainError(
         f"{where.call.name} needs a rank-{rank} input (batch, length, channels); it gets {fmt_shape(value.dims)}",
         hint,
-        f'ValueError: Input 0 of layer "{where.name}" is incompatible with the layer: expected {want}, '
-        f"found ndim={found}. Full shape received: {fmt_shape(value.dims)}",
+        f"ValueError: Input 0 with name 'None' of layer '{where.name}' is incompatible with the layer: "
+        f"expected {want}, found ndim={found}. Full shape received: {fmt_shape(value.dims)}",
     )
 
 
