@@ -1,0 +1,195 @@
+"""Pooling, padding, cropping and upsampling layers in a model, against the real Keras 3 (PyTorch
+backend) and PyTorch: output shapes (an unknown length too), parameter counts, refusals with the
+framework's own message, and receptive fields measured by perturbing one input position.
+
+Expected numbers come from the frameworks, built here for drawn settings; never from our code.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import random
+import re
+import warnings
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from conv1dexplain.chain import ModelPlan, fold
+from conv1dexplain.conventions import KERAS, PYTORCH
+from conv1dexplain.layers.node import REQUIRED, Call, ChainError, Value
+from conv1dexplain.layers.rules import rule_for
+
+Dims = tuple[Any, ...]
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# Keras numbers its auto-names per process (average_pooling1d_7): the test compares the rest
+LAYER_NAME = re.compile(r"of layer '[^']*'")
+
+
+# ---- oracles: run the real layer, compare with our one-layer plan -------------------------------
+
+
+def _failure(run: Callable[[], Any]) -> tuple[Any, tuple[str, str] | None]:
+    """The framework's result, or its error as (type name, message)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return run(), None
+        except Exception as error:  # any framework refusal is the oracle's answer
+            return None, (type(error).__name__, ANSI.sub("", str(error)))
+
+
+def _assert_refused(plan: ModelPlan, failure: tuple[str, str], layer: int = 0) -> None:
+    """We refuse at the same layer, with the framework's kind of error and its words."""
+    kind, text = failure
+    assert plan.error is not None, f"the framework refuses ({kind}: {text}) but we accept"
+    assert plan.error_layer == layer
+    assert isinstance(plan.error, ChainError), plan.error
+    ours_kind, _, ours_text = plan.error.framework_message.partition(": ")
+    assert ours_kind == kind, (plan.error.framework_message, kind, text)
+    # Keras wraps a call's error in "Exception encountered when calling …": ours is the inner text
+    assert LAYER_NAME.sub("", ours_text) in LAYER_NAME.sub("", text), (ours_text, text)
+
+
+def _keras_value(dims: Dims, channels_first: bool = False) -> Value:
+    return Value(tuple(dims), (2 if channels_first else 1) if len(dims) == 3 else None)
+
+
+def keras_check(keras: ModuleType, name: str, kwargs: dict[str, Any], dims: Dims) -> str:
+    """The real layer built symbolically (how a model meets it; None allowed) and, for a known
+    shape, called on zeros; its output shape, parameters and refusals against our plan."""
+    layers: list[Any] = []
+
+    def symbolic() -> Any:
+        layers.append(getattr(keras.layers, name)(**kwargs))
+        return layers[-1](keras.Input(batch_shape=dims)).shape
+
+    shape, failure = _failure(symbolic)
+    value = _keras_value(dims, kwargs.get("data_format") == "channels_first")
+    plan = fold((Call(name, (), kwargs),), value, KERAS)
+    if failure is not None:
+        _assert_refused(plan, failure)
+        return "refused"
+    assert plan.error is None, (name, kwargs, dims, plan.error)
+    step = plan.rows[0].step
+    assert step.output.dims == tuple(shape), (name, kwargs, dims)
+    layer = layers[-1]
+    counts = (sum(math.prod(w.shape) for w in layer.trainable_weights), len(layer.non_trainable_weights))
+    assert (step.trainable_params, step.non_trainable_params) == counts == (0, 0)
+    assert layer.count_params() == 0
+    if None not in dims:
+        eager, failure = _failure(lambda: layers[-1](keras.ops.zeros(dims)).shape)
+        assert failure is None and tuple(eager) == step.output.dims, (name, kwargs, dims, failure)
+    return "ok"
+
+
+def torch_check(torch: ModuleType, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], dims: Dims) -> str:
+    """The real module on zeros (no_grad): shape, parameters (buffers are not) and refusals."""
+    modules: list[Any] = []
+
+    def run() -> Any:
+        modules.append(getattr(torch.nn, name)(*args, **kwargs))
+        with torch.no_grad():
+            return modules[-1](torch.zeros(dims))
+
+    out, failure = _failure(run)
+    plan = fold((Call(name, args, kwargs),), Value(tuple(dims), len(dims) - 1), PYTORCH)
+    if failure is not None:
+        _assert_refused(plan, failure)
+        return "refused"
+    assert plan.error is None, (name, args, kwargs, dims, plan.error)
+    step = plan.rows[0].step
+    assert step.output.is_tuple == isinstance(out, tuple)
+    tensor = out[0] if isinstance(out, tuple) else out
+    assert step.output.dims == tuple(tensor.shape), (name, args, kwargs, dims)
+    assert sum(p.numel() for p in modules[-1].parameters()) == step.trainable_params + step.non_trainable_params == 0
+    return "ok"
+
+
+def _tally(outcomes: list[str], least_ok: int, least_refused: int) -> None:
+    """The drawn settings reached both paths: accepted and refused."""
+    assert outcomes.count("ok") >= least_ok and outcomes.count("refused") >= least_refused, outcomes
+
+
+def _draw(rng: random.Random, *choices: Any) -> Any:
+    return rng.choice(choices)
+
+
+# ---- Keras ------------------------------------------------------------------------------------
+
+KERAS_POOLS = ("MaxPooling1D", "AveragePooling1D", "MaxPool1D", "AvgPool1D")
+KERAS_GLOBALS = ("GlobalMaxPooling1D", "GlobalAveragePooling1D", "GlobalMaxPool1D", "GlobalAvgPool1D")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_keras_pooling_shapes_and_refusals(keras: ModuleType, seed: int) -> None:
+    rng = random.Random(seed)
+    outcomes = []
+    for _ in range(30):
+        rare = rng.random() < 0.15  # an invalid setting
+        kwargs: dict[str, Any] = {"pool_size": _draw(rng, 0, -1) if rare else _draw(rng, 1, 2, 3, 4, 5, (3,))}
+        if rng.random() < 0.6:
+            kwargs["strides"] = _draw(rng, 0, -2) if rare else _draw(rng, 1, 2, 3, 4, (2,))
+        kwargs["padding"] = _draw(rng, "SAME", "causal") if rare else _draw(rng, "valid", "same")
+        kwargs["data_format"] = _draw(rng, None, "channels_last", "channels_first")
+        length = _draw(rng, None, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12)
+        dims = (None, 3, length) if kwargs["data_format"] == "channels_first" else (None, length, 3)
+        if rng.random() < 0.1:
+            dims = _draw(rng, (None, 7), (None, 7, 3, 2))
+        outcomes.append(keras_check(keras, rng.choice(KERAS_POOLS), kwargs, dims))
+    _tally(outcomes, 12, 4)
+
+
+@pytest.mark.parametrize("name", KERAS_GLOBALS)
+def test_keras_global_pooling_drops_or_keeps_the_length(keras: ModuleType, name: str) -> None:
+    outcomes = []
+    for data_format in (None, "channels_last", "channels_first"):
+        for keepdims in (False, True):
+            for dims in ((None, 7, 3), (2, None, 5), (2, 1, 4), (None, 5), (1, 2, 3, 4)):
+                if data_format == "channels_first" and len(dims) == 3:
+                    dims = (dims[0], dims[2], dims[1])
+                kwargs = {"data_format": data_format, "keepdims": keepdims}
+                outcomes.append(keras_check(keras, name, kwargs, dims))
+    _tally(outcomes, 18, 6)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_keras_padding_cropping_upsampling(keras: ModuleType, seed: int) -> None:
+    rng = random.Random(seed)
+    outcomes = []
+    for _ in range(30):
+        name = _draw(rng, "ZeroPadding1D", "Cropping1D", "UpSampling1D")
+        length = _draw(rng, None, 1, 2, 3, 4, 5, 6)
+        dims: Dims = (None, length, 3)
+        if name == "ZeroPadding1D":
+            kwargs: dict[str, Any] = {"padding": _draw(rng, 0, 1, 3, (1, 2), (0, 4), -1, (2, -1), (1, 2, 3))}
+            kwargs["data_format"] = _draw(rng, None, "channels_last", "channels_first")
+            if kwargs["data_format"] == "channels_first":
+                dims = (None, 3, length)
+        elif name == "Cropping1D":
+            kwargs = {"cropping": _draw(rng, 0, 1, 2, (1, 0), (0, 3), (2, 2), -1)}
+        else:
+            kwargs = {"size": _draw(rng, 1, 2, 3, 5, 0, -1, 2.0)}
+        if rng.random() < 0.1:
+            dims = (None, 6)
+        outcomes.append(keras_check(keras, name, kwargs, dims))
+    _tally(outcomes, 12, 4)
+
+
+def _signature_matches(cls: type, name: str, rules: Any) -> None:
+    """Our parameters are the class's, in its positional order, with its defaults."""
+    real = inspect.signature(cls.__init__).parameters
+    names = [key for key, param in real.items() if key != "self" and param.kind is param.POSITIONAL_OR_KEYWORD]
+    rule = rule_for(rules, Call(name))
+    assert [param.name for param in rule.params] == [key for key in names if key != "name"], name
+    for param in rule.params:
+        default = real[param.name].default
+        assert (REQUIRED if default is inspect.Parameter.empty else default) == param.default, (name, param)
+
+
+def test_keras_signatures_and_defaults(keras: ModuleType) -> None:
+    for name in (*KERAS_POOLS, *KERAS_GLOBALS, "ZeroPadding1D", "Cropping1D", "UpSampling1D"):
+        _signature_matches(getattr(keras.layers, name), name, KERAS)
