@@ -193,3 +193,118 @@ def _signature_matches(cls: type, name: str, rules: Any) -> None:
 def test_keras_signatures_and_defaults(keras: ModuleType) -> None:
     for name in (*KERAS_POOLS, *KERAS_GLOBALS, "ZeroPadding1D", "Cropping1D", "UpSampling1D"):
         _signature_matches(getattr(keras.layers, name), name, KERAS)
+
+
+# ---- PyTorch ----------------------------------------------------------------------------------
+
+
+def _torch_dims(rng: random.Random, lengths: tuple[int, ...]) -> Dims:
+    length = rng.choice(lengths)
+    return _draw(rng, (2, 3, length), (2, 3, length), (3, length))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_torch_max_pool(torch: ModuleType, seed: int) -> None:
+    rng = random.Random(seed)
+    outcomes = []
+    for _ in range(40):
+        rare = rng.random() < 0.15
+        kernel = _draw(rng, 0, -1, (2, 2)) if rare and rng.random() < 0.3 else _draw(rng, 1, 2, 3, 4, 5, (3,))
+        kwargs: dict[str, Any] = {
+            "stride": _draw(rng, None, 1, 2, 3, (2,)) if not rare else _draw(rng, 0, -1, None),
+            "padding": _draw(rng, 0, 0, 1, 2) if not rare else _draw(rng, -1, 3),
+            "dilation": _draw(rng, 1, 1, 2, 3) if not rare else _draw(rng, 0, 2),
+            "ceil_mode": rng.random() < 0.5,
+            "return_indices": rng.random() < 0.2,
+        }
+        dims = _torch_dims(rng, (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13))
+        if rng.random() < 0.05:
+            dims = _draw(rng, (6,), (1, 2, 3, 6))
+        outcomes.append(torch_check(torch, "MaxPool1d", (kernel,), kwargs, dims))
+    _tally(outcomes, 15, 5)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_torch_avg_pool(torch: ModuleType, seed: int) -> None:
+    rng = random.Random(100 + seed)
+    outcomes = []
+    for _ in range(40):
+        rare = rng.random() < 0.15
+        kernel = _draw(rng, 0, -1) if rare and rng.random() < 0.3 else _draw(rng, 1, 2, 3, 4, 5, (3,))
+        kwargs: dict[str, Any] = {
+            "stride": _draw(rng, None, 1, 2, 3, (2,)) if not rare else _draw(rng, 0, -1, None),
+            "padding": _draw(rng, 0, 0, 1, 2) if not rare else _draw(rng, -1, 3),
+            "ceil_mode": rng.random() < 0.5,
+            "count_include_pad": rng.random() < 0.5,
+        }
+        dims = _torch_dims(rng, (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13))
+        if rng.random() < 0.05:
+            dims = _draw(rng, (6,), (1, 2, 3, 6))
+        outcomes.append(torch_check(torch, "AvgPool1d", (kernel,), kwargs, dims))
+    _tally(outcomes, 15, 5)
+
+
+def test_ceil_mode_drops_a_last_window_that_starts_in_the_right_padding(torch: ModuleType) -> None:
+    """L=4, k=2, s=3, p=1: ceil((4+2−2)/3)+1 = 3 windows, but the third starts at 6 − 1 = 5 ≥ L + p."""
+    for name in ("MaxPool1d", "AvgPool1d"):
+        assert torch_check(torch, name, (2,), {"stride": 3, "padding": 1, "ceil_mode": True}, (1, 1, 4)) == "ok"
+        plan = fold((Call(name, (2,), {"stride": 3, "padding": 1, "ceil_mode": True}),), Value((1, 1, 4), 2), PYTORCH)
+        assert plan.rows[0].step.output.dims == (1, 1, 2)
+
+
+@pytest.mark.parametrize("name", ["AdaptiveMaxPool1d", "AdaptiveAvgPool1d"])
+def test_torch_adaptive_pools(torch: ModuleType, name: str) -> None:
+    outcomes = []
+    extra = [{"return_indices": True}] if "Max" in name else []
+    for output_size in (1, 2, 3, 5, 8, 0, (2,), -1, None, (2, 3), 2.0):
+        for kwargs in [{}, *extra]:
+            for dims in ((2, 3, 7), (3, 8), (1, 2, 1), (6,), (1, 2, 3, 4)):
+                outcomes.append(torch_check(torch, name, (output_size,), kwargs, dims))
+    _tally(outcomes, 20, 10)
+
+
+@pytest.mark.parametrize("name", ["ConstantPad1d", "ZeroPad1d", "ReflectionPad1d", "ReplicationPad1d", "CircularPad1d"])
+def test_torch_padding_modules(torch: ModuleType, name: str) -> None:
+    outcomes = []
+    for padding in (0, 1, 2, 3, 5, (1, 3), (0, 4), (-2, 1), (-3, -2), (-3, -3), (2, -5), (1, 2, 3)):
+        for dims in ((2, 3, 5), (3, 4), (2, 3, 1), (5,), (1, 2, 3, 5)):
+            args = (padding, 0.5) if name == "ConstantPad1d" else (padding,)
+            outcomes.append(torch_check(torch, name, args, {}, dims))
+    _tally(outcomes, 12, 8)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_torch_upsample(torch: ModuleType, seed: int) -> None:
+    rng = random.Random(200 + seed)
+    outcomes = []
+    for _ in range(40):
+        kwargs: dict[str, Any] = {
+            "mode": _draw(rng, "nearest", "nearest", "linear", "nearest-exact", "area", "bilinear")
+        }
+        if rng.random() < 0.1:
+            kwargs["mode"] = _draw(rng, "bicubic", "trilinear", "lanczos", "foo")
+        if rng.random() < 0.6:
+            kwargs["scale_factor"] = _draw(rng, 1, 2, 3, 0.5, 1.5, 2.5, 1.3, 0.1, (2,), 2.0)
+        if rng.random() < 0.15 or "scale_factor" not in kwargs:
+            kwargs["size"] = _draw(rng, 1, 4, 7, 12, (6,), 0)
+        if rng.random() < 0.2:
+            kwargs["align_corners"] = rng.random() < 0.5
+        dims = _torch_dims(rng, (1, 2, 3, 5, 6))
+        outcomes.append(torch_check(torch, "Upsample", (), kwargs, dims))
+    _tally(outcomes, 10, 8)
+
+
+def test_torch_signatures_and_defaults(torch: ModuleType) -> None:
+    for name in (
+        "MaxPool1d",
+        "AvgPool1d",
+        "AdaptiveMaxPool1d",
+        "AdaptiveAvgPool1d",
+        "ConstantPad1d",
+        "ZeroPad1d",
+        "ReflectionPad1d",
+        "ReplicationPad1d",
+        "CircularPad1d",
+        "Upsample",
+    ):
+        _signature_matches(getattr(torch.nn, name), name, PYTORCH)

@@ -10,15 +10,20 @@ from fractions import Fraction
 from typing import Any
 
 from conv1dexplain.layers.node import ChainError, Context, LayerRule, Slide, Step, Value, params
-from conv1dexplain.layers.pooling_values import one_int, torch_dims, torch_tuple_error, with_length
+from conv1dexplain.layers.pooling_values import torch_dims, torch_tuple_error, with_length
 
 
-def _output_size(value: Any, function: str) -> int:
-    number = one_int(value)
-    if number is not None:
-        return number
-    if isinstance(value, tuple | list):
-        words = f"TypeError: {function}() argument 'output_size' should contain one int (got {len(value)})"
+def _output_size(value: Any, function: str, rank_ok: bool) -> int | None:
+    """output_size as the argument parser takes it (an int or a list of ints, else a TypeError),
+    then as ATen checks it, after the input's rank (None: that check is still to come)."""
+    if isinstance(value, tuple | list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        if len(value) == 1:
+            return int(value[0])
+        if not rank_ok:
+            return None
+        words = f"RuntimeError: {function}() argument 'output_size' should contain one int (got {len(value)})"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        return value
     else:
         words = (
             f"TypeError: {function}(): argument 'output_size' (position 2) must be tuple of ints, "
@@ -27,7 +32,7 @@ def _output_size(value: Any, function: str) -> int:
     raise ChainError(f"output_size must be one int, got {value!r}", "give output_size=…", words)
 
 
-def _check_input(value: Value, output: int, function: str) -> None:
+def _check_rank(value: Value, function: str) -> None:
     if len(value.dims) not in (2, 3):
         raise ChainError(
             f"nn.{_module(function)} reads (N, C, L) or unbatched (C, L); it gets {torch_dims(value.dims)}",
@@ -35,6 +40,9 @@ def _check_input(value: Value, output: int, function: str) -> None:
             f"RuntimeError: Expected 2 to 3 dimensions, but got {len(value.dims)}-dimensional tensor for "
             f"argument #1 'self' (while checking arguments for {function})",
         )
+
+
+def _check_input(value: Value, output: int, function: str) -> None:
     if output < 0:
         inner = [*value.dims[:-1], 1, output]
         words = (
@@ -62,7 +70,7 @@ def adaptive_slide(length: int | None, output: int) -> tuple[Slide | None, tuple
     """The windows of an adaptive pool as a Slide where they are all alike, else None and a note."""
     if length is not None and output > 0 and length % output == 0:
         return Slide(length // output, Fraction(length // output)), ()
-    if length is not None and length > 0 and output % length == 0:
+    if length and output > 0 and output % length == 0:
         return Slide(1, Fraction(length, output)), ()
     return None, ("adaptive windows vary: output i reads inputs ⌊i·L/O⌋ to ⌈(i+1)·L/O⌉−1",)
 
@@ -70,7 +78,10 @@ def adaptive_slide(length: int | None, output: int) -> tuple[Slide | None, tuple
 def _adaptive(value: Value, output_size: Any, function: str) -> Step:
     if value.is_tuple:  # the argument parser reads the input before output_size
         raise torch_tuple_error(function)
-    output = _output_size(output_size, function)
+    _output_size(output_size, function, rank_ok=False)
+    _check_rank(value, function)
+    output = _output_size(output_size, function, rank_ok=True)
+    assert output is not None
     _check_input(value, output, function)
     axis = len(value.dims) - 1
     slide, notes = adaptive_slide(value.dims[axis], output)

@@ -128,7 +128,8 @@ def torch_constant_pad(args: dict[str, Any], inputs: tuple[Value, ...], where: C
     axis, length = _pad_input(value, "pad")
     left, right = _torch_pair(args["padding"])
     output = None if length is None else length + left + right
-    if output is not None and output < 0:
+    # F.pad crops first (narrow), then pads: the crop alone must leave a length of 0 or more
+    if length is not None and length + min(left, 0) + min(right, 0) < 0:
         raise _shorter(
             f"the padding ({left}, {right}) crops more than the {length} positions there are",
             "crop less, or give a longer input",
@@ -198,9 +199,9 @@ def torch_circular_pad(args: dict[str, Any], inputs: tuple[Value, ...], where: C
             "take the tensor out first",
             "AttributeError: 'tuple' object has no attribute 'dim'",
         )
+    _torch_rank(value, circular=True)  # CircularPad1d checks the rank itself, before F.pad
     axis, length = _pad_input(value, "pad")
     left, right = _torch_pair(args["padding"])
-    _torch_rank(value, circular=True)
     if length is None:
         return _pad_step(value, axis, left, right, None)
     if left > length or right > length:
@@ -215,7 +216,50 @@ def torch_circular_pad(args: dict[str, Any], inputs: tuple[Value, ...], where: C
             "crop less, or give a longer input",
             "RuntimeError: Negative padding value is resulting in an empty dimension",
         )
+    _circular_copies(value, length, left, right)
     return _pad_step(value, axis, left, right, length + left + right)
+
+
+def _slice_length(size: int, start: int, end: int) -> int:
+    """ATen's Tensor.slice: negative bounds count from the end, then both are clamped."""
+    start, end = (start + size if start < 0 else start), (end + size if end < 0 else end)
+    start = min(max(start, 0), size)
+    return min(max(end, start), size) - start
+
+
+def _circular_copies(value: Value, length: int, left: int, right: int) -> None:
+    """_pad_circular_symint's three copies; a crop deeper than the input makes their sizes disagree,
+    which PyTorch reports as a broadcast error (not as a padding one)."""
+    output = length + left + right
+    copies = [
+        (
+            _slice_length(output, max(left, 0), output - max(right, 0)),
+            _slice_length(length, max(-left, 0), length - max(-right, 0)),
+        )
+    ]
+    if left > 0:
+        wrapped = (output - left - max(right, 0), output - max(right, 0))
+        copies.append((_slice_length(output, 0, left), _slice_length(output, *wrapped)))
+    if right > 0:
+        copies.append(
+            (_slice_length(output, output - right, output), _slice_length(output, max(left, 0), max(left, 0) + right))
+        )
+    for target, source in copies:
+        if target == source or source == 1:  # equal, or broadcast from one position
+            continue
+        shape = [*value.dims[:-1]]
+        words = (
+            f"output with shape {torch_dims((*shape, target))} doesn't match the broadcast shape "
+            f"{torch_dims((*shape, source))}"
+            if target == 1  # broadcasting the source onto one position gives the source's size
+            else f"The size of tensor a ({target}) must match the size of tensor b ({source}) at non-singleton "
+            f"dimension {len(value.dims) - 1}"
+        )
+        raise _shorter(
+            f"circular padding ({left}, {right}) crops deeper than the input of {length} on one side",
+            "crop at most the input's length on each side",
+            f"RuntimeError: {words}",
+        )
 
 
 _PADDING = params("padding")

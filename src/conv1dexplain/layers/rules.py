@@ -6,10 +6,10 @@ import functools
 
 from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError, setting
-from conv1dexplain.layers import convolution, pointwise, pooling, pooling_adaptive, resize, upsample
+from conv1dexplain.layers import convolution, pointwise, pooling, pooling_adaptive, pooling_torch, resize, upsample
 from conv1dexplain.layers.node import Call, LayerRule
 
-FAMILIES = (convolution, pointwise, pooling, pooling_adaptive, resize, upsample)
+FAMILIES = (convolution, pointwise, pooling, pooling_adaptive, pooling_torch, resize, upsample)
 
 
 @functools.cache

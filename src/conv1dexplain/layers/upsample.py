@@ -42,7 +42,6 @@ def keras_upsampling(args: dict[str, Any], inputs: tuple[Value, ...], where: Con
     return Step(with_length(value, 1, None if length is None else length * size), slide=Slide(1, Fraction(1, size)))
 
 
-_INTERPOLATING = ("linear", "bilinear", "bicubic", "trilinear")
 _ONE_D = ("nearest", "nearest-exact", "linear", "area")
 _MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
 
@@ -53,10 +52,10 @@ def _refuse(message: str, hint: str, words: str, argument: str | None = None) ->
 
 def _check_upsample(args: dict[str, Any], value: Value) -> None:
     """F.interpolate's checks, in its order."""
-    mode, size, scale = args["mode"], args["size"], args["scale_factor"]
+    mode, size, scale = args["mode"], args["size"], _scale(args)
     if value.is_tuple:
         raise _refuse("nn.Upsample gets a tuple, not a tensor", "take the tensor out first", _NO_DIM)
-    if args["align_corners"] is not None and mode not in _INTERPOLATING:
+    if args["align_corners"] is not None and mode in ("nearest", "area", "nearest-exact"):
         raise _refuse(
             f"align_corners is only for the interpolating modes, not mode={mode!r}",
             "drop align_corners, or use mode='linear'",
@@ -68,19 +67,55 @@ def _check_upsample(args: dict[str, Any], value: Value) -> None:
         raise _refuse("give size or scale_factor, not both", "drop one", _BOTH, "size")
     if size is None and scale is None:
         raise _refuse("nn.Upsample needs size or scale_factor", "give scale_factor=2", _NEITHER, "scale_factor")
+    _check_spatial(value, size, scale)
+    if args["recompute_scale_factor"] and size is not None:
+        raise _refuse(
+            "recompute_scale_factor is only for scale_factor", "drop it", _RECOMPUTE, "recompute_scale_factor"
+        )
     if len(value.dims) != 3 or mode not in _ONE_D:
         raise _mode_error(value, mode)
 
 
+def _scale(args: dict[str, Any]) -> Any:
+    """nn.Upsample keeps a falsy scale_factor (0) as None, and a tuple as floats."""
+    scale = args["scale_factor"]
+    if not scale:
+        return None
+    return tuple(float(f) for f in scale) if isinstance(scale, tuple | list) else scale
+
+
+def _check_spatial(value: Value, size: Any, scale: Any) -> None:
+    spatial = [d for d in value.dims[2:]]
+    given, what, form = (size, "output size of", "output size in (o1, o2, ...,oK)")
+    if size is None:
+        given, what, form = (scale, "scale_factor of shape", "scale_factor in (s1, s2, ...,sK)")
+    if isinstance(given, tuple | list) and len(given) != len(spatial):
+        subject = "output" if size is not None else "scale_factor"
+        raise _refuse(
+            f"nn.Upsample's {subject} has {len(given)} sizes; its input has {len(spatial)} spatial axes",
+            "give one number for a sequence, on (N, C, L)",
+            f"ValueError: Input and {subject} must have the same number of spatial dimensions, but got input with "
+            f"spatial dimensions of {spatial} and {what} {given}. Please provide input tensor in (N, C, d1, d2, "
+            f"...,dK) format and {form} format.",
+        )
+
+
+_RECOMPUTE = "ValueError: recompute_scale_factor is not meaningful with an explicit size."
 _NO_DIM = "AttributeError: 'tuple' object has no attribute 'dim'"
 _BOTH = "ValueError: only one of size or scale_factor should be defined"
 _NEITHER = "ValueError: either size or scale_factor should be defined"
 
 
-def _mode_error(value: Value, mode: str) -> ChainError:
+def _mode_error(value: Value, mode: str) -> SpecError:
     rank = len(value.dims)
     if rank == 3 and mode in ("bilinear", "trilinear"):
         words = f"NotImplementedError: Got 3D input, but {mode} mode needs {4 if mode == 'bilinear' else 5}D input"
+    elif rank == 4 and mode == "linear":
+        words = "NotImplementedError: Got 4D input, but linear mode needs 3D input"
+    elif rank in (4, 5) and mode in (*_ONE_D, "bilinear", "bicubic", "trilinear"):
+        return SpecError(
+            f"nn.Upsample on a {rank}-D input upsamples {rank - 2} axes: not a 1-D layer", "give (N, C, L)"
+        )
     else:
         words = (
             f"NotImplementedError: Input Error: Only 3D, 4D and 5D input Tensors supported (got {rank}D) "
@@ -101,7 +136,7 @@ def _mode_error(value: Value, mode: str) -> ChainError:
 
 
 def _output_length(args: dict[str, Any], length: int | None) -> int | None:
-    size, scale = args["size"], args["scale_factor"]
+    size, scale = args["size"], _scale(args)
     if size is not None:
         number = one_int(size)
         if number is None:
@@ -119,13 +154,13 @@ def torch_upsample(args: dict[str, Any], inputs: tuple[Value, ...], where: Conte
     _check_upsample(args, value)
     length = value.dims[2]
     output = _output_length(args, length)
-    if output is not None and output <= 0:
+    if output is not None and (output < 0 or (output == 0 and args["mode"] != "area")):  # area: adaptive
         raise ChainError(
             f"nn.Upsample would give {output} positions from {length}",
             "give a larger scale_factor or size, or a longer input",
             "RuntimeError: Input and output sizes should be greater than 0, but got input "
             f"(W: {length}) and output (W: {output})",
-            too_short=args["size"] is None,
+            too_short=args["size"] is None and output == 0,
             argument="size" if args["size"] is not None else "scale_factor",
         )
     slide, notes = _upsample_slide(args, length, output)
@@ -141,9 +176,9 @@ def _upsample_slide(
     if mode == "area":
         return adaptive_slide(length, output) if output is not None else (None, ("area windows vary with L",))
     if args["size"] is None:
-        scale = args["scale_factor"]
+        scale = _scale(args)
         factor = Fraction(scale[0] if isinstance(scale, tuple | list) else scale).limit_denominator(10**6)
-    elif length is not None and output:
+    elif length and output:
         factor = Fraction(output, length)
     else:
         return None, ("the step between inputs depends on the length",)
