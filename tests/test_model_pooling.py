@@ -16,6 +16,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pytest
 
 from conv1dexplain.chain import ModelPlan, fold
@@ -308,3 +309,153 @@ def test_torch_signatures_and_defaults(torch: ModuleType) -> None:
         "Upsample",
     ):
         _signature_matches(getattr(torch.nn, name), name, PYTORCH)
+
+
+def test_torch_circular_padding_every_crop_and_wrap(torch: ModuleType) -> None:
+    """Every (left, right) from −8 to 8 on lengths 1–6: the wrap and empty-dimension checks, and the
+    broadcast errors of a crop deeper than the input on one side."""
+    outcomes = []
+    for length in range(1, 7):
+        for left in range(-8, 9):
+            for right in range(-8, 9):
+                outcomes.append(torch_check(torch, "CircularPad1d", ((left, right),), {}, (2, length)))
+    _tally(outcomes, 300, 300)
+
+
+# ---- receptive fields, measured: perturb one input position, see which outputs change ----------
+
+
+def _changed(outputs: Any, length: int) -> list[set[int]]:
+    """outputs: (1 + L, positions, channels) — the base run, then one per perturbed input position."""
+    moved = np.abs(outputs[1:] - outputs[:1]).max(axis=2) > 1e-3  # (L, positions)
+    return [set(np.flatnonzero(moved[:, t]).tolist()) for t in range(moved.shape[1])]
+
+
+def _assert_reads(plan: ModelPlan, measured: list[set[int]], length: int) -> None:
+    """Each output reads only inside the window we give it; a full window is as wide as our receptive
+    field, and starts where our first position and jump put it."""
+    assert plan.error is None, plan.error
+    row = plan.rows[-1]
+    assert row.reach is not None and row.receptive_field is not None and row.reads is not None
+    assert len(measured) == row.step.output.length
+    field, first, jump = row.receptive_field, row.reach.first, row.reach.jump
+    full = []
+    for t, reads in enumerate(measured):
+        start = math.floor(first + t * jump)
+        assert reads <= set(range(start, start + field)), (t, sorted(reads), start, field)
+        if reads and max(reads) - min(reads) + 1 == field:
+            full.append(t)
+            assert min(reads) == start, (t, sorted(reads), start)
+    assert full, ("no output reads a whole receptive field", measured)
+    assert row.reads == (math.floor(first), math.floor(first) + field - 1)
+
+
+def _torch_perturbed(torch: ModuleType, modules: list[Any], channels: int, length: int) -> list[set[int]]:
+    for module in modules:
+        if isinstance(module, torch.nn.Conv1d):
+            with torch.no_grad():
+                module.weight.copy_(module.weight.abs() + 0.1)  # positive: a rise reaches every max
+                module.bias.zero_()
+    model = torch.nn.Sequential(*modules).double()
+    x = torch.rand(1, channels, length, dtype=torch.float64).repeat(length + 1, 1, 1)
+    for j in range(length):
+        x[j + 1, :, j] += 1000.0
+    with torch.no_grad():
+        return _changed(model(x).permute(0, 2, 1).numpy(), length)
+
+
+TORCH_CHAINS: list[tuple[tuple[str, tuple[Any, ...], dict[str, Any]], ...]] = []
+_rng = random.Random(7)
+for _ in range(24):
+    conv = (
+        "Conv1d",
+        (2, 3, _rng.choice((1, 2, 3, 4))),
+        {"stride": _rng.choice((1, 2)), "padding": _rng.choice((0, 1))},
+    )
+    kernel = _rng.choice((2, 3, 4))
+    pool = _rng.choice(
+        (
+            (
+                "MaxPool1d",
+                (kernel,),
+                {
+                    "stride": _rng.choice((None, 1, 2, 3)),
+                    "padding": _rng.choice((0, 1)),
+                    "dilation": _rng.choice((1, 2)),
+                    "ceil_mode": _rng.random() < 0.5,
+                },
+            ),
+            (
+                "AvgPool1d",
+                (kernel,),
+                {"stride": _rng.choice((None, 1, 2)), "padding": _rng.choice((0, 1)), "ceil_mode": _rng.random() < 0.5},
+            ),
+        )
+    )
+    TORCH_CHAINS.append((conv, pool))
+TORCH_CHAINS += [
+    (("Conv1d", (2, 3, 3), {}), ("AdaptiveAvgPool1d", (6,), {})),
+    (("Conv1d", (2, 3, 2), {"stride": 2}), ("AdaptiveMaxPool1d", (3,), {})),
+    (("Conv1d", (2, 3, 3), {}), ("ZeroPad1d", ((2, 1),), {})),
+    (("Conv1d", (2, 3, 3), {"stride": 2}), ("ConstantPad1d", ((-2, 3), 0.0), {})),
+    (("Conv1d", (2, 3, 3), {"padding": 1}), ("Upsample", (), {"scale_factor": 2})),
+    (("Conv1d", (2, 3, 2), {}), ("Upsample", (), {"scale_factor": 3})),
+    (("Upsample", (), {"scale_factor": 2}), ("Conv1d", (2, 3, 3), {})),
+    (("Upsample", (), {"scale_factor": 3}), ("Conv1d", (2, 3, 2), {"stride": 2})),
+    (("ZeroPad1d", ((1, 2),), {}), ("Conv1d", (2, 3, 3), {"stride": 2}), ("MaxPool1d", (2,), {"padding": 1})),
+]
+
+
+@pytest.mark.parametrize("chain", TORCH_CHAINS, ids=lambda chain: "-".join(layer[0] for layer in chain))
+def test_torch_receptive_fields_measured(torch: ModuleType, chain: Any) -> None:
+    length = 18 if chain[-1][0] == "AdaptiveMaxPool1d" else 20  # conv outputs 9 = 3 windows of 3
+    modules = [getattr(torch.nn, name)(*args, **kwargs) for name, args, kwargs in chain]
+    measured = _torch_perturbed(torch, modules, 2, length)
+    plan = fold(tuple(Call(name, args, kwargs) for name, args, kwargs in chain), Value((1, 2, length), 2), PYTORCH)
+    _assert_reads(plan, measured, length)
+
+
+def _keras_perturbed(keras: ModuleType, layers: list[Any], channels: int, length: int) -> list[set[int]]:
+    model = keras.Sequential([keras.Input((length, channels)), *layers])
+    x = np.random.default_rng(0).random((1, length, channels)).astype("float32").repeat(length + 1, axis=0)
+    for j in range(length):
+        x[j + 1, j, :] += 1000.0
+    return _changed(np.asarray(keras.ops.convert_to_numpy(model(x)), dtype=np.float64), length)
+
+
+KERAS_CHAINS: list[tuple[tuple[str, dict[str, Any]], ...]] = []
+for _ in range(16):
+    conv = (
+        "Conv1D",
+        {
+            "filters": 3,
+            "kernel_size": _rng.choice((1, 2, 3)),
+            "strides": _rng.choice((1, 2)),
+            "padding": _rng.choice(("valid", "same")),
+        },
+    )
+    pool = (
+        _rng.choice(("MaxPooling1D", "AveragePooling1D")),
+        {
+            "pool_size": _rng.choice((2, 3, 4)),
+            "strides": _rng.choice((None, 1, 2, 3)),
+            "padding": _rng.choice(("valid", "same")),
+        },
+    )
+    KERAS_CHAINS.append((conv, pool))
+KERAS_CHAINS += [
+    (("Conv1D", {"filters": 3, "kernel_size": 3}), ("ZeroPadding1D", {"padding": (2, 1)})),
+    (("Conv1D", {"filters": 3, "kernel_size": 3, "strides": 2}), ("Cropping1D", {"cropping": (2, 1)})),
+    (("Conv1D", {"filters": 3, "kernel_size": 2}), ("UpSampling1D", {"size": 3})),
+    (("UpSampling1D", {"size": 2}), ("Conv1D", {"filters": 3, "kernel_size": 3})),
+]
+
+
+@pytest.mark.parametrize("chain", KERAS_CHAINS, ids=lambda chain: "-".join(layer[0] for layer in chain))
+def test_keras_receptive_fields_measured(keras: ModuleType, chain: Any) -> None:
+    length = 20
+    initial = {"kernel_initializer": keras.initializers.RandomUniform(0.1, 1.0), "bias_initializer": "zeros"}
+    layers = [getattr(keras.layers, name)(**kwargs, **(initial if name == "Conv1D" else {})) for name, kwargs in chain]
+    measured = _keras_perturbed(keras, layers, 2, length)
+    plan = fold(tuple(Call(name, (), kwargs) for name, kwargs in chain), Value((None, length, 2), 1), KERAS)
+    _assert_reads(plan, measured, length)
