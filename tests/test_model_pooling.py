@@ -401,6 +401,10 @@ TORCH_CHAINS += [
     (("Conv1d", (2, 3, 3), {"padding": 1}), ("Upsample", (), {"scale_factor": 2})),
     (("Conv1d", (2, 3, 2), {}), ("Upsample", (), {"scale_factor": 3})),
     (("Upsample", (), {"scale_factor": 2}), ("Conv1d", (2, 3, 3), {})),
+    (("Conv1d", (2, 3, 2), {}), ("Upsample", (), {"scale_factor": 2, "mode": "nearest-exact"})),
+    (("Conv1d", (2, 3, 2), {}), ("Upsample", (), {"size": 30})),
+    (("Conv1d", (2, 3, 2), {}), ("Upsample", (), {"scale_factor": 2.5})),
+    (("Conv1d", (2, 3, 3), {}), ("Upsample", (), {"scale_factor": 2, "mode": "area"})),
     (("Upsample", (), {"scale_factor": 3}), ("Conv1d", (2, 3, 2), {"stride": 2})),
     (("ZeroPad1d", ((1, 2),), {}), ("Conv1d", (2, 3, 3), {"stride": 2}), ("MaxPool1d", (2,), {"padding": 1})),
 ]
@@ -459,3 +463,90 @@ def test_keras_receptive_fields_measured(keras: ModuleType, chain: Any) -> None:
     measured = _keras_perturbed(keras, layers, 2, length)
     plan = fold(tuple(Call(name, (), kwargs) for name, kwargs in chain), Value((None, length, 2), 1), KERAS)
     _assert_reads(plan, measured, length)
+
+
+@pytest.mark.parametrize("name", ["MaxPool1d", "AvgPool1d"])
+def test_torch_pool_arguments_as_each_kernel_parses_them(torch: ModuleType, name: str) -> None:
+    """max_pool1d's own kernel, max_pool1d_with_indices and avg_pool1d word bad sizes differently."""
+    outcomes = []
+    for kwargs in (
+        {"kernel_size": (2, 2)},
+        {"kernel_size": True},
+        {"kernel_size": 2.0},
+        {"kernel_size": [3]},
+        {"kernel_size": 2, "stride": (1, 1)},
+        {"kernel_size": 2, "stride": 1.5},
+        {"kernel_size": 2, "stride": ()},
+        {"kernel_size": 2, "stride": -1},
+        {"kernel_size": 2, "padding": (1, 1)},
+        {"kernel_size": 3, "padding": (1,)},
+        {"kernel_size": 2, "dilation": (1, 1)},
+        {"kernel_size": 3, "padding": 1, "dilation": 0},
+        {"kernel_size": 3, "padding": 2, "dilation": 3},
+        {"kernel_size": 0, "stride": 1},
+        {"kernel_size": -3, "stride": 1},
+    ):
+        if name == "AvgPool1d" and "dilation" in kwargs:
+            continue
+        for extra in [{}, {"return_indices": True}] if name == "MaxPool1d" else [{}]:
+            kernel = kwargs.pop("kernel_size")
+            outcomes.append(torch_check(torch, name, (kernel,), kwargs | extra, (2, 3, 8)))
+            kwargs["kernel_size"] = kernel
+    _tally(outcomes, 3, 8)
+
+
+def test_a_tuple_output_is_refused_by_the_next_module(torch: ModuleType) -> None:
+    """MaxPool1d(return_indices=True) gives (output, indices): nn.Sequential hands the tuple on."""
+    followers = [
+        ("MaxPool1d", (2,)),
+        ("AvgPool1d", (2,)),
+        ("AdaptiveMaxPool1d", (2,)),
+        ("AdaptiveAvgPool1d", (2,)),
+        ("ConstantPad1d", (1, 0.0)),
+        ("ZeroPad1d", (1,)),
+        ("ReflectionPad1d", (1,)),
+        ("ReplicationPad1d", (1,)),
+        ("CircularPad1d", (1,)),
+        ("Upsample", (None, 2)),
+    ]
+    for name, args in followers:
+        first = ("MaxPool1d", (2,), {"return_indices": True})
+        model = torch.nn.Sequential(torch.nn.MaxPool1d(2, return_indices=True), getattr(torch.nn, name)(*args))
+        with torch.no_grad():
+            _, failure = _failure(lambda model=model: model(torch.zeros(2, 3, 8)))
+        assert failure is not None, name
+        calls = (Call(first[0], first[1], first[2]), Call(name, args))
+        _assert_refused(fold(calls, Value((2, 3, 8), 2), PYTORCH), failure, layer=1)
+
+
+def test_keras_checks_in_keras_order(keras: ModuleType) -> None:
+    """The constructor's checks, then the input's rank, then the output shape's (padding, strides=0)."""
+    cases = [
+        ("MaxPooling1D", {"pool_size": 2, "strides": 0}, (None, 7)),
+        ("MaxPooling1D", {"pool_size": 2, "strides": 0, "padding": "SAME"}, (None, 7, 3)),
+        ("MaxPooling1D", {"pool_size": 2, "strides": 0}, (None, None, 3)),
+        ("AveragePooling1D", {"pool_size": 0, "strides": 0}, (None, 7)),
+        ("MaxPooling1D", {"pool_size": 9, "padding": "SAME"}, (None, 7)),
+        ("Cropping1D", {"cropping": -1}, (None, 7)),
+        ("UpSampling1D", {"size": 0}, (None, 7)),
+    ]
+    for name, kwargs, dims in cases:
+        assert keras_check(keras, name, kwargs, dims) == "refused", (name, kwargs, dims)
+
+
+def test_an_unknown_pytorch_length_stays_unknown_except_where_the_module_fixes_it() -> None:
+    """PyTorch cannot run on an unknown length; its docs fix the adaptive and sized outputs."""
+    calls = [
+        (Call("MaxPool1d", (3,), {"stride": 2, "ceil_mode": True}), None),
+        (Call("AvgPool1d", (3,), {"padding": 1}), None),
+        (Call("AdaptiveAvgPool1d", (4,)), 4),
+        (Call("AdaptiveMaxPool1d", (4,)), 4),
+        (Call("ReflectionPad1d", (2,)), None),
+        (Call("CircularPad1d", ((1, -1),)), None),
+        (Call("Upsample", (), {"size": 12}), 12),
+        (Call("Upsample", (), {"scale_factor": 2}), None),
+    ]
+    for call, length in calls:
+        plan = fold((call,), Value((2, 3, None), 2), PYTORCH)
+        assert plan.error is None, (call, plan.error)
+        assert plan.rows[0].step.output.dims == (2, 3, length), call

@@ -46,11 +46,7 @@ def _keras_positive(name: str, value: Any, allow_zero: bool = False) -> int:
             f"ValueError: {words}, including values {{{number}}} that do not satisfy `value {bound} 0`",
             argument=name,
         )
-    if number == 0:  # strides=0 passes the constructor; the output shape divides by it
-        raise ChainError(
-            "strides must be at least 1, got 0", "use strides=1 or more", "ZeroDivisionError: division by zero"
-        )
-    return number
+    return number  # strides=0 passes the constructor; the output shape divides by it (keras_pooling)
 
 
 def keras_pooling(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
@@ -68,6 +64,10 @@ def keras_pooling(args: dict[str, Any], inputs: tuple[Value, ...], where: Contex
             "use padding='valid' or padding='same'",
             f"ValueError: Argument `padding` must be either 'valid' or 'same'. Received: padding={padding}",
             argument="padding",
+        )
+    if strides == 0:
+        raise ChainError(
+            "strides must be at least 1, got 0", "use strides=1 or more", "ZeroDivisionError: division by zero"
         )
     axis = keras_sequence_axis(layout)
     length = value.dims[axis]

@@ -10,30 +10,64 @@ from fractions import Fraction
 from typing import Any
 
 from conv1dexplain.layers.node import ChainError, Context, LayerRule, Slide, Step, Value, params
-from conv1dexplain.layers.pooling_values import one_int, torch_dims, torch_tuple_error, with_length
+from conv1dexplain.layers.pooling_values import torch_dims, torch_tuple_error, with_length
 
 
 def _pool_step(output: Value, slide: Slide) -> Step:
     return Step(output, slide=slide, windowed=True)
 
 
+_POSITION = {"kernel_size": 2, "stride": 3, "padding": 4, "dilation": 5}
+# max_pool1d's own kernel words a wrong length per argument; the 2-D paths all alike
+_ONE_INT = {
+    "kernel_size": "an int, list of ints or tuple of ints",
+    "stride": "None, an int, list of ints, or tuple of ints",
+    "padding": "an int, list of ints, or tuple of ints",
+    "dilation": "an int, list of ints or tuple of ints",
+}
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _torch_size(name: str, value: Any, function: str) -> int:
-    number = one_int(value)
-    if number is None:
-        raise ChainError(
-            f"{name} must be an int or a tuple of one int, got {value!r}",
-            f"give {name}=2",
-            f"RuntimeError: {function}() {name} must be an int, list of ints or tuple of ints of size 1 "
-            f"but got size {len(value) if isinstance(value, tuple | list) else '?'}",
-            argument=name,
+    """One int, as the pooling function parses it. function: max_pool1d (its own 1-D kernel),
+    max_pool1d_with_indices or avg_pool1d (2-D kernels; AvgPool1d wraps a number in a 1-tuple)."""
+    items = list(value) if isinstance(value, tuple | list) else [value]
+    bad = next((item for item in items if not _is_int(item)), None)
+    if bad is not None:
+        found = type(bad).__name__
+        words = (
+            f"must be tuple of ints, but found element of type {found} at pos {items.index(bad)}"
+            if function == "avg_pool1d" or isinstance(value, tuple | list)
+            else f"must be tuple of ints, not {found}"
         )
-    return number
+        raise _size_error(
+            name, value, f"TypeError: {function}(): argument '{name}' (position {_POSITION[name]}) {words}"
+        )
+    if len(items) != 1:
+        short = function.replace("_with_indices", "")
+        words = (
+            f"RuntimeError: max_pool1d() {name} must be {_ONE_INT[name]} of size 1 but got size {len(items)}"
+            if function == "max_pool1d"
+            else f"RuntimeError: {short}() argument '{name}' should contain one int (got {len(items)})"
+        )
+        raise _size_error(name, value, words)
+    return int(items[0])
+
+
+def _size_error(name: str, value: Any, words: str) -> ChainError:
+    return ChainError(
+        f"{name} must be an int or a tuple of one int, got {value!r}", f"give {name}=2", words, argument=name
+    )
 
 
 def _torch_window(args: dict[str, Any], function: str) -> tuple[int, int, int, int]:
-    """kernel_size, stride (kernel_size when None), padding, dilation as the module holds them."""
+    """kernel_size, stride (kernel_size when None or empty), padding, dilation as the module holds them."""
     kernel = _torch_size("kernel_size", args["kernel_size"], function)
-    stride = kernel if args["stride"] is None else _torch_size("stride", args["stride"], function)
+    empty = args["stride"] is None or (isinstance(args["stride"], tuple | list) and not args["stride"])
+    stride = kernel if empty else _torch_size("stride", args["stride"], function)
     padding = _torch_size("padding", args["padding"], function)
     dilation = _torch_size("dilation", args.get("dilation", 1), function)
     return kernel, stride, padding, dilation
@@ -156,8 +190,9 @@ def _pool2d_step(value: Value, args: dict[str, Any], function: str, dilation: An
             f"RuntimeError: Expected 2 to 3 dimensions, but got {len(value.dims)}-dimensional tensor for "
             f"argument #1 'self' (while checking arguments for {function})",
         )
-    kernel, stride, padding, _ = _torch_window(args, function)
-    dilation = _torch_size("dilation", dilation, function)
+    parser = "max_pool1d_with_indices" if "max" in function else function
+    kernel, stride, padding, _ = _torch_window(args, parser)
+    dilation = _torch_size("dilation", dilation, parser)
     _pool2d_checks(kernel, stride, padding, dilation)
     channels = value.dims[-2]
     words = (

@@ -183,8 +183,9 @@ def _upsample_slide(
     else:
         return None, ("the step between inputs depends on the length",)
     if mode == "linear":
-        note = "linear reads the two inputs around (t + 0.5)/scale − 0.5 (one at the edges)"
-        return Slide(2, 1 / factor, pad_left=1), (note,)
+        # Two taps around (t + 0.5)/scale − 0.5: a window of 2 whose offset is a fraction of a
+        # position, which a Slide (whole-position padding) cannot hold without a wrong field.
+        return None, ("linear: output t reads the two inputs around (t + 0.5)/scale − 0.5 (one at the edges)",)
     if mode == "nearest-exact" and factor.denominator != 1:
         return None, ("nearest-exact with a fractional scale reads ⌊(t + 0.5)/scale⌋",)
     return Slide(1, 1 / factor), ()
