@@ -81,9 +81,9 @@ def keras_check(keras: ModuleType, name: str, kwargs: dict[str, Any], dims: Dims
     counts = (sum(math.prod(w.shape) for w in layer.trainable_weights), len(layer.non_trainable_weights))
     assert (step.trainable_params, step.non_trainable_params) == counts == (0, 0)
     assert layer.count_params() == 0
-    if None not in dims:
-        eager, failure = _failure(lambda: layers[-1](keras.ops.zeros(dims)).shape)
-        assert failure is None and tuple(eager) == step.output.dims, (name, kwargs, dims, failure)
+    if None not in dims[1:]:  # eagerly on zeros too, with a batch of 2
+        eager, failure = _failure(lambda: layers[-1](keras.ops.zeros((2, *dims[1:]))).shape)
+        assert failure is None and tuple(eager) == (2, *step.output.dims[1:]), (name, kwargs, dims, failure)
     return "ok"
 
 
