@@ -6,10 +6,20 @@ import functools
 
 from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError, setting
-from conv1dexplain.layers import convolution, dense, pointwise, reshaping
+from conv1dexplain.layers import (
+    convolution,
+    dense,
+    pointwise,
+    pooling,
+    pooling_adaptive,
+    pooling_torch,
+    reshaping,
+    resize,
+    upsample,
+)
 from conv1dexplain.layers.node import Call, LayerRule
 
-FAMILIES = (convolution, pointwise, dense, reshaping)
+FAMILIES = (convolution, pointwise, dense, reshaping, pooling, pooling_adaptive, pooling_torch, resize, upsample)
 
 
 @functools.cache
