@@ -1,0 +1,335 @@
+"""Normalisation, merge and transposed/separable convolution layers in a model, against the real
+Keras 3 (PyTorch backend) and PyTorch: output shapes, parameters (trainable and not), refusals with
+the framework's own message, and receptive fields measured by perturbing one input position.
+
+Expected numbers come from the frameworks, built here for drawn settings; never from our code.
+"""
+
+from __future__ import annotations
+
+import random
+import warnings
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+from conv1dexplain.chain import ModelPlan, Row, fold, snake_case
+from conv1dexplain.conventions import KERAS, PYTORCH
+from conv1dexplain.layers.node import Call, ChainError, Value
+
+Dims = tuple[Any, ...]
+Measured = Iterator[tuple[set[int], set[int]]]  # per input position: outputs changed, outputs we say read it
+
+
+# ---- helpers shared by every family ----------------------------------------------------------
+
+
+def keras_value(dims: Dims) -> Value:
+    """A Keras (batch, length, channels) value, or (batch, features) without a sequence axis."""
+    return Value(tuple(dims), 1 if len(dims) == 3 else None)
+
+
+def torch_value(dims: Dims) -> Value:
+    """A PyTorch (N, C, L) or unbatched (C, L) value; (N, C) after a Linear when `flat`."""
+    return Value(tuple(dims), len(dims) - 1 if len(dims) >= 2 else None)
+
+
+def plan_of(rules: Any, calls: tuple[Call, ...], value: Value) -> ModelPlan:
+    return fold(calls, value, rules)
+
+
+def framework_failure(run: Callable[[], Any]) -> tuple[Any, str | None, list[str]]:
+    """The framework's result, its error as 'Type: message' (None when it ran), and its warnings."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = run()
+        except Exception as error:  # any framework refusal is the oracle's answer
+            return None, f"{type(error).__name__}: {error}", [str(w.message) for w in caught]
+    return result, None, [str(w.message) for w in caught]
+
+
+def assert_same_refusal(plan: ModelPlan, failure: str, layer: int = 0) -> None:
+    """We refuse at the same layer, with the framework's own message."""
+    assert plan.error is not None, f"the framework refuses ({failure}) but we accept"
+    assert plan.error_layer == layer
+    assert isinstance(plan.error, ChainError), plan.error
+    assert plan.error.framework_message == failure
+
+
+def keras_counts(layer: Any) -> tuple[int, int]:
+    trainable = sum(int(np.prod(w.shape)) for w in layer.trainable_weights)
+    return trainable, sum(int(np.prod(w.shape)) for w in layer.non_trainable_weights)
+
+
+def torch_counts(module: Any) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def keras_check(keras: ModuleType, call: Call, dims: Dims) -> str:
+    """Build the real Keras layer on zeros of `dims` and compare it with our one-layer plan."""
+    built: list[Any] = []
+
+    def run() -> Any:
+        built.append(getattr(keras.layers, call.name)(*call.args, **call.kwargs))
+        return built[0](keras.ops.zeros(dims))
+
+    out, failure, _ = framework_failure(run)
+    plan = plan_of(KERAS, (call,), keras_value(dims))
+    if failure is not None:
+        assert_same_refusal(plan, failure)
+        return "refused"
+    layer = built[0]
+    assert plan.error is None, (call, dims, plan.error)
+    step = plan.rows[0].step
+    assert step.output.dims == tuple(out.shape)
+    assert (step.trainable_params, step.non_trainable_params) == keras_counts(layer)
+    assert step.trainable_params + step.non_trainable_params == layer.count_params()
+    return "ok"
+
+
+def torch_check(torch: ModuleType, call: Call, dims: Dims) -> str:
+    """Build the real PyTorch module (in eval mode) on zeros of `dims` and compare with our plan."""
+    built: list[Any] = []
+
+    def run() -> Any:
+        built.append(getattr(torch.nn, call.name)(*call.args, **call.kwargs).eval())
+        return built[0](torch.zeros(dims))
+
+    with torch.no_grad():
+        out, failure, caught = framework_failure(run)
+    plan = plan_of(PYTORCH, (call,), torch_value(dims))
+    if failure is not None:
+        assert_same_refusal(plan, failure)
+        return "refused"
+    module = built[0]
+    assert plan.error is None, (call, dims, plan.error)
+    step = plan.rows[0].step
+    assert step.output.dims == tuple(out.shape)
+    assert (step.trainable_params, step.non_trainable_params) == (torch_counts(module), 0)
+    for message in caught:
+        assert message in step.notes, (message, step.notes)
+    return "ok"
+
+
+def tally(outcomes: list[str], least_refused: int, least_ok: int) -> None:
+    """The drawn settings reached both paths: accepted and refused."""
+    assert outcomes.count("ok") >= least_ok, outcomes
+    assert outcomes.count("refused") >= least_refused, outcomes
+
+
+def changed_positions(before: np.ndarray, after: np.ndarray, axis: int) -> set[int]:
+    moved = np.abs(after - before) > 1e-5
+    other = tuple(i for i in range(moved.ndim) if i != axis)
+    return {int(t) for t in np.nonzero(moved.any(axis=other))[0]}
+
+
+def expected_positions(row: Row, position: int, outputs: int) -> set[int]:
+    """Output positions whose reads (per chain: Row.reads shifted by reach.jump) cover `position`."""
+    if row.reads is None:
+        return set(range(outputs))
+    assert row.reach is not None
+    first, last = row.reads
+    jump = row.reach.jump
+    return {t for t in range(outputs) if first + t * jump <= position <= last + t * jump}
+
+
+def measure_keras(keras: ModuleType, calls: tuple[Call, ...], dims: Dims, seed: int) -> Measured:
+    """For each input position: the outputs the real layers change, and the ones our reads say."""
+    layers = [getattr(keras.layers, call.name)(*call.args, **call.kwargs) for call in calls]
+
+    def run(x: np.ndarray) -> np.ndarray:
+        y = keras.ops.convert_to_tensor(x)
+        for layer in layers:
+            y = layer(y)
+        return np.asarray(keras.ops.convert_to_numpy(y))
+
+    x = np.random.default_rng(seed).normal(size=dims).astype("float32")
+    before = run(x)
+    plan = plan_of(KERAS, calls, keras_value(dims))
+    assert plan.error is None, plan.error
+    for position in range(dims[1]):
+        nudged = x.copy()
+        nudged[:, position, :] += 1.0
+        yield changed_positions(before, run(nudged), 1), expected_positions(plan.rows[-1], position, before.shape[1])
+
+
+def measure_torch(torch: ModuleType, calls: tuple[Call, ...], dims: Dims, seed: int) -> Measured:
+    torch.manual_seed(seed)
+    model = torch.nn.Sequential(*[getattr(torch.nn, c.name)(*c.args, **c.kwargs) for c in calls]).eval()
+    x = torch.randn(dims)
+    plan = plan_of(PYTORCH, calls, torch_value(dims))
+    assert plan.error is None, plan.error
+    with torch.no_grad():
+        before = model(x).numpy()
+        for position in range(dims[-1]):
+            nudged = x.clone()
+            nudged[..., position] += 1.0
+            after = model(nudged).numpy()
+            said = expected_positions(plan.rows[-1], position, before.shape[-1])
+            yield changed_positions(before, after, before.ndim - 1), said
+
+
+# ---- normalisation: Keras ----------------------------------------------------------------------
+
+
+def _keras_norm_calls(rng: random.Random) -> Iterator[tuple[Call, Dims]]:
+    for _ in range(36):
+        dims = (rng.choice([1, 2, 3]), rng.randint(1, 7), rng.randint(1, 8))
+        flags = {"center": rng.random() < 0.7, "scale": rng.random() < 0.7}
+        axis = rng.choice([-1, -1, 1, 2, -2, 0, 3, -4, [1, 2]])
+        yield Call("BatchNormalization", (), {"axis": axis, "renorm": rng.random() < 0.3, **flags}), dims
+        groups = rng.choice([-1, 1, 2, 3, 4, 0, 32])
+        yield Call("GroupNormalization", (groups,), {"axis": rng.choice([-1, -1, 2, 1, 3]), **flags}), dims
+        ln_axis = rng.choice([-1, 2, [1, 2], (-2, -1), [-1], 3])
+        yield Call("LayerNormalization", (), {"axis": ln_axis, **flags}), dims
+    yield Call("BatchNormalization"), (3, 5)  # after Flatten or Dense: (batch, features)
+    yield Call("GroupNormalization", (2,)), (3, 6)
+    yield Call("LayerNormalization"), (3, 6)
+
+
+def test_keras_normalisations_equal_keras(keras: ModuleType) -> None:
+    outcomes = [keras_check(keras, call, dims) for call, dims in _keras_norm_calls(random.Random(13))]
+    tally(outcomes, least_refused=15, least_ok=60)
+
+
+@pytest.mark.parametrize("axis", [1, -2, [1], 0])
+def test_keras_layer_norm_on_a_leading_axis(keras: ModuleType, axis: Any) -> None:
+    """Keras' PyTorch backend hands a lone non-last axis to F.layer_norm as if it were the last and fails;
+    the layer itself (its weights, its output shape) is what TensorFlow and JAX run: we give that, and say so."""
+    dims = (2, 5, 4)
+    layer = keras.layers.LayerNormalization(axis=axis)
+    _, failure, _ = framework_failure(lambda: layer(keras.ops.zeros(dims)))
+    assert failure is not None and "expected input with shape [*," in failure
+    plan = plan_of(KERAS, (Call("LayerNormalization", (), {"axis": axis}),), keras_value(dims))
+    assert plan.error is None
+    step = plan.rows[0].step
+    assert step.output.dims == tuple(layer.compute_output_shape(dims))
+    assert step.trainable_params == layer.count_params()
+    assert any("F.layer_norm" in note for note in step.notes)
+
+
+@pytest.mark.parametrize(
+    ("call", "dims"),
+    [
+        (Call("BatchNormalization"), (None, None, 4)),
+        (Call("BatchNormalization", (), {"axis": 1}), (None, None, 4)),
+        (Call("BatchNormalization", (), {"axis": 1, "scale": False}), (None, None, 4)),
+        (Call("BatchNormalization"), (None, 6, None)),
+        (Call("LayerNormalization"), (None, None, 4)),
+        (Call("LayerNormalization", (), {"axis": [1, 2]}), (None, None, 4)),
+        (Call("LayerNormalization", (), {"axis": 1, "center": False, "scale": False}), (None, None, 4)),
+        (Call("GroupNormalization", (2,)), (None, None, 4)),
+        (Call("GroupNormalization", (2,)), (None, 5, None)),
+    ],
+)
+def test_keras_normalisations_on_an_unknown_length(keras: ModuleType, call: Call, dims: Dims) -> None:
+    layer = getattr(keras.layers, call.name)(*call.args, **call.kwargs)
+    out, failure, _ = framework_failure(lambda: layer(keras.Input(batch_shape=dims)))
+    plan = plan_of(KERAS, (call,), keras_value(dims))
+    if failure is not None:
+        assert_same_refusal(plan, failure.replace(f"'{layer.name}/", f"'{snake_case(call.name)}/"))
+        return
+    assert plan.error is None and plan.rows[0].step.output.dims == tuple(out.shape)
+    assert plan.rows[0].step.trainable_params + plan.rows[0].step.non_trainable_params == layer.count_params()
+
+
+# ---- normalisation: PyTorch --------------------------------------------------------------------
+
+
+def _torch_norm_calls(rng: random.Random) -> Iterator[tuple[Call, Dims]]:
+    for _ in range(36):
+        rank = rng.choice([3, 3, 2, 1, 4])
+        dims = tuple(rng.randint(1, 6) for _ in range(rank))
+        channels = dims[1] if rank >= 2 else 3
+        near = rng.choice([channels, channels, max(1, channels + rng.choice([-1, 1]))])
+        flags = {"affine": rng.random() < 0.6, "track_running_stats": rng.random() < 0.6, "bias": rng.random() < 0.7}
+        yield Call("BatchNorm1d", (near,), flags), dims
+        feature = dims[-2] if rank == 2 else channels
+        yield Call("InstanceNorm1d", (rng.choice([feature, feature, feature + 1]),), flags), dims
+        groups = rng.choice([1, 2, 3, near, 4])
+        yield (
+            Call("GroupNorm", (groups, rng.choice([near, groups * rng.randint(1, 3)])), {"affine": flags["affine"]}),
+            dims,
+        )
+        tail = list(dims[-rng.randint(1, min(2, rank)) :]) if rng.random() < 0.7 else [rng.randint(1, 6)]
+        shape: Any = tail[0] if len(tail) == 1 and rng.random() < 0.5 else tail
+        yield Call("LayerNorm", (shape,), {"elementwise_affine": flags["affine"], "bias": flags["bias"]}), dims
+    yield Call("GroupNorm", (0, 4)), (2, 4, 3)
+    yield Call("LayerNorm", ([],)), (2, 4, 3)
+    yield Call("InstanceNorm1d", (4,), {"track_running_stats": True}), (2, 5, 3)
+    yield Call("InstanceNorm1d", (4,), {"track_running_stats": True}), (5, 3)
+
+
+def test_torch_normalisations_equal_pytorch(torch: ModuleType) -> None:
+    outcomes = [torch_check(torch, call, dims) for call, dims in _torch_norm_calls(random.Random(29))]
+    tally(outcomes, least_refused=20, least_ok=60)
+
+
+def test_buffers_are_not_parameters_but_keras_statistics_are(torch: ModuleType, keras: ModuleType) -> None:
+    """PyTorch keeps running statistics as buffers; Keras counts its moving ones as non-trainable."""
+    module = torch.nn.BatchNorm1d(8)
+    assert {name for name, _ in module.named_buffers()} == {"running_mean", "running_var", "num_batches_tracked"}
+    step = plan_of(PYTORCH, (Call("BatchNorm1d", (8,)),), torch_value((None, 8, 20))).rows[0].step
+    assert (step.trainable_params, step.non_trainable_params) == (torch_counts(module), 0)
+    layer = keras.layers.BatchNormalization()
+    layer.build((None, 20, 8))
+    step = plan_of(KERAS, (Call("BatchNormalization"),), keras_value((None, 20, 8))).rows[0].step
+    assert (step.trainable_params, step.non_trainable_params) == keras_counts(layer) == (16, 16)
+
+
+def test_the_constructor_orders_and_defaults_are_the_frameworks(torch: ModuleType, keras: ModuleType) -> None:
+    import inspect
+
+    from conv1dexplain.layers.rules import rule_for
+
+    for rules, module, names in (
+        (KERAS, keras.layers, ("BatchNormalization", "LayerNormalization", "GroupNormalization")),
+        (PYTORCH, torch.nn, ("BatchNorm1d", "LayerNorm", "GroupNorm", "InstanceNorm1d")),
+    ):
+        for name in names:
+            real = [p for p in inspect.signature(getattr(module, name)).parameters.values() if p.kind != p.VAR_KEYWORD]
+            ours = rule_for(rules, Call(name)).params
+            assert [p.name for p in ours] == [p.name for p in real], name
+            for mine, theirs in zip(ours, real, strict=True):
+                if theirs.default is not inspect.Parameter.empty:
+                    assert mine.default == theirs.default, (name, mine)
+
+
+# ---- normalisation: receptive fields, measured -------------------------------------------------
+
+_KERAS_FIELDS = [
+    Call("BatchNormalization"),
+    Call("BatchNormalization", (), {"axis": 1}),
+    Call("LayerNormalization"),
+    Call("LayerNormalization", (), {"axis": [1, 2]}),
+    Call("GroupNormalization", (2,)),
+    Call("GroupNormalization", (-1,), {"axis": 1}),  # one group per position: each position by itself
+]
+
+
+@pytest.mark.parametrize("call", _KERAS_FIELDS, ids=lambda call: f"{call.name}{call.args}{dict(call.kwargs)}")
+def test_keras_normalisation_reads_measured(keras: ModuleType, call: Call) -> None:
+    conv = Call("Conv1D", (4, 3), {"strides": 2, "padding": "same"})
+    for changed, said in measure_keras(keras, (conv, call), (1, 11, 2), seed=5):
+        assert changed == said
+
+
+_TORCH_FIELDS = [
+    Call("BatchNorm1d", (4,)),
+    Call("BatchNorm1d", (4,), {"track_running_stats": False}),
+    Call("InstanceNorm1d", (4,)),
+    Call("InstanceNorm1d", (4,), {"track_running_stats": True}),
+    Call("GroupNorm", (2, 4)),
+    Call("LayerNorm", (5,)),  # over the length
+]
+
+
+@pytest.mark.parametrize("call", _TORCH_FIELDS, ids=lambda call: f"{call.name}{call.args}{dict(call.kwargs)}")
+def test_torch_normalisation_reads_measured(torch: ModuleType, call: Call) -> None:
+    conv = Call("Conv1d", (2, 4, 3), {"stride": 2, "padding": 1})
+    for changed, said in measure_torch(torch, (conv, call), (2, 2, 10), seed=7):
+        assert changed == said
