@@ -21,6 +21,7 @@ from conv1dexplain.conventions import KERAS, PYTORCH
 from conv1dexplain.layers.node import Call, ChainError, Value
 
 Dims = tuple[Any, ...]
+_MERGES = ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate")
 Measured = Iterator[tuple[set[int], set[int]]]  # per input position: outputs changed, outputs we say read it
 
 
@@ -50,6 +51,15 @@ def framework_failure(run: Callable[[], Any]) -> tuple[Any, str | None, list[str
         except Exception as error:  # any framework refusal is the oracle's answer
             return None, f"{type(error).__name__}: {error}", [str(w.message) for w in caught]
     return result, None, [str(w.message) for w in caught]
+
+
+def core_message(failure: str) -> str:
+    """Keras wraps an error raised inside call(): 'Exception encountered when calling …' and the
+    original message in bold; the original is the message."""
+    if "Exception encountered" not in failure:
+        return failure
+    kind = failure.split(":", 1)[0]
+    return f"{kind}: {failure.split(chr(27) + '[1m', 1)[1].split(chr(27) + '[0m', 1)[0]}"
 
 
 def assert_same_refusal(plan: ModelPlan, failure: str, layer: int = 0) -> None:
@@ -142,10 +152,11 @@ def measure_keras(keras: ModuleType, calls: tuple[Call, ...], dims: Dims, seed: 
     layers = [getattr(keras.layers, call.name)(*call.args, **call.kwargs) for call in calls]
 
     def run(x: np.ndarray) -> np.ndarray:
-        y = keras.ops.convert_to_tensor(x)
-        for layer in layers:
-            y = layer(y)
-        return np.asarray(keras.ops.convert_to_numpy(y))
+        values = {-1: keras.ops.convert_to_tensor(x)}
+        for index, (call, layer) in enumerate(zip(calls, layers, strict=True)):
+            feeds = [values[i] for i in (call.inputs if call.inputs is not None else (index - 1,))]
+            values[index] = layer(feeds) if call.name in _MERGES else layer(feeds[0])
+        return np.asarray(keras.ops.convert_to_numpy(values[len(calls) - 1]))
 
     x = np.random.default_rng(seed).normal(size=dims).astype("float32")
     before = run(x)
@@ -333,3 +344,93 @@ def test_torch_normalisation_reads_measured(torch: ModuleType, call: Call) -> No
     conv = Call("Conv1d", (2, 4, 3), {"stride": 2, "padding": 1})
     for changed, said in measure_torch(torch, (conv, call), (2, 2, 10), seed=7):
         assert changed == said
+
+
+# ---- merges (Keras only: PyTorch's torch.cat and + are functions, not modules) -----------------
+
+
+def _branches(rng: random.Random, length: int) -> list[Call]:
+    """Conv1D branches from the model's input, of near shapes: equal, one shorter, one of 1 channel, …"""
+    filters = rng.choice([3, 4])
+    calls = []
+    for _ in range(rng.choice([1, 2, 2, 2, 2, 3])):
+        kernel = rng.choice([1, 1, min(2, length), min(3, length), length])
+        padding = rng.choice(["same", "same", "valid", "causal"])
+        calls.append(
+            Call("Conv1D", (rng.choice([filters, filters, 1, filters + 1]), kernel), {"padding": padding}, inputs=(-1,))
+        )
+    return calls
+
+
+def keras_graph(keras: ModuleType, calls: tuple[Call, ...], dims: Dims) -> tuple[Any, list[Any]]:
+    """The functional graph of these calls on Input(batch_shape=dims): its outputs, and its layers."""
+    values = {-1: keras.Input(batch_shape=dims)}
+    layers = []
+    for index, call in enumerate(calls):
+        layer = getattr(keras.layers, call.name)(*call.args, **call.kwargs)
+        layers.append(layer)
+        feeds = call.inputs if call.inputs is not None else (index - 1,)
+        many = [values[i] for i in feeds]
+        values[index] = layer(many) if call.name in _MERGES else layer(many[0])
+    return values[len(calls) - 1], layers
+
+
+def keras_graph_check(keras: ModuleType, calls: tuple[Call, ...], dims: Dims) -> str:
+    out, failure, _ = framework_failure(lambda: keras_graph(keras, calls, dims))
+    plan = plan_of(KERAS, calls, keras_value(dims))
+    if failure is not None:
+        assert_same_refusal(plan, core_message(failure), len(calls) - 1)
+        return "refused"
+    assert plan.error is None, (calls, plan.error)
+    output, layers = out
+    assert plan.rows[-1].step.output.dims == tuple(output.shape)
+    assert [row.step.trainable_params for row in plan.rows] == [layer.count_params() for layer in layers]
+    return "ok"
+
+
+def _merge_graphs(rng: random.Random) -> Iterator[tuple[tuple[Call, ...], Dims]]:
+    for index in range(110):
+        length = rng.randint(1, 6)
+        branches = _branches(rng, length)
+        name = _MERGES[index % len(_MERGES)] if index % 3 else "Concatenate"
+        kwargs = {"axis": rng.choice([-1, -1, 1, 2, -2, 0, 3, -4])} if name == "Concatenate" else {}
+        merge = Call(name, (), kwargs, inputs=tuple(range(len(branches))))
+        yield (*branches, merge), (2, length, 3)
+
+
+def test_keras_merges_equal_keras(keras: ModuleType) -> None:
+    outcomes = [keras_graph_check(keras, calls, dims) for calls, dims in _merge_graphs(random.Random(41))]
+    tally(outcomes, least_refused=30, least_ok=45)
+
+
+@pytest.mark.parametrize(("name", "axis"), [(name, -1) for name in _MERGES] + [("Concatenate", 1)])
+def test_keras_merges_on_an_unknown_length(keras: ModuleType, name: str, axis: int) -> None:
+    branches = (Call("Dropout", (0.1,), inputs=(-1,)), Call("LayerNormalization", inputs=(-1,)))
+    merge = Call(name, (), {"axis": axis} if name == "Concatenate" else {}, inputs=(0, 1))
+    assert keras_graph_check(keras, (*branches, merge), (None, None, 3)) == "ok"
+
+
+_OFFSET_BRANCHES = (
+    Call("Conv1D", (3, 2), {"padding": "causal"}, inputs=(-1,)),  # output t reads t−1, t
+    Call("Conv1D", (3, 2), {"padding": "same"}, inputs=(-1,)),  # output t reads t, t+1
+    Call("Conv1D", (3, 3), {"padding": "same", "dilation_rate": 2}, inputs=(-1,)),  # t−2, t, t+2
+)
+
+
+@pytest.mark.parametrize("name", ["Add", "Subtract", "Multiply", "Average", "Concatenate"])
+@pytest.mark.parametrize("after", [False, True])
+def test_keras_merge_reads_the_union_of_its_branches_measured(keras: ModuleType, name: str, after: bool) -> None:
+    branches = _OFFSET_BRANCHES[:2] if name == "Subtract" else _OFFSET_BRANCHES
+    calls: tuple[Call, ...] = (*branches, Call(name, inputs=tuple(range(len(branches)))))
+    if after:  # a strided layer after the merge: the jump and field grow from the union
+        calls += (Call("Conv1D", (2, 3), {"strides": 2}),)
+    for changed, said in measure_keras(keras, calls, (1, 13, 2), seed=11):
+        assert changed == said
+
+
+def test_keras_concatenate_along_the_sequence_reads_no_one_window(keras: ModuleType) -> None:
+    """The branches follow one another: we say no window (every position), a bound the measure keeps."""
+    calls = (*_OFFSET_BRANCHES[:2], Call("Concatenate", (), {"axis": 1}, inputs=(0, 1)))
+    seen = [(changed, said) for changed, said in measure_keras(keras, calls, (1, 9, 2), seed=3)]
+    assert all(changed <= said for changed, said in seen)
+    assert all(said == set(range(18)) for _, said in seen)

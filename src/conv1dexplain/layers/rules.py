@@ -6,10 +6,10 @@ import functools
 
 from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError, setting
-from conv1dexplain.layers import convolution, normalization, normalization_torch, pointwise
+from conv1dexplain.layers import convolution, merge, normalization, normalization_torch, pointwise
 from conv1dexplain.layers.node import Call, LayerRule
 
-FAMILIES = (convolution, pointwise, normalization, normalization_torch)
+FAMILIES = (convolution, pointwise, normalization, normalization_torch, merge)
 
 
 @functools.cache
