@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import warnings
 from collections.abc import Callable, Iterator
+from fractions import Fraction
 from types import ModuleType
 from typing import Any
 
@@ -22,6 +23,8 @@ from conv1dexplain.layers.node import Call, ChainError, Value
 
 Dims = tuple[Any, ...]
 _MERGES = ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate")
+_ONEDNN_TOO_SMALL = "RuntimeError: could not construct a memory descriptor using a format tag"
+_INCOMPATIBLE = "is incompatible with the layer"
 Measured = Iterator[tuple[set[int], set[int]]]  # per input position: outputs changed, outputs we say read it
 
 
@@ -66,8 +69,15 @@ def assert_same_refusal(plan: ModelPlan, failure: str, layer: int = 0) -> None:
     """We refuse at the same layer, with the framework's own message."""
     assert plan.error is not None, f"the framework refuses ({failure}) but we accept"
     assert plan.error_layer == layer
-    assert isinstance(plan.error, ChainError), plan.error
-    assert plan.error.framework_message == failure
+    if not isinstance(plan.error, ChainError):  # an argument the convention checks: its name is in both
+        assert plan.error.argument is not None and plan.error.argument[:6] in failure, (plan.error, failure)
+        return
+    ours = plan.error.framework_message
+    if "{'same', 'valid'}" in failure:  # Keras prints a set of strings: its order follows PYTHONHASHSEED
+        failure = failure.replace("{'same', 'valid'}", "{'valid', 'same'}")
+    if _INCOMPATIBLE in failure:  # Keras ≥ 3.13 names the input and quotes the layer its own way
+        ours, failure = ours.split(_INCOMPATIBLE)[1], failure.split(_INCOMPATIBLE)[1]
+    assert ours == failure
 
 
 def keras_counts(layer: Any) -> tuple[int, int]:
@@ -90,6 +100,8 @@ def keras_check(keras: ModuleType, call: Call, dims: Dims) -> str:
     out, failure, _ = framework_failure(run)
     plan = plan_of(KERAS, (call,), keras_value(dims))
     if failure is not None:
+        if built:  # Keras numbers its layers across the session; a model's first is unnumbered
+            failure = failure.replace(f"'{built[0].name}/", f"'{snake_case(call.name)}/")
         assert_same_refusal(plan, failure)
         return "refused"
     layer = built[0]
@@ -112,6 +124,11 @@ def torch_check(torch: ModuleType, call: Call, dims: Dims) -> str:
     with torch.no_grad():
         out, failure, caught = framework_failure(run)
     plan = plan_of(PYTORCH, (call,), torch_value(dims))
+    if failure == _ONEDNN_TOO_SMALL or (failure is None and 0 in out.shape):
+        # oneDNN's kernel, which PyTorch picks for some sizes, says this, or makes an empty output; its
+        # own kernel says what we say
+        assert plan.error is not None and "Output size is too small" in plan.error.framework_message
+        return "refused"
     if failure is not None:
         assert_same_refusal(plan, failure)
         return "refused"
@@ -434,3 +451,168 @@ def test_keras_concatenate_along_the_sequence_reads_no_one_window(keras: ModuleT
     seen = [(changed, said) for changed, said in measure_keras(keras, calls, (1, 9, 2), seed=3)]
     assert all(changed <= said for changed, said in seen)
     assert all(said == set(range(18)) for _, said in seen)
+
+
+# ---- transposed, depthwise and separable convolutions ------------------------------------------
+
+
+def _keras_conv_calls(rng: random.Random) -> Iterator[tuple[Call, Dims]]:
+    for _ in range(40):
+        data_format = rng.choice(["channels_last", "channels_last", "channels_first"])
+        length, channels = rng.randint(1, 7), rng.randint(1, 4)
+        dims = (2, length, channels) if data_format == "channels_last" else (2, channels, length)
+        kernel, strides = rng.randint(1, 5), rng.choice([1, 1, 2, 3])
+        dilation = rng.choice([1, 1, 2]) if strides == 1 or rng.random() < 0.2 else 1
+        common = {"strides": strides, "dilation_rate": dilation, "data_format": data_format}
+        common |= {"padding": rng.choice(["valid", "same", "same", "SAME", "causal"]), "use_bias": rng.random() < 0.7}
+        extra = rng.choice([None, None, 0, 1, 2])
+        yield Call("Conv1DTranspose", (rng.randint(1, 4), kernel), {**common, "output_padding": extra}), dims
+        multiplier = rng.choice([1, 2, 3, 0]) if rng.random() < 0.9 else 1
+        yield Call("DepthwiseConv1D", (kernel,), {**common, "depth_multiplier": multiplier}), dims
+        yield Call("SeparableConv1D", (rng.randint(1, 4), kernel), {**common, "depth_multiplier": multiplier}), dims
+    yield Call("Conv1DTranspose", (4, 3)), (2, 7)
+    yield Call("DepthwiseConv1D", (3,)), (2, 7)
+    yield Call("SeparableConv1D", (4, 3)), (2, 7)
+
+
+def test_keras_transposed_and_separable_convolutions_equal_keras(keras: ModuleType) -> None:
+    outcomes = [keras_check(keras, call, dims) for call, dims in _keras_conv_calls(random.Random(53))]
+    tally(outcomes, least_refused=20, least_ok=60)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        Call("Conv1DTranspose", (4, 3), {"strides": 2, "padding": "same"}),
+        Call("Conv1DTranspose", (4, 3), {"strides": 2, "output_padding": 1}),
+        Call("SeparableConv1D", (4, 3), {"padding": "same", "depth_multiplier": 2}),
+        Call("DepthwiseConv1D", (3,), {"strides": 2}),
+    ],
+)
+def test_keras_convolutions_on_an_unknown_length(keras: ModuleType, call: Call) -> None:
+    layer = getattr(keras.layers, call.name)(*call.args, **call.kwargs)
+    out = layer(keras.Input(batch_shape=(None, None, 3)))
+    plan = plan_of(KERAS, (call,), keras_value((None, None, 3)))
+    assert plan.error is None and plan.rows[0].step.output.dims == tuple(out.shape)
+    assert plan.rows[0].step.trainable_params == layer.count_params()
+
+
+def _torch_transposed_calls(rng: random.Random) -> Iterator[tuple[Call, Dims]]:
+    for _ in range(90):
+        groups = rng.choice([1, 1, 2, 3])
+        channels, out = groups * rng.randint(1, 3), groups * rng.randint(1, 3)
+        stride, dilation = rng.choice([1, 2, 3]), rng.choice([1, 1, 2])
+        kwargs = {"stride": stride, "dilation": dilation, "groups": groups, "bias": rng.random() < 0.7}
+        kwargs |= {"padding": rng.choice([0, 0, 1, 2, 3]), "output_padding": rng.choice([0, 0, 0, 1, 2])}
+        if rng.random() < 0.1:
+            kwargs |= rng.choice([{"padding_mode": "reflect"}, {"padding": "same"}, {"padding": -1}])
+        given = rng.choice([channels, channels, channels + groups])
+        length = rng.randint(1, 6)
+        dims = (2, channels, length) if rng.random() < 0.8 else (channels, length)
+        yield Call("ConvTranspose1d", (given, out, rng.randint(1, 4)), kwargs), dims
+    yield Call("ConvTranspose1d", (3, 4, 3)), (2, 3, 4, 5)
+    yield Call("ConvTranspose1d", (3, 4, 3), {"groups": 2}), (2, 3, 5)
+
+
+def test_torch_transposed_convolutions_equal_pytorch(torch: ModuleType) -> None:
+    outcomes = [torch_check(torch, call, dims) for call, dims in _torch_transposed_calls(random.Random(61))]
+    tally(outcomes, least_refused=20, least_ok=35)
+
+
+def _reads_by_output(run: Callable[[np.ndarray], np.ndarray], x: np.ndarray, axis: int) -> dict[int, set[int]]:
+    """For each output position, the input positions whose nudge changes it (measured)."""
+    before = run(x)
+    reads: dict[int, set[int]] = {t: set() for t in range(before.shape[axis])}
+    for position in range(x.shape[axis]):
+        nudged = x.copy()
+        np.moveaxis(nudged, axis, 0)[position] += 1.0
+        for t in changed_positions(before, run(nudged), axis):
+            reads[t].add(position)
+    return reads
+
+
+def assert_transposed_reach(row: Row, reads: dict[int, set[int]], stride: int, jump_before: int) -> None:
+    """The widest measured reach is our receptive field; output 0's reads lie inside Row.reads; the
+    pattern repeats every `stride` outputs, one input step (jump_before model positions) on."""
+    widths = [max(seen) - min(seen) + 1 for seen in reads.values() if seen]
+    assert row.receptive_field == max(widths)
+    assert row.reach is not None and row.reach.jump == Fraction(jump_before, stride)
+    assert row.reads is not None
+    assert not reads[0] or row.reads[0] <= min(reads[0]) <= max(reads[0]) <= row.reads[1]
+    middle = range(len(reads) // 3, 2 * len(reads) // 3)  # away from the edges, where reads are cut
+    assert middle and all(reads[t + stride] == {p + jump_before for p in reads[t]} for t in middle)
+
+
+@pytest.mark.parametrize(
+    ("kernel", "strides", "padding", "extra", "dilation"),
+    [
+        (3, 2, "same", None, 1),
+        (4, 3, "valid", None, 1),
+        (5, 2, "same", 1, 1),
+        (2, 3, "valid", 2, 1),
+        (3, 1, "same", 0, 2),
+    ],
+)
+@pytest.mark.parametrize("conv_first", [False, True])
+def test_keras_transposed_reach_measured(
+    keras: ModuleType, kernel: int, strides: int, padding: str, extra: Any, dilation: int, conv_first: bool
+) -> None:
+    transposed = Call(
+        "Conv1DTranspose",
+        (2, kernel),
+        {"strides": strides, "padding": padding, "output_padding": extra, "dilation_rate": dilation},
+    )
+    calls = ((Call("Conv1D", (2, 3), {"strides": 2}),) if conv_first else ()) + (transposed,)
+    layers = [getattr(keras.layers, call.name)(*call.args, **call.kwargs) for call in calls]
+
+    def run(x: np.ndarray) -> np.ndarray:
+        y = keras.ops.convert_to_tensor(x)
+        for layer in layers:
+            y = layer(y)
+        return np.asarray(keras.ops.convert_to_numpy(y))
+
+    x = np.random.default_rng(1).normal(size=(1, 24, 2)).astype("float32")
+    plan = plan_of(KERAS, calls, keras_value(x.shape))
+    assert plan.error is None
+    assert_transposed_reach(plan.rows[-1], _reads_by_output(run, x, 1), strides, 2 if conv_first else 1)
+
+
+@pytest.mark.parametrize(
+    ("kernel", "stride", "padding", "extra", "dilation"),
+    [(3, 2, 1, 1, 1), (4, 3, 0, 0, 1), (5, 2, 2, 0, 2), (3, 3, 1, 2, 2), (2, 1, 0, 0, 3), (7, 2, 4, 1, 1)],
+)
+@pytest.mark.parametrize("conv_first", [False, True])
+def test_torch_transposed_reach_measured(
+    torch: ModuleType, kernel: int, stride: int, padding: int, extra: int, dilation: int, conv_first: bool
+) -> None:
+    transposed = Call(
+        "ConvTranspose1d",
+        (2, 2, kernel),
+        {"stride": stride, "padding": padding, "output_padding": extra, "dilation": dilation},
+    )
+    calls = ((Call("Conv1d", (2, 2, 3), {"stride": 2}),) if conv_first else ()) + (transposed,)
+    torch.manual_seed(2)
+    model = torch.nn.Sequential(*[getattr(torch.nn, c.name)(*c.args, **c.kwargs) for c in calls]).eval()
+
+    def run(x: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return model(torch.from_numpy(x)).numpy()
+
+    x = np.random.default_rng(1).normal(size=(1, 2, 24)).astype("float32")
+    plan = plan_of(PYTORCH, calls, torch_value(x.shape))
+    assert plan.error is None
+    assert_transposed_reach(plan.rows[-1], _reads_by_output(run, x, 2), stride, 2 if conv_first else 1)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        Call("DepthwiseConv1D", (3,), {"strides": 2, "dilation_rate": 2, "padding": "same"}),
+        Call("SeparableConv1D", (3, 4), {"padding": "same", "depth_multiplier": 2}),
+        Call("SeparableConv1D", (3, 2), {"strides": 3}),
+    ],
+)
+def test_keras_depthwise_and_separable_reads_measured(keras: ModuleType, call: Call) -> None:
+    conv = Call("Conv1D", (2, 2), {"padding": "causal"})
+    for changed, said in measure_keras(keras, (conv, call), (1, 13, 2), seed=9):
+        assert changed == said

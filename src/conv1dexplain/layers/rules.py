@@ -6,10 +6,26 @@ import functools
 
 from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError, setting
-from conv1dexplain.layers import convolution, merge, normalization, normalization_torch, pointwise
+from conv1dexplain.layers import (
+    convolution,
+    convolution_separable,
+    convolution_variants,
+    merge,
+    normalization,
+    normalization_torch,
+    pointwise,
+)
 from conv1dexplain.layers.node import Call, LayerRule
 
-FAMILIES = (convolution, pointwise, normalization, normalization_torch, merge)
+FAMILIES = (
+    convolution,
+    pointwise,
+    normalization,
+    normalization_torch,
+    merge,
+    convolution_variants,
+    convolution_separable,
+)
 
 
 @functools.cache
