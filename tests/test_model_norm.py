@@ -315,14 +315,18 @@ def test_the_constructor_orders_and_defaults_are_the_frameworks(torch: ModuleTyp
     from conv1dexplain.layers.rules import rule_for
 
     for rules, module, names in (
-        (KERAS, keras.layers, ("BatchNormalization", "LayerNormalization", "GroupNormalization")),
-        (PYTORCH, torch.nn, ("BatchNorm1d", "LayerNorm", "GroupNorm", "InstanceNorm1d")),
+        (KERAS, keras.layers, ("BatchNormalization", "LayerNormalization", "GroupNormalization", *_MERGES)),
+        (KERAS, keras.layers, ("Conv1DTranspose", "DepthwiseConv1D", "SeparableConv1D")),
+        (PYTORCH, torch.nn, ("BatchNorm1d", "LayerNorm", "GroupNorm", "InstanceNorm1d", "ConvTranspose1d")),
     ):
         for name in names:
             real = [p for p in inspect.signature(getattr(module, name)).parameters.values() if p.kind != p.VAR_KEYWORD]
-            ours = rule_for(rules, Call(name)).params
-            assert [p.name for p in ours] == [p.name for p in real], name
-            for mine, theirs in zip(ours, real, strict=True):
+            rule = rule_for(rules, Call(name))
+            ours = rule.params
+            # the framework's order and defaults; initializers and the like after them, taken by name
+            assert [p.name for p in ours] == [p.name for p in real][: len(ours)], name
+            assert {p.name for p in real[len(ours) :]} <= rule.accepts_extra, name
+            for mine, theirs in zip(ours, real, strict=False):
                 if theirs.default is not inspect.Parameter.empty:
                     assert mine.default == theirs.default, (name, mine)
 
@@ -471,6 +475,9 @@ def _keras_conv_calls(rng: random.Random) -> Iterator[tuple[Call, Dims]]:
         yield Call("DepthwiseConv1D", (kernel,), {**common, "depth_multiplier": multiplier}), dims
         yield Call("SeparableConv1D", (rng.randint(1, 4), kernel), {**common, "depth_multiplier": multiplier}), dims
     yield Call("Conv1DTranspose", (4, 3)), (2, 7)
+    for data_format in ("channels_last", "channels_first"):  # too short, kernels of several channels
+        yield Call("DepthwiseConv1D", (5,), {"depth_multiplier": 2, "data_format": data_format}), (2, 2, 3)
+        yield Call("SeparableConv1D", (4, 5), {"depth_multiplier": 3, "data_format": data_format}), (2, 2, 3)
     yield Call("DepthwiseConv1D", (3,)), (2, 7)
     yield Call("SeparableConv1D", (4, 3)), (2, 7)
 
@@ -616,3 +623,36 @@ def test_keras_depthwise_and_separable_reads_measured(keras: ModuleType, call: C
     conv = Call("Conv1D", (2, 2), {"padding": "causal"})
     for changed, said in measure_keras(keras, (conv, call), (1, 13, 2), seed=9):
         assert changed == said
+
+
+def _flops(torch: ModuleType, run: Callable[[], Any]) -> int:
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as counter:
+        run()
+    return int(counter.get_total_flops())
+
+
+def test_convolution_macs_are_half_of_torchs_flop_count(torch: ModuleType, keras: ModuleType) -> None:
+    """torch.utils.flop_counter counts 2 per multiply-add of a convolution (bias excluded), the ops
+    Keras' PyTorch backend runs included: one example's count is our MACs."""
+    compared = 0
+    for call, dims in _keras_conv_calls(random.Random(53)):
+        one = (1, *dims[1:])
+        plan = plan_of(KERAS, (call,), keras_value(one))
+        if plan.error is None:
+            layer = getattr(keras.layers, call.name)(*call.args, **call.kwargs)
+            layer.build(one)
+            zeros = keras.ops.zeros(one)
+            assert 2 * plan.rows[0].step.macs == _flops(torch, lambda f=layer, x=zeros: f(x))
+            compared += 1
+    for call, dims in _torch_transposed_calls(random.Random(61)):
+        one = (1, *dims[1:]) if len(dims) == 3 else dims
+        plan = plan_of(PYTORCH, (call,), torch_value(one))
+        if plan.error is None:
+            module = torch.nn.ConvTranspose1d(*call.args, **call.kwargs)
+            with torch.no_grad():
+                zeros = torch.zeros(one)
+                assert 2 * plan.rows[0].step.macs == _flops(torch, lambda f=module, x=zeros: f(x))
+            compared += 1
+    assert compared >= 90

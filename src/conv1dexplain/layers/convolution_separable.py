@@ -95,7 +95,7 @@ def keras_depthwise(args: dict[str, Any], inputs: tuple[Value, ...], where: Cont
     (value,) = inputs
     kernel, multiplier = args["kernel_size"], args["depth_multiplier"]
     channels = as_tensor(value, where.rules.data_format(args["data_format"])).channels if len(value.dims) == 3 else 1
-    tensor, axis = _window(args, value, where, f"({kernel}, {channels}, {multiplier})")
+    tensor, axis = _window(args, value, where, f"({kernel}, {channels}, {channels and channels * multiplier})")
     channels = _channels(tensor, where, kernel, multiplier, "kernel")
     out = channels * multiplier
     trainable = kernel * out + (out if args["use_bias"] else 0)
