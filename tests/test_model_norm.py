@@ -548,6 +548,10 @@ def assert_transposed_reach(row: Row, reads: dict[int, set[int]], stride: int, j
     assert not reads[0] or row.reads[0] <= min(reads[0]) <= max(reads[0]) <= row.reads[1]
     middle = range(len(reads) // 3, 2 * len(reads) // 3)  # away from the edges, where reads are cut
     assert middle and all(reads[t + stride] == {p + jump_before for p in reads[t]} for t in middle)
+    # output 0's first read, were the input unbounded on the left: output s·m reads it m input steps on
+    m = len(reads) // (2 * stride)
+    if reads[stride * m]:
+        assert row.reads[0] == min(reads[stride * m]) - m * jump_before
 
 
 @pytest.mark.parametrize(
@@ -656,3 +660,24 @@ def test_convolution_macs_are_half_of_torchs_flop_count(torch: ModuleType, keras
                 assert 2 * plan.rows[0].step.macs == _flops(torch, lambda f=module, x=zeros: f(x))
             compared += 1
     assert compared >= 90
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        Call("BatchNorm1d", (4,)),
+        Call("InstanceNorm1d", (4,), {"affine": True}),
+        Call("GroupNorm", (2, 4)),
+        Call("ConvTranspose1d", (4, 3, 3), {"stride": 2, "padding": 1, "output_padding": 1}),
+    ],
+)
+def test_torch_layers_on_an_unknown_length(torch: ModuleType, call: Call) -> None:
+    """PyTorch has no symbolic length: for an unknown one we give what every length gives, None for the length."""
+    plan = plan_of(PYTORCH, (call,), torch_value((None, 4, None)))
+    assert plan.error is None
+    step = plan.rows[0].step
+    module = getattr(torch.nn, call.name)(*call.args, **call.kwargs).eval()
+    with torch.no_grad():
+        shapes = {tuple(module(torch.zeros(2, 4, length)).shape)[:2] for length in (3, 8, 13)}
+    assert shapes == {(2, step.output.dims[1])} and step.output.dims[::2] == (None, None)
+    assert step.trainable_params == torch_counts(module)
