@@ -8,7 +8,12 @@ from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError, setting
 from conv1dexplain.layers import (
     convolution,
+    convolution_separable,
+    convolution_variants,
     dense,
+    merge,
+    normalization,
+    normalization_torch,
     pointwise,
     pooling,
     pooling_adaptive,
@@ -19,7 +24,22 @@ from conv1dexplain.layers import (
 )
 from conv1dexplain.layers.node import Call, LayerRule
 
-FAMILIES = (convolution, pointwise, dense, reshaping, pooling, pooling_adaptive, pooling_torch, resize, upsample)
+FAMILIES = (
+    convolution,
+    pointwise,
+    dense,
+    reshaping,
+    pooling,
+    pooling_adaptive,
+    pooling_torch,
+    resize,
+    upsample,
+    normalization,
+    normalization_torch,
+    merge,
+    convolution_variants,
+    convolution_separable,
+)
 
 
 @functools.cache
