@@ -380,8 +380,31 @@ class Family:
     first: list[tuple[float, Drawer]] = field(default_factory=list)  # layers that may start a model
 
 
-KERAS = Family([(3.0, keras_conv1d), (1.5, keras_pointwise), (1.5, keras_dense)], [(1.0, keras_embedding)])
-TORCH = Family([(3.0, torch_conv1d), (1.5, torch_pointwise), (1.5, torch_dense)], [(1.0, torch_embedding)])
+KERAS = Family(
+    [
+        (3.0, keras_conv1d),
+        (1.5, keras_pointwise),
+        (1.0, keras_dense),
+        (1.5, keras_pooling),
+        (0.5, keras_global),
+        (1.0, keras_resize),
+        (1.0, keras_norm),
+        (1.0, keras_conv_variant),
+    ],
+    [(1.0, keras_embedding)],
+)
+TORCH = Family(
+    [
+        (3.0, torch_conv1d),
+        (1.5, torch_pointwise),
+        (1.0, torch_dense),
+        (1.5, torch_pooling),
+        (1.0, torch_resize),
+        (1.0, torch_norm),
+        (1.0, torch_conv_transpose),
+    ],
+    [(1.0, torch_embedding)],
+)
 
 
 def draw_chain(family: Family, rng: random.Random, state: State, layers: int) -> list[str]:
@@ -407,35 +430,59 @@ class Built:
     exception: BaseException | None
 
 
-def build_keras(keras: ModuleType, calls: list[str], shape: tuple[int, ...], tokens: bool) -> Built:
-    """Construct each layer from its code and call it on the previous output, from zeros."""
-    namespace = dict(vars(keras.layers))
-    x = keras.ops.zeros(shape, dtype="int32" if tokens else "float32")
-    built = Built([], [], None, None)
+def _construct(calls: list[str], namespace: dict[str, Any], built: Built) -> list[Any] | None:
+    """Every layer object, as Sequential([...]) and nn.Sequential(...) construct them: all before
+    any runs, so the first constructor that refuses its arguments stops the model."""
+    layers = []
     for index, code in enumerate(calls):
         try:
-            layer = eval(code, namespace)
-            x = layer(x)
+            layers.append(eval(code, namespace))
         except Exception as error:
+            built.failed_at, built.exception = index, error
+            return None
+    return layers
+
+
+def build_keras(keras: ModuleType, calls: list[str], shape: tuple[int, ...], tokens: bool) -> Built:
+    """Construct every layer from its code, then build the model on keras.Input as a Sequential
+    with an Input does (Keras' own shape checks and words); where that works, run it on zeros too
+    and keep the eager output shapes, which must agree."""
+    built = Built([], [], None, None)
+    layers = _construct(calls, dict(vars(keras.layers)), built)
+    if layers is None:
+        return built
+    dtype = "int32" if tokens else "float32"
+    x = keras.Input(batch_shape=shape, dtype=dtype)
+    for index, layer in enumerate(layers):
+        try:
+            x = layer(x)
+        except Exception as error:  # any refusal is the framework's answer
             built.failed_at, built.exception = index, error
             return built
         built.shapes.append(tuple(int(d) for d in x.shape))
         trainable = sum(math.prod(w.shape) for w in layer.trainable_weights)
         built.params.append((trainable, layer.count_params() - trainable))
+    eager = keras.ops.zeros(shape, dtype=dtype)
+    for index, layer in enumerate(layers):
+        try:  # the torch backend fails a few calls the symbolic build takes (LayerNormalization(axis=1))
+            eager = layer(eager)
+        except Exception:
+            break
+        assert tuple(eager.shape) == built.shapes[index], (index, tuple(eager.shape), built.shapes[index])
     return built
 
 
 def build_torch(torch: ModuleType, calls: list[str], shape: tuple[int, ...], tokens: bool) -> Built:
     """The same in PyTorch: modules from their code, run on zeros without gradients."""
-    namespace = {"nn": torch.nn, "torch": torch}
-    x: Any = torch.zeros(shape, dtype=torch.long if tokens else torch.float32)
     built = Built([], [], None, None)
+    modules = _construct(calls, {"nn": torch.nn, "torch": torch}, built)
+    if modules is None:
+        return built
+    x: Any = torch.zeros(shape, dtype=torch.long if tokens else torch.float32)
     with torch.no_grad():
-        for index, code in enumerate(calls):
+        for index, module in enumerate(modules):
             try:
-                module = eval(code, namespace)
-                module.eval()
-                x = module(x)
+                x = module.eval()(x)
             except Exception as error:
                 built.failed_at, built.exception = index, error
                 return built

@@ -102,62 +102,90 @@ class ModelPlan:
         return None if self.error is not None or not self.rows else self.rows[-1].step.output
 
 
-Prepared = tuple[tuple[LayerRule | None, dict[str, Any] | None, SpecError | None], ...]
+@dataclass(frozen=True)
+class Prepared:
+    """Each call's rule and bound arguments, or why the framework refuses to construct it: neither
+    depends on the input, so a search over input lengths binds once."""
+
+    rules: tuple[LayerRule | None, ...]
+    bound: tuple[dict[str, Any] | None, ...]
+    refusals: tuple[SpecError | None, ...]
+    built_first: int | None  # a Sequential constructs every layer before it runs any: the first refusal
 
 
 def prepare(calls: tuple[Call, ...], rules: Convention) -> Prepared:
-    """Each call's rule and bound arguments (or why it has none): they do not depend on the input,
-    so a search over input lengths binds once."""
-    prepared: list[tuple[LayerRule | None, dict[str, Any] | None, SpecError | None]] = []
+    """Find each call's rule, bind its arguments, and run its constructor's own checks."""
+    found: list[LayerRule | None] = []
+    bound: list[dict[str, Any] | None] = []
+    refusals: list[SpecError | None] = []
     for call in calls:
+        rule, arguments, refusal = None, None, None
         try:
             rule = rule_for(rules, call)
+            arguments = rule.bind(call)
+            if rule.construct is not None:
+                rule.construct(arguments, rules)
         except SpecError as error:
-            prepared.append((None, None, error))
-            continue
-        try:
-            prepared.append((rule, rule.bind(call), None))
-        except SpecError as error:
-            prepared.append((rule, None, error))
-    return tuple(prepared)
+            refusal = error
+        found.append(rule)
+        bound.append(arguments)
+        refusals.append(refusal)
+    sequential = all(call.inputs is None for call in calls)  # the functional API constructs as it calls
+    first = next((i for i, refusal in enumerate(refusals) if refusal is not None), None)
+    return Prepared(tuple(found), tuple(bound), tuple(refusals), first if sequential else None)
 
 
 def fold(
     calls: tuple[Call, ...], start: Value, rules: Convention, *, prepared: Prepared | None = None, reaches: bool = True
 ) -> ModelPlan:
-    """Run the layers' rules in order; stop at the first the framework would refuse. `reaches`
-    False skips the receptive fields (a search for lengths needs only the verdict)."""
+    """Run the layers' rules in order; stop at the first the framework would refuse (in a
+    Sequential, a layer whose constructor refuses its arguments stops the model before any runs).
+    `reaches` False skips the receptive fields (a search for lengths needs only the verdict)."""
+    prepared = prepared or prepare(calls, rules)
     values: dict[int, tuple[Value, Reach | None]] = {-1: (start, START)}
     rows: list[Row] = []
     counts: dict[str, int] = {}
-    for index, (call, (rule, bound, unbound)) in enumerate(zip(calls, prepared or prepare(calls, rules), strict=True)):
+    names = [_name(call, rules, counts, index) for index, call in enumerate(calls)]
+    for index, call in enumerate(calls):
         feeds = call.inputs if call.inputs is not None else (index - 1,)
-        name = _name(call, rules, counts, index)
-        inputs = tuple(values[i][0] for i in feeds)
+        name = names[index]
         try:
-            if unbound is not None and rule is None:
-                raise unbound
-            if any(value.is_tuple for value in inputs):
-                raise rules.tuple_input_error(calls[feeds[0]].name, call.name)
-            if unbound is not None:
-                raise unbound
-            assert rule is not None and bound is not None
-            step = rule.apply(bound, inputs, Context(call, name, rules))
-        except SpecError as error:
-            error.layer = error.layer or f"layer {index} ({call.name})"
-            return ModelPlan(rules, start, tuple(rows), calls, error, index, name)
-        except (TypeError, ValueError, ArithmeticError, LookupError) as error:  # an argument of a type no rule expects
-            wrong = SpecError(
-                f"line {call.line}, column {call.column}: {call.name}'s arguments are not of the types "
-                f"it takes ({error})",
-                f"write {call.name}'s arguments as its documentation gives them",
-                layer=f"layer {index} ({call.name})",
-            )
-            return ModelPlan(rules, start, tuple(rows), calls, wrong, index, name)
+            step = _apply(calls, index, tuple(values[i][0] for i in feeds), prepared, Context(call, name, rules))
+        except SpecError as caught:
+            failed, error = index, caught
+            if prepared.built_first is not None and prepared.built_first > index:
+                failed, error = prepared.built_first, _refusal(prepared, prepared.built_first)
+            error.layer = error.layer or f"layer {failed} ({calls[failed].name})"
+            return ModelPlan(rules, start, tuple(rows), calls, error, failed, names[failed])
         reach = _merge([values[i][1] for i in feeds], step) if reaches else None
         values[index] = (step.output, reach)
         rows.append(Row(index, name, call, feeds, step, reach))
     return ModelPlan(rules, start, tuple(rows), calls, None, None)
+
+
+def _refusal(prepared: Prepared, index: int) -> SpecError:
+    refusal = prepared.refusals[index]
+    assert refusal is not None
+    return refusal
+
+
+def _apply(calls: tuple[Call, ...], index: int, inputs: tuple[Value, ...], prepared: Prepared, where: Context) -> Step:
+    """One layer's step, or the SpecError that refuses it (a wrong-typed argument included)."""
+    call, rule, bound = calls[index], prepared.rules[index], prepared.bound[index]
+    if rule is None or bound is None or prepared.refusals[index] is not None:
+        raise _refusal(prepared, index)  # the constructor refuses before any input arrives
+    if any(value.is_tuple for value in inputs):
+        feed = call.inputs[0] if call.inputs is not None else index - 1
+        refusal = where.rules.tuple_input_error(calls[feed].name, call.name)
+        if refusal is not None:
+            raise refusal
+    try:
+        return rule.apply(bound, inputs, where)
+    except (TypeError, ValueError, ArithmeticError, LookupError) as error:  # an argument of a type no rule expects
+        raise SpecError(
+            f"line {call.line}, column {call.column}: {call.name}'s arguments are not of the types it takes ({error})",
+            f"write {call.name}'s arguments as its documentation gives them",
+        ) from None
 
 
 def _merge(reaches: list[Reach | None], step: Step) -> Reach | None:

@@ -111,12 +111,16 @@ class PyTorch(Convention):
         mode = "" if padding_mode == "zeros" else f", mode='{padding_mode}'"
         return f"F.pad(x, ({left}, {right}){mode}) then padding=0"
 
-    def tuple_input_error(self, producer: str, layer: str) -> SpecError:
+    def tuple_input_error(self, producer: str, layer: str) -> SpecError | None:
         from conv1dexplain.layers.node import ChainError
 
+        if layer in _PASSES_TUPLES:
+            return None
         function = _TENSOR_FUNCTIONS.get(layer)
         if layer == "Conv1d":
             message = "TypeError: conv1d() received an invalid combination of arguments - got (tuple, …)"
+        elif layer == "Embedding":
+            message = "TypeError: embedding(): argument 'indices' (position 2) must be Tensor, not tuple"
         elif function is not None:
             message = f"TypeError: {function}(): argument 'input' (position 1) must be Tensor, not tuple"
         else:
@@ -231,23 +235,46 @@ def _unknown_padding(padding: str, text: str, kernel_size: int, dilation_rate: i
 PYTORCH = PyTorch()
 
 
-# What nn.Sequential's next module says when fed a tuple: a tensor function's argument check, or
-# the attribute it reads first (measured in torch 2.13).
+# What nn.Sequential's next module says when fed a tuple (measured in torch 2.13): a tensor function's
+# argument check, or the attribute it reads first ('dim' when not listed); nn.Identity passes it on.
 _TENSOR_FUNCTIONS = {
-    "Linear": "linear",
-    "ReLU": "relu",
-    "Dropout": "dropout",
-    "MaxPool1d": "max_pool1d",
-    "AvgPool1d": "avg_pool1d",
     "AdaptiveAvgPool1d": "adaptive_avg_pool1d",
     "AdaptiveMaxPool1d": "adaptive_max_pool1d",
-    "GELU": "gelu",
-    "Tanh": "tanh",
-    "Sigmoid": "sigmoid",
-    "ELU": "elu",
-    "LeakyReLU": "leaky_relu",
-    "LayerNorm": "layer_norm",
+    "AlphaDropout": "alpha_dropout",
+    "AvgPool1d": "avg_pool1d",
+    "CELU": "celu",
     "ConstantPad1d": "pad",
+    "ConvTranspose1d": "conv_transpose1d",
+    "Dropout": "dropout",
+    "ELU": "elu",
+    "FeatureAlphaDropout": "feature_alpha_dropout",
+    "GELU": "gelu",
+    "Hardsigmoid": "hardsigmoid",
+    "Hardswish": "hardswish",
+    "Hardtanh": "hardtanh",
+    "LayerNorm": "layer_norm",
+    "LeakyReLU": "leaky_relu",
+    "Linear": "linear",
+    "MaxPool1d": "max_pool1d",
+    "Mish": "mish",
+    "PReLU": "prelu",
+    "ReLU": "relu",
+    "ReLU6": "hardtanh",
+    "ReflectionPad1d": "pad",
+    "ReplicationPad1d": "pad",
+    "SELU": "selu",
+    "SiLU": "silu",
+    "Sigmoid": "sigmoid",
+    "Softplus": "softplus",
+    "Tanh": "tanh",
     "ZeroPad1d": "pad",
 }
-_TUPLE_ATTRIBUTES = {"Flatten": "flatten", "Unflatten": "unflatten"}
+_TUPLE_ATTRIBUTES = {
+    "Flatten": "flatten",
+    "LogSoftmax": "log_softmax",
+    "Softmax": "softmax",
+    "Softsign": "abs",
+    "Tanhshrink": "tanh",
+    "Unflatten": "unflatten",
+}
+_PASSES_TUPLES = frozenset({"Identity"})

@@ -6,6 +6,7 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
+from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError
 from conv1dexplain.layers import conv1d
 from conv1dexplain.layers.node import (
@@ -39,10 +40,48 @@ def keras_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
     return _step(arguments, value, layout, where, kernel_size=args["kernel_size"])
 
 
+def keras_conv1d_construct(args: dict[str, Any], rules: Convention) -> None:
+    """Conv1D.__init__'s checks: the sizes, the padding name, strides with dilation, the groups."""
+    args = one_int(args, "filters", "kernel_size", "strides", "dilation_rate", "groups")
+    keys = ("filters", "kernel_size", "strides", "padding", "dilation_rate", "groups", "use_bias", "activation")
+    conv1d.configure(rules, data_format=args["data_format"], **{key: args[key] for key in keys})
+    if args["filters"] % args["groups"]:
+        raise ChainError(
+            f"filters={args['filters']} is not divisible by groups={args['groups']}",
+            f"use filters a multiple of {args['groups']}",
+            "ValueError: The number of filters must be evenly divisible by the number of groups. "
+            f"Received: groups={args['groups']}, filters={args['filters']}.",
+            argument="groups",
+        )
+
+
+def torch_conv1d_construct(args: dict[str, Any], rules: Convention) -> None:
+    """nn.Conv1d.__init__'s checks: the sizes, the padding, the groups against both channel counts."""
+    args = one_int(args, "in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups")
+    conv1d.configure(
+        rules,
+        filters=args["out_channels"],
+        kernel_size=args["kernel_size"],
+        strides=args["stride"],
+        padding=args["padding"],
+        dilation_rate=args["dilation"],
+        groups=args["groups"],
+        use_bias=args["bias"],
+        padding_mode=args["padding_mode"],
+    )
+    _torch_groups(rules, args["in_channels"], args["out_channels"], args["groups"])
+
+
 def torch_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
     (value,) = inputs
     args = one_int(args, "in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups")
     if len(value.dims) not in (2, 3):
+        if args["padding_mode"] != "zeros":  # F.pad runs first, and refuses other ranks in its own words
+            raise ChainError(
+                f"nn.Conv1d reads (N, C, L) or unbatched (C, L); it gets {fmt_shape(value.dims)}",
+                "reshape the input to (batch, channels, length)",
+                f"NotImplementedError: Padding size 2 is not supported for {len(value.dims)}D input tensor.",
+            )
         raise torch_rank_error(value, "conv1d")
     channels = value.dims[-2]
     groups = args["groups"]
@@ -56,9 +95,6 @@ def torch_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
         "use_bias": args["bias"],
         "padding_mode": args["padding_mode"],
     }
-    conv1d.configure(where.rules, **arguments)  # the module's own checks come first, as in __init__
-    if isinstance(groups, int) and groups > 0:
-        _torch_groups(where, args["in_channels"], args["out_channels"], groups)
     if channels != args["in_channels"]:
         weight = [args["out_channels"], args["in_channels"] // max(groups, 1), args["kernel_size"]]
         raise ChainError(
@@ -83,10 +119,10 @@ _PADDING_READS = {
 }
 
 
-def _torch_groups(where: Context, in_channels: int, out_channels: int, groups: int) -> None:
+def _torch_groups(rules: Convention, in_channels: int, out_channels: int, groups: int) -> None:
     """nn.Conv1d's __init__ refuses groups that do not divide its channels, before any input."""
     try:
-        where.rules.check_groups(in_channels, out_channels, groups)
+        rules.check_groups(in_channels, out_channels, groups)
     except SpecError as error:
         which = "in_channels" if in_channels % groups else "out_channels"
         raise ChainError(
@@ -164,6 +200,7 @@ RULES = (
         ),
         keras_conv1d,
         accepts_extra=KERAS_COMMON,
+        construct=keras_conv1d_construct,
     ),
     LayerRule(
         "pytorch",
@@ -181,5 +218,6 @@ RULES = (
         ),
         torch_conv1d,
         accepts_extra=TORCH_COMMON,
+        construct=torch_conv1d_construct,
     ),
 )

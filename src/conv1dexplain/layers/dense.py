@@ -88,6 +88,28 @@ def torch_linear(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
     return _last_axis(value, units, wanted * units + (units if args["bias"] else 0), wanted * units)
 
 
+def _torch_weight(rows: int, columns: int, names: tuple[str, str]) -> None:
+    """PyTorch allocates the weight in __init__: a negative size fails there."""
+    for name, size in zip(names, (rows, columns), strict=True):
+        if size < 0:
+            raise ChainError(
+                f"{name}={size} is negative",
+                f"give {name} as a size of 0 or more",
+                f"RuntimeError: Trying to create tensor with negative dimension {size}: [{rows}, {columns}]",
+                argument=name,
+            )
+
+
+def torch_linear_construct(args: dict[str, Any], rules: Any) -> None:
+    args = one_int(args, "in_features", "out_features")
+    _torch_weight(args["out_features"], args["in_features"], ("out_features", "in_features"))
+
+
+def torch_embedding_construct(args: dict[str, Any], rules: Any) -> None:
+    args = one_int(args, "num_embeddings", "embedding_dim")
+    _torch_weight(args["num_embeddings"], args["embedding_dim"], ("num_embeddings", "embedding_dim"))
+
+
 def keras_embedding(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
     (value,) = inputs
     args = one_int(args, "input_dim", "output_dim")
@@ -153,7 +175,12 @@ RULES = (
         accepts_extra=KERAS_COMMON,
     ),
     LayerRule(
-        "pytorch", "Linear", params("in_features", "out_features", bias=True), torch_linear, accepts_extra=TORCH_COMMON
+        "pytorch",
+        "Linear",
+        params("in_features", "out_features", bias=True),
+        torch_linear,
+        accepts_extra=TORCH_COMMON,
+        construct=torch_linear_construct,
     ),
     LayerRule(
         "keras",
@@ -186,6 +213,7 @@ RULES = (
         ),
         torch_embedding,
         accepts_extra=TORCH_COMMON,
+        construct=torch_embedding_construct,
     ),
     LayerRule("keras", "TimeDistributed", params("layer"), keras_time_distributed, accepts_extra=KERAS_COMMON),
 )

@@ -149,6 +149,7 @@ class LayerRule:
     apply: Apply
     takes_many: bool = False  # merge layers: a list of inputs
     accepts_extra: frozenset[str] = frozenset()  # keywords taken and ignored (names, initializers)
+    construct: Callable[[dict[str, Any], Convention], None] | None = None  # the constructor's own checks
 
     def bind(self, call: Call) -> dict[str, Any]:
         """The call's arguments by name, as Python binds them to this signature, defaults filled."""

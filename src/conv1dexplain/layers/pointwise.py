@@ -5,7 +5,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from conv1dexplain.layers.node import KERAS_COMMON, TORCH_COMMON, Context, LayerRule, Param, Step, Value, params
+from conv1dexplain.layers.node import (
+    KERAS_COMMON,
+    TORCH_COMMON,
+    ChainError,
+    Context,
+    LayerRule,
+    Param,
+    Step,
+    Value,
+    params,
+)
+from conv1dexplain.layers.sequence import keras_rank_error
+from conv1dexplain.tensor import fmt_shape
 
 
 def same_shape(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
@@ -16,6 +28,14 @@ def same_shape(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) 
 def _tuple_checked(inputs: tuple[Value, ...], where: Context) -> Value:
     (value,) = inputs
     return value
+
+
+def keras_spatial_dropout(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
+    """SpatialDropout1D drops whole channels: its InputSpec is ndim=3."""
+    (value,) = inputs
+    if len(value.dims) != 3:
+        raise keras_rank_error(value, where, 3, exact=True)
+    return Step(value)
 
 
 def keras_prelu(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
@@ -32,12 +52,20 @@ def keras_prelu(args: dict[str, Any], inputs: tuple[Value, ...], where: Context)
 def torch_prelu(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
     """num_parameters slopes (1, or one per channel)."""
     (value,) = inputs
-    return Step(value, trainable_params=args["num_parameters"])
+    count = args["num_parameters"]
+    channels = value.dims[1] if len(value.dims) >= 2 else 1
+    if count != 1 and channels != count:
+        raise ChainError(
+            f"nn.PReLU({count}) has one slope per channel (axis 1); its input {fmt_shape(value.dims)} has {channels}",
+            f"use nn.PReLU({channels}), or nn.PReLU() for one shared slope",
+            "RuntimeError: Mismatch of parameter numbers and input channel size. "
+            f"Found parameter numbers = {count} and channel size = {channels}.",
+        )
+    return Step(value, trainable_params=count)
 
 
 _KERAS_SAME: dict[str, tuple[Param, ...]] = {
     "Dropout": params("rate", noise_shape=None, seed=None),
-    "SpatialDropout1D": params("rate", seed=None),
     "GaussianNoise": params("stddev", seed=None),
     "GaussianDropout": params("rate", seed=None),
     "AlphaDropout": params("rate", noise_shape=None, seed=None),
@@ -86,6 +114,9 @@ RULES = (
         for name, signature in _TORCH_SAME.items()
     )
     + (
+        LayerRule(
+            "keras", "SpatialDropout1D", params("rate", seed=None), keras_spatial_dropout, accepts_extra=KERAS_COMMON
+        ),
         LayerRule(
             "keras",
             "PReLU",

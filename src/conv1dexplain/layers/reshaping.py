@@ -63,7 +63,7 @@ def torch_flatten(args: dict[str, Any], inputs: tuple[Value, ...], where: Contex
 def torch_unflatten(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
     (value,) = inputs
     rank = len(value.dims)
-    dim, sizes = args["dim"], tuple(args["unflattened_size"])
+    dim = args["dim"]
     axis = dim + rank if dim < 0 else dim
     if not 0 <= axis < rank:
         raise ChainError(
@@ -71,17 +71,7 @@ def torch_unflatten(args: dict[str, Any], inputs: tuple[Value, ...], where: Cont
             f"use a dim from {-rank} to {rank - 1}",
             f"IndexError: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})",
         )
-    size = value.dims[axis]
-    known = math.prod(s for s in sizes if s != -1)
-    if -1 in sizes and size is not None and known and size % known == 0:
-        sizes = tuple(size // known if s == -1 else s for s in sizes)
-    if size is not None and math.prod(sizes) != size:
-        raise ChainError(
-            f"nn.Unflatten's sizes {list(sizes)} do not multiply to {size}, the size of axis {axis}",
-            f"give sizes whose product is {size}",
-            f"RuntimeError: unflatten: Provided sizes {list(args['unflattened_size'])} don't multiply up to "
-            f"the size of dim {dim} ({size}) in the input tensor",
-        )
+    sizes = _unflattened(tuple(args["unflattened_size"]), value.dims[axis], dim)
     dims = (*value.dims[:axis], *sizes, *value.dims[axis + 1 :])
     sequence = value.sequence_axis
     if sequence is None or sequence == axis:
@@ -89,24 +79,46 @@ def torch_unflatten(args: dict[str, Any], inputs: tuple[Value, ...], where: Cont
     return Step(Value(dims, sequence if sequence < axis else sequence + len(sizes) - 1))
 
 
+def _unflattened(given: tuple[int, ...], size: int | None, dim: int) -> tuple[int | None, ...]:
+    """The sizes with a −1 worked out, or PyTorch's refusal when they do not multiply to size."""
+    known = math.prod(s for s in given if s != -1)
+    if size is None:
+        return tuple(None if s == -1 else s for s in given)
+    sizes = tuple(size // known if s == -1 else s for s in given) if -1 in given and known else given
+    if math.prod(sizes) != size:
+        raise ChainError(
+            f"nn.Unflatten's sizes {list(given)} do not multiply to {size}, the size of its axis",
+            f"give sizes whose product is {size}",
+            f"RuntimeError: unflatten: Provided sizes {list(given)} don't multiply up to "
+            f"the size of dim {dim} ({size}) in the input tensor",
+        )
+    return sizes
+
+
 def keras_reshape(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
     (value,) = inputs
-    target = tuple(args["target_shape"]) if isinstance(args["target_shape"], tuple | list) else (args["target_shape"],)
-    size = _product(value.dims[1:])
-    known = math.prod(d for d in target if d != -1)
-    if size is not None and -1 in target:
-        if known == 0 or size % known:
-            raise _reshape_error(value, target, divided=True)
-        target = tuple(size // known if d == -1 else d for d in target)
-    elif -1 in target:
-        target = tuple(None if d == -1 else d for d in target)
-    elif size is not None and known != size:
-        raise _reshape_error(value, target, divided=False)
+    given = args["target_shape"]
+    target = _target(value, tuple(given) if isinstance(given, tuple | list) else (given,))
     dims = (value.dims[0], *target)
     keeps = value.sequence_axis == 1 and len(dims) >= 3 and dims[1] == value.dims[1] and dims[1] is not None
     if keeps:  # the positions stay where they were: each keeps its own features
         return Step(Value(dims, 1))
     return Step(Value(dims, 1 if len(dims) == 3 else None), slide=None)
+
+
+def _target(value: Value, target: tuple[int, ...]) -> tuple[int | None, ...]:
+    """Reshape's target with a −1 worked out (None when the size is unknown), or Keras' refusal."""
+    size = _product(value.dims[1:])
+    known = math.prod(d for d in target if d != -1)
+    if size is None:
+        return tuple(None if d == -1 else d for d in target)
+    if -1 in target:
+        if known == 0 or size % known:
+            raise _reshape_error(value, target, divided=True)
+        return tuple(size // known if d == -1 else d for d in target)
+    if known != size:
+        raise _reshape_error(value, target, divided=False)
+    return target
 
 
 def _reshape_error(value: Value, target: tuple[int, ...], divided: bool) -> ChainError:
