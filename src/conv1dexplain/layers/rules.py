@@ -6,10 +6,10 @@ import functools
 
 from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError, setting
-from conv1dexplain.layers import convolution, pointwise
+from conv1dexplain.layers import convolution, pointwise, recurrent
 from conv1dexplain.layers.node import Call, LayerRule
 
-FAMILIES = (convolution, pointwise)
+FAMILIES = (convolution, pointwise, recurrent)
 
 
 @functools.cache
