@@ -89,6 +89,11 @@ def keras_bidirectional(args: dict[str, Any], inputs: tuple[Value, ...], where: 
     notes: tuple[str, ...] = ()
     if args["merge_mode"] is not None and output.sequence_axis is not None:
         notes = ("output t reads every input position: forwards 0…t, backwards t…L−1",)
+    if args["merge_mode"] == "concat" and forward[1]["units"] != backward[1]["units"]:
+        notes += (
+            "Keras' summary (compute_output_shape) says the output has twice the forward layer's units, "
+            f"{2 * forward[1]['units']}; run, it has both layers' units, {output.dims[-1]}",
+        )
     if args["merge_mode"] is None or forward[1]["return_state"]:
         output = replace(output, is_tuple=True)
         notes += (

@@ -37,12 +37,14 @@ def keras_units(units: Any, gates: int) -> int:
             argument="units",
             value=units,
         )
-    if not isinstance(units, int):  # Keras keeps 3.0 and fails when it builds the kernel
+    if not isinstance(units, int):  # Keras keeps 3.0 and fails when it builds the cell
         raise ChainError(
             f"units={units!r} is not a whole number",
             f"write units={int(units)}",
             f"ValueError: Cannot convert '(…, {gates * units})' to a shape. Found invalid dimension "
-            f"'{gates * units}' of type '<class 'float'>'.",
+            f"'{gates * units}' of type '<class 'float'>'."
+            if gates == GATES["LSTM"]
+            else "ValueError: state_size must be an integer, or a list/tuple of integers (one for each state tensor).",
             argument="units",
             value=units,
         )
@@ -112,8 +114,9 @@ def keras_rnn(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -
         output = replace(output, is_tuple=True)
         notes += (
             f"return_state=True: {kind} returns a list [output, {', '.join(['state'] * states)}] and "
-            "Sequential passes the whole list on; the next layer refuses it "
-            f'(ValueError: Layer "…" expects 1 input(s), but it received {1 + states} input tensors.)',
+            "Sequential passes the whole list on: a layer with an input spec (Dense, Conv1D, Flatten, an RNN) "
+            f'refuses it (ValueError: Layer "…" expects 1 input(s), but it received {1 + states} input tensors.); '
+            "Dropout and Activation pass the list through",
         )
     return Step(
         output,
