@@ -114,8 +114,9 @@ def _check_keras(keras: ModuleType, layer: Any, call: Call, length: int, feature
 @pytest.mark.parametrize("kind", KERAS_KINDS)
 def test_keras_rnns_equal_keras(kind: str, keras: ModuleType) -> None:
     rng = random.Random(kind)
-    for _ in range(14):
-        units, features, length = rng.randint(1, 6), rng.randint(1, 5), rng.choice([1, 2, rng.randint(3, 9)])
+    for _ in range(30):
+        units, features = rng.choice([1, rng.randint(2, 9)]), rng.choice([1, rng.randint(2, 9)])
+        length = rng.choice([1, 2, rng.randint(3, 9), rng.randint(10, 40)])
         settings = _keras_settings(rng, kind)
         layer = getattr(keras.layers, kind)(units, **settings)
         _check_keras(keras, layer, Call(kind, (units,), settings), length, features)
@@ -133,7 +134,7 @@ def _backward(rng: random.Random, forward: dict[str, Any], merge_mode: str | Non
 @pytest.mark.oracle
 def test_keras_bidirectional_equals_keras(keras: ModuleType) -> None:
     rng = random.Random(13)
-    for _ in range(24):
+    for _ in range(40):
         kind, merge_mode = rng.choice(KERAS_KINDS), rng.choice(["concat", "sum", "mul", "ave", None])
         forward = {"units": rng.randint(1, 5), "return_sequences": rng.random() < 0.5, "return_state": False}
         if rng.random() < 0.2 and merge_mode is not None:
@@ -155,7 +156,7 @@ def test_keras_bidirectional_equals_keras(keras: ModuleType) -> None:
 
 
 def _torch_settings(rng: random.Random, kind: str) -> tuple[tuple[int, int], dict[str, Any]]:
-    hidden = rng.randint(1, 6)
+    hidden = rng.choice([1, 2, rng.randint(3, 9)])
     settings: dict[str, Any] = {
         "num_layers": rng.choice([1, 1, 2, 3]),
         "bias": rng.random() < 0.7,
@@ -168,11 +169,11 @@ def _torch_settings(rng: random.Random, kind: str) -> tuple[tuple[int, int], dic
         settings["nonlinearity"] = "relu"
     if rng.random() < 0.2:
         settings["dropout"] = 0.25
-    return (rng.randint(1, 5), hidden), settings
+    return (rng.choice([1, rng.randint(2, 9)]), hidden), settings
 
 
 def _torch_input(rng: random.Random, settings: dict[str, Any], features: int) -> tuple[tuple[int, ...], int]:
-    length = rng.choice([1, 2, rng.randint(3, 9)])
+    length = rng.choice([1, 2, rng.randint(3, 9), rng.randint(10, 40)])
     if rng.random() < 0.25:
         return (length, features), 0  # unbatched (L, H_in)
     return ((2, length, features), 1) if settings["batch_first"] else ((length, 2, features), 0)
@@ -182,7 +183,7 @@ def _torch_input(rng: random.Random, settings: dict[str, Any], features: int) ->
 @pytest.mark.parametrize("kind", TORCH_KINDS)
 def test_torch_rnns_equal_pytorch(kind: str, torch: ModuleType) -> None:
     rng = random.Random(kind + "torch")
-    for _ in range(20):
+    for _ in range(40):
         (features, hidden), settings = _torch_settings(rng, kind)
         with _quiet():
             module = getattr(torch.nn, kind)(features, hidden, **settings)
@@ -225,6 +226,8 @@ def test_keras_refusals_agree(keras: ModuleType) -> None:
     v3 = Value((None, 5, 4), 1)
     _agree(lambda: layers.LSTM(0), Call("LSTM", (0,)), v3, KERAS, "expected a positive integer, got 0")
     _agree(lambda: layers.GRU(-2), Call("GRU", (-2,)), v3, KERAS, "got -2")
+    _agree(lambda: layers.LSTM((3,)), Call("LSTM", ((3,),)), v3, KERAS, "'<=' not supported", "'tuple'")
+    _agree(lambda: layers.SimpleRNN("3"), Call("SimpleRNN", ("3",)), v3, KERAS, "'<=' not supported", "'str'")
     _agree(lambda: layers.GRU(3.0)(zeros((2, 5, 4))), Call("GRU", (3.0,)), v3, KERAS, "state_size must be")
     _agree(lambda: layers.LSTM(2.0)(zeros((2, 5, 4))), Call("LSTM", (2.0,)), v3, KERAS, "Cannot convert", "8.0")
     for dims in ((2, 5), (2, 5, 4, 1)):
@@ -317,6 +320,7 @@ TORCH_REFUSED: list[tuple[str, tuple[Any, ...], dict[str, Any], tuple[int, ...],
     ("LSTM", (4, 0), {}, (5, 4), "hidden_size must be greater than zero"),
     ("GRU", (0, 3), {}, (5, 4), "input_size must be greater than zero"),
     ("RNN", (4, 3, 0), {}, (5, 4), "num_layers must be greater than zero"),
+    ("GRU", (4, 3, 2.0), {}, (5, 4), "'float' object cannot be interpreted as an integer"),
     ("LSTM", (4, 3), {"proj_size": 3}, (5, 4), "proj_size has to be smaller than hidden_size"),
     ("LSTM", (4, 3), {"proj_size": -1}, (5, 4), "positive integer or zero"),
     ("GRU", (4, 3), {"proj_size": 0}, (5, 4), "only supported for LSTM"),
@@ -401,3 +405,23 @@ def test_measured_output_t_reads_inputs_up_to_t(torch: ModuleType, keras: Module
         fold((Call("SimpleRNN", (3,), {"return_sequences": True}),), Value((1, length, 2), 1), KERAS),
     ):
         assert plan.rows[0].step.slide is None and any("0…t" in note for note in plan.rows[0].step.notes)
+
+
+def test_keras_rnn_after_a_channels_first_conv_reads_channels_as_time() -> None:
+    calls = (Call("Conv1D", (8, 3), {"data_format": "channels_first"}), Call("GRU", (4,), {"return_sequences": True}))
+    plan = fold(calls, Value((None, 3, 20), 2), KERAS)
+    assert plan.error is None
+    step = plan.rows[1].step
+    assert step.output.dims == (None, 8, 4) and step.trainable_params == 3 * 4 * (18 + 4) + 2 * 3 * 4
+    assert any("reads the channels as time steps" in note for note in step.notes)
+
+
+@pytest.mark.oracle
+def test_torch_rnn_after_conv1d_without_a_permute(torch: ModuleType) -> None:
+    model = torch.nn.Sequential(torch.nn.Conv1d(3, 8, 3), torch.nn.GRU(8, 4, batch_first=True))
+    with torch.no_grad(), pytest.raises(RuntimeError) as real:
+        model(torch.zeros(2, 3, 20))
+    plan = fold((Call("Conv1d", (3, 8, 3)), Call("GRU", (8, 4), {"batch_first": True})), Value((2, 3, 20), 2), TORCH)
+    assert isinstance(plan.error, ChainError) and plan.error_layer == 1
+    assert plan.error.framework_message == f"RuntimeError: {real.value}"
+    assert "permute" in plan.error.raw_hint

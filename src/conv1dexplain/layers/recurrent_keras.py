@@ -104,9 +104,14 @@ def keras_rnn(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -
     trainable = weights + (biases * gates * units if args["use_bias"] else 0)
     batch = value.dims[0]
     notes: tuple[str, ...] = ()
+    if value.sequence_axis not in (1, None):  # channels_first before it: Keras RNNs have no data_format
+        notes = (
+            f"{kind} steps along axis 1, but the sequence runs along axis {value.sequence_axis}: it reads the "
+            "channels as time steps (Permute((2, 1)) first)",
+        )
     if args["return_sequences"]:
         output = Value((batch, length, units), 1)
-        notes = (_SEQUENCES_NOTE, _BACKWARDS_NOTE) if args["go_backwards"] else (_SEQUENCES_NOTE,)
+        notes += (_SEQUENCES_NOTE, _BACKWARDS_NOTE) if args["go_backwards"] else (_SEQUENCES_NOTE,)
     else:
         output = Value((batch, units), None)
     if args["return_state"]:
