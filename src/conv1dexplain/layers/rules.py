@@ -18,6 +18,7 @@ from conv1dexplain.layers import (
     pooling,
     pooling_adaptive,
     pooling_torch,
+    recurrent,
     reshaping,
     resize,
     upsample,
@@ -39,6 +40,7 @@ FAMILIES = (
     merge,
     convolution_variants,
     convolution_separable,
+    recurrent,
 )
 
 
