@@ -390,6 +390,7 @@ KERAS = Family(
         (1.0, keras_resize),
         (1.0, keras_norm),
         (1.0, keras_conv_variant),
+        (1.0, keras_recurrent),
     ],
     [(1.0, keras_embedding)],
 )
@@ -402,6 +403,7 @@ TORCH = Family(
         (1.0, torch_resize),
         (1.0, torch_norm),
         (1.0, torch_conv_transpose),
+        (0.5, torch_recurrent),
     ],
     [(1.0, torch_embedding)],
 )

@@ -20,7 +20,7 @@ from conv1dexplain.layers.node import (
     one_int,
     params,
 )
-from conv1dexplain.layers.sequence import keras_rank_error
+from conv1dexplain.layers.sequence import keras_rank_error, torch_allocates
 from conv1dexplain.tensor import fmt_shape
 
 
@@ -88,26 +88,16 @@ def torch_linear(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
     return _last_axis(value, units, wanted * units + (units if args["bias"] else 0), wanted * units)
 
 
-def _torch_weight(rows: int, columns: int, names: tuple[str, str]) -> None:
-    """PyTorch allocates the weight in __init__: a negative size fails there."""
-    for name, size in zip(names, (rows, columns), strict=True):
-        if size < 0:
-            raise ChainError(
-                f"{name}={size} is negative",
-                f"give {name} as a size of 0 or more",
-                f"RuntimeError: Trying to create tensor with negative dimension {size}: [{rows}, {columns}]",
-                argument=name,
-            )
-
-
 def torch_linear_construct(args: dict[str, Any], rules: Any) -> None:
     args = one_int(args, "in_features", "out_features")
-    _torch_weight(args["out_features"], args["in_features"], ("out_features", "in_features"))
+    for name in ("out_features", "in_features"):
+        torch_allocates([args["out_features"], args["in_features"]], args[name] < 0, name)
 
 
 def torch_embedding_construct(args: dict[str, Any], rules: Any) -> None:
     args = one_int(args, "num_embeddings", "embedding_dim")
-    _torch_weight(args["num_embeddings"], args["embedding_dim"], ("num_embeddings", "embedding_dim"))
+    for name in ("num_embeddings", "embedding_dim"):
+        torch_allocates([args["num_embeddings"], args["embedding_dim"]], args[name] < 0, name)
 
 
 def keras_embedding(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:

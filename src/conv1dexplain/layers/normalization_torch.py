@@ -12,6 +12,7 @@ from typing import Any
 
 from conv1dexplain.layers.node import IDENTITY, TORCH_COMMON, ChainError, Context, LayerRule, Slide, Step, Value, params
 from conv1dexplain.layers.normalization import elements
+from conv1dexplain.layers.sequence import torch_allocates
 from conv1dexplain.tensor import fmt_shape
 
 
@@ -175,6 +176,22 @@ def _check_construction(groups: int, channels: int) -> None:
         )
 
 
+def _features_construct(args: dict[str, Any], rules: Any) -> None:
+    stats = bool(args["affine"] or args["track_running_stats"])
+    torch_allocates([args["num_features"]], stats, "num_features")
+
+
+def _layer_norm_construct(args: dict[str, Any], rules: Any) -> None:
+    given = args["normalized_shape"]
+    shape = [given] if isinstance(given, int) else list(given)
+    torch_allocates(shape, bool(args["elementwise_affine"]), "normalized_shape")
+
+
+def _group_norm_construct(args: dict[str, Any], rules: Any) -> None:
+    _check_construction(args["num_groups"], args["num_channels"])
+    torch_allocates([args["num_channels"]], bool(args["affine"]), "num_channels")
+
+
 def torch_instance_norm(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
     """Statistics per example and channel over the length; (C, L) is read unbatched, as PyTorch does."""
     (value,) = inputs
@@ -237,6 +254,7 @@ RULES = (
         ),
         torch_batch_norm,
         accepts_extra=TORCH_COMMON,
+        construct=_features_construct,
     ),
     LayerRule(
         "pytorch",
@@ -244,6 +262,7 @@ RULES = (
         params("normalized_shape", eps=1e-05, elementwise_affine=True, bias=True, device=None, dtype=None),
         torch_layer_norm,
         accepts_extra=TORCH_COMMON,
+        construct=_layer_norm_construct,
     ),
     LayerRule(
         "pytorch",
@@ -251,6 +270,7 @@ RULES = (
         params("num_groups", "num_channels", eps=1e-05, affine=True, device=None, dtype=None, bias=True),
         torch_group_norm,
         accepts_extra=TORCH_COMMON,
+        construct=_group_norm_construct,
     ),
     LayerRule(
         "pytorch",
@@ -267,5 +287,6 @@ RULES = (
         ),
         torch_instance_norm,
         accepts_extra=TORCH_COMMON,
+        construct=_features_construct,
     ),
 )

@@ -10,6 +10,7 @@ direction; not the gates' element-wise products, activations or the two biases.
 
 from __future__ import annotations
 
+import functools
 import numbers
 from typing import Any
 
@@ -23,10 +24,9 @@ def _refuse(message: str, hint: str, framework_message: str, argument: str | Non
     return ChainError(message, hint, framework_message, argument=argument)
 
 
-def _check_construction(args: dict[str, Any], where: Context) -> None:
+def _check_construction(kind: str, args: dict[str, Any], rules: Any = None) -> None:
     """RNNBase.__init__'s checks, in its order (nn.GRU and nn.RNN check proj_size and nonlinearity first)."""
-    kind = where.call.name
-    if kind != "LSTM" and "proj_size" in where.call.kwargs:
+    if kind != "LSTM" and "proj_size" in args:
         raise _refuse(
             f"nn.{kind} has no projection: proj_size is nn.LSTM's",
             "drop proj_size, or use nn.LSTM",
@@ -149,7 +149,6 @@ def torch_rnn(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -
     layer and direction: weight_ih, weight_hh, bias_ih and bias_hh (two biases), weight_hr."""
     (value,) = inputs
     kind = where.call.name
-    _check_construction(args, where)
     time = _check_input(args, value, kind)
     hidden, proj = args["hidden_size"], args.get("proj_size", 0)
     out = proj or hidden
@@ -202,6 +201,7 @@ RULES = (
         params("input_size", "hidden_size", **_BASE, proj_size=0),
         torch_rnn,
         accepts_extra=TORCH_COMMON,
+        construct=functools.partial(_check_construction, "LSTM"),
     ),
     LayerRule(
         "pytorch",
@@ -209,6 +209,7 @@ RULES = (
         params("input_size", "hidden_size", **_BASE),
         torch_rnn,
         accepts_extra=TORCH_COMMON | {"proj_size"},
+        construct=functools.partial(_check_construction, "GRU"),
     ),
     LayerRule(
         "pytorch",
@@ -216,5 +217,6 @@ RULES = (
         params("input_size", "hidden_size", num_layers=1, nonlinearity="tanh", **dict(list(_BASE.items())[1:])),
         torch_rnn,
         accepts_extra=TORCH_COMMON | {"proj_size"},
+        construct=functools.partial(_check_construction, "RNN"),
     ),
 )

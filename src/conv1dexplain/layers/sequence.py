@@ -50,3 +50,16 @@ def torch_rank_error(value: Value, function: str) -> ChainError:
         "reshape the input to (batch, channels, length)",
         f"RuntimeError: Expected 2D (unbatched) or 3D (batched) input to {function}, but got input of size: {dims}",
     )
+
+
+def torch_allocates(shape: list[int], allocates: bool, name: str) -> None:
+    """A module's __init__ allocates a weight (or running statistics) of this shape: a negative size
+    fails there, before any input."""
+    negative = [size for size in shape if isinstance(size, int) and size < 0]
+    if allocates and negative:
+        raise ChainError(
+            f"{name}={shape[0] if len(shape) == 1 else shape} has a negative size",
+            f"give {name} as sizes of 0 or more",
+            f"RuntimeError: Trying to create tensor with negative dimension {negative[0]}: {shape}",
+            argument=name,
+        )
