@@ -159,3 +159,25 @@ def test_the_dilation_help_says_what_the_windows_show() -> None:
     assert "1 = adjacent" in option.help and "Gap" not in option.help
     windows = json.loads(run(["shape", "-i", "9x1", "-f", "1", "-k", "3", "-d", "2", "--json"]).stdout)
     assert windows["windows"][0]["input_indices"] == [0, 2, 4]  # step 2: every other position
+
+
+@pytest.mark.parametrize(
+    ("length", "kernel", "strides", "dilation"), [(10, 3, 2, 2), (23, 4, 3, 2), (7, 2, 2, 3), (40, 5, 4, 3)]
+)
+def test_the_strided_dilated_same_hint_gives_the_same_numbers(
+    length: int, kernel: int, strides: int, dilation: int, torch: ModuleType
+) -> None:
+    """What Keras' 'same' would give at strides > 1 with dilation (TensorFlow's rule: pad for
+    ceil(L/s) outputs, the odd zero right), against the hint's recipe, in PyTorch."""
+    args = ["shape", "-i", f"{length}x3", "-f", "2", "-k", str(kernel), "-s", str(strides), "-d", str(dilation)]
+    hint = run([*args, "--padding", "same"]).stderr.splitlines()[1]
+    left, right = (int(n) for n in re.search(r"ZeroPadding1D\(\((\d+), (\d+)\)\)", hint).groups())  # type: ignore[union-attr]
+    assert "--padding valid" in hint and "--strides 1" in hint and f"y[:, ::{strides}]" in hint
+    span = dilation * (kernel - 1) + 1
+    total = max(0, (-(-length // strides) - 1) * strides + span - length)
+    x, w = torch.randn(1, 3, length, dtype=torch.float64), torch.randn(2, 3, kernel, dtype=torch.float64)
+    keras_rule = torch.nn.functional.conv1d(
+        torch.nn.functional.pad(x, (total // 2, total - total // 2)), w, stride=strides, dilation=dilation
+    )
+    recipe = torch.nn.functional.conv1d(torch.nn.functional.pad(x, (left, right)), w, dilation=dilation)[..., ::strides]
+    assert recipe.shape == keras_rule.shape and torch.allclose(recipe, keras_rule)

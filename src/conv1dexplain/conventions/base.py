@@ -82,15 +82,34 @@ class Convention:
         raise NotImplementedError
 
     def check_arguments(
-        self, filters: int, kernel_size: int, strides: int, dilation_rate: int, groups: int, padding_mode: str
+        self,
+        filters: int,
+        kernel_size: int,
+        strides: int,
+        dilation_rate: int,
+        groups: int,
+        padding_mode: str,
+        padding: object = None,
+        length: int | None = None,
     ) -> None:
-        """Refuse what this framework's Conv1D refuses of its integer arguments and padding_mode."""
+        """Refuse what this framework's Conv1D refuses of its integer arguments and padding_mode
+        (padding and the length, when known, only shape the hints)."""
         self.require_positive(
             filters=filters, kernel_size=kernel_size, strides=strides, dilation_rate=dilation_rate, groups=groups
         )
-        self.check_steps(strides, dilation_rate, padding_mode)
+        split = None
+        if length is not None and isinstance(padding, str) and padding.lower() == "same":
+            split = self.same_padding(length, kernel_size, strides, dilation_rate)
+        self.check_steps(strides, dilation_rate, padding_mode, padding, split)
 
-    def check_steps(self, strides: int, dilation_rate: int, padding_mode: str) -> None:
+    def check_steps(
+        self,
+        strides: int,
+        dilation_rate: int,
+        padding_mode: str,
+        padding: object = None,
+        padding_split: tuple[int, int] | None = None,
+    ) -> None:
         """The framework's own refusals of stride, dilation and padding_mode (the sizes are ≥ 1 here)."""
         raise NotImplementedError
 

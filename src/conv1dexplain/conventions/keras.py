@@ -73,13 +73,25 @@ class Keras(Convention):
             )
         raise SpecError(message, hint, argument="padding", value=padding)
 
-    def check_steps(self, strides: int, dilation_rate: int, padding_mode: str) -> None:
+    def check_steps(
+        self,
+        strides: int,
+        dilation_rate: int,
+        padding_mode: str,
+        padding: object = None,
+        padding_split: tuple[int, int] | None = None,
+    ) -> None:
         if strides > 1 and dilation_rate > 1:
+            same = isinstance(padding, str) and padding.lower() == "same"  # 'same' pads for the stride
             raise SpecError(
                 f"Keras Conv1D refuses strides > 1 together with dilation_rate > 1 "
                 f"(strides={strides}, dilation_rate={dilation_rate})",
-                f"use one of them; for the same numbers, use {setting('strides', 1)} and keep one output position "
-                f"in {strides} (y[:, ::{strides}] in channels_last)",
+                _strided_same_hint(strides, dilation_rate, padding_split)
+                if same
+                else (
+                    f"use one of them; for the same numbers, use {setting('strides', 1)} and keep one output "
+                    f"position in {strides} (y[:, ::{strides}] in channels_last)"
+                ),
                 argument="strides",
                 value=strides,
             )
@@ -154,3 +166,18 @@ class Keras(Convention):
 
 
 KERAS = Keras()
+
+
+def _strided_same_hint(strides: int, dilation_rate: int, split: tuple[int, int] | None) -> str:
+    """'same' pads for the output length ceil(L/s): strides=1 with 'same' pads otherwise, so the
+    same numbers need that padding written out, then a valid dilated layer, one output in s kept."""
+    pad = (
+        f"ZeroPadding1D({split})"
+        if split is not None
+        else "the zeros 'same' adds for the stride (total (ceil(L/s)−1)·s + span − L, the odd one right)"
+    )
+    return (
+        f"use one of them; for the same numbers, pad first with {pad}, then {setting('padding', 'valid')} with "
+        f"{setting('strides', 1)} and {setting('dilation_rate', dilation_rate)}, and keep one output position "
+        f"in {strides} (y[:, ::{strides}] in channels_last)"
+    )

@@ -87,7 +87,14 @@ class PyTorch(Convention):
             return text
         raise _unknown_padding(str(padding), text, kernel_size, dilation_rate)
 
-    def check_steps(self, strides: int, dilation_rate: int, padding_mode: str) -> None:
+    def check_steps(
+        self,
+        strides: int,
+        dilation_rate: int,
+        padding_mode: str,
+        padding: object = None,
+        padding_split: tuple[int, int] | None = None,
+    ) -> None:
         if padding_mode not in PADDING_MODES:
             raise SpecError(
                 f"unknown padding_mode {padding_mode!r}",

@@ -88,7 +88,7 @@ def configure(
     """Validate one layer's arguments the way the framework does (length: only for hints' numbers)."""
     rules = convention(framework)
     layout = rules.data_format(data_format)
-    rules.check_arguments(filters, kernel_size, strides, dilation_rate, groups, padding_mode)
+    rules.check_arguments(filters, kernel_size, strides, dilation_rate, groups, padding_mode, padding, length)
     pad = rules.read_padding(
         padding,
         strides=strides,
