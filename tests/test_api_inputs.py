@@ -163,3 +163,13 @@ def test_groups_that_do_not_divide_the_channels_are_no_layout_evidence(keras: Mo
     with pytest.raises(SpecError) as refused:
         conv1d(np.ones((1, 12, 4), np.float32), np.ones((3, 4, 2), np.float32), groups=3)
     assert "divisible by groups=3" in refused.value.message and "transpose" not in refused.value.hint
+
+
+def test_ragged_nested_lists_are_a_data_error_not_numpys() -> None:
+    import numpy as np
+
+    from conv1dexplain import DataError, conv1d
+
+    with pytest.raises(DataError) as caught:
+        conv1d([[[1.0, 2.0], [3.0]]], np.ones((3, 4, 5), np.float32))
+    assert "different lengths" in str(caught.value) and "equal lengths" in caught.value.hint

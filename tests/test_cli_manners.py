@@ -124,3 +124,26 @@ def test_ctrl_c_with_json_says_it_as_json(tmp_path: Path) -> None:
     assert result.returncode == 130
     error = json.loads(result.stderr.splitlines()[-1])["error"]
     assert error["code"] == "interrupted" and "interrupted" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["shape", "--input", "50x300", "-f", "100", "-k", "4"],
+        ["shape", "--input", "50x300", "-f", "100", "-k", "4", "--json"],
+        ["run", "--input", "2x20x3", "-f", "4", "-k", "3", "--output", "-"],
+        ["model", "Conv1D(8, 3)", "--input", "20x2", "--json"],
+    ],
+)
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_a_full_disk_on_stdout_is_one_error_line_not_a_traceback(args: list[str]) -> None:
+    with Path("/dev/full").open("w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "conv1dexplain", *args], stdout=full, stderr=subprocess.PIPE, text=True, check=False
+        )
+    lines = result.stderr.splitlines()
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    if "--json" in args:
+        assert len(lines) == 1 and json.loads(lines[0])["error"]["code"] == "data_error"
+    else:
+        assert len(lines) == 2 and lines[0].startswith("error: could not write") and lines[1].startswith("hint:")

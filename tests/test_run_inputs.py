@@ -158,7 +158,7 @@ def test_output_over_budget_names_its_size_and_npy() -> None:
 
 def test_output_formats_that_cannot_hold_the_result(tmp_path: Path) -> None:
     assert "2-D" in refused([*BASE, "--input", "2x10x3", "--output", str(tmp_path / "y.csv")]).stderr
-    assert "format" in refused([*BASE, "--input", "10x3", "--output", str(tmp_path / "y.xlsx")]).stderr
+    assert "format" in refused([*BASE, "--input", "10x3", "--output", str(tmp_path / "y.xlsx")], code=2).stderr
     assert "folder" in refused([*BASE, "--input", "10x3", "--output", str(tmp_path / "no" / "y.npy")]).stderr
 
 
@@ -248,3 +248,8 @@ def test_run_and_trace_answer_or_refuse_any_options(
             assert first["output_shape"] == (predicted if batch else predicted[1:])
         else:
             assert first["type"] == "layer" and first["output_shape"] == predicted
+
+
+def test_an_output_name_of_no_known_format_is_a_usage_error() -> None:
+    result = run(["run", "--input", "2x20x3", "-f", "4", "-k", "3", "--output", "out.xyz"])
+    assert result.code == 2 and "cannot tell the format" in result.stderr

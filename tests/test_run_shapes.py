@@ -117,3 +117,17 @@ def test_pytorch_explicit_left_right_padding_is_f_pad_then_padding_0(
     assert "".join(said.split()) in "".join(run([*args, "--no-color"]).stdout.split())  # however it wraps
     keras = run(["run", "--input", "12x3", "-f", "2", "-k", "3", "--padding", "1,2"])
     assert keras.code == 2  # Keras' Conv1D has no explicit padding: ZeroPadding1D is another layer
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "renamed"), [("x.tsv", "1,2,3\n4,5,6\n", "x.csv"), ("t.csv", "1\t2\t3\n4\t5\t6\n", "t.tsv")]
+)
+def test_commas_in_a_tsv_and_tabs_in_a_csv_say_which_name_reads_them(
+    tmp_path: Path, name: str, text: str, renamed: str
+) -> None:
+    (tmp_path / name).write_text(text)
+    _, hint = refusal([*BASE, "-F", "pytorch", "--data", str(tmp_path / name)])
+    assert f"name the file {renamed[-4:]}" in hint
+    (tmp_path / name).rename(tmp_path / renamed)  # the hint followed: it reads
+    result = run([*BASE, "-F", "pytorch", "--data", str(tmp_path / renamed), "--json"])
+    assert result.code == 0, result.stderr

@@ -31,7 +31,13 @@ def as_numeric(value: ArrayLike, what: str) -> NDArray[Any]:
     detach = getattr(value, "detach", None)
     if callable(detach) and not isinstance(value, np.ndarray):  # a torch Parameter or tensor (never imported here)
         value = detach().cpu().numpy()
-    array = value if isinstance(value, np.ndarray) else np.asarray(value)
+    try:
+        array = value if isinstance(value, np.ndarray) else np.asarray(value)
+    except ValueError:  # nested lists of uneven lengths
+        raise DataError(
+            f"{what} is not an array of one shape: its nested lists have rows of different lengths",
+            f"give {what} as a NumPy array, or nested lists whose rows have equal lengths",
+        ) from None
     if array.dtype.kind not in "fiub":
         raise DataError(
             f"{what} has dtype {array.dtype}, not real numbers",

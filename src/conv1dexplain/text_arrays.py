@@ -73,6 +73,9 @@ def _cell_hint(cell: str, delimiter: str, row_number: int) -> str:
         parts = cell.strip().split(other)
         if other != delimiter and len(parts) > 1 and all(_is_number(part) for part in parts):
             shown = {"\t": "tabs", ",": "commas"}.get(other, f"'{other}'")
+            if other in (",", "\t"):  # read, but by the other extension
+                suffix = ".csv" if other == "," else ".tsv"
+                return f"the values are separated by {shown}: name the file {suffix} (or give it on stdin)"
             return (
                 f"the values are separated by {shown}, which is not read here: separate them with commas "
                 "(.csv) or tabs (.tsv), e.g. np.savetxt(path, x, delimiter=',')"

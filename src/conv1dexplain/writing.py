@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from conv1dexplain import strict_json
-from conv1dexplain.errors import DataError
+from conv1dexplain.errors import DataError, UsageError
 from conv1dexplain.vocabulary import SCHEMA_VERSION
 
 OUTPUT_SUFFIXES = (".npy", ".csv", ".tsv", ".json")
@@ -26,8 +26,8 @@ def output_kind(target: str | None) -> str | None:
         return "stdout"
     path = Path(target)
     suffix = path.suffix.lower()
-    if suffix not in OUTPUT_SUFFIXES:
-        raise DataError(
+    if suffix not in OUTPUT_SUFFIXES:  # a usage error: the option's value, not the data
+        raise UsageError(
             f"cannot tell the format of --output {target!r}",
             "end it in .npy, .csv, .tsv or .json, or use - for JSON on stdout",
         )

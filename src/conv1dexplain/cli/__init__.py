@@ -139,6 +139,13 @@ def main(argv: list[str] | None = None) -> int:
         return ExitCode.INTERRUPTED
     except (BrokenPipeError, _PipeClosed):
         return _quiet_broken_pipe()
+    except OSError as error:  # stdout (or a file) cannot be written: a full disk, /dev/full
+        unwritable = DataError(
+            f"could not write the output: {error.strerror or error}",
+            "free space where the output goes, or send it elsewhere (another file or a pipe)",
+        )
+        write_error(unwritable, as_json=as_json, no_color=no_color)
+        return ExitCode.DATA
     except MemoryError:  # the budgets passed, yet the machine (or a ulimit) holds less: say so, no traceback
         out_of_memory = DataError(
             "out of memory: the machine could not hold the arrays this layer needs",
