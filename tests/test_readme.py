@@ -130,8 +130,51 @@ def _run_npy(result: subprocess.CompletedProcess[str], cwd: Path) -> None:
     assert "out.npy" in result.stdout
 
 
+def _json_lines(expected: list[Any]) -> Check:
+    def check(result: subprocess.CompletedProcess[str], cwd: Path) -> None:
+        assert [json.loads(line) for line in result.stdout.splitlines()] == expected
+
+    return check
+
+
+def _model_refused(*facts: str) -> Check:
+    def check(result: subprocess.CompletedProcess[str], cwd: Path) -> None:
+        text = " ".join(result.stdout.split())
+        for fact in facts:
+            assert fact in text, (fact, result.stdout)
+
+    return check
+
+
+# m5.py: conv k80 s16 on 16000: (16000 − 80)//16 + 1 = 996, field 80, jump 16; MaxPool1d(4): 249,
+# field 80 + 3·16 = 128, jump 64; Conv1d k3: 247, 128 + 2·64 = 256; AdaptiveAvgPool1d(1) reads all
+# 16,000; then no sequence axis.
+_M5 = [
+    ["0", [None, 32, 996], 80], ["1", [None, 32, 996], 80], ["2", [None, 32, 996], 80],
+    ["3", [None, 32, 249], 128], ["4", [None, 64, 247], 256], ["5", [None, 64, 247], 256],
+    ["6", [None, 64, 1], 16000], ["7", [None, 64], None], ["8", [None, 35], None],
+]  # fmt: skip
+
 # Keyed by the README line exactly: a line added or changed there needs its entry here.
 EXPECTED: dict[str, Check] = {
+    # Embedding 5000·300 = 1,500,000; 'same' keeps 50; 4·300·100 + 100 = 120,100; in all 1,620,100
+    "conv1dexplain model \"Embedding(5000, 300), Dropout(0.2), Conv1D(filters=100, kernel_size=4, padding='same', "
+    "activation='relu')\" --input 50": _shows("(None, 50, 300)", "(None, 50, 100)", "120,100", "1,620,100"),
+    # 5000·32 = 160,000; 3·32·32 + 32 = 3,104; pool 2: 250; LSTM 4·(100·(32 + 100) + 100) = 53,200; 101
+    "conv1dexplain model \"Embedding(5000, 32), Conv1D(filters=32, kernel_size=3, padding='same', activation='relu'), "
+    "MaxPooling1D(pool_size=2), LSTM(100), Dense(1, activation='sigmoid')\" --input 500":
+        _shows("(None, 250, 32)", "53,200", "(None, 1)", "216,405"),
+    "conv1dexplain model \"nn.Embedding(5000, 300), nn.Conv1d(300, 100, 4, padding='same'), nn.ReLU()\" --input 50  "
+    "# exits 2": _model_refused("to have 300 channels, but got 50 channels instead", "x.permute(0, 2, 1)"),
+    "printf 'import torch.nn as nn\\nmodel = nn.Sequential(nn.Conv1d(1, 32, 80, stride=16), nn.BatchNorm1d(32), "
+    "nn.ReLU(), nn.MaxPool1d(4), nn.Conv1d(32, 64, 3), nn.ReLU(), nn.AdaptiveAvgPool1d(1), nn.Flatten(), "
+    "nn.Linear(64, 35))\\n' > m5.py": lambda result, cwd: None,
+    "conv1dexplain model m5.py --input 1x16000 --json | jq -c '.layers[] | [.name, .output_shape, .receptive_field]'":
+        _json_lines(_M5),
+    # Flatten gives 8·(100 − 4) = 768 ≠ 640; 8·(L − 4) = 640 only for L = 84
+    "conv1dexplain model \"nn.Conv1d(1, 8, 5), nn.Flatten(), nn.Linear(640, 10)\" --input 1x100 --json | "
+    "jq -c '[.error.framework_message, .input_lengths_that_work]'  # exits 2":
+        _json_is(["RuntimeError: mat1 and mat2 shapes cannot be multiplied (Nx768 and 640x10)", [84, 84]]),
     # 'same': ceil(50/1) = 50; kernel (k, C, F); 4·300·100 + 100 parameters.
     "conv1dexplain shape --input 50x300 --filters 100 --kernel-size 4 --padding same":
         _shows("(None, 50, 100)", "(4, 300, 100)", "120,100"),
