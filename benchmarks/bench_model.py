@@ -56,6 +56,7 @@ def main() -> int:
         path.write_text(forty_layers())
         cases = {
             "import typer": [PY, "-c", "import typer"],
+            "--version": [*CLI, "--version"],  # the CLI's own floor: typer's app, no command
             "model --json": [*CLI, "model", str(path), "--json"],
             "import typer+rich": [PY, "-c", "import typer, rich.console, rich.table"],
             "model (table)": [*CLI, "model", str(path)],
@@ -79,6 +80,7 @@ def main() -> int:
     for name, value in medians.items():
         print(f"{name:<22}{value * 1000:>10.1f}")
     ok = not numpy_loaded
+    print(f"--version / import typer: {medians['--version'] / medians['import typer']:.2f}  (the CLI with no command)")
     for case, floor, target in (("model --json", "import typer", 1.3), ("model (table)", "import typer+rich", 1.3)):
         ratio = medians[case] / medians[floor]
         ok &= ratio <= target
