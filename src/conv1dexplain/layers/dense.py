@@ -11,6 +11,7 @@ from conv1dexplain.layers.node import (
     IDENTITY,
     KERAS_COMMON,
     TORCH_COMMON,
+    Call,
     ChainError,
     Context,
     Dims,
@@ -96,8 +97,49 @@ def torch_linear_construct(args: dict[str, Any], rules: Any) -> None:
 
 def torch_embedding_construct(args: dict[str, Any], rules: Any) -> None:
     args = one_int(args, "num_embeddings", "embedding_dim")
+    rows = args["num_embeddings"]
     for name in ("num_embeddings", "embedding_dim"):
-        torch_allocates([args["num_embeddings"], args["embedding_dim"]], args[name] < 0, name)
+        torch_allocates([rows, args["embedding_dim"]], args[name] < 0, name)
+    index = args["padding_idx"]
+    if isinstance(index, int) and not -rows <= index < rows:
+        raise ChainError(
+            f"padding_idx={index} is not a row of the {rows} embeddings",
+            f"give padding_idx from {-rows} to {rows - 1}",
+            "AssertionError: Padding_idx must be within num_embeddings",
+            argument="padding_idx",
+        )
+
+
+def _positive(args: dict[str, Any], name: str, message: str) -> None:
+    value = args[name]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ChainError(
+            f"{name}={value!r} is not a positive whole number",
+            f"give {name} as a whole number of 1 or more",
+            "ValueError: " + message.format(value=value, kind=type(value).__name__),
+            argument=name,
+        )
+
+
+def keras_dense_construct(args: dict[str, Any], rules: Any) -> None:
+    _positive(
+        args, "units", "Received an invalid value for `units`, expected a positive integer. Received: units={value}"
+    )
+
+
+def keras_embedding_construct(args: dict[str, Any], rules: Any) -> None:
+    for name in ("input_dim", "output_dim"):
+        _positive(args, name, f"`{name}` must be a positive integer. Received: {name}={{value}} (of type {{kind}}).")
+
+
+def keras_time_distributed_construct(args: dict[str, Any], rules: Any) -> None:
+    if not isinstance(args["layer"], Call):
+        raise ChainError(
+            f"TimeDistributed wraps a layer; it gets {args['layer']!r}",
+            "give it a layer, e.g. TimeDistributed(Dense(8))",
+            "ValueError: Please initialize `TimeDistributed` layer with a `keras.layers.Layer` instance. "
+            f"Received: {args['layer']!r}",
+        )
 
 
 def keras_embedding(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
@@ -160,9 +202,24 @@ RULES = (
     LayerRule(
         "keras",
         "Dense",
-        params("units", activation=None, use_bias=True, lora_rank=None, lora_alpha=None, quantization_config=None),
+        params(
+            "units",
+            activation=None,
+            use_bias=True,
+            kernel_initializer="glorot_uniform",
+            bias_initializer="zeros",
+            kernel_regularizer=None,
+            bias_regularizer=None,
+            activity_regularizer=None,
+            kernel_constraint=None,
+            bias_constraint=None,
+            lora_rank=None,
+            lora_alpha=None,
+            quantization_config=None,
+        ),
         keras_dense,
         accepts_extra=KERAS_COMMON,
+        construct=keras_dense_construct,
     ),
     LayerRule(
         "pytorch",
@@ -178,6 +235,9 @@ RULES = (
         params(
             "input_dim",
             "output_dim",
+            embeddings_initializer="uniform",
+            embeddings_regularizer=None,
+            embeddings_constraint=None,
             mask_zero=False,
             weights=None,
             lora_rank=None,
@@ -186,6 +246,7 @@ RULES = (
         ),
         keras_embedding,
         accepts_extra=KERAS_COMMON,
+        construct=keras_embedding_construct,
     ),
     LayerRule(
         "pytorch",
@@ -205,5 +266,12 @@ RULES = (
         accepts_extra=TORCH_COMMON,
         construct=torch_embedding_construct,
     ),
-    LayerRule("keras", "TimeDistributed", params("layer"), keras_time_distributed, accepts_extra=KERAS_COMMON),
+    LayerRule(
+        "keras",
+        "TimeDistributed",
+        params("layer"),
+        keras_time_distributed,
+        accepts_extra=KERAS_COMMON,
+        construct=keras_time_distributed_construct,
+    ),
 )

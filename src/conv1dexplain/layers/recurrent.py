@@ -75,6 +75,9 @@ def _pair(args: dict[str, Any], where: Context) -> tuple[tuple[Call, dict[str, A
     return forward, backward
 
 
+_SNAKE = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "simple_rnn"}  # Keras' names of the wrapped layers
+
+
 def keras_bidirectional(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
     """Two RNNs over the sequence, one each way, their outputs merged (concat: the units add up)."""
     (value,) = inputs
@@ -82,7 +85,7 @@ def keras_bidirectional(args: dict[str, Any], inputs: tuple[Value, ...], where: 
     if len(value.dims) != 3:
         raise keras_rnn_rank(value, where.name)
     steps = [
-        keras_rnn(bound, inputs, Context(call, f"{side}_{where.name}", where.rules))
+        keras_rnn(bound, inputs, Context(call, f"{where.name}/{side}_{_SNAKE.get(call.name, call.name)}", where.rules))
         for side, (call, bound) in zip(("forward", "backward"), (forward, backward), strict=True)
     ]
     output = _merged(args["merge_mode"], steps)

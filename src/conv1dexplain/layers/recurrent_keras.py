@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from conv1dexplain.errors import SpecError
 from conv1dexplain.layers.node import ChainError, Context, Step, Value
 from conv1dexplain.tensor import fmt_shape
 
+_CELLS = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "simple_rnn"}
 GATES = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}  # weight blocks per unit: LSTM's i, f, c, o; GRU's z, r, h
 _SEQUENCES_NOTE = "output t reads input positions 0…t (the state carries every earlier step): no fixed receptive field"
 _BACKWARDS_NOTE = "go_backwards=True: the output runs from the last step, so output t reads input positions L−1−t…L−1"
@@ -69,9 +69,12 @@ def _check_input(args: dict[str, Any], value: Value, where: Context, kind: str) 
         raise keras_rnn_rank(value, where.name)
     batch, length, features = value.dims
     if features is None:
-        raise SpecError(
+        width = GATES[kind] * args["units"] if isinstance(args.get("units"), int) else "…"
+        raise ChainError(
             f"{kind} needs the number of features (the last axis); {fmt_shape(value.dims)} leaves it unknown",
             "give the input's last axis a size",
+            "ValueError: Shapes used to initialize variables must be fully-defined (no `None` dimensions). "
+            f"Received: shape=(None, {width}) for variable path='{where.name}/{_CELLS[kind]}_cell/kernel'",
         )
     if length == 0:
         raise ChainError(

@@ -71,7 +71,7 @@ def torch_unflatten(args: dict[str, Any], inputs: tuple[Value, ...], where: Cont
             f"use a dim from {-rank} to {rank - 1}",
             f"IndexError: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})",
         )
-    sizes = _unflattened(tuple(args["unflattened_size"]), value.dims[axis], dim)
+    sizes = _unflattened(tuple(args["unflattened_size"]), value.dims[axis], axis)
     dims = (*value.dims[:axis], *sizes, *value.dims[axis + 1 :])
     sequence = value.sequence_axis
     if sequence is None or sequence == axis:
@@ -121,12 +121,55 @@ def _target(value: Value, target: tuple[int, ...]) -> tuple[int | None, ...]:
     return target
 
 
+def keras_reshape_construct(args: dict[str, Any], rules: Any) -> None:
+    """Reshape.__init__ takes a tuple with at most one −1."""
+    target = args["target_shape"]
+    if not isinstance(target, tuple | list):
+        raise ChainError(
+            f"Reshape's target_shape {target!r} is not a tuple",
+            f"write it as a tuple: Reshape(({target!r},))",
+            f"TypeError: '{type(target).__name__}' object is not iterable",
+            argument="target_shape",
+        )
+    if list(target).count(-1) > 1:
+        raise ChainError(
+            f"Reshape{tuple(target)} has more than one -1",
+            "give every size but one (-1 for that one)",
+            "ValueError: There must be at most one unknown dimension (-1) in `target_shape`. "
+            f"Received: target_shape={tuple(target)}.",
+            argument="target_shape",
+        )
+
+
+def keras_repeat_vector_construct(args: dict[str, Any], rules: Any) -> None:
+    n = args["n"]
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ChainError(
+            f"RepeatVector({n!r}) repeats a whole number of times, 1 or more",
+            "give n ≥ 1",
+            f"ValueError: Argument `n` should be a positive integer. Received: n={n!r}",
+            argument="n",
+        )
+
+
+def torch_unflatten_construct(args: dict[str, Any], rules: Any) -> None:
+    sizes = args["unflattened_size"]
+    if not isinstance(sizes, tuple | list):
+        raise ChainError(
+            f"nn.Unflatten's unflattened_size {sizes!r} is not a tuple",
+            f"write it as a tuple: ({sizes!r},)",
+            f"TypeError: unflattened_size must be a tuple of ints, but found type {type(sizes).__name__}",
+            argument="unflattened_size",
+        )
+
+
 def _reshape_error(value: Value, target: tuple[int, ...], divided: bool) -> ChainError:
     but = ", however, the input size cannot by divided by the specified dimensions in target_shape" if divided else ""
     return ChainError(
         f"Reshape{target} does not hold the {_product(value.dims[1:])} numbers of {fmt_shape(value.dims)} per example",
         "give a target_shape with the same number of values (-1 for the one to work out)",
-        f"ValueError: The total size of the tensor must be unchanged{but}. Received: "
+        "ValueError: Exception encountered when calling Reshape.call(). "
+        f"The total size of the tensor must be unchanged{but}. Received: "
         f"input_shape={fmt_shape(value.dims[1:])}, target_shape={fmt_shape(target)}",
     )
 
@@ -158,8 +201,29 @@ def keras_repeat_vector(args: dict[str, Any], inputs: tuple[Value, ...], where: 
 RULES = (
     LayerRule("keras", "Flatten", params(data_format=None), keras_flatten, accepts_extra=KERAS_COMMON),
     LayerRule("pytorch", "Flatten", params(start_dim=1, end_dim=-1), torch_flatten, accepts_extra=TORCH_COMMON),
-    LayerRule("pytorch", "Unflatten", params("dim", "unflattened_size"), torch_unflatten, accepts_extra=TORCH_COMMON),
-    LayerRule("keras", "Reshape", params("target_shape"), keras_reshape, accepts_extra=KERAS_COMMON),
+    LayerRule(
+        "pytorch",
+        "Unflatten",
+        params("dim", "unflattened_size"),
+        torch_unflatten,
+        accepts_extra=TORCH_COMMON,
+        construct=torch_unflatten_construct,
+    ),
+    LayerRule(
+        "keras",
+        "Reshape",
+        params("target_shape"),
+        keras_reshape,
+        accepts_extra=KERAS_COMMON,
+        construct=keras_reshape_construct,
+    ),
     LayerRule("keras", "Permute", params("dims"), keras_permute, accepts_extra=KERAS_COMMON),
-    LayerRule("keras", "RepeatVector", params("n"), keras_repeat_vector, accepts_extra=KERAS_COMMON),
+    LayerRule(
+        "keras",
+        "RepeatVector",
+        params("n"),
+        keras_repeat_vector,
+        accepts_extra=KERAS_COMMON,
+        construct=keras_repeat_vector_construct,
+    ),
 )
