@@ -125,3 +125,71 @@ def test_the_human_view_shows_the_rows_and_totals_as_keras_prints_them() -> None
     result = run(["model", CLASSIC, "--input", "50"])
     assert result.code == 2 or result.code == 0
     assert "Total params" in result.stdout and "Trainable params" in result.stdout
+
+
+# ---- what the adversarial pass found: each read as a user writes it, numbers worked out by hand ----
+
+
+def test_a_loop_over_range_len_with_subscripts_builds_every_layer(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_text(
+        "import torch.nn as nn\nchans = [4, 8, 16]\nlayers = []\nfor i in range(len(chans) - 1):\n"
+        "    layers.append(nn.Conv1d(chans[i], chans[i + 1], 3))\nmodel = nn.Sequential(*layers)\n"
+    )
+    code, out = model_json(str(path), "--input", "4x64")
+    # 4·3·8 + 8 = 104 and 8·3·16 + 16 = 400; 64 → 62 → 60
+    assert code == 0 and out["total_params"] == 504 and out["output_shape"] == [None, 16, 60]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "layers = []\nfor size in sizes_from_somewhere():\n    layers.append(Conv1D(size, 3))\nSequential(layers)",
+        "layers = []\nn = 0\nwhile n < 3:\n    layers.append(Conv1D(8, 3))\n    n += 1\nSequential(layers)",
+    ],
+    ids=["unreadable-for", "while"],
+)
+def test_a_loop_that_builds_layers_and_cannot_be_read_is_refused_not_dropped(text: str) -> None:
+    result = run(["model", text, "--input", "20x2"])
+    assert result.code == 2 and "loop" in result.stderr.splitlines()[0] and result.stdout == ""
+
+
+def test_the_body_of_if_main_is_read() -> None:
+    code, out = model_json('if __name__ == "__main__":\n    model = Sequential([Conv1D(4, 3)])', "--input", "10x2")
+    assert code == 0 and out["output_shape"] == [None, 8, 4]
+
+
+def test_a_layer_object_used_twice_has_one_set_of_weights() -> None:
+    keras_code = "inp = Input((20, 4))\nconv = Conv1D(4, 3, padding='same')\nx = conv(inp)\nx = conv(x)\nModel(inp, x)"
+    code, out = model_json(keras_code)
+    assert code == 0 and out["total_params"] == 3 * 4 * 4 + 4  # 52, once
+    assert [layer["name"] for layer in out["layers"]] == ["conv1d", "conv1d"]  # type: ignore[index, union-attr]
+    code, out = model_json("c = nn.Conv1d(4, 4, 3, padding=1)\nnn.Sequential(c, nn.ReLU(), c)", "--input", "4x20")
+    assert code == 0 and out["total_params"] == 52
+
+
+def test_keras_trainable_false_makes_the_weights_non_trainable() -> None:
+    code, out = model_json("Conv1D(8, 5, trainable=False), BatchNormalization(trainable=False)", "--input", "50x3")
+    # 5·3·8 + 8 = 128 and BatchNormalization's 4·8 = 32: all frozen
+    assert code == 0 and (out["trainable_params"], out["non_trainable_params"]) == (0, 160)
+
+
+def test_keras_aliases_are_their_classes_with_their_auto_names() -> None:
+    code, out = model_json("Convolution1D(32, 3), MaxPool1D(2), GlobalAvgPool1D()", "--input", "100x1")
+    assert code == 0
+    names = [layer["name"] for layer in out["layers"]]  # type: ignore[index, union-attr]
+    assert names == ["conv1d", "max_pooling1d", "global_average_pooling1d"]
+    assert out["total_params"] == 3 * 1 * 32 + 32
+
+
+def test_counts_given_as_tuples_are_refused_as_the_frameworks_refuse_them() -> None:
+    code, out = model_json("Dense((3,))", "--input", "10x2")
+    assert code == 2 and out["error"]["layer"] == 0 and "tuple" not in out["error"]["hint"]  # type: ignore[index]
+    code, out = model_json("Conv1D(4, (3,))", "--input", "10x2")  # a window size may be a tuple of one
+    assert code == 0 and out["output_shape"] == [None, 8, 4]
+
+
+def test_after_nearest_upsampling_output_0_reads_what_it_reads() -> None:
+    # ×2 nearest: positions 0 and 1 both copy input 0; a k2 window over them reads input 0 alone
+    code, out = model_json("nn.Upsample(scale_factor=2), nn.Conv1d(2, 2, 2)", "--input", "2x20")
+    assert code == 0 and out["layers"][1]["reads"] == [0, 0]  # type: ignore[index]

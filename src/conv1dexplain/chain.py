@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
 from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError
 from conv1dexplain.layers.node import Call, ChainError, Context, LayerRule, Step, Value
-from conv1dexplain.layers.rules import rule_for
+from conv1dexplain.layers.rules import class_name, rule_for
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,8 @@ class Row:
         """The first and last model-input positions output 0 reads, padding included."""
         if self.reach is None:
             return None
-        first = math.floor(self.reach.first)
-        return first, first + math.ceil(self.reach.field) - 1
+        first = math.floor(self.reach.first)  # after upsampling, taps fall between input positions
+        return first, math.floor(self.reach.first + self.reach.field - 1)
 
 
 @dataclass(frozen=True)
@@ -144,8 +144,7 @@ def fold(
     prepared = prepared or prepare(calls, rules)
     values: dict[int, tuple[Value, Reach | None]] = {-1: (start, START)}
     rows: list[Row] = []
-    counts: dict[str, int] = {}
-    names = [_name(call, rules, counts, index) for index, call in enumerate(calls)]
+    names = _names(calls, rules)
     for index, call in enumerate(calls):
         feeds = call.inputs if call.inputs is not None else (index - 1,)
         name = names[index]
@@ -157,10 +156,32 @@ def fold(
                 failed, error = prepared.built_first, _refusal(prepared, prepared.built_first)
             error.layer = error.layer or f"layer {failed} ({calls[failed].name})"
             return ModelPlan(rules, start, tuple(rows), calls, error, failed, names[failed])
+        step = _owned(step, call, rules, names)
         reach = _merge([values[i][1] for i in feeds], step) if reaches else None
         values[index] = (step.output, reach)
         rows.append(Row(index, name, call, feeds, step, reach))
     return ModelPlan(rules, start, tuple(rows), calls, None, None)
+
+
+def _names(calls: tuple[Call, ...], rules: Convention) -> list[str]:
+    """Each layer's name in its model; a shared layer keeps its one name (Keras)."""
+    counts: dict[str, int] = {}
+    names: list[str] = []
+    for index, call in enumerate(calls):
+        shared = call.shares is not None and rules.auto_names_layers and call.label is None
+        names.append(names[call.shares] if shared and call.shares is not None else _name(call, rules, counts, index))
+    return names
+
+
+def _owned(step: Step, call: Call, rules: Convention, names: list[str]) -> Step:
+    """The step's parameters as the model counts them: a shared layer's once, a frozen one's as
+    non-trainable (Keras' trainable=False)."""
+    if call.shares is not None:
+        note = f"the same layer as {names[call.shares]}: its weights are counted there"
+        return replace(step, trainable_params=0, non_trainable_params=0, notes=(*step.notes, note))
+    if rules.frozen(call.kwargs):
+        return replace(step, trainable_params=0, non_trainable_params=step.trainable_params + step.non_trainable_params)
+    return step
 
 
 def _refusal(prepared: Prepared, index: int) -> SpecError:
@@ -202,7 +223,7 @@ def _name(call: Call, rules: Convention, counts: dict[str, int], index: int) -> 
         return call.path or call.label or str(index)
     if call.label is not None:
         return call.label
-    base = snake_case(call.name)
+    base = snake_case(class_name(rules, call.name))
     seen = counts.get(base, 0)
     counts[base] = seen + 1
     return base if seen == 0 else f"{base}_{seen}"

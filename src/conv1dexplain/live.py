@@ -50,7 +50,7 @@ def _keras_input(item: Any) -> InputSpec | None:
     except (AttributeError, ValueError):
         return None
     if isinstance(shape, tuple) and shape and all(d is None or isinstance(d, int) for d in shape):
-        return InputSpec(tuple(shape[1:]), shape[0], "the model's Input")
+        return InputSpec(tuple(shape[1:]), shape[0], "live model's input")
     return None
 
 
@@ -76,7 +76,7 @@ def _keras_wanted(name: str, key: str) -> bool:
         rule = rule_for(convention("keras"), Call(name))
     except SpecError:
         return key != "name"  # the chain names the unknown layer
-    return key in {param.name for param in rule.params}
+    return key == "trainable" or key in {param.name for param in rule.params}  # trainable=False freezes
 
 
 def _keras_value(value: Any) -> Any:

@@ -36,11 +36,11 @@ def _dims(value: Any) -> tuple[int | None, ...]:
     if isinstance(value, int) and not isinstance(value, bool):
         return (value,)
     if isinstance(value, tuple | list) and all(
-        d is None or (isinstance(d, int) and not isinstance(d, bool)) for d in value
+        d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0) for d in value
     ):
         return tuple(value)
     raise SpecError(
         f"input_shape={value!r} is not a shape",
-        "give input_shape as a tuple of whole numbers (None for an unknown length), e.g. input_shape=(50, 300)",
+        "give input_shape as sizes of 0 or more (None for an unknown length), e.g. input_shape=(50, 300)",
         argument="input_shape",
     )

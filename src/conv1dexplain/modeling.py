@@ -39,6 +39,8 @@ def build(request: ModelRequest) -> ModelReport:
     source = request.source
     rules = convention(request.framework or source.framework or "keras")
     calls = source.calls
+    if not calls:
+        raise SpecError("the model has no layers", 'give the layers, e.g. "Conv1D(100, 4), MaxPooling1D(2)"')
     start, origin = _start(request, calls[0], rules)
     plan = chain.fold(calls, start, rules)
     rows = tuple(layer_row(row) for row in plan.rows)

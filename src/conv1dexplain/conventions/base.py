@@ -160,6 +160,10 @@ class Convention:
         """The framework's own message for a convolution whose window does not fit its input."""
         raise NotImplementedError
 
+    def frozen(self, kwargs: Any) -> bool:
+        """Whether a layer's code freezes its weights (Keras' trainable=False)."""
+        return False
+
     def tuple_input_error(self, producer: str, layer: str) -> SpecError | None:
         """The error of a layer fed a tuple (what PyTorch's RNN modules return); None: it passes it on."""
         return SpecError(f"{layer} gets a tuple from {producer}", "take one tensor out of it first")

@@ -73,6 +73,9 @@ class Keras(Convention):
             )
         raise SpecError(message, hint, argument="padding", value=padding)
 
+    def frozen(self, kwargs: Any) -> bool:
+        return kwargs.get("trainable") is False
+
     def check_steps(
         self,
         strides: int,

@@ -21,7 +21,7 @@ from conv1dexplain.layers.node import (
     one_int,
     params,
 )
-from conv1dexplain.layers.sequence import as_tensor, from_tensor, keras_rank_error, torch_rank_error
+from conv1dexplain.layers.sequence import PADDING_READS, as_tensor, from_tensor, keras_rank_error, torch_rank_error
 from conv1dexplain.tensor import fmt_shape
 
 
@@ -107,16 +107,11 @@ def torch_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
             value=args["in_channels"],
         )
     step = _step(arguments, value, "channels_first", where, kernel_size=args["kernel_size"])
-    if args["padding_mode"] in _PADDING_READS and step.slide is not None and step.slide.pad_left + step.slide.pad_right:
-        return replace(step, notes=(*step.notes, _PADDING_READS[args["padding_mode"]]))
+    if args["padding_mode"] in PADDING_READS and step.slide is not None and step.slide.pad_left + step.slide.pad_right:
+        return replace(
+            step, notes=(*step.notes, f"padding_mode='{args['padding_mode']}': " + PADDING_READS[args["padding_mode"]])
+        )
     return step
-
-
-_PADDING_READS = {
-    "reflect": "padding_mode='reflect': the padding mirrors positions near the ends, so end windows read them twice",
-    "replicate": "padding_mode='replicate': the padding repeats the end positions, so end windows read them again",
-    "circular": "padding_mode='circular': the padding wraps around, so end windows read the other end",
-}
 
 
 def _torch_groups(rules: Convention, in_channels: int, out_channels: int, groups: int) -> None:

@@ -106,6 +106,7 @@ class Call:
     # An argument that is itself a layer (TimeDistributed(Dense(8)), Bidirectional(LSTM(4))) is a Call.
     label: str | None = None  # a name the code gives it (Keras' name=, an OrderedDict key)
     path: str | None = None  # its place in nested nn.Sequentials: "2.0"
+    shares: int | None = None  # the same layer object as this earlier call: one set of weights
 
 
 class ChainError(SpecError):
@@ -188,20 +189,25 @@ class LayerRule:
         return bound
 
 
+# Sizes both frameworks also take as a tuple of one ((3,)); counts (filters, units, channels) they do not.
+_TUPLE_SIZES = frozenset({"kernel_size", "strides", "stride", "dilation_rate", "dilation", "padding", "pool_size"})
+
+
 def one_int(args: dict[str, Any], *names: str) -> dict[str, Any]:
-    """args with each named size written as both frameworks take it — 3, (3,) or [3] — as 3; a
-    size that is not one whole number raises (both frameworks refuse (3, 3), 3.0 and '3')."""
+    """args with each named size written as both frameworks take it — 3, or (3,) / [3] for a window
+    size — as 3; one that is not a whole number raises (both refuse (3, 3), 3.0 and '3')."""
     result = dict(args)
     for name in names:
         value = result.get(name)
-        if isinstance(value, tuple | list) and len(value) == 1:
+        sized = name in _TUPLE_SIZES
+        if sized and isinstance(value, tuple | list) and len(value) == 1:
             value = value[0]
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, str) and name == "padding":
                 continue
             raise SpecError(
                 f"{name}={value!r} is not one whole number",
-                f"give {name} as a whole number, e.g. {name}=3 (or a tuple of one, (3,))",
+                f"give {name} as a whole number, e.g. {name}=3" + (" (or a tuple of one, (3,))" if sized else ""),
                 argument=name,
                 value=value,
             )
@@ -250,7 +256,6 @@ KERAS_COMMON = frozenset(
         "seed",
         "input_shape",
         "input_length",
-        "batch_input_shape",
         "input_dim",
         "batch_size",
     }

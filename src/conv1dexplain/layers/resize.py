@@ -9,6 +9,7 @@ the receptive field counts them as padding. MACs: 0 (nothing is multiplied).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from conv1dexplain.layers.node import KERAS_COMMON, ChainError, Context, LayerRule, Slide, Step, Value, params
@@ -20,6 +21,7 @@ from conv1dexplain.layers.pooling_values import (
     torch_tuple_error,
     with_length,
 )
+from conv1dexplain.layers.sequence import PADDING_READS
 
 
 def _keras_pair(name: str, value: Any) -> tuple[int, int]:
@@ -116,6 +118,17 @@ def _torch_rank(value: Value, circular: bool) -> None:
 
 def _pad_step(value: Value, axis: int, left: int, right: int, output: int | None) -> Step:
     return Step(with_length(value, axis, output), slide=Slide(1, pad_left=left, pad_right=right))
+
+
+def _reading(apply: Any, mode: str) -> Any:
+    """The rule, with a note when its padding reads real positions (as the layers after it do)."""
+
+    def noted(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
+        step: Step = apply(args, inputs, where)
+        padded = step.slide is not None and (step.slide.pad_left > 0 or step.slide.pad_right > 0)
+        return replace(step, notes=(*step.notes, PADDING_READS[mode])) if padded else step
+
+    return noted
 
 
 def _shorter(message: str, hint: str, words: str, too_short: bool = True) -> ChainError:
@@ -270,7 +283,7 @@ RULES = (
     LayerRule("keras", "Cropping1D", params(cropping=(1, 1)), keras_cropping, accepts_extra=KERAS_COMMON),
     LayerRule("pytorch", "ConstantPad1d", params("padding", "value"), torch_constant_pad),
     LayerRule("pytorch", "ZeroPad1d", _PADDING, torch_constant_pad),
-    LayerRule("pytorch", "ReflectionPad1d", _PADDING, torch_reflection_pad),
-    LayerRule("pytorch", "ReplicationPad1d", _PADDING, torch_replication_pad),
-    LayerRule("pytorch", "CircularPad1d", _PADDING, torch_circular_pad),
+    LayerRule("pytorch", "ReflectionPad1d", _PADDING, _reading(torch_reflection_pad, "reflect")),
+    LayerRule("pytorch", "ReplicationPad1d", _PADDING, _reading(torch_replication_pad, "replicate")),
+    LayerRule("pytorch", "CircularPad1d", _PADDING, _reading(torch_circular_pad, "circular")),
 )

@@ -44,9 +44,33 @@ FAMILIES = (
 )
 
 
+# Keras 3's other names of the same classes (keras.layers.MaxPool1D is MaxPooling1D): the layer's
+# auto-name is its class's (max_pooling1d).
+ALIASES = {
+    "keras": {
+        "Convolution1D": "Conv1D",
+        "Convolution1DTranspose": "Conv1DTranspose",
+        "SeparableConvolution1D": "SeparableConv1D",
+        "MaxPool1D": "MaxPooling1D",
+        "AvgPool1D": "AveragePooling1D",
+        "GlobalMaxPool1D": "GlobalMaxPooling1D",
+        "GlobalAvgPool1D": "GlobalAveragePooling1D",
+    }
+}
+
+
 @functools.cache
 def _table() -> dict[tuple[str, str], LayerRule]:
-    return {(rule.framework, rule.name): rule for family in FAMILIES for rule in family.RULES}
+    table = {(rule.framework, rule.name): rule for family in FAMILIES for rule in family.RULES}
+    for framework, aliases in ALIASES.items():
+        for alias, name in aliases.items():
+            table.setdefault((framework, alias), table[(framework, name)])
+    return table
+
+
+def class_name(rules: Convention, name: str) -> str:
+    """The class a layer name stands for in this framework (an alias's class)."""
+    return ALIASES.get(rules.name, {}).get(name, name)
 
 
 def supported(rules: Convention) -> list[str]:

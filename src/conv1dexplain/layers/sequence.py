@@ -63,3 +63,12 @@ def torch_allocates(shape: list[int], allocates: bool, name: str) -> None:
             f"RuntimeError: Trying to create tensor with negative dimension {negative[0]}: {shape}",
             argument=name,
         )
+
+
+# What reflect, replicate and circular padding make the end windows read (not zeros: real positions,
+# so output 0's `reads` range, which counts padding as positions below 0, is not all it depends on).
+PADDING_READS = {
+    "reflect": "the padding mirrors positions near the ends, so end windows read them twice",
+    "replicate": "the padding repeats the end positions, so end windows read them again",
+    "circular": "the padding wraps around, so end windows read the other end",
+}

@@ -4,7 +4,7 @@ layer calls and an input, with ast: no line of it is ever run, imported or evalu
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from conv1dexplain.layers.node import Call
@@ -77,8 +77,19 @@ def _source(reader: Reader) -> ModelSource:
         )
     flat = _Flattener(reader)
     calls = flat.functional(model) if isinstance(model, Functional) else tuple(flat.sequence(model, ()))
+    calls = _shared(calls, flat.top)
     spec = flat.input or (reader.inputs[0] if reader.inputs else None)
     return ModelSource(calls, spec, _framework(flat.layers), tuple(flat.notes))
+
+
+def _shared(calls: tuple[Call, ...], layers: list[Layer]) -> tuple[Call, ...]:
+    """A layer object used twice (x = conv(conv(x)), nn.Sequential(c, relu, c)) has one set of weights."""
+    first: dict[int, int] = {}
+    marked = []
+    for index, (call, layer) in enumerate(zip(calls, layers, strict=True)):
+        marked.append(replace(call, shares=first[id(layer)]) if id(layer) in first else call)
+        first.setdefault(id(layer), index)
+    return tuple(marked)
 
 
 class _Flattener:
@@ -88,6 +99,7 @@ class _Flattener:
         self.reader = reader
         self.input: InputSpec | None = None
         self.layers: list[Layer] = []
+        self.top: list[Layer] = []  # the layer object of each call of the model, in order
         self.notes: list[str] = []
 
     def sequence(self, model: Sequence, path: tuple[str, ...]) -> list[Call]:
@@ -100,6 +112,7 @@ class _Flattener:
                 self.input = self.reader.inputs[-1 - item.index]
             elif isinstance(item, Layer):
                 calls.append(self.call(item, ".".join(place), None))
+                self.top.append(item)
             else:
                 raise ModelCodeError(
                     model.node, f"item {position} of the Sequential is not a layer ({item!r})", "list layer calls only"
@@ -158,6 +171,7 @@ class _Flattener:
             if index in needed:
                 renumber[index] = len(calls)
                 calls.append(self.call(layer, None, tuple(renumber[feed] for feed in feeds)))
+                self.top.append(layer)
         return tuple(calls)
 
     def _ancestors(self, outputs: list[Output]) -> set[int]:

@@ -45,12 +45,53 @@ def literal(node: ast.AST, names: dict[str, Any]) -> Any:
     if isinstance(node, ast.Tuple | ast.List):
         items = [literal(item, names) for item in node.elts]
         return tuple(items) if isinstance(node, ast.Tuple) else items
-    if isinstance(node, ast.Dict) and all(key is not None for key in node.keys):
-        return {literal(key, names): literal(value, names) for key, value in zip(node.keys, node.values, strict=True)}  # type: ignore[arg-type]
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd | ast.Not):
         return _unary(node, literal(node.operand, names))
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         return _binary(node, literal(node.left, names), literal(node.right, names))
+    return _compound(node, names)
+
+
+def _compound(node: ast.AST, names: dict[str, Any]) -> Any:
+    """A dict, a subscript, or a builtin (len, min, max …) of literals; else Opaque."""
+    if isinstance(node, ast.Dict) and all(key is not None for key in node.keys):
+        return {literal(key, names): literal(value, names) for key, value in zip(node.keys, node.values, strict=True)}  # type: ignore[arg-type]
+    if isinstance(node, ast.Subscript):
+        return _subscript(node, literal(node.value, names), names)
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in BUILTINS
+        and not node.keywords
+    ):
+        arguments = [literal(argument, names) for argument in node.args]
+        if not any(isinstance(argument, Opaque) for argument in arguments):
+            try:
+                return BUILTINS[node.func.id](*arguments)
+            except (TypeError, ValueError):
+                pass
+    return Opaque(ast.unparse(node), node)
+
+
+BUILTINS: dict[str, Any] = {"len": len, "min": min, "max": max, "int": int, "abs": abs, "round": round}
+
+
+def _subscript(node: ast.Subscript, value: Any, names: dict[str, Any]) -> Any:
+    """x[i] and x[a:b:c] of a list, tuple or string read earlier."""
+    if not isinstance(value, list | tuple | str):
+        return Opaque(ast.unparse(node), node)
+    index = node.slice
+    try:
+        if isinstance(index, ast.Slice):
+            bounds = [None if part is None else literal(part, names) for part in (index.lower, index.upper, index.step)]
+            if all(bound is None or (isinstance(bound, int) and not isinstance(bound, bool)) for bound in bounds):
+                return value[slice(*bounds)]
+            return Opaque(ast.unparse(node), node)
+        position = literal(index, names)
+        if isinstance(position, int) and not isinstance(position, bool):
+            return value[position]
+    except (IndexError, ValueError):
+        pass
     return Opaque(ast.unparse(node), node)
 
 
@@ -85,3 +126,24 @@ def _sequence(node: ast.BinOp, left: Any, right: Any) -> Any:
     if isinstance(node.op, ast.Mult) and isinstance(right, int) and 0 <= right * len(left) <= 10_000:
         return left * right
     return Opaque(ast.unparse(node), node)
+
+
+def dotted(node: ast.AST) -> str | None:
+    """`keras.layers.Conv1D` → "keras.layers.Conv1D"; None for anything but names and attributes."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+def builds_layers(node: ast.AST) -> bool:
+    """Whether a statement constructs a layer (a call of a capitalised name) or adds to a model."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Call):
+            name = dotted(inner.func) or ""
+            last = name.rsplit(".", 1)[-1]
+            if last[:1].isupper() or last in ("add", "append", "extend", "add_module"):
+                return True
+    return False

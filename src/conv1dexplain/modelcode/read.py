@@ -9,7 +9,7 @@ import ast
 from typing import Any
 
 from conv1dexplain.layers.node import Opaque
-from conv1dexplain.modelcode.literals import ModelCodeError, literal
+from conv1dexplain.modelcode.literals import BUILTINS, ModelCodeError, builds_layers, dotted, literal
 from conv1dexplain.modelcode.values import Functional, InputSpec, Layer, Output, Sequence
 
 _SEQUENTIAL = {"Sequential"}
@@ -18,16 +18,6 @@ _MODEL = {"Model", "Functional"}
 _IGNORED_METHODS = {"compile", "fit", "summary", "build", "evaluate", "predict", "to", "eval", "train", "cuda", "cpu"}
 _LOOP_LIMIT = 10_000  # iterations a for loop over a literal may unroll
 MAX_DEPTH = 60  # nesting of calls and Sequentials
-
-
-def dotted(node: ast.AST) -> str | None:
-    """`keras.layers.Conv1D` → "keras.layers.Conv1D"; None for anything but names and attributes."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = dotted(node.value)
-        return None if base is None else f"{base}.{node.attr}"
-    return None
 
 
 class Reader:
@@ -55,14 +45,12 @@ class Reader:
             self.expression_statement(node.value, depth)
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
             self.augment(node, depth)
-        elif isinstance(node, ast.For):
-            self.loop(node, depth)
+        elif isinstance(node, ast.For | ast.While | ast.If | ast.With):
+            self.control(node, depth)
         elif isinstance(node, ast.FunctionDef):
             self.function(node, depth)
         elif isinstance(node, ast.ClassDef):
             self.module_classes.append(node)
-        elif isinstance(node, ast.With):
-            self.statements(node.body, depth + 1)
         elif isinstance(node, ast.Return) and node.value is not None:
             self.remember(self.expression(node.value, depth))
 
@@ -99,9 +87,30 @@ class Reader:
                 self.names.setdefault(argument.arg, literal(keyword_default, self.names))
         self.statements(node.body, depth + 1)
 
+    def control(self, node: ast.For | ast.While | ast.If | ast.With, depth: int) -> None:
+        """A for loop unrolled; the body of an if or with as written (`if __name__ == "__main__":`)."""
+        if isinstance(node, ast.For):
+            self.loop(node, depth)
+        elif isinstance(node, ast.While):
+            if builds_layers(node):
+                raise ModelCodeError(
+                    node,
+                    "a while loop builds layers: how often it runs is known only by running it",
+                    "use a for loop over range(n)",
+                )
+        else:
+            self.statements(node.body, depth + 1)
+
     def loop(self, node: ast.For, depth: int) -> None:
         items = self.iterable(node.iter)
         if items is None:
+            if builds_layers(node):  # skipping it would drop layers silently
+                raise ModelCodeError(
+                    node,
+                    f"a loop over {ast.unparse(node.iter)} builds layers, and what it loops over is known only "
+                    "by running the code",
+                    "loop over a literal list, range(n) or zip of lists, or write the layers out",
+                )
             return
         if len(items) > _LOOP_LIMIT:
             raise ModelCodeError(
@@ -113,7 +122,7 @@ class Reader:
 
     def iterable(self, node: ast.AST) -> list[Any] | None:
         if isinstance(node, ast.Call) and dotted(node.func) in ("range", "enumerate", "zip"):
-            arguments = [literal(argument, self.names) for argument in node.args]
+            arguments = [self.expression(argument, 0) for argument in node.args]
             if dotted(node.func) == "range" and all(isinstance(a, int) for a in arguments) and 1 <= len(arguments) <= 3:
                 return list(range(*arguments)[: _LOOP_LIMIT + 1])
             if dotted(node.func) == "enumerate" and len(arguments) == 1 and isinstance(arguments[0], tuple | list):
@@ -183,6 +192,8 @@ class Reader:
             isinstance(node.func, ast.Name) and isinstance(self.names.get(node.func.id), Layer | Sequence)
         ):
             return self.apply(self.expression(node.func, depth), node, depth)
+        if isinstance(node.func, ast.Name) and node.func.id in BUILTINS:  # len(filters) and the like
+            return literal(node, self.names)
         name = dotted(node.func)
         if name is None:
             return Opaque(ast.unparse(node), node)

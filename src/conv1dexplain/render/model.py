@@ -13,6 +13,13 @@ from rich.text import Text
 from conv1dexplain.report.model import LayerRow, ModelReport, readable_size
 from conv1dexplain.tensor import fmt_shape
 
+_ORIGINS = {
+    "Input(shape=…)": "code's Input(shape=…)",
+    "Input(batch_shape=…)": "code's Input(batch_shape=…)",
+    "input_shape=": "code's input_shape=",
+    "input_length=": "code's input_length=",
+}
+
 
 def _jump(value: Fraction | None) -> str:
     return "" if value is None else str(value)
@@ -68,7 +75,11 @@ def model_view(report: ModelReport) -> Group:
         Text.assemble(
             (f"{report.framework_title} model", "bold"),
             f" on input {fmt_shape(report.input_shape)}"
-            + (" (from the code's " + report.input_origin + ")" if report.input_origin != "given" else ""),
+            + (
+                f" (from the {_ORIGINS.get(report.input_origin, report.input_origin)})"
+                if report.input_origin != "given"
+                else ""
+            ),
         )
     )
     parts.append(_table(report))
