@@ -23,9 +23,10 @@ With --layout pytorch, ours is conv1d on (N, C, L) data with framework='pytorch'
 bench_engine.py. --case NAME (repeatable, a part of a case's name) runs only those cases.
 --keep DIR keeps the callgrind files (callgrind_annotate them, e.g. two of a case to compare).
 
-Time here (2 shared cores, valgrind at nice 10): a full run of the 10 cases with --calls 2 takes
-about 12 minutes a layout (four processes a case, each some 10-40 s: start-up and NumPy's import
-under valgrind are a good part of it, so fewer calls do not make it much shorter).
+Time here (2 shared cores, valgrind at nice 10, --calls 2): a case takes 3 to 24 minutes (seed
+layer 3, long thin 6-9, wide 256→256 14, wide strided 24: each process starts Python and NumPy,
+some 20 s, then makes 1 or 3 calls at valgrind's ~50× slowdown), so the 10 cases of one layout take
+well over an hour; use --calls 1 and --case to keep a run short.
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE nice -n 10 python benchmarks/bench_instructions.py \\
         --baseline /work/wt/base/src [--layout pytorch] [--calls 2] [--case NAME]
 """
