@@ -21,13 +21,17 @@ from model_chains import KERAS, TORCH, Family, State, draw_chain
 
 pytestmark = pytest.mark.oracle
 
-CHAINS = 60  # per framework
+CHAINS = 100  # per framework
 _NONLINEAR = re.compile(r", activation='(relu|tanh)'")
 # reflect, replicate and circular padding read real positions at the ends (the row's note says so)
 _PADDING_MODE = re.compile(r", padding_mode='\w+'")
 
 
-_LINEAR = ("Conv1D(", "nn.Conv1d(", "Dropout(", "nn.Dropout(", "Identity(", "nn.Identity(")  # eval mode
+_LINEAR = (  # linear in eval mode: a change anywhere in a window shows
+    *("Conv1D(", "nn.Conv1d(", "Dropout(", "nn.Dropout(", "Identity(", "nn.Identity("),
+    *("AveragePooling1D(", "AvgPool1D(", "nn.AvgPool1d(", "ZeroPadding1D(", "nn.ConstantPad1d("),
+    *("nn.ZeroPad1d(", "DepthwiseConv1D(", "SeparableConv1D("),  # transposed: tests of their own
+)
 
 
 def _linear(calls: list[str]) -> list[str]:
