@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         command = typer.main.get_command(build_app(_command_named(args)))
         result = command.main(args=args, prog_name="conv1dexplain", standalone_mode=False)
+        sys.stdout.flush()  # a block-buffered stdout fails here, not at exit, when it cannot be written
     except Conv1dExplainError as error:
         error.voice = "cli"  # the core names arguments (strides=1): the command line says --strides 1
         write_error(error, as_json=as_json, no_color=no_color)
@@ -145,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             "free space where the output goes, or send it elsewhere (another file or a pipe)",
         )
         write_error(unwritable, as_json=as_json, no_color=no_color)
+        _quiet_broken_pipe()  # what is still buffered for stdout goes nowhere at exit
         return ExitCode.DATA
     except MemoryError:  # the budgets passed, yet the machine (or a ulimit) holds less: say so, no traceback
         out_of_memory = DataError(
