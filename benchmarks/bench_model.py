@@ -9,17 +9,12 @@ Usage: python benchmarks/bench_model.py [--rounds N]
 from __future__ import annotations
 
 import argparse
-import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-PY = sys.executable
-SCRIPT = shutil.which("conv1dexplain") or ""
-CLI = [SCRIPT] if SCRIPT else [PY, "-m", "conv1dexplain"]
+from bench_startup import CLI, PY, interleaved_medians, print_ratios
 
 
 def forty_layers() -> str:
@@ -41,12 +36,6 @@ def forty_layers() -> str:
     return "\n".join([*lines, "])", ""])
 
 
-def once(argv: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=31)
@@ -54,38 +43,25 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.py"
         path.write_text(forty_layers())
-        cases = {
-            "import typer": [PY, "-c", "import typer"],
-            "--version": [*CLI, "--version"],  # the CLI's own floor: typer's app, no command
-            "model --json": [*CLI, "model", str(path), "--json"],
-            "import typer+rich": [PY, "-c", "import typer, rich.console, rich.table"],
-            "model (table)": [*CLI, "model", str(path)],
+        cases: dict[str, tuple[list[str], dict[str, str]]] = {
+            "import typer": ([PY, "-c", "import typer"], {}),
+            "--version": ([*CLI, "--version"], {}),  # the CLI's own floor: typer's app, no command
+            "model --json": ([*CLI, "model", str(path), "--json"], {}),
+            "import typer+rich": ([PY, "-c", "import typer, rich.console, rich.table"], {}),
+            "model (table)": ([*CLI, "model", str(path)], {}),
         }
         probe = "import sys, runpy; sys.argv = ['conv1dexplain', 'model', sys.argv[1]]\n"
         probe += "try:\n    runpy.run_module('conv1dexplain', run_name='__main__')\nexcept SystemExit:\n    pass\n"
         probe += "print('numpy' in sys.modules, file=sys.stderr)"
         check = subprocess.run([PY, "-c", probe, str(path)], capture_output=True, text=True, check=False)
         numpy_loaded = check.stderr.strip().splitlines()[-1] == "True"
-        layers = subprocess.run([*cases["model --json"]], capture_output=True, text=True, check=False).stdout
-        times: dict[str, list[float]] = {name: [] for name in cases}
-        for argv in cases.values():
-            once(argv)
-        for _ in range(args.rounds):
-            for name, argv in cases.items():
-                times[name].append(once(argv))
-    medians = {name: statistics.median(values) for name, values in times.items()}
+        layers = subprocess.run(cases["model --json"][0], capture_output=True, text=True, check=False).stdout
+        medians = interleaved_medians(cases, args.rounds)
     count = layers.count('"index"')
     print(f"model: {count} layers; NumPy imported: {numpy_loaded}")
-    print(f"{'case':<22}{'median ms':>10}")
-    for name, value in medians.items():
-        print(f"{name:<22}{value * 1000:>10.1f}")
-    ok = not numpy_loaded
     print(f"--version / import typer: {medians['--version'] / medians['import typer']:.2f}  (the CLI with no command)")
-    for case, floor, target in (("model --json", "import typer", 1.3), ("model (table)", "import typer+rich", 1.3)):
-        ratio = medians[case] / medians[floor]
-        ok &= ratio <= target
-        print(f"{case} / {floor}: {ratio:.2f}  (target ≤ {target})  {'ok' if ratio <= target else 'OVER'}")
-    return 0 if ok else 1
+    ok = print_ratios(medians, [("model --json", "import typer", 1.3), ("model (table)", "import typer+rich", 1.3)])
+    return 0 if ok and not numpy_loaded else 1
 
 
 if __name__ == "__main__":

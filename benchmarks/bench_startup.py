@@ -39,26 +39,35 @@ def once(argv: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=31)
-    args = parser.parse_args()
-    times: dict[str, list[float]] = {name: [] for name in CASES}
-    for argv, env in CASES.values():  # warm the file cache once
+def interleaved_medians(cases: dict[str, tuple[list[str], dict[str, str]]], rounds: int) -> dict[str, float]:
+    """Each case's median time over interleaved rounds, after one run to warm the file cache."""
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    for argv, env in cases.values():  # warm the file cache once
         once(argv, env)
-    for _ in range(args.rounds):  # interleaved, so machine noise hits every case alike
-        for name, (argv, env) in CASES.items():
+    for _ in range(rounds):  # interleaved, so machine noise hits every case alike
+        for name, (argv, env) in cases.items():
             times[name].append(once(argv, env))
-    medians = {name: statistics.median(values) for name, values in times.items()}
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def print_ratios(medians: dict[str, float], targets: list[tuple[str, str, float]]) -> bool:
+    """The medians, then each case over its floor against its target; whether all are met."""
     print(f"{'case':<26}{'median ms':>10}")
     for name, value in medians.items():
         print(f"{name:<26}{value * 1000:>10.1f}")
     ok = True
-    for case, floor, target in TARGETS:
+    for case, floor, target in targets:
         ratio = medians[case] / medians[floor]
         ok &= ratio <= target
         print(f"{case} / {floor}: {ratio:.2f}  (target ≤ {target})  {'ok' if ratio <= target else 'OVER'}")
-    return 0 if ok else 1
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=31)
+    args = parser.parse_args()
+    return 0 if print_ratios(interleaved_medians(CASES, args.rounds), TARGETS) else 1
 
 
 if __name__ == "__main__":

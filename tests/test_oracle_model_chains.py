@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import warnings
+from collections.abc import Callable
 from types import ModuleType
 
 import pytest
@@ -51,29 +52,35 @@ def _chain(family: Family, seed: int) -> tuple[list[str], State, State]:
     return calls, start, state
 
 
+# How each framework's model is written and built: its Sequential, its Embedding, its layout, its builder.
+_SETUPS: dict[str, tuple[str, str, bool, Callable[..., Built]]] = {
+    "keras": ("Sequential([{}])", "Embedding(", True, build_keras),
+    "pytorch": ("nn.Sequential({})", "nn.Embedding(", False, build_torch),
+}
+
+
+def _check(framework: str, calls: list[str], start: State, module: ModuleType) -> None:
+    """Our report of the chain against the framework's build, with the input in its layout."""
+    wrap, embedding, channels_last, build = _SETUPS[framework]
+    tokens = calls[0].startswith(embedding)
+    sizes = (start.length, start.channels) if channels_last else (start.channels, start.length)
+    shape = (2, start.length) if tokens else (2, *sizes)
+    report = from_text(wrap.format(", ".join(calls)), "x".join(map(str, shape)), framework)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        built = build(module, calls, shape, tokens=tokens)
+    _compare(report, built, calls)
+
+
 @pytest.mark.parametrize("block", range(8))
 def test_random_keras_chains_equal_keras(block: int, keras: ModuleType) -> None:
     for seed in range(block * CHAINS // 8, (block + 1) * CHAINS // 8):
         calls, start, _ = _chain(KERAS, seed)
-        code = "Sequential([" + ", ".join(calls) + "])"
-        tokens = calls[0].startswith("Embedding(")
-        shape = (2, start.length) if tokens else (2, start.length, start.channels)
-        report = from_text(code, "x".join(map(str, shape)), "keras")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            built = build_keras(keras, calls, shape, tokens=tokens)
-        _compare(report, built, calls)
+        _check("keras", calls, start, keras)
 
 
 @pytest.mark.parametrize("block", range(8))
 def test_random_pytorch_chains_equal_pytorch(block: int, torch: ModuleType) -> None:
     for seed in range(block * CHAINS // 8, (block + 1) * CHAINS // 8):
         calls, start, _ = _chain(TORCH, 10_000 + seed)
-        code = "nn.Sequential(" + ", ".join(calls) + ")"
-        tokens = calls[0].startswith("nn.Embedding(")
-        shape = (2, start.length) if tokens else (2, start.channels, start.length)
-        report = from_text(code, "x".join(map(str, shape)), "pytorch")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            built = build_torch(torch, calls, shape, tokens=tokens)
-        _compare(report, built, calls)
+        _check("pytorch", calls, start, torch)

@@ -52,7 +52,6 @@ def build(request: ModelRequest) -> ModelReport:
         input_shape=start.dims,
         input_origin=origin,
         layers=rows,
-        total_layers=len(calls),
         output_shape=None if plan.output is None else plan.output.dims,
         receptive_field=None if last is None else last.receptive_field,
         min_input_length=shortest,

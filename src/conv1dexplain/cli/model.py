@@ -11,8 +11,6 @@ import typer
 from conv1dexplain.cli import options as o
 from conv1dexplain.errors import DataError, ExitCode
 
-MAX_SOURCE_BYTES = 1 << 20
-
 
 def model(
     source: Annotated[
@@ -54,9 +52,12 @@ def model(
 
 
 def _read(source: str) -> str:
+    """The model's code: read no more of a file or stdin than read_model takes (MAX_BYTES)."""
+    from conv1dexplain.modelcode import MAX_BYTES
+
     if source == "-":
-        data = sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1)
-        return _decode(data, "stdin")
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        return _decode(data, "stdin", MAX_BYTES)
     if "(" not in source and not source.strip().startswith(("[", "{")):
         path = Path(source)
         if not path.is_file():
@@ -65,13 +66,13 @@ def _read(source: str) -> str:
                 'give a .py file that exists, - for stdin, or layer calls in quotes: "Conv1D(100, 4)"',
             )
         with path.open("rb") as handle:
-            return _decode(handle.read(MAX_SOURCE_BYTES + 1), source)
+            return _decode(handle.read(MAX_BYTES + 1), source, MAX_BYTES)
     return source
 
 
-def _decode(data: bytes, where: str) -> str:
-    if len(data) > MAX_SOURCE_BYTES:
-        raise DataError(f"{where} holds over {MAX_SOURCE_BYTES >> 20} MB", "give the file with the model alone")
+def _decode(data: bytes, where: str, limit: int) -> str:
+    if len(data) > limit:
+        raise DataError(f"{where} holds over {limit >> 20} MB", "give the file with the model alone")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -22,12 +22,8 @@ from conv1dexplain.tensor import fmt_shape
 
 def same_shape(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
     """The output is the input: no parameters, no multiply-adds."""
-    return Step(_tuple_checked(inputs, where))
-
-
-def _tuple_checked(inputs: tuple[Value, ...], where: Context) -> Value:
     (value,) = inputs
-    return value
+    return Step(value)
 
 
 def keras_spatial_dropout(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:

@@ -151,15 +151,22 @@ def torch_constant_pad(args: dict[str, Any], inputs: tuple[Value, ...], where: C
     return _pad_step(value, axis, left, right, output)
 
 
-def torch_reflection_pad(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
-    """nn.ReflectionPad1d: each pad shorter than the input (a reflection does not repeat the edge)."""
+def _edge_pad(args: dict[str, Any], inputs: tuple[Value, ...]) -> tuple[Value, int, int | None, int, int]:
+    """What reflect and replicate padding check first: the rank, then an empty input."""
     (value,) = inputs
     axis, length = _pad_input(value, "pad")
     left, right = _torch_pair(args["padding"])
     _torch_rank(value, circular=False)
+    if length is not None:
+        _empty_check(value)
+    return value, axis, length, left, right
+
+
+def torch_reflection_pad(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
+    """nn.ReflectionPad1d: each pad shorter than the input (a reflection does not repeat the edge)."""
+    value, axis, length, left, right = _edge_pad(args, inputs)
     if length is None:
         return _pad_step(value, axis, left, right, None)
-    _empty_check(value)
     if left >= length or right >= length:
         raise _shorter(
             f"reflect padding ({left}, {right}) must be less than the input length {length} on each side",
@@ -172,13 +179,9 @@ def torch_reflection_pad(args: dict[str, Any], inputs: tuple[Value, ...], where:
 
 def torch_replication_pad(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
     """nn.ReplicationPad1d: repeats the edge positions; any padding, at least one position left."""
-    (value,) = inputs
-    axis, length = _pad_input(value, "pad")
-    left, right = _torch_pair(args["padding"])
-    _torch_rank(value, circular=False)
+    value, axis, length, left, right = _edge_pad(args, inputs)
     if length is None:
         return _pad_step(value, axis, left, right, None)
-    _empty_check(value)
     return _pad_step(value, axis, left, right, _at_least_one(length, left, right))
 
 

@@ -96,7 +96,7 @@ def _subscript(node: ast.Subscript, value: Any, names: dict[str, Any]) -> Any:
 
 
 def _number(value: Any) -> bool:
-    return (isinstance(value, int | float) and not isinstance(value, bool)) or isinstance(value, bool)
+    return isinstance(value, int | float)  # bool is an int
 
 
 def _unary(node: ast.UnaryOp, value: Any) -> Any:

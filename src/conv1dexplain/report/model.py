@@ -63,7 +63,6 @@ class ModelReport:
     input_shape: tuple[int | None, ...]
     input_origin: str  # "--input", "Input(shape=…)", "input_shape=", …
     layers: tuple[LayerRow, ...]
-    total_layers: int  # layers in the model, shown or not (a failure stops the rows)
     output_shape: tuple[int | None, ...] | None
     receptive_field: int | None
     min_input_length: int | None
@@ -104,7 +103,7 @@ class ModelReport:
     def shape_changes(self) -> list[str]:
         """The layers that change the shape, in the user's numbers."""
         lines: list[str] = []
-        shapes = {-1: self.input_shape} | {row.index: row.output_shape for row in self.layers}
+        shapes = {row.index: row.output_shape for row in self.layers}
         for row in self.layers:
             before = shapes[row.inputs[0]] if row.inputs else self.input_shape
             if row.output_shape == before:
