@@ -16,12 +16,13 @@ from conv1dexplain.errors import SpecError
 pytestmark = pytest.mark.oracle
 TOLERANCE = {"rtol": 2e-5, "atol": 2e-5}
 
+ARRAY_GROUPS = (np.array(2), np.array(2.0), np.array([2]))  # a 0-d integer array is a count to both
 KERAS_STRIDES = (2, (2,), [2], np.array([2]), (np.int64(2),), 2.0, np.int64(2), True, "2", (2, 2), ())
 KERAS_STRIDES += ((2.0,), (True,), np.array(2), None)
 KERAS_CASES: list[tuple[str, Any]] = [
     *[("strides", v) for v in KERAS_STRIDES],
     *[("dilation_rate", v) for v in (2, (2,), [2], 2.0, np.int64(2), True, (np.int32(2),), "2")],
-    *[("groups", v) for v in (2, np.int64(2), True, np.True_, 2.0, "2", (2,))],
+    *[("groups", v) for v in (2, np.int64(2), True, np.True_, 2.0, "2", (2,), *ARRAY_GROUPS)],
     *[("padding", v) for v in ("same", "SAME", "Causal", " same", "same ", 1, (1,), True, 1.0, None)],
     *[("activation", v) for v in ("relu", "RELU", " relu", 1)],
     *[("data_format", v) for v in ("channels_first", "CHANNELS_FIRST", " channels_first", 1)],
@@ -34,7 +35,7 @@ TORCH_CASES: list[tuple[str, Any]] = [
     *[("stride", v) for v in TORCH_STRIDES],
     *[("dilation", v) for v in (2, (2,), [2], 2.0, True, np.int64(2), "2")],
     *[("padding", v) for v in TORCH_PADDINGS],
-    *[("groups", v) for v in (2, np.int64(2), 2.0, True, np.True_, "2", (2,))],
+    *[("groups", v) for v in (2, np.int64(2), 2.0, True, np.True_, "2", (2,), *ARRAY_GROUPS)],
     *[("padding_mode", v) for v in ("reflect", "Reflect", " zeros", 0)],
 ]
 

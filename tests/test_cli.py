@@ -292,3 +292,30 @@ def test_every_command_and_option_has_help() -> None:
         assert command.help and "Example: conv1dexplain" in command.help, name
         for param in command.params:
             assert getattr(param, "help", None), f"{name} {param.name} has no help"
+
+
+INT_OPTIONS = [  # (a command, one of its int options, a value it takes)
+    (["shape", "-i", "50x300", "-k", "4"], "-f", "10"),
+    (["shape", "-i", "50x300", "-f", "100"], "-k", "3"),
+    (["shape", "-i", "50x300", "-f", "100", "-k", "4"], "-s", "2"),
+    (["shape", "-i", "50x300", "-f", "100", "-k", "4"], "-d", "2"),
+    (["shape", "-i", "50x300", "-f", "100", "-k", "4"], "-g", "2"),
+    (["shape", "-i", "50x300", "-f", "100", "-k", "4"], "--seed", "7"),
+    (["run", "-i", "5x2", "-f", "1", "-k", "2"], "--seed", "7"),
+    (["run", "-i", "5x2", "-f", "1", "-k", "2"], "--max-bytes", "1000000"),
+    (["trace", "-i", "5x2x2", "-f", "1", "-k", "2"], "--example", "1"),
+    (["trace", "-i", "5x2", "-f", "2", "-k", "2"], "--filter", "1"),
+    (["trace", "-i", "5x2", "-f", "1", "-k", "2"], "--precision", "3"),
+]
+DIGITS = {"full-width": "０１２３４５６７８９", "arabic-indic": "٠١٢٣٤٥٦٧٨٩"}
+
+
+@pytest.mark.parametrize("script", DIGITS)
+@pytest.mark.parametrize(("args", "option", "value"), INT_OPTIONS, ids=[f"{a[0]} {o}" for a, o, _ in INT_OPTIONS])
+def test_int_options_take_ascii_digits_only(args: list[str], option: str, value: str, script: str) -> None:
+    """int() reads '１０' (and '١٠') as 10; a count on the command line is written in ASCII, as
+    --input's are. The same value in ASCII works, so the refusal is the digits', not the value's."""
+    refused = run([*args, option, value.translate(str.maketrans("0123456789", DIGITS[script]))])
+    assert refused.code == 2 and "ASCII" in refused.stderr and "Traceback" not in refused.stderr, refused.stderr
+    taken = run([*args, option, value])
+    assert taken.code == 0, taken.stderr

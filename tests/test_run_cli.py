@@ -126,6 +126,49 @@ def test_float64_data_stays_float64_unless_asked(tmp_path: Path) -> None:
     assert json.loads(run([*base, "--dtype", "float32"]).stdout)["dtype"] == "float32"
 
 
+@pytest.mark.parametrize("fmt", ["csv", "json", "stdin-json"])
+def test_text_data_holds_no_dtype_and_computes_in_float32(tmp_path: Path, fmt: str) -> None:
+    """CSV and JSON hold no dtype: float32, the frameworks' default (torch.tensor(list) and Keras
+    make float32), unless --dtype float64 or a float64 .npy kernel says otherwise."""
+    x = np.random.default_rng(3).standard_normal((1, 9, 2))  # float64 values, not float32 ones
+    stdin = None
+    if fmt == "csv":
+        np.savetxt(tmp_path / "x.csv", x[0].T, delimiter=",", fmt="%.17g")  # PyTorch's unbatched (C, L)
+        data = str(tmp_path / "x.csv")
+    else:
+        (tmp_path / "x.json").write_text(json.dumps(x.tolist()))
+        data = str(tmp_path / "x.json")
+        if fmt == "stdin-json":
+            stdin, data = (tmp_path / "x.json").read_text(), "-"
+    kernel = np.random.default_rng(4).standard_normal((3, 2, 2))
+    np.save(tmp_path / "k32.npy", kernel.astype(np.float32))
+    np.save(tmp_path / "k64.npy", kernel)
+    base = ["run", "--data", data, "--json", "--output", "-"]
+    if fmt == "csv":
+        base += ["--framework", "pytorch"]  # (Keras refuses a 2-D input)
+    cases = [
+        ([*base, "-f", "2", "-k", "3"], "float32"),
+        ([*base, "-f", "2", "-k", "3", "--dtype", "float64"], "float64"),
+        ([*base, "--kernel", str(tmp_path / "k32.npy"), "--no-bias"], "float32"),
+        ([*base, "--kernel", str(tmp_path / "k64.npy"), "--no-bias"], "float64"),
+    ]
+    for args, dtype in cases:
+        if fmt == "csv" and "--kernel" in args:
+            continue  # (a Keras-layout kernel; the PyTorch run above covers the dtype)
+        result = subprocess.run(
+            [sys.executable, "-m", "conv1dexplain", *args], input=stdin, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["dtype"] == dtype, args
+    if fmt != "csv":  # the values too: those of the float32 input, as the frameworks compute them
+        args = [*base, "--kernel", str(tmp_path / "k32.npy"), "--no-bias"]
+        result = subprocess.run(
+            [sys.executable, "-m", "conv1dexplain", *args], input=stdin, capture_output=True, text=True, check=False
+        )
+        expected = conv1dexplain.conv1d(x.astype(np.float32), kernel.astype(np.float32))
+        np.testing.assert_allclose(np.array(json.loads(result.stdout)["output"]), expected, rtol=1e-6, atol=1e-6)
+
+
 @pytest.mark.parametrize("framework", ["keras", "pytorch"])
 def test_drawn_weights_follow_the_frameworks_default_initializer(framework: str) -> None:
     shape = "50x64" if framework == "keras" else "64x50"

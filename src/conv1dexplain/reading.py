@@ -10,7 +10,7 @@ import io
 import math
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -23,9 +23,15 @@ from conv1dexplain.vocabulary import DEFAULT_MAX_BYTES
 NPY_MAGIC = b"\x93NUMPY"
 
 
-def load_array(
-    source: str, *, what: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: IO[bytes] | None = None
-) -> NDArray[Any]:
+class Loaded(NamedTuple):
+    """An array read, and whether its dtype is the file's (.npy). Text holds no dtype: it is parsed
+    as float64 (nothing lost), and computes in the frameworks' default float32 unless told otherwise."""
+
+    array: NDArray[Any]
+    typed: bool
+
+
+def load_array(source: str, *, what: str, max_bytes: int = DEFAULT_MAX_BYTES, stdin: IO[bytes] | None = None) -> Loaded:
     """Read an array from a path (.npy, .csv, .tsv, .txt, .json) or '-' (stdin, format sniffed)."""
     if source == "-":
         return _from_stdin(what, max_bytes, stdin)
@@ -33,13 +39,13 @@ def load_array(
     size = _file_size(path, source, what)
     suffix = path.suffix.lower()
     if suffix == ".npy" or (suffix not in TEXT_SUFFIXES and suffix != ".json" and _starts_with_magic(path)):
-        return _load_npy(path, what, max_bytes)
+        return Loaded(_load_npy(path, what, max_bytes), typed=True)
     if size > max_bytes:
         raise too_big(f"{what} file {source!r}", size, max_bytes)
     return _parse_bytes(path.read_bytes(), f"{what} {source!r}", suffix)
 
 
-def _from_stdin(what: str, max_bytes: int, stdin: IO[bytes] | None) -> NDArray[Any]:
+def _from_stdin(what: str, max_bytes: int, stdin: IO[bytes] | None) -> Loaded:
     if stdin is None and sys.stdin.isatty():  # reading would wait for typing, then find nothing
         raise DataError(
             f"{what} is to come from stdin (-), but nothing was piped in: stdin is the terminal",
@@ -111,16 +117,16 @@ def _load_npy(path: Path, what: str, max_bytes: int) -> NDArray[Any]:
     return np.load(path, mmap_mode="r", allow_pickle=False)  # type: ignore[no-any-return]
 
 
-def _parse_bytes(raw: bytes, name: str, suffix: str = "") -> NDArray[Any]:
+def _parse_bytes(raw: bytes, name: str, suffix: str = "") -> Loaded:
     if not raw.strip():
         raise DataError(f"{name} is empty", "give an array: .npy, CSV rows of numbers, or JSON nested lists")
     if raw.startswith(NPY_MAGIC):
-        return _npy_bytes(raw, name)
+        return Loaded(_npy_bytes(raw, name), typed=True)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DataError(f"{name} is neither .npy nor UTF-8 text", "give a .npy, CSV or JSON file") from None
-    return parse_text(text, name, suffix)
+    return Loaded(parse_text(text, name, suffix), typed=False)
 
 
 def _npy_bytes(raw: bytes, name: str) -> NDArray[Any]:

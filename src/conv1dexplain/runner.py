@@ -22,7 +22,7 @@ from conv1dexplain.layer_arguments import LayerArguments
 from conv1dexplain.layers.conv1d import Conv1DPlan as Plan
 from conv1dexplain.layouts import refuse_keras_2d
 from conv1dexplain.random_data import LazyNormal, initial_weights
-from conv1dexplain.reading import load_array
+from conv1dexplain.reading import Loaded, load_array
 from conv1dexplain.report.run import RunReport
 from conv1dexplain.run_summary import run_report
 from conv1dexplain.running import BLOCK_BYTES, run_plan
@@ -63,24 +63,26 @@ class Prepared:
     weights_source: str
 
 
-def _dtype(request: RunRequest, *arrays: NDArray[Any] | None) -> np.dtype[np.floating]:
-    """--dtype, else conv1d's rule (float64 if any file is) when the data comes from a file."""
+def _dtype(request: RunRequest, *arrays: Loaded | None) -> np.dtype[np.floating]:
+    """--dtype, else conv1d's rule (float64 if any .npy file is) when the data comes from a file:
+    text (CSV, JSON) holds no dtype, and computes in float32, as the frameworks would."""
     if request.dtype is not None:
         if request.dtype not in ("float32", "float64"):
             raise SpecError(f"unknown --dtype {request.dtype!r}", "use --dtype float32 or --dtype float64")
         return np.dtype(request.dtype)
-    return compute_dtype(*arrays) if request.data_file is not None else np.dtype(np.float32)
+    typed = [loaded.array for loaded in arrays if loaded is not None and loaded.typed]
+    return compute_dtype(*typed) if request.data_file is not None else np.dtype(np.float32)
 
 
-def _load(source: str | None, what: str, request: RunRequest) -> NDArray[Any] | None:
+def _load(source: str | None, what: str, request: RunRequest) -> Loaded | None:
     if source is None:
         return None
-    array = load_array(source, what=what, max_bytes=request.max_bytes)
-    check_finite(array, what)
-    return array
+    loaded = load_array(source, what=what, max_bytes=request.max_bytes)
+    check_finite(loaded.array, what)
+    return loaded
 
 
-def _input(request: RunRequest, layout: DataFormat, keras_2d: bool) -> tuple[NDArray[Any] | None, str]:
+def _input(request: RunRequest, layout: DataFormat, keras_2d: bool) -> tuple[Loaded | None, str]:
     """The input array (None: drawn later, once the dtype is known) and where it came from.
     keras_2d: take a 2-D file in Keras' convention as (L, C), as trace does (Keras refuses it)."""
     if request.data_file is None:
@@ -90,8 +92,9 @@ def _input(request: RunRequest, layout: DataFormat, keras_2d: bool) -> tuple[NDA
                 "e.g. --input 50x300 --seed 0",
             )
         return None, f"random normal, seed {request.seed}"
-    x = _load(request.data_file, "data", request)
-    assert x is not None
+    loaded = _load(request.data_file, "data", request)
+    assert loaded is not None
+    x = loaded.array
     check_floating(x, "save it as floats: np.save(path, x.astype(np.float32))")
     if x.ndim == 2 and not keras_2d and not request.layer.layout()[0].takes_unbatched:
         refuse_keras_2d(x.shape, for_cli=True)
@@ -103,7 +106,7 @@ def _input(request: RunRequest, layout: DataFormat, keras_2d: bool) -> tuple[NDA
                 f"--input {request.input_shape} disagrees with the data's shape {x.shape}",
                 "drop --input (the data's shape is used), or fix it",
             )
-    return x, "stdin" if request.data_file == "-" else request.data_file
+    return loaded, "stdin" if request.data_file == "-" else request.data_file
 
 
 def _drawn_input(request: RunRequest, layout: DataFormat, dtype: np.dtype[np.floating], lazy: bool) -> Any:
@@ -168,13 +171,12 @@ def prepare(request: RunRequest, lazy: bool = False, keras_2d: bool = True) -> P
     """Load or draw the input and weights and plan the layer; refuse, with a hint, what cannot be done.
     lazy: seeded random input as a LazyNormal, drawn as it is read; keras_2d: see _input."""
     layout = request.layer.layout()[1]
-    x, data_source = _input(request, layout, keras_2d)
-    kernel = _load(request.kernel, "kernel", request)
-    bias = _load(request.bias, "bias", request)
-    dtype = _dtype(request, x, kernel, bias)
-    if x is None:
-        x = _drawn_input(request, layout, dtype, lazy)
-    assert x is not None
+    data, data_source = _input(request, layout, keras_2d)
+    kernel_file, bias_file = _load(request.kernel, "kernel", request), _load(request.bias, "bias", request)
+    dtype = _dtype(request, data, kernel_file, bias_file)
+    x = _drawn_input(request, layout, dtype, lazy) if data is None else data.array
+    kernel = None if kernel_file is None else kernel_file.array
+    bias = None if bias_file is None else bias_file.array
     plan = _plan(request, x.shape, kernel, bias)
     check_weights(plan, plan.kernel_shape if kernel is None else kernel.shape, None if bias is None else bias.shape)
     kernel, bias, weights_source = _weights(request, plan, kernel, bias, dtype)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer._click.types import IntParamType, IntRange  # (typer 0.28 vendors click: pinned in pyproject)
 
 from conv1dexplain.vocabulary import (
     DATA_FORMATS,
@@ -39,6 +40,29 @@ _complete_padding_mode = _completer(("zeros",), PADDING_MODES)
 _complete_framework = _completer(FRAMEWORKS, FRAMEWORKS)
 OUTPUT_PANEL = "Output"
 
+
+class _AsciiDigits(IntParamType):
+    """An int written in ASCII digits, as Python and both frameworks' examples write it: int() would
+    also take '２' or '٣', which --input refuses (tensor.py) and no code a user pastes holds."""
+
+    def convert(self, value: object, param: Any, ctx: Any) -> Any:
+        if isinstance(value, str) and not value.isascii():
+            self.fail(f"{value!r} is not a valid int: write it in ASCII digits", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class _AsciiDigitsRange(_AsciiDigits, IntRange):
+    """_AsciiDigits within IntRange's bounds."""
+
+
+WHOLE = _AsciiDigits()
+
+
+def whole_at_least(low: int, high: int | None = None) -> IntRange:
+    """The click type of an int option from `low` (to `high`), in ASCII digits."""
+    return _AsciiDigitsRange(min=low, max=high)
+
+
 _INPUT = typer.Option(
     "--input",
     "-i",
@@ -51,12 +75,14 @@ _FILTERS = typer.Option(
     "--filters",
     "-f",
     "--out-channels",
+    click_type=WHOLE,
     rich_help_panel=SPEC_PANEL,
     help="Number of filters = output channels (PyTorch: out_channels). Example: -f 100.",
 )
 _KERNEL_SIZE = typer.Option(
     "--kernel-size",
     "-k",
+    click_type=WHOLE,
     rich_help_panel=SPEC_PANEL,
     help="Positions each filter reads at a time (it always spans all channels). Example: -k 4.",
 )
@@ -72,6 +98,7 @@ StridesOpt = Annotated[
         "--strides",
         "--stride",
         "-s",
+        click_type=WHOLE,
         rich_help_panel=SPEC_PANEL,
         help="Step between window positions (PyTorch: stride). Example: -s 2.",
     ),
@@ -93,6 +120,7 @@ DilationOpt = Annotated[
         "--dilation-rate",
         "--dilation",
         "-d",
+        click_type=WHOLE,
         rich_help_panel=SPEC_PANEL,
         help="Step between the positions a window reads, 1 = adjacent (PyTorch: dilation). Example: -d 2.",
     ),
@@ -102,6 +130,7 @@ GroupsOpt = Annotated[
     typer.Option(
         "--groups",
         "-g",
+        click_type=WHOLE,
         rich_help_panel=SPEC_PANEL,
         help="Split channels into groups, each with its own filters; = channels for depthwise. Example: -g 4.",
     ),
@@ -181,7 +210,7 @@ SeedOpt = Annotated[
     int,
     typer.Option(
         "--seed",
-        min=0,
+        click_type=whole_at_least(0),
         rich_help_panel=OUTPUT_PANEL,
         help="Seed of the random example the NumPy check convolves. Example: --seed 1.",
     ),
@@ -217,7 +246,7 @@ RandomSeedOpt = Annotated[
     int,
     typer.Option(
         "--seed",
-        min=0,
+        click_type=whole_at_least(0),
         rich_help_panel=DATA_PANEL,
         help="Seed of the random data (with --input) and of drawn weights. Example: --seed 0.",
     ),
@@ -239,14 +268,14 @@ DtypeOpt = Annotated[
         "--dtype",
         rich_help_panel=DATA_PANEL,
         autocompletion=lambda: ["float32", "float64"],
-        help="float32 (default) or float64 (default when the data file is float64).",
+        help="float32 (default) or float64 (default with .npy data when it or a .npy weight file is float64).",
     ),
 ]
 MaxBytesOpt = Annotated[
     int,
     typer.Option(
         "--max-bytes",
-        min=1,
+        click_type=whole_at_least(1),
         rich_help_panel=DATA_PANEL,
         help="Refuse inputs, and outputs held in memory, larger than this many bytes.",
     ),

@@ -58,13 +58,17 @@ def trace(
     example: Annotated[
         int,
         typer.Option(
-            "--example", rich_help_panel=TRACE_PANEL, help="Which example of a batch to trace. Example: --example 3."
+            "--example",
+            click_type=o.WHOLE,
+            rich_help_panel=TRACE_PANEL,
+            help="Which example of a batch to trace. Example: --example 3.",
         ),
     ] = 0,
     filter_index: Annotated[
         int | None,
         typer.Option(
             "--filter",
+            click_type=o.WHOLE,
             rich_help_panel=TRACE_PANEL,
             help="Show this filter's arithmetic, and only its output in JSON. Example: --filter 1.",
         ),
@@ -85,8 +89,7 @@ def trace(
         int,
         typer.Option(
             "--precision",
-            min=0,
-            max=17,
+            click_type=o.whole_at_least(0, 17),
             rich_help_panel=TRACE_PANEL,
             help="Decimals shown, 0 to 17. Example: --precision 5.",
         ),

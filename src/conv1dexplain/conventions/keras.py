@@ -8,7 +8,16 @@ from typing import Any, ClassVar
 
 from conv1dexplain import geometry
 from conv1dexplain.conventions.base import Convention, Padding
-from conv1dexplain.conventions.values import explicit_padding, index_of, is_bool, kind, refusal, sequence_of, shown
+from conv1dexplain.conventions.values import (
+    count_of,
+    explicit_padding,
+    index_of,
+    is_bool,
+    kind,
+    refusal,
+    sequence_of,
+    shown,
+)
 from conv1dexplain.errors import SpecError, setting
 from conv1dexplain.geometry import Axis
 from conv1dexplain.tensor import fmt_shape
@@ -153,7 +162,7 @@ class Keras(Convention):
     def python_groups(self, value: Any) -> int | None:
         if is_bool(value):
             return int(value)  # Keras does arithmetic with it: True is 1 (and False is refused as 0)
-        return index_of(value)
+        return count_of(value)
 
     def python_padding_string(self, value: str) -> str | int:
         return value

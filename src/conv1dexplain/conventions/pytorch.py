@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from conv1dexplain import geometry
 from conv1dexplain.conventions.base import Convention, Padding
-from conv1dexplain.conventions.values import explicit_padding, index_of, refusal, sequence_of, shown
+from conv1dexplain.conventions.values import count_of, explicit_padding, index_of, refusal, sequence_of, shown
 from conv1dexplain.errors import SpecError, setting
 from conv1dexplain.geometry import Axis
 from conv1dexplain.vocabulary import KERAS_PADDINGS, PADDING_MODES, TORCH_PADDING_STRINGS, DataFormat
@@ -167,7 +167,7 @@ class PyTorch(Convention):
         raise refusal(name, value, self.python_owner, "an int or a one-element tuple of ints")
 
     def python_groups(self, value: Any) -> int | None:
-        return index_of(value)
+        return count_of(value)
 
     def python_padding_string(self, value: str) -> str | int:
         if value in KERAS_PADDINGS:

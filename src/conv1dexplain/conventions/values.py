@@ -39,6 +39,17 @@ def index_of(value: Any) -> int | None:
         return None
 
 
+def count_of(value: Any) -> int | None:
+    """A count (groups) as both frameworks read one: index_of, or a 0-d integer array (which both
+    take for groups, though not for a stride)."""
+    if zero_dim(value) and not is_bool(value):
+        try:
+            return operator.index(value)
+        except TypeError:
+            return None
+    return index_of(value)
+
+
 def zero_dim(value: Any) -> bool:
     """A 0-d array: it has a length that it cannot give (NumPy's scalars have none)."""
     if not hasattr(value, "__len__"):
