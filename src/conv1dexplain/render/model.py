@@ -6,10 +6,12 @@ from __future__ import annotations
 import io
 from fractions import Fraction
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from conv1dexplain.render.fitted_table import Column, FittedTable
 from conv1dexplain.report.model import LayerRow, ModelReport, readable_size
 from conv1dexplain.tensor import fmt_shape
 
@@ -39,20 +41,55 @@ def _reads(row: LayerRow) -> str:
     return "" if row.reads is None else f"{row.reads[0]}…{row.reads[1]}"
 
 
-def _table(report: ModelReport) -> Table:
-    table = Table(show_edge=False, header_style="bold", pad_edge=False)
-    table.add_column("Layer (type)", overflow="fold")
-    table.add_column("Output shape", overflow="fold")
-    table.add_column("Params", justify="right", overflow="fold")
-    table.add_column("MACs", justify="right", overflow="fold")
-    table.add_column("Window", overflow="fold")
-    table.add_column("RF", justify="right", no_wrap=True)
-    table.add_column("Jump", justify="right", no_wrap=True)
-    table.add_column("out[0] reads", overflow="fold")
+COLUMNS = (
+    Column("Layer (type)"),
+    Column("Output shape"),
+    Column("Params", "right"),
+    Column("MACs", "right"),
+    Column("Window"),
+    Column("RF", "right", fold=False),
+    Column("Jump", "right", fold=False),
+    Column("out[0] reads"),
+)
+
+
+# The columns left out, one more each time, while the table is wider than the terminal (each row on
+# one line reads better than rows folded over three); --json and a wider terminal have them all.
+LEFT_OUT_FIRST = (7, 6, 3, 4)  # out[0] reads, Jump, MACs (the totals have them), Window
+
+
+class LayerTable:
+    """The layers' table at the terminal's width: all columns if they fit, else fewer (and a note
+    saying which are left out); folded by rich if even those do not fit."""
+
+    def __init__(self, table: FittedTable) -> None:
+        self.full = table
+        self.narrower = [table.without(LEFT_OUT_FIRST[:count]) for count in range(1, len(LEFT_OUT_FIRST) + 1)]
+
+    def _fitting(self, width: int) -> tuple[FittedTable, int]:
+        """The widest table that fits (the narrowest if none does), and how many columns it leaves out."""
+        for count, table in enumerate([self.full, *self.narrower]):
+            if table.width <= width:
+                return table, count
+        return self.narrower[-1], len(self.narrower)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        table, count = self._fitting(options.max_width)
+        yield table
+        if count:
+            names = ", ".join(self.full.columns[i].header for i in LEFT_OUT_FIRST[:count])
+            yield Text(f"(left out to fit {options.max_width} columns: {names}; --json has them)", style="dim")
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self._fitting(options.max_width)[0])
+
+
+def _table(report: ModelReport) -> FittedTable:
+    rows = []
     for row in report.layers:
         params = f"{row.params:,}" + (f" ({row.non_trainable_params:,} fixed)" if row.non_trainable_params else "")
         rf = "" if row.receptive_field is None else str(row.receptive_field)
-        table.add_row(
+        cells = (
             f"{row.name} ({row.type})",
             fmt_shape(row.output_shape),
             params,
@@ -62,10 +99,11 @@ def _table(report: ModelReport) -> Table:
             _jump(row.jump),
             _reads(row),
         )
+        rows.append([Text(cell) for cell in cells])  # (Text: a layer's name is never read as markup)
     if report.error is not None:
         failed = f"{report.error.name or report.error.layer} ({report.error.type})"
-        table.add_row(Text(failed, style="bold red"), Text("fails here", style="bold red"))
-    return table
+        rows.append([Text(failed, style="bold red"), Text("fails here", style="bold red")])
+    return FittedTable(COLUMNS, rows)
 
 
 def model_view(report: ModelReport) -> Group:
@@ -82,7 +120,7 @@ def model_view(report: ModelReport) -> Group:
             ),
         )
     )
-    parts.append(_table(report))
+    parts.append(LayerTable(_table(report)))
     parts.append(Text())
     totals = Table.grid(padding=(0, 2))
     totals.add_column(style="bold", no_wrap=True)
