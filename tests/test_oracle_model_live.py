@@ -57,6 +57,22 @@ def test_a_live_torch_sequential_with_nesting_reads_as_torch_runs_it(torch: Modu
     assert report.total_params == sum(p.numel() for p in model.parameters())
 
 
+def test_a_live_torch_module_without_gradients_counts_as_non_trainable(torch: ModuleType) -> None:
+    """requires_grad_(False) on a whole module, and on one weight of another: torchinfo's split of
+    trainable and non-trainable parameters, read from each parameter's requires_grad."""
+    nn = torch.nn
+    model = nn.Sequential(nn.Conv1d(2, 8, 5), nn.BatchNorm1d(8), nn.Conv1d(8, 4, 3))
+    model[0].requires_grad_(False)
+    model[2].bias.requires_grad_(False)
+    report = conv1dexplain.summary(model, input_shape=(2, 50))
+    assert report.error is None
+    for row, module in zip(report.layers, model, strict=True):
+        assert row.trainable_params == sum(p.numel() for p in module.parameters() if p.requires_grad), row.name
+        assert row.non_trainable_params == sum(p.numel() for p in module.parameters() if not p.requires_grad)
+    assert report.trainable_params == sum(p.numel() for p in model.parameters() if p.requires_grad)
+    assert report.non_trainable_params == 2 * 8 * 5 + 8 + 4
+
+
 def test_summary_of_text_and_of_a_list_of_layers(torch: ModuleType) -> None:
     nn = torch.nn
     report = conv1dexplain.summary([nn.Conv1d(4, 6, 5), nn.GELU()], input_shape="4x30")

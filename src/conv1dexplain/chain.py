@@ -175,12 +175,17 @@ def _names(calls: tuple[Call, ...], rules: Convention) -> list[str]:
 
 def _owned(step: Step, call: Call, rules: Convention, names: list[str]) -> Step:
     """The step's parameters as the model counts them: a shared layer's once, a frozen one's as
-    non-trainable (Keras' trainable=False)."""
+    non-trainable (Keras' trainable=False; a live PyTorch module's weights without requires_grad)."""
     if call.shares is not None:
         note = f"the same layer as {names[call.shares]}: its weights are counted there"
         return replace(step, trainable_params=0, non_trainable_params=0, notes=(*step.notes, note))
     if rules.frozen(call.kwargs):
         return replace(step, trainable_params=0, non_trainable_params=step.trainable_params + step.non_trainable_params)
+    if call.untrained:  # (a live PyTorch module: requires_grad_(False) on some or all of its weights)
+        moved = min(call.untrained, step.trainable_params)
+        return replace(
+            step, trainable_params=step.trainable_params - moved, non_trainable_params=step.non_trainable_params + moved
+        )
     return step
 
 

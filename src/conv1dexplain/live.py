@@ -102,7 +102,8 @@ def _torch_calls(module: Any, path: str | None) -> Iterable[Call]:
     for param in rule.params:
         if hasattr(module, param.name):
             kwargs[param.name] = _torch_value(param.name, getattr(module, param.name))
-    yield Call(name, (), kwargs, path=path)
+    untrained = sum(p.numel() for p in module.parameters() if not p.requires_grad)  # torchinfo's non-trainable
+    yield Call(name, (), kwargs, path=path, untrained=untrained)
 
 
 def _torch_value(name: str, value: Any) -> Any:

@@ -107,6 +107,7 @@ class Call:
     label: str | None = None  # a name the code gives it (Keras' name=, an OrderedDict key)
     path: str | None = None  # its place in nested nn.Sequentials: "2.0"
     shares: int | None = None  # the same layer object as this earlier call: one set of weights
+    untrained: int = 0  # weights a live module keeps with requires_grad=False (non-trainable)
 
 
 class ChainError(SpecError):

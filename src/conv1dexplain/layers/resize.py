@@ -24,13 +24,21 @@ from conv1dexplain.layers.pooling_values import (
 from conv1dexplain.layers.sequence import PADDING_READS
 
 
+def _pair_hint(name: str, value: Any) -> str:
+    """The fix in the user's numbers: a one-element tuple (2,) meant 2 on each side, or 2 on the left."""
+    if isinstance(value, tuple | list) and len(value) == 1 and isinstance(value[0], int) and value[0] >= 0:
+        side = value[0]
+        return f"give {name}={side} ({side} on each side) or {name}=({side}, 0) (the left only)"
+    return f"give {name}=(left, right), e.g. {name}=(1, 1), or one int for both sides"
+
+
 def _keras_pair(name: str, value: Any) -> tuple[int, int]:
     """Keras' standardize_tuple(value, 2, name, allow_zero=True)."""
     pair = int_pair(value)
     words = f"The `{name}` argument must be a tuple of 2 integers. Received {name}={value}"
     if pair is None:
         raise ChainError(
-            f"{name} must be an int or (left, right), got {value!r}", f"give {name}=(1, 1)", f"ValueError: {words}"
+            f"{name} must be an int or (left, right), got {value!r}", _pair_hint(name, value), f"ValueError: {words}"
         )
     negative = {side for side in pair if side < 0}
     if negative:
