@@ -14,6 +14,7 @@ import re
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pytest
 
 from conv1dexplain.chain import fold
@@ -422,3 +423,29 @@ def test_keras_generic_rnn_loop_runs_step_zero_twice(
     layer(keras.ops.zeros((1, 6, 2)))
     plan = _ours(KERAS, Call(name, (4,), kwargs), (1, 6, 2), 1)
     assert plan.error is None and 2 * plan.macs * 7 == 6 * _flops(torch, lambda: layer(keras.ops.zeros((1, 6, 2))))
+
+
+@pytest.mark.parametrize(
+    ("inner", "given", "shape"),
+    [
+        ("Conv1D(4, 3)", "5x20x3", (2, 5, 20, 3)),  # (time, length, channels): the batch added
+        ("Conv1D(4, 3)", "2x5x20x3", (2, 5, 20, 3)),  # … or given
+        ("Dense(4)", "5x3", (2, 5, 3)),
+        ("Dense(4)", "2x5x3", (2, 5, 3)),
+        ("LSTM(6)", "4x7x3", (2, 4, 7, 3)),
+    ],
+)
+def test_time_distributed_first_reads_input_in_its_layers_terms(
+    keras: ModuleType, inner: str, given: str, shape: tuple[int, ...]
+) -> None:
+    """--input for a model that starts with TimeDistributed(layer): the wrapped layer's dimensions
+    with a time axis before them, and an optional batch first; the shapes are those Keras gives."""
+    from conv1dexplain.modeling import from_text
+
+    report = from_text(f"TimeDistributed({inner})", given)
+    assert report.error is None
+    batch = shape[0] if len(given.split("x")) == len(shape) else None
+    assert report.input_shape == (batch, *shape[1:])
+    layer = keras.layers.TimeDistributed(eval(f"keras.layers.{inner}"))  # (the test's own literal)
+    out = layer(np.zeros(shape, np.float32))
+    assert report.layers[0].output_shape == (batch, *tuple(out.shape)[1:])

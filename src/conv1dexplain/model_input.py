@@ -34,6 +34,8 @@ def parse_dims(text: str) -> Dims:
 def start_value(dims: Dims, first: Call, rules: Convention) -> Value:
     """The model's input value (batch first) for the first layer: where its sequence axis is."""
     order = _order(first, rules)
+    if order == "time_distributed":  # (batch, time, …): the wrapped layer runs on each step of time
+        return Value(dims, 1 if len(dims) >= 3 else None)
     if order == "tokens":
         return Value(dims, 1 if len(dims) == 2 else None, integer=True)
     if len(dims) != 3:
@@ -50,13 +52,29 @@ def from_text(text: str, first: Call, rules: Convention) -> Value:
 
 def from_dims(dims: Dims, first: Call, rules: Convention) -> Value:
     """A shape with or without its batch: one more dimension than the first layer reads is a batch."""
-    wanted = 1 if _order(first, rules) == "tokens" else 2
-    return start_value(dims if len(dims) == wanted + 1 else (None, *dims), first, rules)
+    return start_value(dims if len(dims) == _rank(first, rules) + 1 else (None, *dims), first, rules)
+
+
+def _rank(first: Call, rules: Convention) -> int:
+    """The dimensions the first layer reads without the batch: TimeDistributed's one more than its layer's."""
+    order = _order(first, rules)
+    if order == "time_distributed":  # a time axis before the wrapped layer's own (a Dense's: features)
+        inner = _wrapped(first)
+        return 1 + (1 if inner is None or inner.name == "Dense" else _rank(inner, rules))
+    return 1 if order == "tokens" else 2
+
+
+def _wrapped(call: Call) -> Call | None:
+    """The layer a TimeDistributed call wraps, if it is one."""
+    inner = call.args[0] if call.args else call.kwargs.get("layer")
+    return inner if isinstance(inner, Call) else None
 
 
 def _order(first: Call, rules: Convention) -> str:
     if first.name in _TOKENS:
         return "tokens"
+    if first.name == "TimeDistributed" and _wrapped(first) is not None:
+        return "time_distributed"
     try:
         bound = rule_for(rules, first).bind(first)
     except SpecError:
