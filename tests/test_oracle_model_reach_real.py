@@ -143,7 +143,8 @@ def _compare(report: ModelReport, rows: list[LayerRow], depends: list[list[set[i
     for row, per_output in zip(rows, depends, strict=True):
         assert row.receptive_field is not None and row.jump is not None and row.reads is not None, row
         windows = _check(dataclasses.replace(report, layers=(row,)), [per_output], length, case.id)
-        assert windows >= case.windows, f"{case.id} {row.name}: {windows} windows inside the input"
+        wanted = min(case.windows, len(per_output))  # AdaptiveAvgPool1d(1) leaves one output
+        assert windows >= wanted, f"{case.id} {row.name}: {windows} windows inside the input"
         checked += windows
     return checked
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError
@@ -15,8 +15,7 @@ from conv1dexplain.layers.node import Call, ChainError, Context, LayerRule, Step
 from conv1dexplain.layers.rules import class_name, rule_for
 
 
-@dataclass(frozen=True)
-class Reach:
+class Reach(NamedTuple):
     """Which model-input positions a value's position 0 reads, and the step between positions."""
 
     field: Fraction  # receptive field, in model-input positions
@@ -39,7 +38,7 @@ START = Reach(Fraction(1), Fraction(1), Fraction(0))
 
 
 @dataclass(frozen=True)
-class Row:
+class Row:  # (a dataclass: its field `index` would hide tuple.index)
     """One layer of the model on its input."""
 
     index: int
@@ -63,8 +62,7 @@ class Row:
         return first, math.floor(self.reach.first + self.reach.field - 1)
 
 
-@dataclass(frozen=True)
-class ModelPlan:
+class ModelPlan(NamedTuple):
     """A model on its input: its rows up to the first failing layer, and that failure."""
 
     convention: Convention
@@ -102,8 +100,7 @@ class ModelPlan:
         return None if self.error is not None or not self.rows else self.rows[-1].step.output
 
 
-@dataclass(frozen=True)
-class Prepared:
+class Prepared(NamedTuple):
     """Each call's rule and bound arguments, or why the framework refuses to construct it: neither
     depends on the input, so a search over input lengths binds once."""
 
@@ -178,13 +175,13 @@ def _owned(step: Step, call: Call, rules: Convention, names: list[str]) -> Step:
     non-trainable (Keras' trainable=False; a live PyTorch module's weights without requires_grad)."""
     if call.shares is not None:
         note = f"the same layer as {names[call.shares]}: its weights are counted there"
-        return replace(step, trainable_params=0, non_trainable_params=0, notes=(*step.notes, note))
+        return step._replace(trainable_params=0, non_trainable_params=0, notes=(*step.notes, note))
     if rules.frozen(call.kwargs):
-        return replace(step, trainable_params=0, non_trainable_params=step.trainable_params + step.non_trainable_params)
+        return step._replace(trainable_params=0, non_trainable_params=step.trainable_params + step.non_trainable_params)
     if call.untrained:  # (a live PyTorch module: requires_grad_(False) on some or all of its weights)
         moved = min(call.untrained, step.trainable_params)
-        return replace(
-            step, trainable_params=step.trainable_params - moved, non_trainable_params=step.non_trainable_params + moved
+        return step._replace(
+            trainable_params=step.trainable_params - moved, non_trainable_params=step.non_trainable_params + moved
         )
     return step
 

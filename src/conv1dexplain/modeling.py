@@ -4,7 +4,7 @@ input, fold the layers, search the input lengths that work, and make the report.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from conv1dexplain import chain, model_input
 from conv1dexplain.conventions import Convention, convention
@@ -16,8 +16,7 @@ from conv1dexplain.report.model import ModelReport, failure, layer_row
 _LONGEST = 2**40
 
 
-@dataclass(frozen=True)
-class ModelRequest:
+class ModelRequest(NamedTuple):
     """What the caller gave: the model (code text or its calls), the input, the framework."""
 
     source: ModelSource

@@ -108,8 +108,8 @@ def torch_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
         )
     step = _step(arguments, value, "channels_first", where, kernel_size=args["kernel_size"])
     if args["padding_mode"] in PADDING_READS and step.slide is not None and step.slide.pad_left + step.slide.pad_right:
-        return replace(
-            step, notes=(*step.notes, f"padding_mode='{args['padding_mode']}': " + PADDING_READS[args["padding_mode"]])
+        return step._replace(
+            notes=(*step.notes, f"padding_mode='{args['padding_mode']}': " + PADDING_READS[args["padding_mode"]])
         )
     return step
 

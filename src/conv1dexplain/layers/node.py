@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError
@@ -33,8 +33,7 @@ class Opaque:
         return self.text
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
     """A tensor between layers: its dims (batch first) and where its sequence axis is."""
 
     dims: Dims
@@ -52,8 +51,7 @@ class Value:
         return Value(dims, self.sequence_axis if sequence_axis == -1 else sequence_axis)
 
 
-@dataclass(frozen=True)
-class Slide:
+class Slide(NamedTuple):
     """How a layer's output positions read its input positions along the sequence:
     output t reads input positions t·stride − pad_left + j·dilation for j < size."""
 
@@ -72,8 +70,7 @@ class Slide:
 IDENTITY = Slide(1)  # position by position: dropout, activations, Dense on the last axis
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """What one layer does: its output, parameters, work, and how it moves along the sequence."""
 
     output: Value
@@ -85,8 +82,7 @@ class Step:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     """One constructor parameter: its name and default (REQUIRED when there is none)."""
 
     name: str
@@ -129,8 +125,7 @@ class ChainError(SpecError):
         self.too_long = too_long  # a shorter one would (a Dense after Flatten wants fewer features)
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     """Where a rule runs: the call, the layer's name in its model, the framework's convention."""
 
     call: Call
@@ -141,8 +136,7 @@ class Context:
 Apply = Callable[[dict[str, Any], tuple[Value, ...], Context], Step]
 
 
-@dataclass(frozen=True)
-class LayerRule:
+class LayerRule(NamedTuple):
     """One framework's layer class: its signature and its rule."""
 
     framework: str  # the convention's name

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from conv1dexplain.layers import recurrent_torch
@@ -98,7 +97,7 @@ def keras_bidirectional(args: dict[str, Any], inputs: tuple[Value, ...], where: 
             f"{2 * forward[1]['units']}; run, it has both layers' units, {output.dims[-1]}",
         )
     if args["merge_mode"] is None or forward[1]["return_state"]:
-        output = replace(output, is_tuple=True)
+        output = output._replace(is_tuple=True)
         notes += (
             "Bidirectional returns a list (merge_mode=None: the two outputs; return_state=True: the output and "
             "each direction's states) and Sequential passes the whole list on: the next layer refuses it",

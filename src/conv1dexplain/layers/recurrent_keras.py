@@ -7,7 +7,6 @@ gates' element-wise products, activations or biases.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from conv1dexplain.layers.node import ChainError, Context, Step, Value
@@ -119,7 +118,7 @@ def keras_rnn(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -
         output = Value((batch, units), None)
     if args["return_state"]:
         states = 2 if kind == "LSTM" else 1
-        output = replace(output, is_tuple=True)
+        output = output._replace(is_tuple=True)
         notes += (
             f"return_state=True: {kind} returns a list [output, {', '.join(['state'] * states)}] and "
             "Sequential passes the whole list on: a layer with an input spec (Dense, Conv1D, Flatten, an RNN) "

@@ -9,7 +9,6 @@ the receptive field counts them as padding. MACs: 0 (nothing is multiplied).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from conv1dexplain.layers.node import KERAS_COMMON, ChainError, Context, LayerRule, Slide, Step, Value, params
@@ -134,7 +133,7 @@ def _reading(apply: Any, mode: str) -> Any:
     def noted(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
         step: Step = apply(args, inputs, where)
         padded = step.slide is not None and (step.slide.pad_left > 0 or step.slide.pad_right > 0)
-        return replace(step, notes=(*step.notes, PADDING_READS[mode])) if padded else step
+        return step._replace(notes=(*step.notes, PADDING_READS[mode])) if padded else step
 
     return noted
 

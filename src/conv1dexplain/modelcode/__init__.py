@@ -4,8 +4,8 @@ layer calls and an input, with ast: no line of it is ever run, imported or evalu
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
+from typing import Any, NamedTuple
 
 from conv1dexplain.layers.node import Call
 from conv1dexplain.modelcode.literals import ModelCodeError
@@ -19,8 +19,7 @@ _KERAS_PREFIXES = ("layers", "keras", "tf")
 __all__ = ["MAX_BYTES", "ModelCodeError", "ModelSource", "read_model"]
 
 
-@dataclass(frozen=True)
-class ModelSource:
+class ModelSource(NamedTuple):
     """What the code says: the layer calls in order, the input it gives (if any), the framework its
     names point to (None: nothing tells), and notes on what it uses that Keras 3 deprecates."""
 
