@@ -3,6 +3,7 @@ input, fold the layers, search the input lengths that work, and make the report.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -86,6 +87,7 @@ def _lengths(
         return None, None
     prepared = chain.prepare(calls, rules)
 
+    @functools.cache  # (the search asks some lengths twice: each fold is the whole model)
     def verdict(length: int) -> int:  # −1 too short, 0 works, +1 too long (or fails otherwise)
         error = chain.fold(calls, _with_length(start, length), rules, prepared=prepared, reaches=False).error
         if error is None:
