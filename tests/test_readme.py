@@ -175,6 +175,19 @@ EXPECTED: dict[str, Check] = {
     "conv1dexplain model \"nn.Conv1d(1, 8, 5), nn.Flatten(), nn.Linear(640, 10)\" --input 1x100 --json | "
     "jq -c '[.error.framework_message, .input_lengths_that_work]'  # exits 2":
         _json_is(["RuntimeError: mat1 and mat2 shapes cannot be multiplied (Nx768 and 640x10)", [84, 84]]),
+    # weight [100, 300, 4] wants 300 channels on axis 1; the input has them on axis 2: permute, then
+    # (32, 100, 50 − 4 + 1 = 47)
+    "conv1dexplain why \"RuntimeError: Given groups=1, weight of size [100, 300, 4], expected input[32, 50, 300] to "
+    "have 300 channels, but got 50 channels instead\"":
+        _shows("x = x.permute(0, 2, 1)", "(32, 100, 47)", "in_channels=50"),
+    # (None, 30): no channel axis; one channel per step is (None, 30, 1)
+    "conv1dexplain why \"ValueError: Input 0 with name 'None' of layer 'conv1d' is incompatible with the layer: "
+    "expected min_ndim=3, found ndim=2. Full shape received: (None, 30)\" --json | jq -c '.fixes[0]'":
+        _json_is({"kind": "reshape_input", "shape": [None, 30, 1], "code": "x = x[..., None]", "then": None}),
+    # mat1 is the input (32 × 1280), mat2 the weight transposed (640 × 10): in_features must be 1280
+    "printf 'Traceback (most recent call last):\\n  File \"train.py\", line 9, in <module>\\n    y = head(x)\\n"
+    "RuntimeError: mat1 and mat2 shapes cannot be multiplied (32x1280 and 640x10)\\n' | conv1dexplain why --json | "
+    "jq -c '[.error_kind, .fixes[0].code]'": _json_is(["linear_features", "nn.Linear(..., in_features=1280)"]),
     # 'same': ceil(50/1) = 50; kernel (k, C, F); 4·300·100 + 100 parameters.
     "conv1dexplain shape --input 50x300 --filters 100 --kernel-size 4 --padding same":
         _shows("(None, 50, 100)", "(4, 300, 100)", "120,100"),

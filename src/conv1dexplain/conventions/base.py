@@ -25,6 +25,7 @@ class Convention:
     default_layout: ClassVar[DataFormat]
     data_formats: ClassVar[tuple[DataFormat, ...]]  # the layouts the layer takes
     tensor_transpose: ClassVar[str]  # a tensor's transpose by {axes}, in the framework's code
+    input_code: ClassVar[dict[str, str]]  # `why`'s fixes to an input x, as code: permute, reshape, …
     kernel_name: ClassVar[str]  # "kernel" | "weight"
     kernel_layout: ClassVar[str]  # "(k, C/groups, F)"
     kernel_axes: ClassVar[str]  # the kernel's axes in words

@@ -33,6 +33,13 @@ class Keras(Convention):
     title = "Keras"
     data_formats: ClassVar[tuple[DataFormat, ...]] = ("channels_last", "channels_first")
     tensor_transpose = "keras.ops.transpose(x, {axes})"
+    input_code: ClassVar[dict[str, str]] = {
+        "permute": "x = keras.ops.transpose(x, ({order}))",
+        "swap_last_axes": "x = keras.ops.swapaxes(x, -2, -1)",
+        "reshape": "x = keras.ops.reshape(x, ({sizes}))",
+        "squeeze": "x = keras.ops.squeeze(x, axis={dim})",
+        "pad": "x = keras.ops.pad(x, ((0, 0), ({left}, {right}), (0, 0)))",
+    }
     default_layout = "channels_last"
     kernel_name = "kernel"
     kernel_layout = "(k, C/groups, F)"

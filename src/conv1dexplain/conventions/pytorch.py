@@ -21,6 +21,13 @@ class PyTorch(Convention):
     title = "PyTorch"
     data_formats: ClassVar[tuple[DataFormat, ...]] = ("channels_first",)
     tensor_transpose = "x.permute{axes}"
+    input_code: ClassVar[dict[str, str]] = {
+        "permute": "x = x.permute({order})",
+        "swap_last_axes": "x = x.transpose(-2, -1)",
+        "reshape": "x = x.reshape({sizes})",
+        "squeeze": "x = x.squeeze({dim})",
+        "pad": "x = torch.nn.functional.pad(x, ({left}, {right}))",
+    }
     default_layout = "channels_first"
     kernel_name = "weight"
     kernel_layout = "(F, C/groups, k)"

@@ -76,18 +76,10 @@ class FittedTable:
         """One row: each cell justified in its column's width, padded by one but at the edges."""
         last = len(self.widths) - 1
         for i, width in enumerate(self.widths):
-            cell = cells[i] if i < len(cells) else Text()
-            gap = " " * (width - cell_len(cell.plain))
-            own = console.get_style(cell.style) if cell.style else None  # (Text.render leaves it out)
-            base = style + own if style and own else style or own  # the cell's, which its fill takes too
             if i > 0:
                 yield Segment(" ", style)
-            if self.columns[i].justify == "right" and gap:
-                yield Segment(gap, base)
-            for segment in cell.render(console, ""):
-                yield Segment(segment.text, base + segment.style if base and segment.style else base or segment.style)
-            if self.columns[i].justify != "right" and gap:
-                yield Segment(gap, base)
+            cell = cells[i] if i < len(cells) else Text()
+            yield from _justified(console, cell, width, self.columns[i].justify, style)
             if i < last:
                 yield Segment(" ", style)
                 yield Segment(bar)
@@ -97,3 +89,16 @@ class FittedTable:
         if self.single_line and self.width <= options.max_width:
             return Measurement(self.width, self.width)
         return Measurement.get(console, options, self.table())
+
+
+def _justified(console: Console, cell: Text, width: int, justify: Justify, style: Style | None) -> Iterator[Segment]:
+    """A cell's segments filled to its column's width, as rich fills them: the fill in the cell's style."""
+    gap = " " * (width - cell_len(cell.plain))
+    own = console.get_style(cell.style) if cell.style else None  # (Text.render leaves it out)
+    base = style + own if style and own else style or own
+    if justify == "right" and gap:
+        yield Segment(gap, base)
+    for segment in cell.render(console, ""):
+        yield Segment(segment.text, base + segment.style if base and segment.style else base or segment.style)
+    if justify != "right" and gap:
+        yield Segment(gap, base)

@@ -1,0 +1,39 @@
+"""`why`: a framework's error message, found in pasted text, explained with its own numbers.
+
+text.py cleans the text and finds the traceback's code lines; torch_messages and keras_messages
+hold one matcher per message (its wordings, its numbers, our words, the fixes); source.py reads a
+layer's arguments from the failing line when the message lacks them. Where a new message goes:
+its framework's MATCHERS. No NumPy, no rich: `why --json` starts as fast as the CLI."""
+
+from __future__ import annotations
+
+from conv1dexplain.diagnose import keras_messages, torch_messages
+from conv1dexplain.diagnose.text import candidates, clean
+from conv1dexplain.report.diagnosis import Diagnosis, Finding
+
+KNOWN = (
+    "PyTorch: wrong channels or layout, input rank, tuple kernel_size, kernel longer than the input, "
+    "pooling output size, mat1 and mat2 (Linear), dtype or device, 'same' with a stride, padding strings, "
+    "groups, reflect or circular padding too large; Keras: min_ndim / ndim, output size zero or negative, "
+    "groups, strides with dilation, padding, Dense features, deprecated input_length / input_shape, "
+    "TensorFlow's Negative dimension size and NCHW on the CPU"
+)
+
+
+def diagnose(raw: str) -> Diagnosis:
+    """The diagnosis of the last known message in the text (recognized=False if none)."""
+    text = clean(raw)
+    for line in candidates(text):
+        found = _match(line, text)
+        if found is not None:
+            return Diagnosis(True, found)
+    return Diagnosis(False, None)
+
+
+def _match(line: str, text: object) -> Finding | None:
+    for matchers in (torch_messages.MATCHERS, keras_messages.MATCHERS):
+        for pattern, read in matchers:
+            match = pattern.search(line)
+            if match is not None:
+                return read(match, text)  # type: ignore[arg-type]
+    return None

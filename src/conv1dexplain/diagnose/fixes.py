@@ -1,0 +1,43 @@
+"""The fixes `why` proposes, as code in the user's framework (its Convention's input_code): one
+step each that makes the failing call run by itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conv1dexplain.conventions import convention
+from conv1dexplain.report.diagnosis import Fix
+
+
+def _code(framework: str, kind: str, **fields: Any) -> str:
+    return convention(framework).input_code[kind].format(**fields)
+
+
+def permute(dims: list[int], framework: str) -> Fix:
+    return Fix("permute_input", {"dims": dims}, _code(framework, "permute", order=", ".join(map(str, dims))))
+
+
+def swap_last_axes(framework: str) -> Fix:
+    """The last two axes swapped: (N, L, C) ↔ (N, C, L), and (L, C) ↔ (C, L) alike."""
+    return Fix("transpose_input", {"dims": [-2, -1]}, _code(framework, "swap_last_axes"))
+
+
+def set_argument(argument: str, value: Any, layer: str) -> Fix:
+    return Fix("set_argument", {"argument": argument, "value": value}, f"{layer}(..., {argument}={value!r})")
+
+
+def reshape(shape: list[int | None], framework: str) -> Fix:
+    sizes = ", ".join("-1" if size is None else str(size) for size in shape)
+    return Fix("reshape_input", {"shape": shape}, _code(framework, "reshape", sizes=sizes))
+
+
+def squeeze(dim: int, framework: str) -> Fix:
+    return Fix("squeeze_input", {"dim": dim}, _code(framework, "squeeze", dim=dim))
+
+
+def pad(left: int, right: int, framework: str) -> Fix:
+    return Fix("pad_input", {"left": left, "right": right}, _code(framework, "pad", left=left, right=right))
+
+
+def min_length(value: int) -> Fix:
+    return Fix("min_input_length", {"value": value}, f"# give inputs of at least {value} positions")

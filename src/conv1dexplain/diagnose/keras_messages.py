@@ -1,0 +1,279 @@
+"""Keras' messages about 1-D layers (Keras 3, tf.keras 2, the TensorFlow backend's Conv2D forms),
+one matcher each: wordings, numbers, meaning, fixes.
+
+Where a new message goes: a function (match, text) -> Finding, and its patterns in MATCHERS.
+Wordings confirmed against the installed Keras by tests/test_oracle_why.py."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+
+from conv1dexplain.diagnose import fixes as f
+from conv1dexplain.diagnose.source import layer_arguments
+from conv1dexplain.diagnose.text import Text, ints
+from conv1dexplain.report.diagnosis import Finding, Fix
+from conv1dexplain.tensor import fmt_shape
+
+FRAMEWORK = "keras"
+CONV = ("Conv1D", "Convolution1D")
+
+
+def _dims(text: str) -> list[int | None]:
+    """(None, 30) or [?,1,2,128] → [None, 30] / [None, 1, 2, 128]."""
+    parts = [part.strip() for part in text.strip("()[] ").split(",")]
+    return [int(part) if part.lstrip("-").isdigit() and len(part) < 40 else None for part in parts if part]
+
+
+def min_ndim(match: re.Match[str], text: Text) -> Finding:
+    shape = _dims(match["shape"])
+    wanted, found, layer = int(match["wanted"]), int(match["found"]), match["layer"]
+    exact = match["kind"] == "ndim"
+    wording = {
+        "with_name": "Keras ≥ 3.13",
+        "quoted": "Keras 3.0–3.12, tf.keras ≥ 2.7",
+        "colon": "TensorFlow 2.3–2.6",
+    }[_style(match[0])]
+    numbers = {"layer": layer, "expected_rank": wanted, "input_rank": found, "input_shape": shape}
+    fixes: list[Fix] = []
+    if found == wanted - 1 and len(shape) == 2:
+        explanation = (
+            f"Keras' 1-D layers read (batch, length, channels); {layer} got {fmt_shape(tuple(shape))}: "
+            "a batch of sequences with no channel axis"
+        )
+        causes: tuple[str, ...] = (
+            "each step is one number: add a channel axis of 1",
+            "one example without its batch axis",
+        )
+        fixes.append(Fix("reshape_input", {"shape": [shape[0], shape[1], 1]}, "x = x[..., None]"))
+        fixes.append(Fix("reshape_input", {"shape": [1, shape[0], shape[1]]}, "x = x[None]"))
+    else:
+        least = "exactly" if exact else "at least"
+        explanation = f"{layer} reads {least} {wanted} dimensions; it got {found}: {fmt_shape(tuple(shape))}"
+        causes = ("the batch was put inside input_shape, or an image's axis is left",) if found > wanted else ()
+        ones = [i for i, size in enumerate(shape) if size == 1 and i > 0]
+        fixes.extend(f.squeeze(dim, FRAMEWORK) for dim in ones[:1])
+    return Finding(FRAMEWORK, "input_rank", match[0], wording, numbers, explanation, causes, tuple(fixes), layer)
+
+
+def _style(message: str) -> str:
+    if "with name" in message:
+        return "with_name"
+    return "colon" if ": :" in message or "layer: :" in message else "quoted"
+
+
+def negative_output(match: re.Match[str], text: Text) -> Finding:
+    shape, kernel = _dims(match["inputs"]), ints(match["kernel"])
+    dilation = ints(match["dilation"] or "1") or [1]
+    strides = ints(match["strides"] or "1") or [1]
+    k, d = (kernel or [1])[0], dilation[0]
+    span = d * (k - 1) + 1
+    length = shape[1] if len(shape) == 3 else None
+    numbers = {
+        "input_shape": shape,
+        "kernel_shape": kernel,
+        "dilation_rate": d,
+        "strides": strides[0],
+        "kernel_span": span,
+    }
+    explanation = (
+        f"with padding='valid' a window spans {span} positions, but the input has {length}: no output position is left"
+    )
+    fixes = (f.min_length(span)._replace(then="one output position"), f.set_argument("padding", "same", "Conv1D"))
+    wording = "Keras ≥ 3.14" if "zero or negative" in match[0] else "Keras 3.0–3.13"
+    causes = ("the sequence is shorter than the kernel, or earlier strides and pooling shrank it",)
+    return Finding(FRAMEWORK, "input_too_short", match[0], wording, numbers, explanation, causes, fixes)
+
+
+def groups_channels(match: re.Match[str], text: Text) -> Finding:
+    given, channels, shape = int(match["groups"]), int(match["channels"]), _dims(match["shape"])
+    bound = layer_arguments(text.code_lines, FRAMEWORK, CONV)
+    numbers = {"groups": given, "input_channels": channels, "input_shape": shape}
+    explanation = f"groups={given} splits the {channels} input channels in {given} equal parts: it does not divide them"
+    return Finding(
+        FRAMEWORK, "groups", match[0], "Keras 3", numbers, explanation, (), _group_fixes(given, channels, bound)
+    )
+
+
+def groups_filters(match: re.Match[str], text: Text) -> Finding:
+    given, filters = int(match["groups"]), int(match["filters"])
+    bound = layer_arguments(text.code_lines, FRAMEWORK, CONV)
+    numbers = {"groups": given, "filters": filters}
+    explanation = f"groups={given} needs filters to be a multiple of it; filters={filters}"
+    return Finding(
+        FRAMEWORK, "groups", match[0], "Keras 3", numbers, explanation, (), _group_fixes(given, None, bound, filters)
+    )
+
+
+def _group_fixes(given: int, channels: int | None, bound: dict | None, filters: int | None = None) -> tuple[Fix, ...]:  # type: ignore[type-arg]
+    filters = filters if filters is not None else (bound or {}).get("filters")
+    fixes = []
+    if channels is not None and isinstance(filters, int) and filters > 0 and channels > 0 and given > 0:
+        both = math.gcd(channels, filters)
+        best = max(d for d in range(1, min(given, both) + 1) if both % d == 0)
+        fixes.append(f.set_argument("groups", best, "Conv1D"))
+    if not fixes or fixes[0].fields["value"] != 1:
+        fixes.append(f.set_argument("groups", 1, "Conv1D"))
+    return tuple(fixes)
+
+
+def strides_dilation(match: re.Match[str], text: Text) -> Finding:
+    strides, dilation = ints(match["strides"])[0], ints(match["dilation"])[0]
+    numbers = {"strides": strides, "dilation_rate": dilation}
+    explanation = "Keras' Conv1D takes a stride above 1 or a dilation above 1, not both"
+    fixes = (f.set_argument("strides", 1, "Conv1D"), f.set_argument("dilation_rate", 1, "Conv1D"))
+    causes = ("for both, dilate in one layer and downsample in the next (a pooling layer or a strided conv)",)
+    return Finding(FRAMEWORK, "strides_with_dilation", match[0], "Keras 3", numbers, explanation, causes, fixes)
+
+
+def tf_negative(match: re.Match[str], text: Text) -> Finding:
+    span, length = int(match["span"]), int(match["length"])
+    x, kernel = _dims(match["x"]), _dims(match["kernel"])
+    numbers: dict[str, object] = {
+        "kernel_span": span,
+        "input_length": length,
+        "conv2d_input_shape": x,
+        "conv2d_kernel_shape": kernel,
+    }
+    if len(x) == 4 and len(kernel) == 4:  # Conv1D runs as Conv2D on (batch, 1, L, C) with a (1, k, C, F) kernel
+        numbers["input_shape"], numbers["kernel_shape"] = [x[0], x[2], x[3]], kernel[1:]
+    explanation = (
+        f"TensorFlow runs Conv1D as a Conv2D over (batch, 1, length, channels): a window of {span} positions "
+        f"does not fit a length of {length}"
+    )
+    fixes = (f.min_length(span)._replace(then="one output position"), f.set_argument("padding", "same", "Conv1D"))
+    return Finding(FRAMEWORK, "input_too_short", match[0], "TensorFlow backend", numbers, explanation, (), fixes)
+
+
+def padding_name(match: re.Match[str], text: Text) -> Finding:
+    given = match["given"]
+    explanation = f"Conv1D's padding is 'valid', 'same' or 'causal'; it got {given!r}"
+    fix = f.set_argument("padding", "same", "Conv1D")
+    return Finding(FRAMEWORK, "padding_string", match[0], "Keras 3", {"padding": given}, explanation, (), (fix,))
+
+
+def dense_features(match: re.Match[str], text: Text) -> Finding:
+    wanted, shape, layer = int(match["wanted"]), _dims(match["shape"]), match["layer"]
+    numbers = {"layer": layer, "expected_features": wanted, "input_shape": shape}
+    explanation = (
+        f"{layer} was built for {wanted} features; what reaches it has {shape[-1]} ({fmt_shape(tuple(shape))}): "
+        "the input length changed since the model was built (Flatten's size is length × channels)"
+    )
+    causes = ("give the input length the model was built for, or build it for this one (Input(shape=…))",)
+    return Finding(FRAMEWORK, "dense_features", match[0], "Keras 3", numbers, explanation, causes, (), layer)
+
+
+def keras2_ndim(match: re.Match[str], text: Text) -> Finding:
+    """Keras 2's older forms: 'Input 0 is incompatible with layer conv1d_39: expected ndim=3, found
+    ndim=4' and 'expected conv1d_37_input to have 3 dimensions, but got array with shape (50000, 2)'."""
+    layer, wanted = match["layer"], int(match["wanted"])
+    shape = _dims(match["shape"]) if match["shape"] else None
+    found = int(match["found"]) if match["found"] else len(shape or ())
+    numbers = {"layer": layer, "expected_rank": wanted, "input_rank": found, "input_shape": shape}
+    fixes: tuple[Fix, ...] = ()
+    if shape is not None and len(shape) == wanted - 1 == 2:
+        fixes = (Fix("reshape_input", {"shape": [shape[0], shape[1], 1]}, "x = x[..., None]"),)
+    explanation = f"{layer} reads {wanted} dimensions (batch, length, channels); it got {found}"
+    causes = ("a batch size inside input_shape, or data without its channel axis",)
+    return Finding(FRAMEWORK, "input_rank", match[0], "Keras 2", numbers, explanation, causes, fixes, layer)
+
+
+def nchw_on_cpu(match: re.Match[str], text: Text) -> Finding:
+    explanation = "TensorFlow's CPU kernels take channels_last only: data_format='channels_first' runs on a GPU alone"
+    fixes = (
+        f.set_argument("data_format", "channels_last", "Conv1D"),
+        f.permute([0, 2, 1], FRAMEWORK),
+    )
+    causes = ("a model written for PyTorch's (batch, channels, length) layout: transpose the data instead",)
+    return Finding(FRAMEWORK, "data_format", match[0], "TensorFlow backend", {}, explanation, causes, fixes)
+
+
+def deprecated_argument(match: re.Match[str], text: Text) -> Finding:
+    name = match["name"]
+    explanation = f"Keras 3 dropped the layer argument {name}: the model's Input gives the shape instead"
+    fix = Fix("remove_argument", {"argument": name}, f"# remove {name}=…; start the model with keras.Input(shape=…)")
+    return Finding(FRAMEWORK, "deprecated_argument", match[0], "Keras 3", {"argument": name}, explanation, (), (fix,))
+
+
+Matcher = tuple[re.Pattern[str], Callable[[re.Match[str], Text], Finding]]
+_LAYER = r"(?:with name '[^']{0,300}' )?of layer [\"']?(?P<layer>[\w./-]+)[\"']?"
+MATCHERS: list[Matcher] = [
+    (
+        re.compile(
+            rf"Input 0 {_LAYER}:? is incompatible with the layer: :? ?expected "
+            r"(?P<kind>min_ndim|ndim)=(?P<wanted>\d{1,40}), "
+            r"found ndim=(?P<found>\d{1,40})\. Full shape received: (?P<shape>[\(\[][^\)\]]{0,300}[\)\]])"
+        ),
+        min_ndim,
+    ),
+    (
+        re.compile(
+            r"Computed output size would be (?:zero or )?negative\. Received "
+            r"`inputs shape=(?P<inputs>\([^)]{0,300}\))`, "
+            r"`kernel shape=(?P<kernel>\([^)]{0,300}\))`, `dilation_rate=(?P<dilation>[^`]{0,300})`"
+            r"(?:, `strides=(?P<strides>[^`]{0,300})`)?"
+        ),
+        negative_output,
+    ),
+    (
+        re.compile(
+            r"The number of input channels must be evenly divisible by the number of groups\. Received "
+            r"groups=(?P<groups>\d{1,40}), but the input has (?P<channels>\d{1,40}) channels \(full input shape is "
+            r"(?P<shape>\([^)]{0,300}\))\)"
+        ),
+        groups_channels,
+    ),
+    (
+        re.compile(
+            r"The number of filters must be evenly divisible by the number of groups\. Received: "
+            r"groups=(?P<groups>\d{1,40}), filters=(?P<filters>\d{1,40})"
+        ),
+        groups_filters,
+    ),
+    (
+        re.compile(
+            r"`strides > 1` not supported in conjunction with `dilation_rate > 1`\. Received: "
+            r"strides=(?P<strides>\(?[\d, ]+\)?) and dilation_rate=(?P<dilation>\(?[\d, ]+\)?)"
+        ),
+        strides_dilation,
+    ),
+    (
+        re.compile(
+            r"Negative dimension size caused by subtracting (?P<span>\d{1,40}) from (?P<length>\d{1,40}) for .{0,3000}?"
+            r"with input shapes: (?P<x>\[[^\]]{0,300}\]), (?P<kernel>\[[^\]]{0,300}\])"
+        ),
+        tf_negative,
+    ),
+    (
+        re.compile(
+            r"The `padding` argument must be a list/tuple or one of \{[^}]{0,300}\}\. "  # (a set: any order)
+            r"Received: (?P<given>\S{1,100})"
+        ),
+        padding_name,
+    ),
+    (
+        re.compile(
+            rf"Input 0 {_LAYER}:? is incompatible with the layer: expected axis -1 of input shape to have value "
+            r"(?P<wanted>\d{1,40}),? but received input with shape (?P<shape>\([^)]{0,300}\))"
+        ),
+        dense_features,
+    ),
+    (
+        re.compile(
+            r"Input 0 is incompatible with layer (?P<layer>[\w./-]+): expected (?:min_)?ndim=(?P<wanted>\d{1,40}), "
+            r"found ndim=(?P<found>\d{1,40})(?P<shape>)"
+        ),
+        keras2_ndim,
+    ),
+    (
+        re.compile(
+            r"expected (?P<layer>\w+?)_input to have (?P<wanted>\d{1,40}) dimensions, but got array with shape "
+            r"(?P<shape>\([^)]{0,300}\))(?P<found>)"
+        ),
+        keras2_ndim,
+    ),
+    (re.compile(r"only supports the NHWC tensor format on the CPU\. The op was given the format: NCHW"), nchw_on_cpu),
+    (re.compile(r"Argument `(?P<name>input_length)` is deprecated"), deprecated_argument),
+    (re.compile(r"Do not pass an `(?P<name>input_shape)`/`input_dim` argument to a layer"), deprecated_argument),
+]

@@ -1,0 +1,177 @@
+"""PyTorch's messages about a layer's settings and its input's dtype: dtype or device, 'same' with a
+stride, padding strings, groups, reflect and circular padding too large, the even-kernel warning.
+One matcher each (see torch_messages for where a new message goes)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+
+from conv1dexplain.diagnose import fixes as f
+from conv1dexplain.diagnose.source import layer_arguments
+from conv1dexplain.diagnose.text import Text, ints
+from conv1dexplain.report.diagnosis import Finding, Fix
+
+FRAMEWORK = "pytorch"
+CONV = ("Conv1d",)
+
+
+_DTYPES = {
+    "double": "float64",
+    "float": "float32",
+    "c10::half": "float16",
+    "half": "float16",
+    "c10::bfloat16": "bfloat16",
+    "long int": "int64",
+    "long": "int64",
+    "int": "int32",
+}
+
+
+def _dtype(name: str) -> tuple[str, bool]:
+    """(dtype, on CUDA) of a printed type: double, torch.cuda.FloatTensor …"""
+    lowered = name.lower()
+    tensor = re.fullmatch(r"torch\.(cuda\.)?(\w+)tensor", lowered)
+    if tensor:
+        return _DTYPES.get(tensor[2], tensor[2]), tensor[1] is not None
+    return _DTYPES.get(lowered, lowered), False
+
+
+def dtype(match: re.Match[str], text: Text) -> Finding:
+    given, given_cuda = _dtype(match["input"])
+    wanted, wanted_cuda = _dtype(match["param"])
+    numbers = {"input_dtype": given, "weight_dtype": wanted, "input_cuda": given_cuda, "weight_cuda": wanted_cuda}
+    if given_cuda != wanted_cuda:
+        device = "cuda" if wanted_cuda else "cpu"
+        explanation = f"the input is on {'the GPU' if given_cuda else 'the CPU'}, the layer's weights on the other"
+        fix = Fix("to_device", {"device": device}, f"x = x.to('{device}')")
+        return Finding(FRAMEWORK, "device", match[0], "PyTorch ≥ 1.0", numbers, explanation, (), (fix,))
+    explanation = f"the input is {given}, the layer's {match['which']} {wanted}: a convolution needs one dtype"
+    cause = "NumPy arrays are float64: torch.from_numpy keeps that" if given == "float64" else f"the input is {given}"
+    fix = Fix("cast_input", {"dtype": wanted}, f"x = x.to(torch.{wanted})")
+    return Finding(FRAMEWORK, "dtype", match[0], "PyTorch ≥ 1.0", numbers, explanation, (cause,), (fix,))
+
+
+def scalar_type(match: re.Match[str], text: Text) -> Finding:
+    given, wanted = _dtype(match["expected"])[0], _dtype(match["found"])[0]
+    numbers = {"input_dtype": given, "weight_dtype": wanted, "input_cuda": False, "weight_cuda": False}
+    explanation = f"the input is {given}, the layer's weights {wanted}: a convolution needs one dtype"
+    fix = Fix("cast_input", {"dtype": wanted}, f"x = x.to(torch.{wanted})")
+    return Finding(FRAMEWORK, "dtype", match[0], "PyTorch ≥ 1.0", numbers, explanation, (), (fix,))
+
+
+def _one(value: object) -> int | None:
+    """A size as nn.Conv1d takes it (3 or (3,)), else None."""
+    value = value[0] if isinstance(value, tuple | list) and len(value) == 1 else value
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def strided_same(match: re.Match[str], text: Text) -> Finding:
+    bound = layer_arguments(text.code_lines, FRAMEWORK, CONV)
+    explanation = "PyTorch computes padding='same' only with stride 1"
+    fixes: list[Fix] = []
+    numbers: dict[str, object] = {}
+    kernel = _one(bound["kernel_size"]) if bound is not None else None
+    dilation = _one(bound["dilation"]) if bound is not None else None
+    if bound is not None and kernel is not None and dilation is not None:
+        half = dilation * (kernel - 1) // 2
+        numbers = {"kernel_size": kernel, "dilation": dilation, "stride": bound["stride"]}
+        fixes.append(f.set_argument("padding", half, "nn.Conv1d")._replace(then="about L / stride outputs"))
+    fixes.append(f.set_argument("padding", 0, "nn.Conv1d"))
+    causes = ("a Keras model ported as is: Keras pads 'same' for any stride (ceil(L / stride) outputs)",)
+    return Finding(FRAMEWORK, "strided_same", match[0], "PyTorch ≥ 1.9", numbers, explanation, causes, tuple(fixes))
+
+
+def padding_string(match: re.Match[str], text: Text) -> Finding:
+    given = match["given"]
+    lowered = given.strip().lower()
+    explanation = f"nn.Conv1d's padding strings are 'same' and 'valid', in lower case; it got {given!r}"
+    value = lowered if lowered in ("same", "valid") else 0
+    fix = f.set_argument("padding", value, "nn.Conv1d")
+    numbers = {"padding": given}
+    return Finding(FRAMEWORK, "padding_string", match[0], "PyTorch ≥ 1.9", numbers, explanation, (), (fix,))
+
+
+def groups(match: re.Match[str], text: Text) -> Finding:
+    which = match["which"]
+    bound = layer_arguments(text.code_lines, FRAMEWORK, CONV)
+    numbers: dict[str, object] = {}
+    fixes: list[Fix] = []
+    explanation = f"{which}_channels must be a multiple of groups"
+    if bound is not None and all(
+        isinstance(bound[k], int) and bound[k] > 0 for k in ("in_channels", "out_channels", "groups")
+    ):
+        c_in, c_out, given = bound["in_channels"], bound["out_channels"], bound["groups"]
+        numbers = {"in_channels": c_in, "out_channels": c_out, "groups": given}
+        both = math.gcd(c_in, c_out)
+        best = max(d for d in range(1, min(given, both) + 1) if both % d == 0)
+        count = bound[which + "_channels"]
+        explanation = (
+            f"groups={given} splits the channels in {given}, but {which}_channels={count} is not a multiple of it"
+        )
+        fixes.append(f.set_argument("groups", best, "nn.Conv1d"))
+    if not fixes or fixes[0].fields["value"] != 1:
+        fixes.append(f.set_argument("groups", 1, "nn.Conv1d"))
+    causes = ("a depthwise layer needs groups = in_channels, and out_channels a multiple of it",)
+    return Finding(FRAMEWORK, "groups", match[0], "PyTorch ≥ 1.0", numbers, explanation, causes, tuple(fixes))
+
+
+def reflect(match: re.Match[str], text: Text) -> Finding:
+    left, right, dim, given = int(match["left"]), int(match["right"]), int(match["dim"]), ints(match["input"])
+    length = given[dim] if 0 <= dim < len(given) else None
+    numbers = {"padding": [left, right], "dim": dim, "input_shape": given, "input_length": length}
+    explanation = (
+        f"reflect padding mirrors the input without its edge, so each side pads fewer than the length "
+        f"({length}); it was asked for {max(left, right)}"
+    )
+    fixes = [f.set_argument("padding_mode", "replicate", "nn.Conv1d")]
+    if length is not None and length > 1:
+        fixes.append(f.set_argument("padding", length - 1, "nn.Conv1d"))
+    return Finding(FRAMEWORK, "padding_too_large", match[0], "PyTorch ≥ 1.8", numbers, explanation, (), tuple(fixes))
+
+
+def circular(match: re.Match[str], text: Text) -> Finding:
+    explanation = "circular padding wraps the input around at most once: each side pads at most its length"
+    fix = f.set_argument("padding_mode", "replicate", "nn.Conv1d")
+    return Finding(FRAMEWORK, "padding_too_large", match[0], "PyTorch ≥ 1.8", {}, explanation, (), (fix,))
+
+
+def even_same(match: re.Match[str], text: Text) -> Finding:
+    explanation = (
+        "a warning, not an error: 'same' with an even kernel pads one more position on the right than the "
+        "left, which PyTorch does with a padded copy of the input (slower, same result)"
+    )
+    causes = ("an even kernel_size with padding='same'",)
+    return Finding(
+        FRAMEWORK, "same_even_kernel", match[0], "PyTorch ≥ 1.9 (a UserWarning)", {}, explanation, causes, ()
+    )
+
+
+Matcher = tuple[re.Pattern[str], Callable[[re.Match[str], Text], Finding]]
+MATCHERS: list[Matcher] = [
+    (
+        re.compile(
+            r"Input type \((?P<input>[\w:. ]{1,60}?)\) and (?P<which>weight|bias) type "
+            r"\((?P<param>[\w:. ]{1,60}?)\) should be the same"
+        ),
+        dtype,
+    ),
+    (re.compile(r"expected scalar type (?P<expected>\w+) but found (?P<found>\w+)"), scalar_type),
+    (re.compile(r"padding='same' is not supported for strided convolutions"), strided_same),
+    (re.compile(r"Invalid padding string '(?P<given>[^']{0,300})', should be one of \{[^}]{0,300}\}"), padding_string),
+    (re.compile(r"(?P<which>in|out)_channels must be divisible by groups"), groups),
+    (
+        re.compile(
+            r"Padding size should be less than the corresponding input dimension, but got: padding "
+            r"\((?P<left>\d{1,40}), (?P<right>\d{1,40})\) at dimension (?P<dim>\d{1,40}) "
+            r"of input \[(?P<input>[\d,\s]{1,300})\]"
+        ),
+        reflect,
+    ),
+    (re.compile(r"Padding value causes wrapping around more than once"), circular),
+    (
+        re.compile(r"Using padding='same' with even kernel lengths and odd dilation may require a zero-padded copy"),
+        even_same,
+    ),
+]

@@ -1,0 +1,366 @@
+"""`why` on real errors: random mistakes of every kind PyTorch 2.13 and Keras 3 raise for 1-D
+layers, each written as the little script a user runs, run for real; the traceback it prints (as
+`python train.py 2>&1` shows it) is diagnosed. Checked: it is recognised, the numbers read equal
+the mistake's, and the first fix, applied mechanically to the failing call, makes the real framework
+run it. The figures (recognised, fixed) are printed and must reach 99 % and 95 %."""
+
+from __future__ import annotations
+
+import math
+import random
+import runpy
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from conv1dexplain.diagnose import diagnose
+
+pytestmark = pytest.mark.oracle
+PER_KIND = 36
+
+
+@dataclass
+class Case:
+    """One mistake: the layer as written, the input it gets, and what its message must say."""
+
+    kind: str  # the mistake
+    framework: str
+    layer: str  # class name: Conv1d, Linear, Conv1D
+    args: dict[str, Any]
+    shape: tuple[int, ...]
+    dtype: str = "float32"
+    error_kind: str = ""  # what `why` must call it
+    numbers: dict[str, Any] = field(default_factory=dict)  # what it must read from the message
+
+    def script(self) -> str:
+        arguments = ", ".join(f"{key}={value!r}" for key, value in self.args.items())
+        if self.framework == "pytorch":
+            return (
+                "import torch\nfrom torch import nn\n"
+                f"x = torch.zeros({self.shape}, dtype=torch.{self.dtype})\n"
+                f"layer = nn.{self.layer}({arguments})\n"
+                "y = layer(x)\n"
+            )
+        return (
+            "import numpy as np\nimport keras\n"
+            f"x = np.zeros({self.shape}, dtype='{self.dtype}')\n"
+            f"layer = keras.layers.{self.layer}({arguments})\n"
+            "y = layer(x)\n"
+        )
+
+
+def _run(case: Case, folder: Path) -> str | None:
+    """The traceback the script prints, or None if it runs."""
+    path = folder / f"mistake_{case.kind}.py"
+    path.write_text(case.script())
+    try:
+        runpy.run_path(str(path), run_name="__main__")
+    except Exception:  # whatever the framework raises is the user's error
+        return traceback.format_exc()
+    return None
+
+
+def _applied(case: Case, fix: dict[str, Any]) -> Case | None:
+    """The case with the fix applied to its call (None for a kind this test cannot apply)."""
+    kind, shape = fix["kind"], list(case.shape)
+    if kind == "permute_input":
+        return replace(case, shape=tuple(shape[d] for d in fix["dims"]))
+    if kind == "transpose_input":  # two axes swapped
+        first, second = fix["dims"]
+        shape[first], shape[second] = shape[second], shape[first]
+        return replace(case, shape=tuple(shape))
+    if kind == "set_argument":
+        return replace(case, args={**case.args, fix["argument"]: fix["value"]})
+    if kind == "reshape_input":
+        sizes = [shape[0] if size is None else size for size in fix["shape"]]
+        return replace(case, shape=tuple(sizes)) if math.prod(sizes) == math.prod(shape) else None
+    if kind == "squeeze_input":
+        return replace(case, shape=tuple(s for i, s in enumerate(shape) if i != fix["dim"]))
+    if kind == "cast_input":
+        return replace(case, dtype=fix["dtype"])
+    axis = -1 if case.framework == "pytorch" else 1
+    if kind == "pad_input":
+        shape[axis] += fix["left"] + fix["right"]
+        return replace(case, shape=tuple(shape))
+    if kind == "min_input_length":
+        shape[axis] = max(shape[axis], fix["value"])
+        return replace(case, shape=tuple(shape))
+    return None
+
+
+# ---- PyTorch mistakes ------------------------------------------------------------------------
+
+
+def t_layout(rng: random.Random) -> Case:
+    channels, length = rng.randint(2, 64), rng.randint(4, 80)
+    while length == channels:
+        length = rng.randint(4, 80)
+    k, filters = rng.randint(1, min(5, length)), rng.randint(1, 16)
+    batched = rng.random() < 0.8
+    shape = (rng.randint(1, 8), length, channels) if batched else (length, channels)
+    # (PyTorch reports an unbatched example as a batch of one)
+    numbers = {"expected_channels": channels, "actual_channels": length, "input_shape": [1, *shape][-3:]}
+    numbers["weight_shape"] = [filters, channels, k]
+    args = {"in_channels": channels, "out_channels": filters, "kernel_size": k}
+    return Case("layout", "pytorch", "Conv1d", args, shape, error_kind="input_channels", numbers=numbers)
+
+
+def t_in_channels(rng: random.Random) -> Case:
+    channels, wrong, length = rng.randint(1, 32), rng.randint(1, 32), rng.randint(6, 60)
+    while wrong == channels or length == wrong:
+        wrong, length = rng.randint(1, 32), rng.randint(6, 60)
+    groups = rng.choice([1, 1, 1, 2])
+    wrong *= groups
+    channels *= groups
+    filters = groups * rng.randint(1, 8)
+    shape = (rng.randint(1, 4), channels, length)
+    args = {"in_channels": wrong, "out_channels": filters, "kernel_size": 3, "groups": groups}
+    numbers = {"expected_channels": wrong, "actual_channels": channels, "groups": groups}
+    return Case("in_channels", "pytorch", "Conv1d", args, shape, error_kind="input_channels", numbers=numbers)
+
+
+def t_rank(rng: random.Random) -> Case:
+    length = rng.randint(5, 90)
+    if rng.random() < 0.5:  # an image-like (N, 1, C, L)
+        channels = rng.randint(1, 16)
+        shape: tuple[int, ...] = (rng.randint(2, 4), 1, channels, length)
+    else:  # a bare sequence
+        channels, shape = 1, (length,)
+    args = {"in_channels": channels, "out_channels": 4, "kernel_size": 3}
+    numbers = {"input_shape": list(shape), "input_rank": len(shape)}
+    return Case("rank", "pytorch", "Conv1d", args, shape, error_kind="input_rank", numbers=numbers)
+
+
+def t_tuple_kernel(rng: random.Random) -> Case:
+    channels, k = rng.randint(1, 8), rng.randint(2, 6)
+    args = {"in_channels": channels, "out_channels": 4, "kernel_size": (1, k)}
+    shape = (rng.randint(1, 4), channels, rng.randint(k, 50))
+    return Case("tuple_kernel", "pytorch", "Conv1d", args, shape, error_kind="kernel_rank", numbers={})
+
+
+def t_too_short(rng: random.Random) -> Case:
+    k, d = rng.randint(2, 9), rng.choice([1, 1, 2, 3])
+    span = d * (k - 1) + 1
+    padding = rng.randint(0, (span - 2) // 2)
+    length = rng.randint(1, span - 1 - 2 * padding)
+    args = {"in_channels": 2, "out_channels": 3, "kernel_size": k, "dilation": d, "padding": padding}
+    numbers = {"padded_length": length + 2 * padding, "kernel_span": span}
+    shape = (rng.randint(1, 3), 2, length)
+    return Case("too_short", "pytorch", "Conv1d", args, shape, error_kind="input_too_short", numbers=numbers)
+
+
+def t_linear(rng: random.Random) -> Case:
+    features, wanted = rng.randint(1, 3000), rng.randint(1, 3000)
+    while wanted == features:
+        wanted = rng.randint(1, 3000)
+    rows = rng.randint(1, 16)
+    args = {"in_features": wanted, "out_features": rng.randint(1, 10)}
+    numbers = {"input_shape": [rows, features], "weight_t_shape": [wanted, args["out_features"]]}
+    return Case("linear", "pytorch", "Linear", args, (rows, features), error_kind="linear_features", numbers=numbers)
+
+
+def t_dtype(rng: random.Random) -> Case:
+    dtype = rng.choice(["float64", "float64", "float16", "int64"])
+    bias = rng.random() < 0.8
+    args = {"in_channels": 2, "out_channels": 3, "kernel_size": 3, "bias": bias}
+    numbers = {"input_dtype": dtype, "weight_dtype": "float32"}
+    return Case("dtype", "pytorch", "Conv1d", args, (1, 2, 10), dtype=dtype, error_kind="dtype", numbers=numbers)
+
+
+def t_strided_same(rng: random.Random) -> Case:
+    k, s = rng.randint(1, 9), rng.randint(2, 4)
+    args = {"in_channels": 2, "out_channels": 3, "kernel_size": k, "stride": s, "padding": "same"}
+    return Case("strided_same", "pytorch", "Conv1d", args, (1, 2, rng.randint(k, 40)), error_kind="strided_same")
+
+
+def t_groups(rng: random.Random) -> Case:
+    groups = rng.randint(2, 8)
+    c_in, c_out = groups * rng.randint(1, 6), groups * rng.randint(1, 6)
+    if rng.random() < 0.5:
+        c_in += rng.randint(1, groups - 1)
+    else:
+        c_out += rng.randint(1, groups - 1)
+    args = {"in_channels": c_in, "out_channels": c_out, "kernel_size": 3, "groups": groups}
+    numbers = {"in_channels": c_in, "out_channels": c_out, "groups": groups}
+    return Case("groups", "pytorch", "Conv1d", args, (1, c_in, 12), error_kind="groups", numbers=numbers)
+
+
+def t_reflect(rng: random.Random) -> Case:
+    length = rng.randint(2, 40)
+    padding = rng.randint(length, length + 10)
+    mode = rng.choice(["reflect", "reflect", "circular"])
+    padding = padding + length if mode == "circular" else padding
+    args = {"in_channels": 1, "out_channels": 2, "kernel_size": 3, "padding": padding, "padding_mode": mode}
+    return Case("reflect", "pytorch", "Conv1d", args, (2, 1, length), error_kind="padding_too_large")
+
+
+def t_padding_string(rng: random.Random) -> Case:
+    given = rng.choice(["SAME", "Same", "VALID", "Valid", "full", "causal"])
+    args = {"in_channels": 2, "out_channels": 3, "kernel_size": 3, "padding": given}
+    return Case("padding_string", "pytorch", "Conv1d", args, (1, 2, 10), error_kind="padding_string")
+
+
+def t_pool(rng: random.Random) -> Case:
+    k = rng.randint(2, 8)
+    layer = rng.choice(["MaxPool1d", "AvgPool1d"])
+    args: dict[str, Any] = {"kernel_size": k}
+    if rng.random() < 0.3:
+        args["stride"] = rng.randint(1, k)
+    shape = (rng.randint(1, 3), rng.randint(1, 4), rng.randint(1, k - 1))
+    stride = args.get("stride", k)
+    out = (shape[-1] - k) // stride + 1  # (PyTorch divides rounding down, as Python does)
+    numbers = {"input_length": shape[-1]} if layer == "AvgPool1d" else {"output_length": out}
+    return Case("pool", "pytorch", layer, args, shape, error_kind="pool_output_empty", numbers=numbers)
+
+
+# ---- Keras mistakes --------------------------------------------------------------------------
+
+
+def k_two_d(rng: random.Random) -> Case:
+    shape = (rng.randint(1, 8), rng.randint(3, 60))
+    args = {"filters": rng.randint(1, 8), "kernel_size": rng.randint(1, 3)}
+    numbers = {"input_rank": 2, "expected_rank": 3, "input_shape": list(shape)}
+    return Case("two_d", "keras", "Conv1D", args, shape, error_kind="input_rank", numbers=numbers)
+
+
+def k_too_short(rng: random.Random) -> Case:
+    k = rng.randint(2, 12)
+    d, s = (rng.choice([1, 2, 3]), 1) if rng.random() < 0.5 else (1, rng.randint(1, 5))
+    span = d * (k - 1) + 1
+    length = rng.randint(1, span - 1)
+    args = {"filters": 4, "kernel_size": k, "strides": s, "dilation_rate": d}
+    shape = (rng.randint(1, 3), length, rng.randint(1, 6))
+    numbers = {"kernel_span": span, "input_shape": list(shape)}
+    return Case("too_short", "keras", "Conv1D", args, shape, error_kind="input_too_short", numbers=numbers)
+
+
+def k_groups(rng: random.Random) -> Case:
+    groups = rng.randint(2, 6)
+    channels = groups * rng.randint(1, 5) + rng.randint(1, groups - 1)
+    filters = groups * rng.randint(1, 4)
+    args = {"filters": filters, "kernel_size": 3, "groups": groups}
+    shape = (2, 12, channels)
+    numbers = {"groups": groups, "input_channels": channels}
+    return Case("groups", "keras", "Conv1D", args, shape, error_kind="groups", numbers=numbers)
+
+
+def k_groups_filters(rng: random.Random) -> Case:
+    groups = rng.randint(2, 6)
+    filters = groups * rng.randint(1, 4) + rng.randint(1, groups - 1)
+    args = {"filters": filters, "kernel_size": 3, "groups": groups}
+    shape = (2, 12, groups * rng.randint(1, 4))
+    return Case(
+        "groups_filters",
+        "keras",
+        "Conv1D",
+        args,
+        shape,
+        error_kind="groups",
+        numbers={"groups": groups, "filters": filters},
+    )
+
+
+def k_strides_dilation(rng: random.Random) -> Case:
+    s, d = rng.randint(2, 4), rng.randint(2, 4)
+    args = {"filters": 4, "kernel_size": 3, "strides": s, "dilation_rate": d}
+    numbers = {"strides": s, "dilation_rate": d}
+    return Case(
+        "strides_dilation", "keras", "Conv1D", args, (1, 40, 2), error_kind="strides_with_dilation", numbers=numbers
+    )
+
+
+def k_padding(rng: random.Random) -> Case:
+    args = {"filters": 4, "kernel_size": 3, "padding": rng.choice(["full", "Full", "reflect", "zeros"])}
+    return Case("padding", "keras", "Conv1D", args, (1, 10, 2), error_kind="padding_string")
+
+
+def k_pool(rng: random.Random) -> Case:
+    k = rng.randint(2, 8)
+    layer = rng.choice(["MaxPooling1D", "AveragePooling1D"])
+    args: dict[str, Any] = {"pool_size": k}
+    if rng.random() < 0.3:
+        args["strides"] = rng.randint(1, k)
+    shape = (rng.randint(1, 3), rng.randint(1, k - 1), rng.randint(1, 4))
+    numbers = {"input_shape": list(shape), "input_length": shape[1]}
+    return Case("pool", "keras", layer, args, shape, error_kind="pool_output_empty", numbers=numbers)
+
+
+KINDS: list[Callable[[random.Random], Case]] = [
+    t_layout,
+    t_in_channels,
+    t_rank,
+    t_tuple_kernel,
+    t_too_short,
+    t_linear,
+    t_dtype,
+    t_strided_same,
+    t_groups,
+    t_reflect,
+    t_padding_string,
+    t_pool,
+    k_two_d,
+    k_too_short,
+    k_groups,
+    k_groups_filters,
+    k_strides_dilation,
+    k_padding,
+    k_pool,
+]
+
+
+def test_real_errors_are_recognised_read_and_fixed(
+    torch: ModuleType, keras: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rng = random.Random(14)
+    total = recognised = fixed = 0
+    by_kind: dict[str, list[int]] = {}  # kind: [errors, fixed]
+    wrong_numbers: list[str] = []
+    unfixed: list[str] = []
+    unrecognised: list[str] = []
+    for make in KINDS:
+        for _ in range(PER_KIND):
+            case = make(rng)
+            text = _run(case, tmp_path)
+            if text is None:
+                continue  # (a draw the framework takes: not a mistake)
+            total += 1
+            tally = by_kind.setdefault(f"{case.framework} {case.kind}", [0, 0])
+            tally[0] += 1
+            report = diagnose(text)
+            if not report.recognized or report.finding is None:
+                unrecognised.append(f"{case.kind}: {text.strip().splitlines()[-1]}")
+                continue
+            found = report.finding
+            recognised += 1
+            if found.error_kind != case.error_kind or found.framework != case.framework:
+                wrong_numbers.append(f"{case.kind}: kind {found.error_kind} ≠ {case.error_kind}")
+            for key, value in case.numbers.items():
+                if found.numbers.get(key) != value:
+                    wrong_numbers.append(f"{case.kind}: {key} {found.numbers.get(key)!r} ≠ {value!r}")
+            first = found.fixes[0].to_dict() if found.fixes else None
+            repaired = None if first is None else _applied(case, first)
+            if repaired is not None and _run(repaired, tmp_path) is None:
+                fixed += 1
+                tally[1] += 1
+            else:
+                unfixed.append(f"{case.kind}: {first} on {case.script().splitlines()[-3:]}")
+    with capsys.disabled():
+        print(
+            f"\nwhy on {total} real errors: recognised {recognised} ({recognised / total:.1%}), "
+            f"first fix runs {fixed} ({fixed / total:.1%})"
+        )
+        for miss in unfixed:
+            print("  not fixed:", miss)
+        for miss in unrecognised:
+            print("  not recognised:", miss)
+    assert total >= 500
+    assert not wrong_numbers, wrong_numbers[:10]
+    assert recognised >= 0.99 * total, unrecognised[:10]
+    assert fixed >= 0.95 * total, unfixed[:10]
+    weak = {kind: f"{done}/{count}" for kind, (count, done) in by_kind.items() if done < 0.8 * count}
+    assert not weak, weak  # (no kind hides behind the others)

@@ -1,0 +1,169 @@
+"""`conv1dexplain why` end to end: the message as an argument or a traceback on stdin, the human
+view, the JSON contract, exit codes, unknown, binary and huge input; and hostile text (random
+strings, truncated messages, absurd numbers) never gives a traceback or hangs."""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+import time
+
+import pytest
+
+from conv1dexplain.diagnose import diagnose
+from conv1dexplain.diagnose.text import MAX_BYTES
+from helpers import run, run_process
+
+CHANNELS = (
+    "RuntimeError: Given groups=1, weight of size [100, 300, 4], expected input[32, 50, 300] to have 300 "
+    "channels, but got 50 channels instead"
+)
+KEYS = {
+    "type",
+    "schema_version",
+    "recognized",
+    "framework",
+    "error_kind",
+    "message",
+    "wording",
+    "numbers",
+    "explanation",
+    "causes",
+    "fixes",
+    "layer",
+}
+
+
+def test_the_classic_message_explained_with_its_numbers() -> None:
+    result = run(["why", CHANNELS])
+    assert result.code == 0 and result.stderr == ""
+    out = " ".join(result.stdout.split())
+    assert "expects 300 input channels on axis 1; your input has 50 there and 300 on axis 2" in out
+    assert "x = x.permute(0, 2, 1)" in out and "(32, 100, 47)" in out
+    assert "nn.Conv1d(..., in_channels=50)" in out
+
+
+def test_json_contract() -> None:
+    result = run(["why", CHANNELS, "--json"])
+    assert result.code == 0
+    report = json.loads(result.stdout)
+    assert set(report) == KEYS and report["type"] == "diagnosis" and report["schema_version"] == 1
+    assert report["recognized"] is True and report["framework"] == "pytorch"
+    assert report["numbers"]["weight_shape"] == [100, 300, 4]
+    assert report["fixes"][0] == {
+        "kind": "permute_input",
+        "dims": [0, 2, 1],
+        "code": "x = x.permute(0, 2, 1)",
+        "then": "(32, 100, 47) with stride 1 and no padding (the message gives neither)",
+    }
+
+
+def test_a_traceback_on_stdin_names_the_failing_line_s_arguments() -> None:
+    traceback = (
+        "Traceback (most recent call last):\n"
+        '  File "/home/me/train.py", line 7, in <module>\n'
+        "    conv = nn.Conv1d(6, 4, 3, groups=4)\n"
+        '  File "/usr/lib/python3/site-packages/torch/nn/modules/conv.py", line 103, in __init__\n'
+        '    raise ValueError("in_channels must be divisible by groups")\n'
+        "ValueError: in_channels must be divisible by groups\n"
+    )
+    result = run_process(["why", "--json"], input=traceback)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["numbers"] == {"in_channels": 6, "out_channels": 4, "groups": 4}
+    assert report["fixes"][0]["value"] == 2  # the largest groups both 6 and 4 split into
+
+
+def test_unknown_text_exit_1_with_what_we_know() -> None:
+    result = run(["why", "NameError: name 'x' is not defined"])
+    assert result.code == 1 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and "not a shape error conv1dexplain knows" in lines[0]
+    assert lines[1].startswith("hint: ") and "mat1 and mat2" in lines[1]
+    as_json = run(["why", "hello", "--json"])
+    assert as_json.code == 1 and json.loads(as_json.stdout)["recognized"] is False
+
+
+def test_binary_stdin_and_the_last_megabyte() -> None:
+    binary = run_process(["why"], input="\x00\x01\x02 not text")
+    assert binary.returncode == 1 and "binary" in binary.stderr and "Traceback" not in binary.stderr
+    late = "x" * (MAX_BYTES + 1000) + "\n" + CHANNELS + "\n"  # over 1 MB: the error at its end is read
+    found = run_process(["why", "--json"], input=late)
+    assert found.returncode == 0 and json.loads(found.stdout)["recognized"] is True
+    early = CHANNELS + "\n" + "x" * (MAX_BYTES + 1000)  # … and what came before the last megabyte is not
+    lost = run_process(["why", "--json"], input=early)
+    assert lost.returncode == 1 and json.loads(lost.stdout)["recognized"] is False
+
+
+def test_why_json_loads_neither_numpy_nor_rich() -> None:
+    probe = (
+        "import sys, runpy; sys.argv = ['conv1dexplain', 'why', sys.argv[1], '--json']\n"
+        "try:\n    runpy.run_module('conv1dexplain', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('numpy', 'rich') if m in sys.modules), file=sys.stderr)"
+    )
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", probe, CHANNELS], capture_output=True, text=True, check=False)
+    assert result.stderr.strip().splitlines()[-1] == "[]"
+
+
+def _hostile(rng: random.Random) -> str:
+    kind = rng.randrange(5)
+    if kind == 0:  # random text
+        return "".join(rng.choice(string.printable + "[]()x,·—é") for _ in range(rng.randint(0, 300)))
+    if kind == 1:  # a real message cut anywhere
+        return CHANNELS[: rng.randint(0, len(CHANNELS))]
+    if kind == 2:  # absurd numbers
+        big = str(10 ** rng.randint(18, 40))
+        return (
+            f"Given groups={rng.choice(['1', '0', big])}, weight of size [{big}, {big}, {rng.choice(['0', big])}], "
+            f"expected input[{big}, {rng.choice(['0', big])}, {big}] to have {big} channels, but got 0 channels instead"
+        )
+    if kind == 3:  # other messages' absurd numbers
+        n = str(10 ** rng.randint(1, 40))
+        return rng.choice(
+            [
+                f"Calculated padded input size per channel: ({n}). Kernel size: (0). Kernel size can't be greater "
+                "than actual input size",
+                f"mat1 and mat2 shapes cannot be multiplied (0x{n} and {n}x0)",
+                "Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: "
+                f"[{', '.join([n] * 9)}]",
+                f"Computed output size would be zero or negative. Received `inputs shape=({n}, 0, {n})`, "
+                f"`kernel shape=({n}, 1, 1)`, `dilation_rate=[{n}]`, `strides=({n},)`, `padding=valid`.",
+                f"Given input size: ({n}x1x{n}). Calculated output size: ({n}x1x-{n}). Output size is too small",
+                f"Padding size should be less than the corresponding input dimension, but got: padding ({n}, 0) at "
+                f"dimension 9 of input [{n}]",
+                f"The number of input channels must be evenly divisible by the number of groups. Received "
+                f"groups=0, but the input has {n} channels (full input shape is (None, {n}, {n})).",
+            ]
+        )
+    return "Negative dimension size caused by subtracting 3 from 2 for " * rng.randint(1, 50)
+
+
+def test_hostile_text_never_breaks_or_hangs() -> None:
+    rng = random.Random(3)
+    start = time.perf_counter()
+    for _ in range(10_000):
+        text = _hostile(rng)
+        report = diagnose(text)  # no exception of any kind
+        json.dumps(report.to_dict())
+    assert time.perf_counter() - start < 60
+
+
+def _halves() -> list[str]:
+    """The first half of every message the fixtures hold: a pattern's start without its end."""
+    from test_why_fixtures import FIXTURES
+
+    return [message[: len(message) // 2] for message, *_ in FIXTURES] + [CHANNELS[: len(CHANNELS) // 2]]
+
+
+@pytest.mark.parametrize("repeat", _halves())
+def test_a_megabyte_of_a_repeated_half_message_is_quick(repeat: str) -> None:
+    """A message's first half repeated through a megabyte, on one line and on many: no quadratic search."""
+    for separator in (" ", "\n"):
+        text = (repeat + separator) * (MAX_BYTES // (len(repeat) + 1))
+        start = time.perf_counter()
+        diagnose(text)
+        assert time.perf_counter() - start < 10, (repeat, repr(separator))
