@@ -167,3 +167,26 @@ def test_a_megabyte_of_a_repeated_half_message_is_quick(repeat: str) -> None:
         start = time.perf_counter()
         diagnose(text)
         assert time.perf_counter() - start < 10, (repeat, repr(separator))
+
+
+def test_with_the_model_s_code_the_layer_is_named(tmp_path: pytest.TempPathFactory) -> None:
+    """`why model.py < error.txt`: the layer whose arguments give the message's numbers, named as
+    `model` names it (a Sequential's path; Keras' auto-name with its class)."""
+    torch_model = tmp_path / "net.py"  # type: ignore[operator]
+    torch_model.write_text(
+        "import torch.nn as nn\n"
+        "net = nn.Sequential(nn.Embedding(5000, 300), nn.Sequential(nn.Conv1d(300, 64, 3), nn.Conv1d(300, 100, 4)))\n"
+    )
+    result = run_process(["why", str(torch_model), "--json"], input=CHANNELS)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["layer"] == "1.1 (Conv1d)"
+    keras_model = tmp_path / "k.py"  # type: ignore[operator]
+    keras_model.write_text("from keras import layers\nlayers.Conv1D(8, 3), layers.ReLU(), layers.Conv1D(4, 5)\n")
+    message = (
+        "ValueError: Input 0 with name 'None' of layer 'conv1d_1' is incompatible with the layer: "
+        "expected min_ndim=3, found ndim=2. Full shape received: (None, 30)"
+    )
+    result = run_process(["why", str(keras_model), "--json"], input=message)
+    assert json.loads(result.stdout)["layer"] == "conv1d_1 (Conv1D)"
+    unmatched = run_process(["why", str(torch_model), "--json"], input=CHANNELS.replace("[100, 300, 4]", "[7, 300, 4]"))
+    assert json.loads(unmatched.stdout)["layer"] is None  # no layer of the model gives that weight

@@ -141,7 +141,7 @@ def fold(
     prepared = prepared or prepare(calls, rules)
     values: dict[int, tuple[Value, Reach | None]] = {-1: (start, START)}
     rows: list[Row] = []
-    names = _names(calls, rules)
+    names = layer_names(calls, rules)
     for index, call in enumerate(calls):
         feeds = call.inputs if call.inputs is not None else (index - 1,)
         name = names[index]
@@ -160,7 +160,7 @@ def fold(
     return ModelPlan(rules, start, tuple(rows), calls, None, None)
 
 
-def _names(calls: tuple[Call, ...], rules: Convention) -> list[str]:
+def layer_names(calls: tuple[Call, ...], rules: Convention) -> list[str]:
     """Each layer's name in its model; a shared layer keeps its one name (Keras)."""
     counts: dict[str, int] = {}
     names: list[str] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,7 +19,8 @@ def why(
         str | None,
         typer.Argument(
             metavar="[ERROR]",
-            help="The error message (in quotes), or - for stdin; without it, stdin is read (a traceback will do).",
+            help="The error message (in quotes), or - for stdin, or the model's .py file (the error then on stdin: "
+            "the layer is named); without it, stdin is read (a traceback will do).",
             show_default=False,
         ),
     ] = None,
@@ -27,7 +29,10 @@ def why(
 ) -> int:
     """Explain a PyTorch or Keras error about a 1-D layer: what happened, in the message's numbers, and the fix.
 
-    Example: python train.py 2>&1 | conv1dexplain why
+    Example: conv1dexplain why "RuntimeError: mat1 and mat2 shapes cannot be multiplied (1x1280 and 640x1)"
+
+    A whole log works too: python train.py 2>&1 | conv1dexplain why. With the model's code,
+    conv1dexplain why model.py < error.txt names the layer the error is about.
 
     The text may be a whole traceback or log, with colours and wrapped lines; the last known
     message in it is explained (over 1 MB: its last megabyte). Exit code 1 when it holds no error
@@ -36,8 +41,14 @@ def why(
     from conv1dexplain.diagnose import KNOWN, diagnose
     from conv1dexplain.diagnose.text import MAX_BYTES
 
-    text = _stdin(MAX_BYTES) if error in (None, "-") else error
+    model_code = _model_file(error)
+    text = _stdin(MAX_BYTES) if error in (None, "-") or model_code is not None else error
     report = diagnose(text)
+    if model_code is not None and report.finding is not None:
+        from conv1dexplain.diagnose.model_layer import locate
+
+        layer = locate(report.finding, model_code)
+        report = report._replace(finding=report.finding._replace(layer=layer or report.finding.layer))
     if json:
         from conv1dexplain.cli.output import write_json
 
@@ -50,6 +61,22 @@ def why(
 
     render_diagnosis(report, make_console(no_color=no_color))
     return ExitCode.OK
+
+
+def _model_file(argument: str | None) -> str | None:
+    """The model's code when the argument is a .py file (then the error comes on stdin)."""
+    if argument is None or not argument.endswith(".py") or "\n" in argument:
+        return None
+    path = Path(argument)
+    if not path.is_file():
+        return None
+    from conv1dexplain.modelcode import MAX_BYTES as MODEL_BYTES
+
+    with path.open("rb") as handle:
+        data = handle.read(MODEL_BYTES + 1)
+    if len(data) > MODEL_BYTES:
+        raise DataError(f"{argument} holds over {MODEL_BYTES >> 20} MB", "give the file with the model alone")
+    return data.decode("utf-8", errors="replace")
 
 
 def _stdin(limit: int) -> str:
