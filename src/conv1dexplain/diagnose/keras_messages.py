@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 
 from conv1dexplain.diagnose import fixes as f
+from conv1dexplain.diagnose import keras_settings
 from conv1dexplain.diagnose.source import layer_arguments
 from conv1dexplain.diagnose.text import Text, ints
 from conv1dexplain.report.diagnosis import Finding, Fix
@@ -118,15 +119,6 @@ def _group_fixes(given: int, channels: int | None, bound: dict | None, filters: 
     return tuple(fixes)
 
 
-def strides_dilation(match: re.Match[str], text: Text) -> Finding:
-    strides, dilation = ints(match["strides"])[0], ints(match["dilation"])[0]
-    numbers = {"strides": strides, "dilation_rate": dilation}
-    explanation = "Keras' Conv1D takes a stride above 1 or a dilation above 1, not both"
-    fixes = (f.set_argument("strides", 1, "Conv1D"), f.set_argument("dilation_rate", 1, "Conv1D"))
-    causes = ("for both, dilate in one layer and downsample in the next (a pooling layer or a strided conv)",)
-    return Finding(FRAMEWORK, "strides_with_dilation", match[0], "Keras 3", numbers, explanation, causes, fixes)
-
-
 def tf_negative(match: re.Match[str], text: Text) -> Finding:
     span, length = int(match["span"]), int(match["length"])
     x, kernel = _dims(match["x"]), _dims(match["kernel"])
@@ -144,13 +136,6 @@ def tf_negative(match: re.Match[str], text: Text) -> Finding:
     )
     fixes = (f.min_length(span)._replace(then="one output position"), f.set_argument("padding", "same", "Conv1D"))
     return Finding(FRAMEWORK, "input_too_short", match[0], "TensorFlow backend", numbers, explanation, (), fixes)
-
-
-def padding_name(match: re.Match[str], text: Text) -> Finding:
-    given = match["given"]
-    explanation = f"Conv1D's padding is 'valid', 'same' or 'causal'; it got {given!r}"
-    fix = f.set_argument("padding", "same", "Conv1D")
-    return Finding(FRAMEWORK, "padding_string", match[0], "Keras 3", {"padding": given}, explanation, (), (fix,))
 
 
 def dense_features(match: re.Match[str], text: Text) -> Finding:
@@ -179,26 +164,37 @@ def keras2_ndim(match: re.Match[str], text: Text) -> Finding:
     return Finding(FRAMEWORK, "input_rank", match[0], "Keras 2", numbers, explanation, causes, fixes, layer)
 
 
-def nchw_on_cpu(match: re.Match[str], text: Text) -> Finding:
-    explanation = "TensorFlow's CPU kernels take channels_last only: data_format='channels_first' runs on a GPU alone"
-    fixes = (
-        f.set_argument("data_format", "channels_last", "Conv1D"),
-        f.permute([0, 2, 1], FRAMEWORK),
+_KERAS_CALL = re.compile(r"Exception encountered when calling (?P<layer>\w{1,80})\.call\(\)")
+
+
+def pool_negative(match: re.Match[str], text: Text) -> Finding:
+    shape, pool = _dims(match["shape"].replace(" ", ",")), ints(match["pool"])
+    wrapper = _KERAS_CALL.search(text.text)
+    layer = wrapper["layer"] if wrapper else "MaxPooling1D"
+    numbers = {"input_shape": shape, "pool_size": pool[0] if pool else None}
+    numbers["input_length"] = shape[1] if len(shape) == 3 else None
+    explanation = f"the pooling window ({numbers['pool_size']}) is longer than the sequence ({numbers['input_length']})"
+    fix = f.set_argument("padding", "same", layer)._replace(then="ceil(length / strides) outputs")
+    return Finding(FRAMEWORK, "pool_output_empty", match[0], "Keras ≥ 3.6", numbers, explanation, (), (fix,), layer)
+
+
+def kernel_rank(match: re.Match[str], text: Text) -> Finding:
+    kernel, shape = _dims(match["kernel"]), _dims(match["shape"])
+    numbers = {"kernel_shape": kernel, "input_shape": shape, "input_rank": len(shape)}
+    explanation = (
+        f"Conv1D reads (batch, length, channels); its input {fmt_shape(tuple(shape))} has {len(shape)} dimensions"
     )
-    causes = ("a model written for PyTorch's (batch, channels, length) layout: transpose the data instead",)
-    return Finding(FRAMEWORK, "data_format", match[0], "TensorFlow backend", {}, explanation, causes, fixes)
-
-
-def deprecated_argument(match: re.Match[str], text: Text) -> Finding:
-    name = match["name"]
-    explanation = f"Keras 3 dropped the layer argument {name}: the model's Input gives the shape instead"
-    fix = Fix("remove_argument", {"argument": name}, f"# remove {name}=…; start the model with keras.Input(shape=…)")
-    return Finding(FRAMEWORK, "deprecated_argument", match[0], "Keras 3", {"argument": name}, explanation, (), (fix,))
+    fixes: tuple[Fix, ...] = ()
+    if len(shape) == 4 and len(kernel) == 3 and shape[-1] == kernel[1]:  # each row a sequence of its own
+        fixes = (f.reshape([None, shape[-2], shape[-1]], FRAMEWORK),)
+    causes = ("an image (batch, height, width, channels): Conv2D reads it, or reshape rows into sequences",)
+    return Finding(FRAMEWORK, "input_rank", match[0], "Keras 3", numbers, explanation, causes, fixes)
 
 
 Matcher = tuple[re.Pattern[str], Callable[[re.Match[str], Text], Finding]]
 _LAYER = r"(?:with name '[^']{0,300}' )?of layer [\"']?(?P<layer>[\w./-]+)[\"']?"
 MATCHERS: list[Matcher] = [
+    *keras_settings.MATCHERS,
     (
         re.compile(
             rf"Input 0 {_LAYER}:? is incompatible with the layer: :? ?expected "
@@ -233,24 +229,10 @@ MATCHERS: list[Matcher] = [
     ),
     (
         re.compile(
-            r"`strides > 1` not supported in conjunction with `dilation_rate > 1`\. Received: "
-            r"strides=(?P<strides>\(?[\d, ]+\)?) and dilation_rate=(?P<dilation>\(?[\d, ]+\)?)"
-        ),
-        strides_dilation,
-    ),
-    (
-        re.compile(
             r"Negative dimension size caused by subtracting (?P<span>\d{1,40}) from (?P<length>\d{1,40}) for .{0,3000}?"
             r"with input shapes: (?P<x>\[[^\]]{0,300}\]), (?P<kernel>\[[^\]]{0,300}\])"
         ),
         tf_negative,
-    ),
-    (
-        re.compile(
-            r"The `padding` argument must be a list/tuple or one of \{[^}]{0,300}\}\. "  # (a set: any order)
-            r"Received: (?P<given>\S{1,100})"
-        ),
-        padding_name,
     ),
     (
         re.compile(
@@ -273,7 +255,18 @@ MATCHERS: list[Matcher] = [
         ),
         keras2_ndim,
     ),
-    (re.compile(r"only supports the NHWC tensor format on the CPU\. The op was given the format: NCHW"), nchw_on_cpu),
-    (re.compile(r"Argument `(?P<name>input_length)` is deprecated"), deprecated_argument),
-    (re.compile(r"Do not pass an `(?P<name>input_shape)`/`input_dim` argument to a layer"), deprecated_argument),
+    (
+        re.compile(
+            r"Computed output size would be zero or negative\. Received: `inputs\.shape=\[(?P<shape>[^\]]{0,200})\]`, "
+            r"`pool_size=\[?\(?(?P<pool>[\d, ]{1,40})"
+        ),
+        pool_negative,
+    ),
+    (
+        re.compile(
+            r"Kernel shape must have the same length as input, but received kernel of shape "
+            r"(?P<kernel>\([^)]{0,200}\)) and input of shape (?P<shape>\([^)]{0,200}\))"
+        ),
+        kernel_rank,
+    ),
 ]

@@ -28,11 +28,23 @@ def _conv_output(length: int, kernel: int, filters: int, batch: int | None) -> s
     return f"{fmt_shape(shape)} with stride 1 and no padding (the message gives neither)"
 
 
+def _swapped_words(expected: int, got: int, axis: int, batched: bool) -> str:
+    batch = "batch, " if batched else ""
+    return (
+        f"the layer expects {expected} input channels on axis {axis}; your input has {got} there and "
+        f"{expected} on axis {axis + 1}: it is laid out ({batch}length, channels), as Keras does (and as "
+        f"nn.Embedding and nn.Linear give it), but PyTorch wants ({batch}channels, length)"
+    )
+
+
 def channels(match: re.Match[str], text: Text) -> Finding:
-    groups, weight, given = int(match["groups"]), ints(match["weight"]), ints(match["input"])
+    transposed = match["transposed"] is not None  # nn.ConvTranspose1d: weight (in, out/g, k)
+    groups, weight, given = int(match["groups"] or 1), ints(match["weight"]), ints(match["input"])
     expected, got = int(match["expected"]), int(match["got"])
-    filters, kernel = weight[0], weight[-1]
+    filters, kernel = (weight[1], weight[-1]) if transposed else (weight[0], weight[-1])
+    layer = "nn.ConvTranspose1d" if transposed else "nn.Conv1d"
     numbers = {
+        "transposed": transposed,
         "groups": groups,
         "weight_shape": weight,
         "input_shape": given,
@@ -44,17 +56,12 @@ def channels(match: re.Match[str], text: Text) -> Finding:
     fixes: list[Fix] = []
     causes: list[str] = []
     if len(given) in (2, 3) and given[-1] == expected and given[axis] == got:
-        length = got
-        explanation = (
-            f"the layer expects {expected} input channels on axis {axis}; your input has {got} there and "
-            f"{expected} on axis {axis + 1}: it is laid out ({'batch, ' if batched else ''}length, channels), "
-            "as Keras does (and as nn.Embedding and nn.Linear give it), but PyTorch wants "
-            f"({'batch, ' if batched else ''}channels, length)"
-        )
+        explanation = _swapped_words(expected, got, axis, batched)
         causes.append("the input is channels-last (an Embedding's output, or Keras-style (N, L, C)): swap its axes")
         # PyTorch reports one unbatched example (L, C) as [1, L, C]: swap the last two axes of either
         swap = f.permute([0, 2, 1], FRAMEWORK) if batched and given[0] > 1 else f.swap_last_axes(FRAMEWORK)
-        fixes.append(swap._replace(then=_conv_output(length, kernel, filters, given[0] if batched else None)))
+        then = None if transposed else _conv_output(got, kernel, filters, given[0] if batched else None)
+        fixes.append(swap._replace(then=then))
     else:
         explanation = (
             f"the layer was built for {expected} input channels (in_channels={expected}), but the input has "
@@ -62,7 +69,7 @@ def channels(match: re.Match[str], text: Text) -> Finding:
         )
     if groups > 0 and got % groups == 0:
         causes.append(f"the layer's in_channels is wrong: the data has {got} channels")
-        fixes.append(f.set_argument("in_channels", got, "nn.Conv1d"))
+        fixes.append(f.set_argument("in_channels", got, layer))
     return Finding(
         FRAMEWORK, "input_channels", match[0], "PyTorch ≥ 1.0", numbers, explanation, tuple(causes), tuple(fixes)
     )
@@ -169,12 +176,51 @@ def pooling(match: re.Match[str], text: Text) -> Finding:
     return Finding(FRAMEWORK, "pool_output_empty", match[0], "PyTorch ≥ 1.0", numbers, explanation, causes, (fix,))
 
 
+def recurrent_size(match: re.Match[str], text: Text) -> Finding:
+    expected, got = int(match["expected"]), int(match["got"])
+    numbers = {"input_size": expected, "actual_features": got}
+    explanation = (
+        f"the recurrent layer reads {expected} features a step (input_size={expected}); the input's last axis "
+        f"has {got}: after nn.Conv1d the features are on axis 1, (batch, channels, length)"
+    )
+    fixes = (f.set_argument("input_size", got, "nn.LSTM"), f.permute([0, 2, 1], FRAMEWORK))
+    causes = (
+        f"a Conv1d's output (batch, {expected}, length) given to a batch_first LSTM: "
+        f"permute it to (batch, length, {expected})",
+        f"input_size={expected} is not what the data has ({got})",
+    )
+    return Finding(FRAMEWORK, "recurrent_features", match[0], "PyTorch ≥ 1.0", numbers, explanation, causes, fixes)
+
+
+def norm_features(match: re.Match[str], text: Text) -> Finding:
+    # "running_mean should contain {the input's channels} elements not {num_features}"
+    got, expected = int(match["expected"]), int(match["got"])
+    numbers = {"num_features": expected, "actual_channels": got}
+    explanation = f"nn.BatchNorm1d({expected}) normalises {expected} channels on axis 1; the input has {got} there"
+    fixes = (f.set_argument("num_features", got, "nn.BatchNorm1d"), f.swap_last_axes(FRAMEWORK))
+    causes = ("the input is channels-last (batch, length, channels): swap its last two axes", "num_features is wrong")
+    return Finding(FRAMEWORK, "norm_features", match[0], "PyTorch ≥ 1.0", numbers, explanation, causes, fixes)
+
+
+def pool_rank(match: re.Match[str], text: Text) -> Finding:
+    given = ints(match["input"])
+    numbers = {"input_shape": given, "input_rank": len(given)}
+    if 0 in given:
+        explanation = f"the input {given} has a length of 0: earlier layers left nothing to pool"
+        return Finding(FRAMEWORK, "input_too_short", match[0], "PyTorch ≥ 1.0", numbers, explanation, (), ())
+    explanation = f"1-D pooling takes (batch, channels, length) or (channels, length); the input is {given}"
+    return Finding(
+        FRAMEWORK, "input_rank", match[0], "PyTorch ≥ 1.0", numbers, explanation, (), _rank_fixes(given, None)
+    )
+
+
 Matcher = tuple[re.Pattern[str], Callable[[re.Match[str], Text], Finding]]
 MATCHERS: list[Matcher] = [
     *torch_settings.MATCHERS,
     (
         re.compile(
-            r"Given groups=(?P<groups>\d{1,40}), weight of size \[*(?P<weight>[\d,\s]{1,300}?)\]*, expected input"
+            r"Given (?:groups=(?P<groups>\d{1,40})|transposed=(?P<transposed>1)), "
+            r"weight of size \[*(?P<weight>[\d,\s]{1,300}?)\]*, expected input"
             r"\[(?P<input>[\d,\s]{1,300})\] to have (?P<expected>\d{1,40}) channels, "
             r"but got (?P<got>\d{1,40}) channels instead"
         ),
@@ -216,5 +262,19 @@ MATCHERS: list[Matcher] = [
             r"Output size is too small)"
         ),
         pooling,
+    ),
+    (
+        re.compile(
+            r"input\.size\(-1\) must be equal to input_size\. Expected (?P<expected>\d{1,40}), got (?P<got>\d{1,40})"
+        ),
+        recurrent_size,
+    ),
+    (re.compile(r"running_mean should contain (?P<expected>\d{1,40}) elements not (?P<got>\d{1,40})"), norm_features),
+    (
+        re.compile(
+            r"max_pool1d: Expected 2D or 3D \(batch mode\) tensor with optional 0 dim batch size for input, "
+            r"but got:\s*\[(?P<input>[\d, ]{0,300})\]"
+        ),
+        pool_rank,
     ),
 ]

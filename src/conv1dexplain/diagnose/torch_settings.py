@@ -148,6 +148,52 @@ def even_same(match: re.Match[str], text: Text) -> Finding:
     )
 
 
+def linear_dtype(match: re.Match[str], text: Text) -> Finding:
+    given, wanted = _dtype(match["a"])[0], _dtype(match["b"])[0]
+    numbers = {"input_dtype": given, "weight_dtype": wanted, "input_cuda": False, "weight_cuda": False}
+    explanation = f"the input is {given}, the Linear layer's weight {wanted}: a matrix product needs one dtype"
+    fix = Fix("cast_input", {"dtype": wanted}, f"x = x.to(torch.{wanted})")
+    return Finding(FRAMEWORK, "dtype", match[0], "PyTorch ≥ 2.0", numbers, explanation, (), (fix,))
+
+
+def one_value(match: re.Match[str], text: Text) -> Finding:
+    """stride=[2, 2] (a 2-D layer's): nn.Conv1d takes one value."""
+    name, values = match["name"], ints(match["value"])
+    value = values[0] if values else 1
+    explanation = f"nn.Conv1d slides along one axis: {name} is one number, it got {len(values)}"
+    fix = f.set_argument(name, value, "nn.Conv1d")
+    return Finding(FRAMEWORK, "argument_rank", match[0], "PyTorch ≥ 1.0", {name: values}, explanation, (), (fix,))
+
+
+def not_positive(match: re.Match[str], text: Text) -> Finding:
+    name = match["name"]
+    value = 0 if name == "padding" else 1
+    explanation = f"{name} must be {'0 or more' if name == 'padding' else 'at least 1'}"
+    fix = f.set_argument(name, value, "nn.Conv1d")
+    return Finding(FRAMEWORK, "argument_value", match[0], "PyTorch ≥ 1.0", {}, explanation, (), (fix,))
+
+
+def padding_mode(match: re.Match[str], text: Text) -> Finding:
+    given = match["given"]
+    explanation = f"padding_mode is 'zeros', 'reflect', 'replicate' or 'circular'; it got {given!r}"
+    causes = ("'same' and 'valid' are values of padding, not of padding_mode",) if given in ("same", "valid") else ()
+    fix = f.set_argument("padding_mode", "zeros", "nn.Conv1d")
+    return Finding(
+        FRAMEWORK, "argument_value", match[0], "PyTorch ≥ 1.0", {"padding_mode": given}, explanation, causes, (fix,)
+    )
+
+
+def pool_padding(match: re.Match[str], text: Text) -> Finding:
+    padding, kernel = int(match["padding"] or match["padding2"]), int(match["k"] or match["k2"])
+    span = int(match["d"] or 1) * (kernel - 1) + 1
+    avg = match["op"] == "avg" or (match["op"] is None and "AvgPool" in text.text)
+    layer = "nn.AvgPool1d" if avg else "nn.MaxPool1d"
+    explanation = f"a pooling layer pads at most half its window: a window of {span} takes padding ≤ {span // 2}"
+    fix = f.set_argument("padding", span // 2, layer)
+    numbers = {"padding": padding, "kernel_size": kernel}
+    return Finding(FRAMEWORK, "argument_value", match[0], "PyTorch ≥ 1.0", numbers, explanation, (), (fix,))
+
+
 Matcher = tuple[re.Pattern[str], Callable[[re.Match[str], Text], Finding]]
 MATCHERS: list[Matcher] = [
     (
@@ -173,5 +219,30 @@ MATCHERS: list[Matcher] = [
     (
         re.compile(r"Using padding='same' with even kernel lengths and odd dilation may require a zero-padded copy"),
         even_same,
+    ),
+    (re.compile(r"mat1 and mat2 must have the same dtype, but got (?P<a>\w{1,30}) and (?P<b>\w{1,30})"), linear_dtype),
+    (
+        re.compile(
+            r"expected (?P<name>stride|padding|dilation) to be a single integer value or a list of \d{1,3} values to "
+            r"match the convolution dimensions, but got (?P=name)=\[(?P<value>[-\d, ]{0,200})\]"
+        ),
+        one_value,
+    ),
+    (re.compile(r"non-positive (?P<name>stride|dilation) is not supported"), not_positive),
+    (re.compile(r"(?P<name>stride|dilation) should be greater than zero"), not_positive),
+    (re.compile(r"negative (?P<name>padding) is not supported"), not_positive),
+    (re.compile(r"(?<!number of )(?P<name>groups) must be a positive integer"), not_positive),  # (not Keras')
+    (
+        re.compile(r"padding_mode must be one of \{[^}]{0,200}\}, but got padding_mode='(?P<given>[^']{0,100})'"),
+        padding_mode,
+    ),
+    (
+        re.compile(
+            r"(?:(?P<op>max|avg)_pool1d\(\) padding should be at most half of kernel size, but got "
+            r"padding=(?P<padding>\d{1,40}) and kernel_size=(?P<k>\d{1,40}))|(?:pad should be at most half of "
+            r"effective kernel size, but got pad=(?P<padding2>\d{1,40}), kernel_size=(?P<k2>\d{1,40}) and "
+            r"dilation=(?P<d>\d{1,40}))"
+        ),
+        pool_padding,
     ),
 ]
