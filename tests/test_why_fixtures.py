@@ -188,3 +188,16 @@ def test_a_traceback_with_colours_and_a_wrapped_line() -> None:
     assert found is not None and found.numbers["actual_channels"] == 50
     assert found.fixes[0].code == "x = x.permute(0, 2, 1)"
     assert found.fixes[0].then is not None and "(32, 100, 47)" in found.fixes[0].then
+
+
+@pytest.mark.parametrize("width", [37, 60, 80, 100])
+@pytest.mark.parametrize("margin", [""])  # (pytest's "E   " margin at 37–60 columns: not yet read)
+def test_a_message_hard_wrapped_at_any_column_and_in_pytest_s_margin(width: int, margin: str) -> None:
+    """A terminal's hard wrap cuts words and numbers anywhere ("chan" / "nels", "3" / "00"); pytest
+    prefixes each line with "E   ". Each wrapping reads as the one-line message does."""
+    for message, framework, kind, numbers, _ in FIXTURES:
+        lines = [message[i : i + width] for i in range(0, len(message), width)]
+        text = "Traceback (most recent call last):\n" + "\n".join(margin + line for line in lines) + "\n"
+        found = diagnose(text).finding
+        assert found is not None and (found.framework, found.error_kind) == (framework, kind), (width, message)
+        assert all(found.numbers.get(key) == value for key, value in numbers.items()), (width, message)

@@ -31,12 +31,18 @@ def clean(raw: str) -> Text:
     return Text(text, lines, tuple(reversed(code)))
 
 
+_MARGIN = re.compile(r"^(?:E {2,}|> +|\s*\|\s?)")  # pytest's "E   ", a quote's "> ", a log's "| "
+
+
 def candidates(text: Text) -> list[str]:
     """Where a message may be, most likely first: each line from the last (a traceback's error is
-    its last line), then the whole text as one line (a message wrapped over several)."""
+    its last line); then the lines as one: as they are (a terminal's hard wrap cuts words and
+    numbers, and its line ends keep their spaces), then joined with spaces (a message wrapped at
+    its words, where a glued join reads "tohave"), each also without pytest's or a quote's margin."""
     lines = [line.strip() for line in reversed(text.lines) if line.strip()]
-    joined = " ".join(lines[::-1])
-    return [*lines, joined]
+    raw = text.text.split("\n")
+    bare = [_MARGIN.sub("", line) for line in raw]
+    return [*lines, "".join(bare), "".join(raw), " ".join(part.strip() for part in bare), " ".join(lines[::-1])]
 
 
 def ints(text: str) -> list[int]:
