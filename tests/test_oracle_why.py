@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from conv1dexplain.diagnose import diagnose
+from conv1dexplain.diagnose import diagnose, with_model
 
 pytestmark = pytest.mark.oracle
 PER_KIND = 36
@@ -36,33 +36,56 @@ class Case:
     dtype: str = "float32"
     error_kind: str = ""  # what `why` must call it
     numbers: dict[str, Any] = field(default_factory=dict)  # what it must read from the message
+    given_as: str = "tensor"  # PyTorch's input as a tensor, a NumPy array or a list
+    built_for: tuple[int, ...] | None = None  # Keras: the layer inside a model built for this input
 
     def script(self) -> str:
         arguments = ", ".join(f"{key}={value!r}" for key, value in self.args.items())
         if self.framework == "pytorch":
+            data = {
+                "tensor": f"torch.zeros({self.shape}, dtype=torch.{self.dtype})",
+                "numpy": f"np.zeros({self.shape}, dtype='{self.dtype}')",
+                "list": f"np.zeros({self.shape}, dtype='{self.dtype}').tolist()",
+            }[self.given_as]
             return (
-                "import torch\nfrom torch import nn\n"
-                f"x = torch.zeros({self.shape}, dtype=torch.{self.dtype})\n"
+                "import numpy as np\nimport torch\nfrom torch import nn\n"
+                f"x = {data}\n"
                 f"layer = nn.{self.layer}({arguments})\n"
                 "y = layer(x)\n"
             )
+        call = "y = layer(x)\n"
+        if self.built_for is not None:
+            call = f"y = keras.Sequential([keras.Input({self.built_for}), layer])(x)\n"
         return (
             "import numpy as np\nimport keras\n"
+            "keras.utils.clear_session(free_memory=False)  # (names as in a fresh process: conv1d, not conv1d_37)\n"
             f"x = np.zeros({self.shape}, dtype='{self.dtype}')\n"
             f"layer = keras.layers.{self.layer}({arguments})\n"
-            "y = layer(x)\n"
+            f"{call}"
         )
+
+    def model_code(self) -> str:
+        """The layer as a one-layer model's code, as `why model.py` reads it."""
+        arguments = ", ".join(f"{key}={value!r}" for key, value in self.args.items())
+        prefix = "nn." if self.framework == "pytorch" else ""
+        return f"{prefix}{self.layer}({arguments})\n"
 
 
 def _run(case: Case, folder: Path) -> str | None:
     """The traceback the script prints, or None if it runs."""
+    return _outcome(case, folder)[0]
+
+
+def _outcome(case: Case, folder: Path) -> tuple[str | None, tuple[int, ...] | None]:
+    """The traceback the script prints, or the shape of what the layer gives."""
     path = folder / f"mistake_{case.kind}.py"
     path.write_text(case.script())
     try:
-        runpy.run_path(str(path), run_name="__main__")
+        done = runpy.run_path(str(path), run_name="__main__")
     except Exception:  # whatever the framework raises is the user's error
-        return traceback.format_exc()
-    return None
+        return traceback.format_exc(), None
+    y = done["y"]
+    return None, tuple((y[0] if isinstance(y, tuple) else y).shape)  # (an RNN's (output, state))
 
 
 def _applied(case: Case, fix: dict[str, Any]) -> Case | None:
@@ -84,6 +107,11 @@ def _applied(case: Case, fix: dict[str, Any]) -> Case | None:
         return replace(case, shape=tuple(s for i, s in enumerate(shape) if i != fix["dim"]))
     if kind == "cast_input":
         return replace(case, dtype=fix["dtype"])
+    if kind == "to_tensor":
+        return replace(case, given_as="tensor", dtype=fix["dtype"])
+    if kind == "unsqueeze_input":
+        dim = fix["dim"] if fix["dim"] >= 0 else len(shape) + 1 + fix["dim"]
+        return replace(case, shape=tuple([*shape[:dim], 1, *shape[dim:]]))
     axis = -1 if case.framework == "pytorch" else 1
     if kind == "pad_input":
         shape[axis] += fix["left"] + fix["right"]
@@ -92,6 +120,27 @@ def _applied(case: Case, fix: dict[str, Any]) -> Case | None:
         shape[axis] = max(shape[axis], fix["value"])
         return replace(case, shape=tuple(shape))
     return None
+
+
+def _check_verdict(case: Case, fix: dict[str, Any], folder: Path) -> str | None:
+    """ "" when the fix's check on the model says what the real framework does with the fix applied,
+    else what differs; None when the fix was not checked (or cannot be applied here)."""
+    check = fix["checked"]
+    repaired = _applied(case, fix)
+    if check is None or repaired is None:
+        return None
+    error, shape = _outcome(repaired, folder)
+    said = check["layer_output_shape"]
+    if said is None or error is not None:
+        return "" if (said is None) == (error is not None) else f"check says {said}, the framework {shape or error}"
+    if len(said) == len(shape) + 1 and said[0] == 1:  # (an unbatched example: PyTorch reports a batch of one)
+        said = said[1:]
+    agree = len(said) == len(shape) and all(a is None or a == b for a, b in zip(said, shape, strict=True))
+    return "" if agree and fix["then"] == _fmt(check["layer_output_shape"]) else f"check says {said}, real {shape}"
+
+
+def _fmt(dims: list[int | None]) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
 
 
 # ---- PyTorch mistakes ------------------------------------------------------------------------
@@ -276,6 +325,139 @@ def t_linear_dtype(rng: random.Random) -> Case:
     )
 
 
+def t_not_a_tensor(rng: random.Random) -> Case:
+    n, c, length = rng.randint(1, 4), rng.randint(1, 8), rng.randint(4, 30)
+    layer, args, shape, dtype = rng.choice(
+        [
+            ("Conv1d", {"in_channels": c, "out_channels": 3, "kernel_size": 3}, (n, c, length), "float32"),
+            ("Conv1d", {"in_channels": c, "out_channels": 3, "kernel_size": 3}, (n, c, length), "float64"),
+            ("Linear", {"in_features": length, "out_features": 2}, (n, length), "float32"),
+            ("MaxPool1d", {"kernel_size": 2}, (n, c, length), "float32"),
+            ("AvgPool1d", {"kernel_size": 2}, (n, c, length), "float64"),
+            ("LSTM", {"input_size": c, "hidden_size": 4, "batch_first": True}, (n, length, c), "float32"),
+            ("BatchNorm1d", {"num_features": c}, (n + 1, c, length), "float32"),
+            ("Embedding", {"num_embeddings": 10, "embedding_dim": 4}, (n, length), "int64"),
+            ("ConvTranspose1d", {"in_channels": c, "out_channels": 2, "kernel_size": 3}, (n, c, length), "float32"),
+        ]
+    )
+    given_as = "list" if layer == "Conv1d" and rng.random() < 0.3 else "numpy"
+    numbers = {"input_type": "list" if given_as == "list" else "numpy.ndarray"}
+    return Case(
+        "not_a_tensor",
+        "pytorch",
+        layer,
+        args,
+        shape,
+        dtype,
+        error_kind="input_type",
+        numbers=numbers,
+        given_as=given_as,
+    )
+
+
+def t_embedding_float(rng: random.Random) -> Case:
+    args = {"num_embeddings": rng.randint(1, 5000), "embedding_dim": rng.randint(1, 64)}
+    shape = (rng.randint(1, 8), rng.randint(1, 100))
+    dtype = rng.choice(["float32", "float32", "float64"])
+    return Case("embedding_float", "pytorch", "Embedding", args, shape, dtype=dtype, error_kind="dtype")
+
+
+def t_pool_rank_2_to_3(rng: random.Random) -> Case:
+    layer, args = rng.choice(
+        [
+            ("AvgPool1d", {"kernel_size": 2}),
+            ("AdaptiveAvgPool1d", {"output_size": 2}),
+            ("AdaptiveMaxPool1d", {"output_size": 3}),
+        ]
+    )
+    length = rng.randint(4, 40)
+    shape = (length,) if rng.random() < 0.4 else (rng.randint(1, 4), 1, rng.randint(1, 8), length)
+    numbers = {"input_rank": len(shape)}
+    return Case("pool_rank_2_to_3", "pytorch", layer, args, shape, error_kind="input_rank", numbers=numbers)
+
+
+def t_recurrent_rank(rng: random.Random) -> Case:
+    features = rng.randint(1, 16)
+    layer = rng.choice(["LSTM", "GRU", "RNN"])
+    if rng.random() < 0.5:
+        shape: tuple[int, ...] = (rng.randint(1, 4), 1, rng.randint(2, 30), features)
+    else:
+        features, shape = 1, (rng.randint(2, 30),)
+    args = {"input_size": features, "hidden_size": rng.randint(1, 8), "batch_first": rng.random() < 0.7}
+    numbers = {"input_rank": len(shape), "layer": layer}
+    return Case("recurrent_rank", "pytorch", layer, args, shape, error_kind="input_rank", numbers=numbers)
+
+
+def t_layer_norm(rng: random.Random) -> Case:
+    channels, length = rng.randint(1, 64), rng.randint(2, 80)
+    while length == channels:
+        length = rng.randint(2, 80)
+    shape = (rng.randint(1, 4), channels, length)  # a Conv1d's output into LayerNorm(channels)
+    numbers = {"normalized_shape": [channels], "input_shape": list(shape)}
+    return Case(
+        "layer_norm",
+        "pytorch",
+        "LayerNorm",
+        {"normalized_shape": channels},
+        shape,
+        error_kind="norm_features",
+        numbers=numbers,
+    )
+
+
+def t_group_norm(rng: random.Random) -> Case:
+    groups = rng.randint(2, 8)
+    channels, length = groups * rng.randint(1, 8), rng.randint(2, 60)
+    while length % groups == 0:
+        length = rng.randint(2, 60)
+    shape = (rng.randint(1, 4), length, channels)  # channels-last into GroupNorm
+    args = {"num_groups": groups, "num_channels": channels}
+    numbers = {"num_groups": groups, "actual_channels": length}
+    return Case("group_norm", "pytorch", "GroupNorm", args, shape, error_kind="groups", numbers=numbers)
+
+
+def t_instance_norm(rng: random.Random) -> Case:
+    channels, length = rng.randint(1, 64), rng.randint(2, 80)
+    while length == channels:
+        length = rng.randint(2, 80)
+    shape = (rng.randint(1, 4), length, channels)
+    args = {"num_features": channels, "affine": True}
+    numbers = {"num_features": channels, "actual_channels": length}
+    return Case("instance_norm", "pytorch", "InstanceNorm1d", args, shape, error_kind="norm_features", numbers=numbers)
+
+
+def t_output_padding(rng: random.Random) -> Case:
+    stride, dilation = rng.randint(1, 4), rng.randint(1, 4)
+    given = max(stride, dilation) + rng.randint(0, 2)
+    args = {
+        "in_channels": 2,
+        "out_channels": 3,
+        "kernel_size": rng.randint(1, 5),
+        "stride": stride,
+        "dilation": dilation,
+        "output_padding": given,
+    }
+    numbers = {"output_padding": given, "stride": stride, "dilation": dilation}
+    return Case(
+        "output_padding",
+        "pytorch",
+        "ConvTranspose1d",
+        args,
+        (1, 2, rng.randint(2, 20)),
+        error_kind="argument_value",
+        numbers=numbers,
+    )
+
+
+def t_upsample_rank(rng: random.Random) -> Case:
+    length = rng.randint(2, 30)
+    shape = (length,) if rng.random() < 0.5 else (rng.randint(1, 8), length)
+    args = {"scale_factor": rng.randint(2, 4)}
+    return Case(
+        "upsample_rank", "pytorch", "Upsample", args, shape, error_kind="input_rank", numbers={"input_rank": len(shape)}
+    )
+
+
 # ---- Keras mistakes --------------------------------------------------------------------------
 
 
@@ -364,6 +546,25 @@ def k_settings(rng: random.Random) -> Case:
     return Case("settings", "keras", "Conv1D", args, shape, error_kind="argument_value")
 
 
+def k_layout(rng: random.Random) -> Case:
+    channels, length = rng.randint(1, 64), rng.randint(4, 80)
+    while length == channels:
+        length = rng.randint(4, 80)
+    args = {"filters": rng.randint(1, 16), "kernel_size": rng.randint(1, 4)}
+    shape = (rng.randint(1, 4), channels, length)  # PyTorch's layout into a model built for (length, channels)
+    numbers = {"expected_features": channels, "input_shape": list(shape)}
+    return Case(
+        "layout",
+        "keras",
+        "Conv1D",
+        args,
+        shape,
+        error_kind="input_channels",
+        numbers=numbers,
+        built_for=(length, channels),
+    )
+
+
 KINDS: list[Callable[[random.Random], Case]] = [
     t_layout,
     t_in_channels,
@@ -383,6 +584,15 @@ KINDS: list[Callable[[random.Random], Case]] = [
     t_settings,
     t_pool_settings,
     t_linear_dtype,
+    t_not_a_tensor,
+    t_embedding_float,
+    t_pool_rank_2_to_3,
+    t_recurrent_rank,
+    t_layer_norm,
+    t_group_norm,
+    t_instance_norm,
+    t_output_padding,
+    t_upsample_rank,
     k_two_d,
     k_too_short,
     k_groups,
@@ -392,6 +602,7 @@ KINDS: list[Callable[[random.Random], Case]] = [
     k_pool,
     k_four_d,
     k_settings,
+    k_layout,
 ]
 
 
@@ -404,6 +615,7 @@ def test_real_errors_are_recognised_read_and_fixed(
     wrong_numbers: list[str] = []
     unfixed: list[str] = []
     unrecognised: list[str] = []
+    located, checks, wrong_checks = 0, [0, 0], []  # checks: [wrong, right]
     for make in KINDS:
         for _ in range(PER_KIND):
             case = make(rng)
@@ -431,6 +643,14 @@ def test_real_errors_are_recognised_read_and_fixed(
                 tally[1] += 1
             else:
                 unfixed.append(f"{case.kind}: {first} on {case.script().splitlines()[-3:]}")
+            told = with_model(found, case.model_code())
+            located += told.layer is not None
+            for fix in told.fixes:
+                verdict = _check_verdict(case, fix.to_dict(), tmp_path)
+                if verdict is not None:
+                    checks[verdict == ""] += 1
+                    if verdict:
+                        wrong_checks.append(f"{case.kind}: {verdict} on {case.model_code().strip()}")
     with capsys.disabled():
         print(
             f"\nwhy on {total} real errors: recognised {recognised} ({recognised / total:.1%}), "
@@ -440,7 +660,13 @@ def test_real_errors_are_recognised_read_and_fixed(
             print("  not fixed:", miss)
         for miss in unrecognised:
             print("  not recognised:", miss)
+        print(
+            f"with the layer as the model's code: located {located}/{recognised}; fixes checked on it "
+            f"{sum(checks)}, the real framework agreeing {checks[1]}"
+        )
     assert total >= 500
+    assert not wrong_checks, wrong_checks[:10]
+    assert checks[1] >= 300  # (the check is not vacuous: most fixes of most kinds are tried)
     assert not wrong_numbers, wrong_numbers[:10]
     assert recognised >= 0.99 * total, unrecognised[:10]
     assert fixed >= 0.95 * total, unfixed[:10]

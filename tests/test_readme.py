@@ -183,11 +183,25 @@ EXPECTED: dict[str, Check] = {
     # (None, 30): no channel axis; one channel per step is (None, 30, 1)
     "conv1dexplain why \"ValueError: Input 0 with name 'None' of layer 'conv1d' is incompatible with the layer: "
     "expected min_ndim=3, found ndim=2. Full shape received: (None, 30)\" --json | jq -c '.fixes[0]'":
-        _json_is({"kind": "reshape_input", "shape": [None, 30, 1], "code": "x = x[..., None]", "then": None}),
+        _json_is(
+            {"kind": "reshape_input", "shape": [None, 30, 1], "code": "x = x[..., None]", "then": None, "checked": None}
+        ),
     # mat1 is the input (32 × 1280), mat2 the weight transposed (640 × 10): in_features must be 1280
     "printf 'Traceback (most recent call last):\\n  File \"train.py\", line 9, in <module>\\n    y = head(x)\\n"
     "RuntimeError: mat1 and mat2 shapes cannot be multiplied (32x1280 and 640x10)\\n' | conv1dexplain why --json | "
     "jq -c '[.error_kind, .fixes[0].code]'": _json_is(["linear_features", "nn.Linear(..., in_features=1280)"]),
+    "printf 'import torch.nn as nn\\nnet = nn.Sequential(nn.Embedding(5000, 300), nn.Conv1d(300, 100, 4), nn.ReLU(), "
+    "nn.MaxPool1d(2), nn.Flatten(), nn.Linear(100 * 23, 10))\\n' > net.py": lambda result, cwd: None,
+    # permuted (32, 300, 50) → conv (32, 100, 47) → pool (32, 100, 23) → 2300 = in_features → (32, 10);
+    # in_channels=50 on (32, 50, 300) → (32, 100, 297) → 148 → 14,800 ≠ 2300: layer 5 (the Linear) refuses
+    "echo 'RuntimeError: Given groups=1, weight of size [100, 300, 4], expected input[32, 50, 300] to have 300 "
+    "channels, but got 50 channels instead' | conv1dexplain why net.py --json | "
+    "jq -c '[.layer, [.fixes[] | [.code, .checked.output_shape, .checked.stops_at]]]'": _json_is(
+        [
+            "1 (Conv1d)",
+            [["x = x.permute(0, 2, 1)", [32, 10], None], ["nn.Conv1d(..., in_channels=50)", None, "5 (Linear)"]],
+        ]
+    ),
     # 'same': ceil(50/1) = 50; kernel (k, C, F); 4·300·100 + 100 parameters.
     "conv1dexplain shape --input 50x300 --filters 100 --kernel-size 4 --padding same":
         _shows("(None, 50, 100)", "(4, 300, 100)", "120,100"),

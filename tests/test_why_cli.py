@@ -56,6 +56,7 @@ def test_json_contract() -> None:
         "dims": [0, 2, 1],
         "code": "x = x.permute(0, 2, 1)",
         "then": "(32, 100, 47) with stride 1 and no padding (the message gives neither)",
+        "checked": None,  # (only with the model's code)
     }
 
 
@@ -190,3 +191,40 @@ def test_with_the_model_s_code_the_layer_is_named(tmp_path: pytest.TempPathFacto
     assert json.loads(result.stdout)["layer"] == "conv1d_1 (Conv1D)"
     unmatched = run_process(["why", str(torch_model), "--json"], input=CHANNELS.replace("[100, 300, 4]", "[7, 300, 4]"))
     assert json.loads(unmatched.stdout)["layer"] is None  # no layer of the model gives that weight
+
+
+def test_with_the_model_s_code_each_fix_is_tried_on_the_model(tmp_path: pytest.TempPathFactory) -> None:
+    """The fixes folded through the user's model from the failing layer on. Worked by hand: the
+    permuted (32, 300, 50) through Conv1d(300, 100, 4) is (32, 100, 47), pooled by 2 (32, 100, 23),
+    flattened 2300 = Linear's in_features: (32, 10). in_channels=50 on the unpermuted (32, 50, 300)
+    gives (32, 100, 297), pooled 148, flattened 14800: Linear(2300, 10) refuses it."""
+    model = tmp_path / "net.py"  # type: ignore[operator]
+    model.write_text(
+        "import torch.nn as nn\nnet = nn.Sequential(\n    nn.Embedding(5000, 300),\n    nn.Conv1d(300, 100, 4),\n"
+        "    nn.ReLU(),\n    nn.MaxPool1d(2),\n    nn.Flatten(),\n    nn.Linear(100 * 23, 10),\n)\n"
+    )
+    result = run_process(["why", str(model), "--json"], input=CHANNELS)
+    assert result.returncode == 0, result.stderr
+    permute, in_channels = json.loads(result.stdout)["fixes"]
+    assert permute["kind"] == "permute_input" and permute["then"] == "(32, 100, 47)"
+    assert permute["checked"] == {
+        "runs": True,
+        "layer_output_shape": [32, 100, 47],
+        "output_shape": [32, 10],
+        "stops_at": None,
+        "error": None,
+    }
+    assert in_channels["argument"] == "in_channels" and in_channels["then"] == "(32, 100, 297)"
+    checked = in_channels["checked"]
+    assert checked["runs"] is False and checked["layer_output_shape"] == [32, 100, 297]
+    assert checked["stops_at"] == "5 (Linear)" and "14800" in checked["error"]
+    view = " ".join(run_process(["why", str(model)], input=CHANNELS).stdout.split())
+    assert "every later layer takes it; the model gives (32, 10)" in view
+    assert "next, the layer 5 (Linear) would refuse" in view
+    # A fix the model refuses further on goes after one it takes: this Linear was sized for
+    # in_channels=50 on length 300 (100 · 297), so the permute (4700 features) is refused there.
+    other = tmp_path / "other.py"  # type: ignore[operator]
+    other.write_text("nn.Conv1d(300, 100, 4), nn.Flatten(), nn.Linear(100 * 297, 10)\n")
+    first, second = json.loads(run_process(["why", str(other), "--json"], input=CHANNELS).stdout)["fixes"]
+    assert first["argument"] == "in_channels" and first["checked"]["output_shape"] == [32, 10]
+    assert second["kind"] == "permute_input" and second["checked"]["stops_at"] == "2 (Linear)"

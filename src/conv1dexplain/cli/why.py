@@ -38,17 +38,14 @@ def why(
     message in it is explained (over 1 MB: its last megabyte). Exit code 1 when it holds no error
     conv1dexplain knows.
     """
-    from conv1dexplain.diagnose import KNOWN, diagnose
+    from conv1dexplain.diagnose import KNOWN, diagnose, with_model
     from conv1dexplain.diagnose.text import MAX_BYTES
 
     model_code = _model_file(error)
     text = _stdin(MAX_BYTES) if error in (None, "-") or model_code is not None else error
     report = diagnose(text)
     if model_code is not None and report.finding is not None:
-        from conv1dexplain.diagnose.model_layer import locate
-
-        layer = locate(report.finding, model_code)
-        report = report._replace(finding=report.finding._replace(layer=layer or report.finding.layer))
+        report = report._replace(finding=with_model(report.finding, model_code))
     if json:
         from conv1dexplain.cli.output import write_json
 

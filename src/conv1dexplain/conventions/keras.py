@@ -39,6 +39,9 @@ class Keras(Convention):
         "reshape": "x = keras.ops.reshape(x, ({sizes}))",
         "squeeze": "x = keras.ops.squeeze(x, axis={dim})",
         "pad": "x = keras.ops.pad(x, ((0, 0), ({left}, {right}), (0, 0)))",
+        "to_tensor": "x = keras.ops.convert_to_tensor(x, dtype='{dtype}')",
+        "unsqueeze": "x = keras.ops.expand_dims(x, axis={dim})",
+        "flatten": "x = keras.ops.reshape(x, (keras.ops.shape(x)[0], -1))",
     }
     default_layout = "channels_last"
     kernel_name = "kernel"

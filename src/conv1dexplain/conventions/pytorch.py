@@ -27,6 +27,9 @@ class PyTorch(Convention):
         "reshape": "x = x.reshape({sizes})",
         "squeeze": "x = x.squeeze({dim})",
         "pad": "x = torch.nn.functional.pad(x, ({left}, {right}))",
+        "to_tensor": "x = torch.as_tensor(x, dtype=torch.{dtype})",
+        "unsqueeze": "x = x.unsqueeze({dim})",
+        "flatten": "x = x.flatten(1)",
     }
     default_layout = "channels_first"
     kernel_name = "weight"

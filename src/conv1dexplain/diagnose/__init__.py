@@ -14,7 +14,9 @@ from conv1dexplain.report.diagnosis import Diagnosis, Finding
 KNOWN = (
     "PyTorch: wrong channels or layout, input rank, tuple kernel_size, kernel longer than the input, "
     "pooling output size, mat1 and mat2 (Linear), dtype or device, 'same' with a stride, padding strings, "
-    "groups, reflect or circular padding too large; Keras: min_ndim / ndim, output size zero or negative, "
+    "groups, reflect or circular padding too large, a NumPy array or list for a tensor, Embedding given floats, "
+    "pooling, RNN and Upsample ranks, LayerNorm, GroupNorm and InstanceNorm on the wrong axis, ConvTranspose1d's "
+    "output_padding; Keras: min_ndim / ndim, output size zero or negative, "
     "groups, strides with dilation, padding, Dense features, deprecated input_length / input_shape, "
     "TensorFlow's Negative dimension size and NCHW on the CPU"
 )
@@ -28,6 +30,18 @@ def diagnose(raw: str) -> Diagnosis:
         if found is not None:
             return Diagnosis(True, found)
     return Diagnosis(False, None)
+
+
+def with_model(found: Finding, code: str) -> Finding:
+    """The finding told with the model's code: the layer named as the model names it, and each fix
+    checked through the model's layers (parsed, never run)."""
+    from conv1dexplain.diagnose.model_layer import locate
+    from conv1dexplain.diagnose.verify import checked
+
+    located = locate(found, code)
+    if located is None:
+        return found
+    return checked(found._replace(layer=located.label), located)
 
 
 def _match(line: str, text: object) -> Finding | None:

@@ -41,3 +41,17 @@ def pad(left: int, right: int, framework: str) -> Fix:
 
 def min_length(value: int) -> Fix:
     return Fix("min_input_length", {"value": value}, f"# give inputs of at least {value} positions")
+
+
+def to_tensor(dtype: str, framework: str) -> Fix:
+    """A NumPy array or a list made the framework's tensor."""
+    return Fix("to_tensor", {"dtype": dtype}, _code(framework, "to_tensor", dtype=dtype))
+
+
+def unsqueeze(dim: int, framework: str) -> Fix:
+    return Fix("unsqueeze_input", {"dim": dim}, _code(framework, "unsqueeze", dim=dim))
+
+
+def flatten(framework: str) -> Fix:
+    """Everything but the batch made one axis: (N, C, L) → (N, C·L)."""
+    return Fix("flatten_input", {"start_dim": 1}, _code(framework, "flatten"))

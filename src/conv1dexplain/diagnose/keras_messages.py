@@ -141,6 +141,22 @@ def tf_negative(match: re.Match[str], text: Text) -> Finding:
 def dense_features(match: re.Match[str], text: Text) -> Finding:
     wanted, shape, layer = int(match["wanted"]), _dims(match["shape"]), match["layer"]
     numbers = {"layer": layer, "expected_features": wanted, "input_shape": shape}
+    if len(shape) == 3 and shape[1] == wanted and shape[2] != wanted:  # (batch, channels, length) data
+        explanation = (
+            f"{layer} was built for {wanted} channels on the last axis; the input {fmt_shape(tuple(shape))} has "
+            f"{shape[2]} there and {wanted} on axis 1: it is laid out (batch, channels, length), as PyTorch does, "
+            "but Keras reads (batch, length, channels)"
+        )
+        causes: tuple[str, ...] = ("channels-first data (a PyTorch or NCW array) given to a Keras model",)
+        fix = f.permute([0, 2, 1], FRAMEWORK)
+        return Finding(FRAMEWORK, "input_channels", match[0], "Keras 3", numbers, explanation, causes, (fix,), layer)
+    if len(shape) == 3:
+        explanation = (
+            f"{layer} was built for {wanted} channels (the last axis); the input {fmt_shape(tuple(shape))} has "
+            f"{shape[2]}"
+        )
+        causes = (f"the model's Input(shape=…) says {wanted} channels; the data has {shape[2]}",)
+        return Finding(FRAMEWORK, "input_channels", match[0], "Keras 3", numbers, explanation, causes, (), layer)
     explanation = (
         f"{layer} was built for {wanted} features; what reaches it has {shape[-1]} ({fmt_shape(tuple(shape))}): "
         "the input length changed since the model was built (Flatten's size is length × channels)"

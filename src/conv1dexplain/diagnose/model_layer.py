@@ -5,9 +5,13 @@ message's numbers is named as the model names it (conv1d_1, or a Sequential's pa
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from conv1dexplain.report.diagnosis import Finding
+
+if TYPE_CHECKING:
+    from conv1dexplain.conventions import Convention
+    from conv1dexplain.layers.node import Call
 
 Test = Callable[[dict[str, Any]], bool]
 
@@ -16,35 +20,55 @@ def _size(value: Any) -> Any:
     return value[0] if isinstance(value, tuple | list) and len(value) == 1 else value
 
 
-def _tests(found: Finding) -> tuple[tuple[str, ...], Test] | None:
-    """The layer classes the message can come from, and what their bound arguments must say."""
-    numbers, kind = found.numbers, found.error_kind
-    if kind == "input_channels":
-        weight, groups = numbers["weight_shape"], numbers["groups"]
-        return (
-            ("Conv1d",),
-            lambda a: (
-                (a["out_channels"], a["in_channels"], _size(a["kernel_size"]), a["groups"])
-                == (
-                    weight[0],
-                    weight[1] * groups,
-                    weight[-1],
-                    groups,
-                )
-            ),
-        )
-    if kind == "linear_features":
-        wanted, out = numbers["weight_t_shape"]
-        return ("Linear",), lambda a: (a["in_features"], a["out_features"]) == (wanted, out)
-    if kind == "kernel_rank":
-        return ("Conv1d",), lambda a: isinstance(a["kernel_size"], tuple | list) and len(a["kernel_size"]) == 2
-    if kind == "strided_same":
-        return ("Conv1d",), lambda a: a["padding"] == "same" and _size(a["stride"]) != 1
-    if kind == "strides_with_dilation":
-        return ("Conv1D",), lambda a: _size(a["strides"]) > 1 and _size(a["dilation_rate"]) > 1
-    if kind == "groups":  # Keras' message gives groups; PyTorch's, the channels that do not divide
-        return ("Conv1D", "Conv1d"), _groups_test(numbers.get("groups"))
-    return None
+Wanted = tuple[tuple[str, ...], Test]  # the layer classes a message can come from, and their test
+
+
+def _channels(n: dict[str, Any]) -> Wanted:
+    weight, groups = n["weight_shape"], n["groups"]
+    if n.get("transposed"):  # nn.ConvTranspose1d's weight: (in_channels, out_channels / groups, k)
+        return ("ConvTranspose1d",), lambda a: (a["in_channels"], _size(a["kernel_size"])) == (weight[0], weight[-1])
+    wanted = (weight[0], weight[1] * groups, weight[-1], groups)
+    return ("Conv1d",), lambda a: (a["out_channels"], a["in_channels"], _size(a["kernel_size"]), a["groups"]) == wanted
+
+
+def _span(n: dict[str, Any]) -> Wanted:
+    return ("Conv1d",), lambda a: _size(a["dilation"]) * (_size(a["kernel_size"]) - 1) + 1 == n["kernel_span"]
+
+
+def _rank(n: dict[str, Any]) -> Wanted:
+    weight = n.get("weight_shape")
+    if weight is None or len(weight) != 3:
+        return ("Conv1d",), lambda a: True  # (the model's only Conv1d, if it has one)
+    return ("Conv1d",), lambda a: (a["out_channels"], _size(a["kernel_size"])) == (weight[0], weight[-1])
+
+
+def _anything(a: dict[str, Any]) -> bool:
+    return True
+
+
+_TESTS: dict[str, Callable[[dict[str, Any]], Wanted]] = {
+    "input_channels": _channels,
+    "input_too_short": _span,
+    "input_rank": _rank,
+    "linear_features": lambda n: (
+        ("Linear",),
+        lambda a: (a["in_features"], a["out_features"]) == tuple(n["weight_t_shape"]),
+    ),
+    "kernel_rank": lambda n: (
+        ("Conv1d",),
+        lambda a: isinstance(a["kernel_size"], tuple | list) and len(a["kernel_size"]) == 2,
+    ),
+    "strided_same": lambda n: (("Conv1d",), lambda a: a["padding"] == "same" and _size(a["stride"]) != 1),
+    "strides_with_dilation": lambda n: (
+        ("Conv1D",),
+        lambda a: _size(a["strides"]) > 1 and _size(a["dilation_rate"]) > 1,
+    ),
+    # Keras' message gives groups; PyTorch's, the channels that do not divide
+    "groups": lambda n: (("Conv1D", "Conv1d"), _groups_test(n.get("groups"))),
+    "recurrent_features": lambda n: (("LSTM", "GRU", "RNN"), lambda a: a["input_size"] == n["input_size"]),
+    "norm_features": lambda n: (("BatchNorm1d",), lambda a: a["num_features"] == n["num_features"]),
+    "pool_output_empty": lambda n: (("MaxPool1d", "AvgPool1d"), _anything),
+}
 
 
 def _groups_test(groups: Any) -> Test:
@@ -56,8 +80,18 @@ def _groups_test(groups: Any) -> Test:
     return test
 
 
-def locate(found: Finding, code: str) -> str | None:
-    """'conv1d_1 (Conv1D)' or '2.0 (Conv1d)': the one layer of the model the message fits, if one does."""
+class Located(NamedTuple):
+    """The layer of the model a message is about."""
+
+    position: int  # among the model's calls
+    label: str  # 'conv1d_1 (Conv1D)' or '2.0 (Conv1d)': its name in the model, and its class
+    calls: tuple[Call, ...]  # the model's layers
+    names: tuple[str, ...]  # their names in the model
+    rules: Convention
+
+
+def locate(found: Finding, code: str) -> Located | None:
+    """The one layer of the model the message fits, if one does."""
     from conv1dexplain.chain import layer_names
     from conv1dexplain.conventions import convention
     from conv1dexplain.errors import SpecError
@@ -71,19 +105,31 @@ def locate(found: Finding, code: str) -> str | None:
     rules = convention(source.framework or found.framework)
     names = layer_names(source.calls, rules)
     if found.layer is not None:  # Keras names it: the model's own name, with its class
-        named = [f"{name} ({call.name})" for name, call in zip(names, source.calls, strict=True) if name == found.layer]
-        return named[0] if len(named) == 1 else None
-    wanted = _tests(found)
-    if wanted is None:
+        named = [i for i, name in enumerate(names) if name == found.layer]
+        if not named:  # (Keras 3 names the layer's class: "when calling MaxPooling1D.call()")
+            named = [i for i, call in enumerate(source.calls) if call.name == found.layer]
+        return _located(named, names, source.calls, rules)
+    tests = _TESTS.get(found.error_kind)
+    if tests is None:
         return None
-    classes, test = wanted
+    try:
+        classes, test = tests(found.numbers)
+    except (KeyError, TypeError, IndexError):
+        return None
     hits = []
-    for name, call in zip(names, source.calls, strict=True):
+    for index, call in enumerate(source.calls):
         if call.name not in classes:
             continue
         try:
             if test(rule_for(rules, call).bind(call)):
-                hits.append(f"{name} ({call.name})")
+                hits.append(index)
         except (SpecError, TypeError, KeyError, IndexError):
             continue
-    return hits[0] if len(hits) == 1 else None
+    return _located(hits, names, source.calls, rules)
+
+
+def _located(hits: list[int], names: list[str], calls: tuple[Call, ...], rules: Convention) -> Located | None:
+    if len(hits) != 1:
+        return None
+    index = hits[0]
+    return Located(index, f"{names[index]} ({calls[index].name})", calls, tuple(names), rules)

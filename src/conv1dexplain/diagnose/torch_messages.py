@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 
 from conv1dexplain.diagnose import fixes as f
-from conv1dexplain.diagnose import torch_settings
+from conv1dexplain.diagnose import torch_layers, torch_settings
 from conv1dexplain.diagnose.text import Text, ints
 from conv1dexplain.geometry import Axis
 from conv1dexplain.report.diagnosis import Finding, Fix
@@ -217,6 +217,7 @@ def pool_rank(match: re.Match[str], text: Text) -> Finding:
 Matcher = tuple[re.Pattern[str], Callable[[re.Match[str], Text], Finding]]
 MATCHERS: list[Matcher] = [
     *torch_settings.MATCHERS,
+    *torch_layers.MATCHERS,
     (
         re.compile(
             r"Given (?:groups=(?P<groups>\d{1,40})|transposed=(?P<transposed>1)), "

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
-from conv1dexplain.report.diagnosis import Diagnosis
+from conv1dexplain.report.diagnosis import Check, Diagnosis
+from conv1dexplain.tensor import fmt_shape
 
 _TITLES = {"pytorch": "PyTorch", "keras": "Keras"}
 
@@ -31,7 +32,18 @@ def diagnosis_view(report: Diagnosis) -> Group:
         for fix in found.fixes:
             then = f"   # then: {fix.then}" if fix.then else ""
             parts.append(Text.assemble("  ", (fix.code, "green"), (then, "dim")))
+            if fix.check is not None:
+                parts.append(Text(f"    {_checked(fix.check)}", style="dim"))
     return Group(*parts)
+
+
+def _checked(check: Check) -> str:
+    """What the fix gives in the user's model."""
+    if check.layer_output is None:
+        return f"on your model: the layer {check.stops_at} still refuses: {check.error}"
+    if check.model_output is not None:
+        return f"on your model: every later layer takes it; the model gives {fmt_shape(check.model_output)}"
+    return f"on your model: next, the layer {check.stops_at} would refuse: {check.error}"
 
 
 def render_diagnosis(report: Diagnosis, console: Console) -> None:

@@ -9,17 +9,38 @@ from typing import Any, NamedTuple
 SCHEMA_VERSION = 1
 
 
+class Check(NamedTuple):
+    """A fix tried on the user's model (`why model.py`): what the failing layer then gives, and
+    whether every later layer takes it."""
+
+    layer_output: tuple[int | None, ...] | None  # None: the layer still refuses
+    model_output: tuple[int | None, ...] | None  # None: a layer refuses (stops_at)
+    stops_at: str | None  # "layer 4: linear (Linear)"
+    error: str | None  # what that layer's framework would say, in our words
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "runs": self.model_output is not None,
+            "layer_output_shape": None if self.layer_output is None else list(self.layer_output),
+            "output_shape": None if self.model_output is None else list(self.model_output),
+            "stops_at": self.stops_at,
+            "error": self.error,
+        }
+
+
 class Fix(NamedTuple):
     """One step that makes the failing call run: `kind` and its fields, the code, and what the
-    layer then gives (None when the message does not tell)."""
+    layer then gives (None when the message does not tell; exact when checked on the model)."""
 
     kind: str
     fields: dict[str, Any]
     code: str
     then: str | None = None
+    check: Check | None = None  # with the model's code
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, **self.fields, "code": self.code, "then": self.then}
+        check = None if self.check is None else self.check.to_dict()
+        return {"kind": self.kind, **self.fields, "code": self.code, "then": self.then, "checked": check}
 
 
 class Finding(NamedTuple):
