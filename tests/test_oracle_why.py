@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from conv1dexplain.diagnose import diagnose, with_model
+from test_why_patterns import assert_same_as_compiled
 
 pytestmark = pytest.mark.oracle
 PER_KIND = 36
@@ -625,6 +626,7 @@ def test_real_errors_are_recognised_read_and_fixed(
             total += 1
             tally = by_kind.setdefault(f"{case.framework} {case.kind}", [0, 0])
             tally[0] += 1
+            assert_same_as_compiled(text)  # (the deferred patterns miss nothing the regexes find)
             report = diagnose(text)
             if not report.recognized or report.finding is None:
                 unrecognised.append(f"{case.kind}: {text.strip().splitlines()[-1]}")

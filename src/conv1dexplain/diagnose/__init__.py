@@ -14,11 +14,13 @@ from conv1dexplain.report.diagnosis import Diagnosis, Finding
 KNOWN = (
     "PyTorch: wrong channels or layout, input rank, tuple kernel_size, kernel longer than the input, "
     "pooling output size, mat1 and mat2 (Linear), dtype or device, 'same' with a stride, padding strings, "
-    "groups, reflect or circular padding too large, a NumPy array or list for a tensor, Embedding given floats, "
-    "pooling, RNN and Upsample ranks, LayerNorm, GroupNorm and InstanceNorm on the wrong axis, ConvTranspose1d's "
-    "output_padding; Keras: min_ndim / ndim, output size zero or negative, "
-    "groups, strides with dilation, padding, Dense features, deprecated input_length / input_shape, "
-    "TensorFlow's Negative dimension size and NCHW on the CPU"
+    "groups, reflect or circular padding too large, a NumPy array or list for a tensor, Embedding given "
+    "floats, pooling, RNN and Upsample ranks, LayerNorm, GroupNorm and InstanceNorm on the wrong axis, "
+    "ConvTranspose1d's output_padding, sums and torch.cat of branches that differ, view/reshape sizes; "
+    "Keras: min_ndim / ndim, output size zero or negative, groups, strides with dilation, padding, Dense "
+    "features, Concatenate/Add shapes, Reshape sizes, Conv1DTranspose output_padding, a Dense after Flatten "
+    "on any length, deprecated input_length / input_shape, TensorFlow's Negative dimension size and NCHW on "
+    "the CPU"
 )
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
 
 from conv1dexplain.diagnose import fixes as f
-from conv1dexplain.diagnose import keras_settings
+from conv1dexplain.diagnose import keras_layers, keras_settings
+from conv1dexplain.diagnose.patterns import Matcher, lazy
 from conv1dexplain.diagnose.source import layer_arguments
 from conv1dexplain.diagnose.text import Text, ints
 from conv1dexplain.report.diagnosis import Finding, Fix
@@ -207,12 +207,12 @@ def kernel_rank(match: re.Match[str], text: Text) -> Finding:
     return Finding(FRAMEWORK, "input_rank", match[0], "Keras 3", numbers, explanation, causes, fixes)
 
 
-Matcher = tuple[re.Pattern[str], Callable[[re.Match[str], Text], Finding]]
 _LAYER = r"(?:with name '[^']{0,300}' )?of layer [\"']?(?P<layer>[\w./-]+)[\"']?"
 MATCHERS: list[Matcher] = [
     *keras_settings.MATCHERS,
+    *keras_layers.MATCHERS,
     (
-        re.compile(
+        lazy(
             rf"Input 0 {_LAYER}:? is incompatible with the layer: :? ?expected "
             r"(?P<kind>min_ndim|ndim)=(?P<wanted>\d{1,40}), "
             r"found ndim=(?P<found>\d{1,40})\. Full shape received: (?P<shape>[\(\[][^\)\]]{0,300}[\)\]])"
@@ -220,7 +220,7 @@ MATCHERS: list[Matcher] = [
         min_ndim,
     ),
     (
-        re.compile(
+        lazy(
             r"Computed output size would be (?:zero or )?negative\. Received "
             r"`inputs shape=(?P<inputs>\([^)]{0,300}\))`, "
             r"`kernel shape=(?P<kernel>\([^)]{0,300}\))`, `dilation_rate=(?P<dilation>[^`]{0,300})`"
@@ -229,7 +229,7 @@ MATCHERS: list[Matcher] = [
         negative_output,
     ),
     (
-        re.compile(
+        lazy(
             r"The number of input channels must be evenly divisible by the number of groups\. Received "
             r"groups=(?P<groups>\d{1,40}), but the input has (?P<channels>\d{1,40}) channels \(full input shape is "
             r"(?P<shape>\([^)]{0,300}\))\)"
@@ -237,49 +237,49 @@ MATCHERS: list[Matcher] = [
         groups_channels,
     ),
     (
-        re.compile(
+        lazy(
             r"The number of filters must be evenly divisible by the number of groups\. Received: "
             r"groups=(?P<groups>\d{1,40}), filters=(?P<filters>\d{1,40})"
         ),
         groups_filters,
     ),
     (
-        re.compile(
+        lazy(
             r"Negative dimension size caused by subtracting (?P<span>\d{1,40}) from (?P<length>\d{1,40}) for .{0,3000}?"
             r"with input shapes: (?P<x>\[[^\]]{0,300}\]), (?P<kernel>\[[^\]]{0,300}\])"
         ),
         tf_negative,
     ),
     (
-        re.compile(
+        lazy(
             rf"Input 0 {_LAYER}:? is incompatible with the layer: expected axis -1 of input shape to have value "
             r"(?P<wanted>\d{1,40}),? but received input with shape (?P<shape>\([^)]{0,300}\))"
         ),
         dense_features,
     ),
     (
-        re.compile(
+        lazy(
             r"Input 0 is incompatible with layer (?P<layer>[\w./-]+): expected (?:min_)?ndim=(?P<wanted>\d{1,40}), "
             r"found ndim=(?P<found>\d{1,40})(?P<shape>)"
         ),
         keras2_ndim,
     ),
     (
-        re.compile(
+        lazy(
             r"expected (?P<layer>\w+?)_input to have (?P<wanted>\d{1,40}) dimensions, but got array with shape "
             r"(?P<shape>\([^)]{0,300}\))(?P<found>)"
         ),
         keras2_ndim,
     ),
     (
-        re.compile(
+        lazy(
             r"Computed output size would be zero or negative\. Received: `inputs\.shape=\[(?P<shape>[^\]]{0,200})\]`, "
             r"`pool_size=\[?\(?(?P<pool>[\d, ]{1,40})"
         ),
         pool_negative,
     ),
     (
-        re.compile(
+        lazy(
             r"Kernel shape must have the same length as input, but received kernel of shape "
             r"(?P<kernel>\([^)]{0,200}\)) and input of shape (?P<shape>\([^)]{0,200}\))"
         ),

@@ -5,9 +5,9 @@ One matcher each (see keras_messages for where a new message goes)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from conv1dexplain.diagnose import fixes as f
+from conv1dexplain.diagnose.patterns import Matcher, lazy
 from conv1dexplain.diagnose.text import Text, ints
 from conv1dexplain.report.diagnosis import Finding, Fix
 
@@ -72,40 +72,37 @@ def groups_positive(match: re.Match[str], text: Text) -> Finding:
     )
 
 
-Matcher = tuple[re.Pattern[str], Callable[[re.Match[str], Text], Finding]]
 MATCHERS: list[Matcher] = [
     (
-        re.compile(
+        lazy(
             r"`strides > 1` not supported in conjunction with `dilation_rate > 1`\. Received: "
             r"strides=(?P<strides>\(?[\d, ]+\)?) and dilation_rate=(?P<dilation>\(?[\d, ]+\)?)"
         ),
         strides_dilation,
     ),
     (
-        re.compile(
+        lazy(
             r"The `padding` argument must be a list/tuple or one of \{[^}]{0,300}\}\. "  # (a set: any order)
             r"Received: (?P<given>\S{1,100})"
         ),
         padding_name,
     ),
-    (re.compile(r"only supports the NHWC tensor format on the CPU\. The op was given the format: NCHW"), nchw_on_cpu),
-    (re.compile(r"Argument `(?P<name>input_length)` is deprecated"), deprecated_argument),
-    (re.compile(r"Do not pass an `(?P<name>input_shape)`/`input_dim` argument to a layer"), deprecated_argument),
+    (lazy(r"only supports the NHWC tensor format on the CPU\. The op was given the format: NCHW"), nchw_on_cpu),
+    (lazy(r"Argument `(?P<name>input_length)` is deprecated"), deprecated_argument),
+    (lazy(r"Do not pass an `(?P<name>input_shape)`/`input_dim` argument to a layer"), deprecated_argument),
     (
-        re.compile(
+        lazy(
             r"The `(?P<name>kernel_size|strides|dilation_rate)` argument must be a tuple of 1 integers?\. "
             r"Received (?P=name)=(?P<value>\(?[-\d, ]{0,100}\)?)"
         ),
         one_int,
     ),
     (
-        re.compile(
-            r"The `data_format` argument must be one of \{[^}]{0,200}\}\. Received: data_format=(?P<given>\S{1,60})"
-        ),
+        lazy(r"The `data_format` argument must be one of \{[^}]{0,200}\}\. Received: data_format=(?P<given>\S{1,60})"),
         data_format,
     ),
     (
-        re.compile(r"The number of groups must be a positive integer\. Received: groups=(?P<groups>-?\d{1,40})"),
+        lazy(r"The number of groups must be a positive integer\. Received: groups=(?P<groups>-?\d{1,40})"),
         groups_positive,
     ),
 ]

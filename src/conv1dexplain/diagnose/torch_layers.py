@@ -6,9 +6,9 @@ One matcher each (see torch_messages for where a new message goes)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from conv1dexplain.diagnose import fixes as f
+from conv1dexplain.diagnose.patterns import Matcher, lazy
 from conv1dexplain.diagnose.text import Text, ints
 from conv1dexplain.report.diagnosis import Finding, Fix
 from conv1dexplain.tensor import fmt_shape
@@ -152,74 +152,71 @@ def upsample_rank(match: re.Match[str], text: Text) -> Finding:
     return Finding(FRAMEWORK, "input_rank", match[0], "PyTorch ≥ 1.0", numbers, explanation, (), fixes)
 
 
-Matcher = tuple[re.Pattern[str], Callable[[re.Match[str], Text], Finding]]
 MATCHERS: list[Matcher] = [
     (
-        re.compile(
+        lazy(
             r"(?P<function>\w{1,40})\(\) received an invalid combination of arguments - got "
             r"\((?P<given>numpy\.ndarray|list|tuple)(?P<which>)"
         ),
         not_a_tensor,
     ),
     (
-        re.compile(
+        lazy(
             r"(?P<function>\w{1,40})\(\): argument '(?P<which>input|indices)' \(position \d\) must be Tensor, "
             r"not (?P<given>numpy\.ndarray|list|tuple)"
         ),
         not_a_tensor,
     ),
     (
-        re.compile(r"'(?P<given>numpy\.ndarray|list|tuple)' object has no attribute 'dim'(?P<function>)(?P<which>)"),
+        lazy(r"'(?P<given>numpy\.ndarray|list|tuple)' object has no attribute 'dim'(?P<function>)(?P<which>)"),
         not_a_tensor,
     ),
     (
-        re.compile(
+        lazy(
             r"Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
             r"but got (?P<given>[\w.]{1,60}) instead"
         ),
         embedding_dtype,
     ),
     (
-        re.compile(
+        lazy(
             r"Expected 2 to 3 dimensions, but got (?P<rank>\d{1,3})-dimensional tensor for argument #1 'self' "
             r"\(while checking arguments for (?P<function>\w{1,40})\)"
         ),
         pool_rank,
     ),
     (
-        re.compile(
-            r"(?P<layer>LSTM|GRU|RNN): Expected input to be 2D or 3D, got (?P<rank>\d{1,3})D(?: tensor)? instead"
-        ),
+        lazy(r"(?P<layer>LSTM|GRU|RNN): Expected input to be 2D or 3D, got (?P<rank>\d{1,3})D(?: tensor)? instead"),
         recurrent_rank,
     ),
     (
-        re.compile(
+        lazy(
             r"Given normalized_shape=\[(?P<normalized>[\d, ]{1,200})\], expected input with shape "
             r"\[\*, [\d, ]{1,200}\], but got input of size\s?\[(?P<input>[\d, ]{1,300})\]"
         ),
         layer_norm,
     ),
     (
-        re.compile(
+        lazy(
             r"Expected number of channels in input to be divisible by num_groups, but got input of shape "
             r"\[(?P<input>[\d, ]{1,300})\] and num_groups=(?P<groups>\d{1,40})"
         ),
         group_norm,
     ),
     (
-        re.compile(
+        lazy(
             r"expected input's size at dim=(?P<dim>\d{1,3}) to match num_features \((?P<expected>\d{1,40})\), "
             r"but got: (?P<got>\d{1,40})"
         ),
         instance_norm,
     ),
     (
-        re.compile(
+        lazy(
             r"output padding must be smaller than either stride or dilation, but got output_padding_height: \d{1,40} "
             r"output_padding_width: (?P<padding>\d{1,40}) stride_height: \d{1,40} stride_width: (?P<stride>\d{1,40}) "
             r"dilation_height: \d{1,40} dilation_width: (?P<dilation>\d{1,40})"
         ),
         output_padding,
     ),
-    (re.compile(r"Only 3D, 4D and 5D input Tensors supported \(got (?P<rank>\d{1,3})D\)"), upsample_rank),
+    (lazy(r"Only 3D, 4D and 5D input Tensors supported \(got (?P<rank>\d{1,3})D\)"), upsample_rank),
 ]

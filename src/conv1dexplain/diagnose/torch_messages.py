@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
 
 from conv1dexplain.diagnose import fixes as f
-from conv1dexplain.diagnose import torch_layers, torch_settings
+from conv1dexplain.diagnose import torch_layers, torch_settings, torch_tensors
+from conv1dexplain.diagnose.patterns import Matcher, lazy
 from conv1dexplain.diagnose.text import Text, ints
 from conv1dexplain.geometry import Axis
 from conv1dexplain.report.diagnosis import Finding, Fix
@@ -214,12 +214,12 @@ def pool_rank(match: re.Match[str], text: Text) -> Finding:
     )
 
 
-Matcher = tuple[re.Pattern[str], Callable[[re.Match[str], Text], Finding]]
 MATCHERS: list[Matcher] = [
     *torch_settings.MATCHERS,
     *torch_layers.MATCHERS,
+    *torch_tensors.MATCHERS,
     (
-        re.compile(
+        lazy(
             r"Given (?:groups=(?P<groups>\d{1,40})|transposed=(?P<transposed>1)), "
             r"weight of size \[*(?P<weight>[\d,\s]{1,300}?)\]*, expected input"
             r"\[(?P<input>[\d,\s]{1,300})\] to have (?P<expected>\d{1,40}) channels, "
@@ -228,21 +228,21 @@ MATCHERS: list[Matcher] = [
         channels,
     ),
     (
-        re.compile(
+        lazy(
             r"Expected 2D \(unbatched\) or 3D \(batched\) input to conv1d, but got input of size:\s*"
             r"\[(?P<input>[\d,\s]{0,300})\]"
         ),
         rank,
     ),
     (
-        re.compile(
+        lazy(
             r"Expected \d+-dimensional input for \d+-dimensional weight \[(?P<weight>[\d,\s]{1,300})\], but got "
             r"\d+-dimensional input of size \[(?P<input>[\d,\s]{0,300})\] instead"
         ),
         old_rank,
     ),
     (
-        re.compile(
+        lazy(
             r"Calculated padded input size per channel: \((?P<padded>\d{1,40})\)\. "
             r"Kernel size: \((?P<span>\d{1,40})\)\. "
             r"Kernel size can't be greater than actual input size"
@@ -250,14 +250,14 @@ MATCHERS: list[Matcher] = [
         too_short,
     ),
     (
-        re.compile(
+        lazy(
             r"mat1 and mat2 shapes cannot be multiplied \((?P<a>\d{1,40})x(?P<b>\d{1,40}) "
             r"and (?P<c>\d{1,40})x(?P<d>\d{1,40})\)"
         ),
         linear,
     ),
     (
-        re.compile(
+        lazy(
             r"(?:(?:max|avg)_pool[12]d\(\) Invalid computed output size: (?P<out>-?\d{1,40}))|(?:Given input size: "
             r"\((?P<input>[\dx]{1,100})\)\. Calculated output size: \((?P<output>[-\dx]{1,100})\)\. "
             r"Output size is too small)"
@@ -265,14 +265,12 @@ MATCHERS: list[Matcher] = [
         pooling,
     ),
     (
-        re.compile(
-            r"input\.size\(-1\) must be equal to input_size\. Expected (?P<expected>\d{1,40}), got (?P<got>\d{1,40})"
-        ),
+        lazy(r"input\.size\(-1\) must be equal to input_size\. Expected (?P<expected>\d{1,40}), got (?P<got>\d{1,40})"),
         recurrent_size,
     ),
-    (re.compile(r"running_mean should contain (?P<expected>\d{1,40}) elements not (?P<got>\d{1,40})"), norm_features),
+    (lazy(r"running_mean should contain (?P<expected>\d{1,40}) elements not (?P<got>\d{1,40})"), norm_features),
     (
-        re.compile(
+        lazy(
             r"max_pool1d: Expected 2D or 3D \(batch mode\) tensor with optional 0 dim batch size for input, "
             r"but got:\s*\[(?P<input>[\d, ]{0,300})\]"
         ),

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
 
 from conv1dexplain.diagnose import fixes as f
+from conv1dexplain.diagnose.patterns import Matcher, lazy
 from conv1dexplain.diagnose.source import layer_arguments
 from conv1dexplain.diagnose.text import Text, ints
 from conv1dexplain.report.diagnosis import Finding, Fix
@@ -194,50 +194,49 @@ def pool_padding(match: re.Match[str], text: Text) -> Finding:
     return Finding(FRAMEWORK, "argument_value", match[0], "PyTorch ≥ 1.0", numbers, explanation, (), (fix,))
 
 
-Matcher = tuple[re.Pattern[str], Callable[[re.Match[str], Text], Finding]]
 MATCHERS: list[Matcher] = [
     (
-        re.compile(
+        lazy(
             r"Input type \((?P<input>[\w:. ]{1,60}?)\) and (?P<which>weight|bias) type "
             r"\((?P<param>[\w:. ]{1,60}?)\) should be the same"
         ),
         dtype,
     ),
-    (re.compile(r"expected scalar type (?P<expected>\w+) but found (?P<found>\w+)"), scalar_type),
-    (re.compile(r"padding='same' is not supported for strided convolutions"), strided_same),
-    (re.compile(r"Invalid padding string '(?P<given>[^']{0,300})', should be one of \{[^}]{0,300}\}"), padding_string),
-    (re.compile(r"(?P<which>in|out)_channels must be divisible by groups"), groups),
+    (lazy(r"expected scalar type (?P<expected>\w+) but found (?P<found>\w+)"), scalar_type),
+    (lazy(r"padding='same' is not supported for strided convolutions"), strided_same),
+    (lazy(r"Invalid padding string '(?P<given>[^']{0,300})', should be one of \{[^}]{0,300}\}"), padding_string),
+    (lazy(r"(?P<which>in|out)_channels must be divisible by groups"), groups),
     (
-        re.compile(
+        lazy(
             r"Padding size should be less than the corresponding input dimension, but got: padding "
             r"\((?P<left>\d{1,40}), (?P<right>\d{1,40})\) at dimension (?P<dim>\d{1,40}) "
             r"of input \[(?P<input>[\d,\s]{1,300})\]"
         ),
         reflect,
     ),
-    (re.compile(r"Padding value causes wrapping around more than once"), circular),
+    (lazy(r"Padding value causes wrapping around more than once"), circular),
     (
-        re.compile(r"Using padding='same' with even kernel lengths and odd dilation may require a zero-padded copy"),
+        lazy(r"Using padding='same' with even kernel lengths and odd dilation may require a zero-padded copy"),
         even_same,
     ),
-    (re.compile(r"mat1 and mat2 must have the same dtype, but got (?P<a>\w{1,30}) and (?P<b>\w{1,30})"), linear_dtype),
+    (lazy(r"mat1 and mat2 must have the same dtype, but got (?P<a>\w{1,30}) and (?P<b>\w{1,30})"), linear_dtype),
     (
-        re.compile(
+        lazy(
             r"expected (?P<name>stride|padding|dilation) to be a single integer value or a list of \d{1,3} values to "
             r"match the convolution dimensions, but got (?P=name)=\[(?P<value>[-\d, ]{0,200})\]"
         ),
         one_value,
     ),
-    (re.compile(r"non-positive (?P<name>stride|dilation) is not supported"), not_positive),
-    (re.compile(r"(?P<name>stride|dilation) should be greater than zero"), not_positive),
-    (re.compile(r"negative (?P<name>padding) is not supported"), not_positive),
-    (re.compile(r"(?<!number of )(?P<name>groups) must be a positive integer"), not_positive),  # (not Keras')
+    (lazy(r"non-positive (?P<name>stride|dilation) is not supported"), not_positive),
+    (lazy(r"(?P<name>stride|dilation) should be greater than zero"), not_positive),
+    (lazy(r"negative (?P<name>padding) is not supported"), not_positive),
+    (lazy(r"(?<!number of )(?P<name>groups) must be a positive integer"), not_positive),  # (not Keras')
     (
-        re.compile(r"padding_mode must be one of \{[^}]{0,200}\}, but got padding_mode='(?P<given>[^']{0,100})'"),
+        lazy(r"padding_mode must be one of \{[^}]{0,200}\}, but got padding_mode='(?P<given>[^']{0,100})'"),
         padding_mode,
     ),
     (
-        re.compile(
+        lazy(
             r"(?:(?P<op>max|avg)_pool1d\(\) padding should be at most half of kernel size, but got "
             r"padding=(?P<padding>\d{1,40}) and kernel_size=(?P<k>\d{1,40}))|(?:pad should be at most half of "
             r"effective kernel size, but got pad=(?P<padding2>\d{1,40}), kernel_size=(?P<k2>\d{1,40}) and "
