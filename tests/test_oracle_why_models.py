@@ -220,6 +220,27 @@ def t_view_permuted(rng: random.Random) -> Mistake:
     return Mistake("view_permuted", "pytorch", "view_not_contiguous", script, {"call": "view"}, {}, apply)
 
 
+def t_rnn_in_sequential(rng: random.Random) -> Mistake:
+    features, hidden = rng.randint(1, 8), rng.randint(2, 16)
+    layer = rng.choice(["LSTM", "GRU", "RNN"])
+    after = rng.choice(
+        [f"nn.Linear({hidden}, 2)", "nn.ReLU()", "nn.Dropout(0.1)", "nn.Flatten()", f"nn.LayerNorm({hidden})"]
+    )
+
+    def script(s: dict[str, Any]) -> str:
+        head = TORCH + f"x = torch.zeros(2, 7, {features})\nrnn = nn.{layer}({features}, {hidden}, batch_first=True)\n"
+        if s["taken"]:
+            return head + f"y = {after}(rnn(x)[0])\n"
+        return head + f"y = nn.Sequential(rnn, {after})(x)\n"
+
+    def apply(settings: dict[str, Any], fix: dict[str, Any]) -> dict[str, Any] | None:
+        return {"taken": True} if fix["kind"] == "take_output" and fix["index"] == 0 else None
+
+    return Mistake(
+        "rnn_in_sequential", "pytorch", "rnn_tuple", script, {"taken": False}, {"input_type": "tuple"}, apply
+    )
+
+
 KINDS = [
     k_concatenate,
     k_add,
@@ -230,6 +251,7 @@ KINDS = [
     t_cat,
     t_flatten_view,
     t_view_permuted,
+    t_rnn_in_sequential,
 ]
 
 

@@ -20,6 +20,8 @@ _NOT_TENSORS = {"numpy.ndarray": "a NumPy array", "list": "a Python list", "tupl
 def not_a_tensor(match: re.Match[str], text: Text) -> Finding:
     given, function = match["given"], match["function"] or "the layer"
     numbers = {"input_type": given, "function": function}
+    if given == "tuple":
+        return _rnn_tuple(match, numbers)
     indices = match["which"] == "indices" or function == "embedding"
     dtype = "int64" if indices else "float32"
     what = _NOT_TENSORS.get(given, given)
@@ -32,6 +34,21 @@ def not_a_tensor(match: re.Match[str], text: Text) -> Finding:
     causes = ("data loaded with NumPy or pandas and given to the model as it is",)
     fix = f.to_tensor(dtype, FRAMEWORK)
     return Finding(FRAMEWORK, "input_type", match[0], "PyTorch ≥ 1.0", numbers, explanation, causes, (fix,))
+
+
+def _rnn_tuple(match: re.Match[str], numbers: dict[str, str]) -> Finding:
+    receiver = "the next layer" if numbers["function"] == "the layer" else numbers["function"] + "()"
+    explanation = (
+        f"{receiver} got a tuple: nn.LSTM, nn.GRU and nn.RNN return (output, state), and in an "
+        "nn.Sequential the next layer gets that pair, not the output (batch, length, hidden)"
+    )
+    causes = (
+        "an RNN module inside nn.Sequential (or its result passed on as it is)",
+        "a tuple of tensors given where one tensor belongs",
+    )
+    code = "x = x[0]  # the RNN's output; in an nn.Sequential, a module whose forward returns rnn(x)[0]"
+    fix = Fix("take_output", {"index": 0}, code)
+    return Finding(FRAMEWORK, "rnn_tuple", match[0], "PyTorch ≥ 1.0", numbers, explanation, causes, (fix,))
 
 
 def embedding_dtype(match: re.Match[str], text: Text) -> Finding:
@@ -169,6 +186,13 @@ MATCHERS: list[Matcher] = [
     ),
     (
         lazy(r"'(?P<given>numpy\.ndarray|list|tuple)' object has no attribute 'dim'(?P<function>)(?P<which>)"),
+        not_a_tensor,
+    ),
+    (
+        lazy(
+            r"'(?P<given>tuple)' object has no attribute '(?:flatten|size|view|permute|transpose|reshape)'"
+            r"(?P<function>)(?P<which>)"
+        ),
         not_a_tensor,
     ),
     (
