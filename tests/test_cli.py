@@ -287,7 +287,7 @@ def test_every_command_and_option_has_help() -> None:
     from conv1dexplain.cli import build_app
 
     group = typer.main.get_command(build_app())
-    assert set(group.commands) == {"shape", "run", "trace", "model", "why"}  # type: ignore[attr-defined]
+    assert set(group.commands) == {"shape", "run", "trace", "model", "why", "explore"}  # type: ignore[attr-defined]
     for name, command in group.commands.items():  # type: ignore[attr-defined]
         assert command.help and "Example: conv1dexplain" in command.help, name
         for param in command.params:

@@ -16,7 +16,14 @@ from conv1dexplain.cli.help import PanelledCommand
 from conv1dexplain.cli.output import write_error
 from conv1dexplain.errors import Conv1dExplainError, DataError, ExitCode, UsageError
 
-COMMANDS = ("shape", "run", "trace", "model", "why")  # each in conv1dexplain.cli.<name>, a function of that name
+COMMANDS = (
+    "shape",
+    "run",
+    "trace",
+    "model",
+    "why",
+    "explore",
+)  # each in conv1dexplain.cli.<name>, a function of that name
 COMPLETE_VAR = "_CONV1DEXPLAIN_COMPLETE"
 
 
@@ -81,7 +88,7 @@ def build_app(only: str | None = None) -> typer.Typer:
     app.callback()(_root)
     for name in COMMANDS if only is None else (only,):
         function = getattr(importlib.import_module(f"conv1dexplain.cli.{name}"), name)
-        reads_stdin = name == "why"  # (without arguments it reads the error from stdin)
+        reads_stdin = name in ("why", "explore")  # (without arguments: stdin, or the classic layer)
         app.command(name=name, no_args_is_help=not reads_stdin, cls=PanelledCommand)(_guarded(function))
     return app
 

@@ -103,17 +103,16 @@ StridesOpt = Annotated[
         help="Step between window positions (PyTorch: stride). Example: -s 2.",
     ),
 ]
-PaddingOpt = Annotated[
-    str,
-    typer.Option(
-        "--padding",
-        "-p",
-        rich_help_panel=SPEC_PANEL,
-        autocompletion=_complete_padding,
-        help="Keras: valid, same or causal (any case). PyTorch: valid, same, an int per side, "
-        "or L,R (F.pad(x, (L, R)) first). Example: --padding same.",
-    ),
-]
+_PADDING = typer.Option(
+    "--padding",
+    "-p",
+    rich_help_panel=SPEC_PANEL,
+    autocompletion=_complete_padding,
+    help="Keras: valid, same or causal (any case). PyTorch: valid, same, an int per side, "
+    "or L,R (F.pad(x, (L, R)) first). Example: --padding same.",
+)
+PaddingOpt = Annotated[str, _PADDING]
+MaybePaddingOpt = Annotated[str | None, _PADDING]
 DilationOpt = Annotated[
     int,
     typer.Option(

@@ -32,6 +32,7 @@ class Convention:
     to_keras_kernel: ClassVar[tuple[int, int, int]]  # the transpose that makes a kernel Keras' (k, C/g, F)
     names: ClassVar[dict[str, str]]  # Keras' argument names → this framework's, where they differ
     paddings: ClassVar[tuple[str, ...]]  # padding strings taken
+    int_padding: ClassVar[bool]  # an int padding (the same zeros on each side) is taken
     same_by_output_length: ClassVar[bool]  # 'same' pads for ceil(L/s) outputs (TensorFlow's rule)
     takes_unbatched: ClassVar[bool]  # a (C, L) input without batch
     auto_names_layers: ClassVar[bool]  # a model's layers get names (conv1d_1); else Sequential indices

@@ -50,6 +50,7 @@ class Keras(Convention):
     to_keras_kernel = (0, 1, 2)
     names: ClassVar[dict[str, str]] = {}
     paddings = KERAS_PADDINGS
+    int_padding = False
     same_by_output_length = True
     auto_names_layers = True
     takes_unbatched = False

@@ -43,6 +43,7 @@ class PyTorch(Convention):
         "use_bias": "bias",
     }
     paddings = TORCH_PADDING_STRINGS
+    int_padding = True
     same_by_output_length = False
     auto_names_layers = False
     takes_unbatched = True

@@ -71,7 +71,7 @@ def frame(view: View, step: Step, heading: RenderableType, footer: str, console:
 
 
 @contextlib.contextmanager
-def _resizes() -> Iterator[int]:
+def resizes() -> Iterator[int]:
     """A file descriptor that becomes readable when the terminal is resized (SIGWINCH)."""
     wake_read, wake_write = os.pipe()
     for fd in (wake_read, wake_write):
@@ -87,7 +87,7 @@ def _resizes() -> Iterator[int]:
         os.close(wake_write)
 
 
-def _draw(out: TextIO, lines: list[str], height: int) -> None:
+def draw(out: TextIO, lines: list[str], height: int) -> None:
     # Each line at its own row, cleared first (clearing after a full-width line would eat its last
     # character); no newline after the last, which would scroll a full frame up by one.
     text = "".join(f"\x1b[{row};1H\x1b[2K{line}" for row, line in enumerate(lines, 1))
@@ -109,7 +109,7 @@ def interact(view: View, start: int, stop: int, heading: RenderableType, no_colo
     try:
         tty.setcbreak(fd, termios.TCSANOW)  # keys one by one, no echo, keys typed ahead kept; Ctrl-C interrupts
         out.write("\x1b[?1049h\x1b[?25l")  # the alternate screen, cursor hidden
-        with _resizes() as resized:
+        with resizes() as resized:
             while True:
                 size = os.get_terminal_size(out.fileno())
                 if not (size.columns and size.lines):  # a terminal that says 0×0 (serial lines, some ptys)
@@ -126,7 +126,7 @@ def interact(view: View, start: int, stop: int, heading: RenderableType, no_colo
                     console,
                     size.lines,
                 )
-                _draw(out, lines, size.lines)
+                draw(out, lines, size.lines)
                 ready = select.select([fd, resized], [], [])[0]
                 if resized in ready:
                     with contextlib.suppress(BlockingIOError):

@@ -1,0 +1,57 @@
+"""`conv1dexplain explore`: one layer on the full screen, changed a key at a time."""
+
+from __future__ import annotations
+
+from conv1dexplain.cli import options as o
+
+
+def explore(
+    input_shape: o.MaybeInputShapeOpt = None,
+    filters: o.MaybeFiltersOpt = None,
+    kernel_size: o.MaybeKernelSizeOpt = None,
+    strides: o.StridesOpt = 1,
+    padding: o.MaybePaddingOpt = None,
+    dilation_rate: o.DilationOpt = 1,
+    groups: o.GroupsOpt = 1,
+    use_bias: o.UseBiasOpt = True,
+    framework: o.FrameworkOpt = "keras",
+    no_color: o.NoColorOpt = False,
+) -> None:
+    """Change any setting with a key and watch the layer change: shapes, padding, the window.
+
+    Example: conv1dexplain explore --input 12x3 -f 2 -k 3 --padding causal
+
+    Without options it starts on the classic layer: 50 × 300 input, 100 filters, kernel_size 4,
+    'same'. Keys: k/K kernel_size, s/S strides, d/D dilation, p padding, f/F filters, l/L length,
+    c/C channels, g/G groups, b bias, t the other framework, ← → the window, ? all keys, q quits.
+    On exit the layer's `conv1dexplain shape` command is printed.
+    """
+    import sys
+
+    from conv1dexplain.errors import UsageError
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            "explore needs a terminal on stdin and stdout",
+            "run it in a terminal; to print or pipe a layer use conv1dexplain shape (or trace) with the same options",
+        )
+    from conv1dexplain.explore.knobs import Knobs, start
+
+    classic = input_shape is None and filters is None and kernel_size is None  # the classic layer
+    knobs = start(
+        framework,
+        input_shape or "",
+        filters=Knobs._field_defaults["filters"] if filters is None else filters,
+        kernel_size=Knobs._field_defaults["kernel_size"] if kernel_size is None else kernel_size,
+        strides=strides,
+        padding=padding or ("same" if classic else "valid"),
+        dilation=dilation_rate,
+        groups=groups,
+        use_bias=use_bias,
+    )
+    from conv1dexplain.render.explore_loop import explore as run
+
+    final = run(knobs, no_color)
+    from conv1dexplain.explore.knobs import command_line
+
+    sys.stdout.write(command_line(final) + "\n")

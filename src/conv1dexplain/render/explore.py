@@ -1,0 +1,122 @@
+"""Draw an explorer Screen as the lines of one frame, fitted to the terminal: the layer as code, its
+shapes and counts, the input strip (padding ▒, the window's taps █, dilation gaps ░, other
+positions ·) with each output ○ under its window (● the current one), what the last key changed,
+and the keys. Every character has its meaning without colour. Nothing here computes."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text
+
+from conv1dexplain.explore.keys import FOOTERS, HELP
+from conv1dexplain.explore.screen import Column, Screen
+
+LABEL = 12  # the row labels' column
+MIN_WIDTH, MIN_HEIGHT = 60, 20
+
+
+def strip_width(width: int) -> int:
+    """The cells of the strip for a terminal this wide (the labels and the two cut marks aside)."""
+    return max(1, width - LABEL - 2)
+
+
+def frame(screen: Screen, width: int, height: int, console: Console, help_shown: bool = False) -> list[str]:
+    """The frame's lines, none wider than `width`, at most `height` of them."""
+    if width < MIN_WIDTH or height < MIN_HEIGHT:
+        lines = [
+            Text(f"the terminal is {width}×{height}: explore needs {MIN_WIDTH}×{MIN_HEIGHT}", style="bold"),
+            Text("make it larger (q quits)"),
+        ]
+    elif help_shown:
+        lines = _help(width)
+    else:
+        lines = _view(screen, width, height, console)
+    return _ansi(console, lines, width)[:height]
+
+
+def _view(screen: Screen, width: int, height: int, console: Console) -> list[Text]:
+    def wrapped(text: str, style: str = "") -> list[Text]:  # (long settings and sentences: more lines)
+        return list(Text(text, style=style).wrap(console, width))
+
+    head = [Text(screen.title, style="bold")]
+    if screen.code is not None:
+        head += wrapped(screen.code, "green")
+    body: list[Text] = []
+    if screen.error is not None:
+        message, hint = screen.error
+        body += [*wrapped(f"refused: {message}", "bold red"), *wrapped(f"hint: {hint}", "yellow")]
+    else:
+        body += [*wrapped(screen.shapes or ""), *wrapped(screen.counts or ""), Text()]
+        body += _strip(screen)
+        body += wrapped(screen.window or "", "cyan")
+    said = wrapped(f"> {screen.said}" if screen.said else "> (press a key: ? lists them)", "bold")
+    footer = [Text(next((f for f in FOOTERS if len(f) <= width), FOOTERS[-1]), style="dim")]
+    lines = [*head, *body, Text(), *said]
+    room = height - len(footer)
+    if len(lines) > room:  # the blank lines go first, then what is cut at the bottom
+        lines = [line for line in lines if line.plain]
+    return [*lines[: max(0, room)], *footer]
+
+
+def _strip(screen: Screen) -> list[Text]:
+    left = "…" if screen.cut_left else " "
+    right = "…" if screen.cut_right else ""
+    rows = [Text(" " * LABEL + " " + _ruler(screen.columns), style="dim")]
+    for n, (label, read) in enumerate(zip(screen.channel_rows, screen.read_rows, strict=True)):
+        cells = [_cell(column, read) for column in screen.columns]
+        rows.append(_row(("input " if n == 0 else "") + label, left, cells, right))
+    for n, label in enumerate(screen.filter_rows):
+        cells = [_output(column, screen.knobs.position) for column in screen.columns]
+        rows.append(_row(("output " if n == 0 else "") + label, left, cells, right))
+    return rows
+
+
+def _row(name: str, left: str, cells: list[tuple[str, str]], right: str) -> Text:
+    if "⋮" in name:  # the rows left out, counted
+        return Text(f"{name:>{LABEL}}", style="dim")
+    row = Text(f"{name:>{LABEL}}{left}")
+    for char, style in cells:
+        row.append(char, style=style)
+    return row.append(right)
+
+
+def _ruler(columns: tuple[Column, ...]) -> str:
+    """Position numbers every 10, each where its position is (when it fits before the next)."""
+    ruler = [" "] * len(columns)
+    for i, column in enumerate(columns):
+        number = str(column.tick) if column.tick is not None else ""
+        if number and all(c == " " for c in ruler[i : i + len(number) + 1]):
+            ruler[i : i + len(number)] = number[: len(columns) - i]
+    return "".join(ruler)
+
+
+def _output(column: Column, position: int) -> tuple[str, str]:
+    if column.output is None:
+        return " ", ""
+    return ("●", "bold yellow") if column.output == position else ("○", "")
+
+
+def _cell(column: Column, read: bool) -> tuple[str, str]:
+    if read and column.tap:
+        return ("▓", "bold yellow") if column.padding else ("█", "bold yellow")
+    if read and column.gap:
+        return "░", "yellow"
+    return ("▒", "dim") if column.padding else ("·", "")
+
+
+def _help(width: int) -> list[Text]:
+    lines = [Text("The keys (any key closes this):", style="bold")]
+    keys = max(len(key) for key, _ in HELP)
+    lines += [Text(f"  {key:<{keys}}  {words}") for key, words in HELP]
+    return lines
+
+
+def _ansi(console: Console, lines: list[Text], width: int) -> list[str]:
+    """Each line as the terminal shows it, cut to the width (never wrapped)."""
+    out = []
+    for line in lines:
+        line.truncate(width, overflow="ellipsis")
+        with console.capture() as capture:
+            console.print(line, end="", no_wrap=True, overflow="ellipsis", crop=True)
+        out.append(capture.get())
+    return out
