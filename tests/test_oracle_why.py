@@ -39,6 +39,7 @@ class Case:
     numbers: dict[str, Any] = field(default_factory=dict)  # what it must read from the message
     given_as: str = "tensor"  # PyTorch's input as a tensor, a NumPy array or a list
     built_for: tuple[int, ...] | None = None  # Keras: the layer inside a model built for this input
+    evaluating: bool = False  # PyTorch: the layer in eval() mode
 
     def script(self) -> str:
         arguments = ", ".join(f"{key}={value!r}" for key, value in self.args.items())
@@ -52,7 +53,8 @@ class Case:
                 "import numpy as np\nimport torch\nfrom torch import nn\n"
                 f"x = {data}\n"
                 f"layer = nn.{self.layer}({arguments})\n"
-                "y = layer(x)\n"
+                + ("layer.eval()\n" if self.evaluating else "")
+                + "y = layer(x)\n"
             )
         call = "y = layer(x)\n"
         if self.built_for is not None:
@@ -100,6 +102,8 @@ def _applied(case: Case, fix: dict[str, Any]) -> Case | None:
         return replace(case, shape=tuple(shape))
     if kind == "set_argument":
         return replace(case, args={**case.args, fix["argument"]: fix["value"]})
+    if kind == "set_arguments":
+        return replace(case, args={**case.args, **fix["arguments"]})
     if kind == "reshape_input":  # null: the batch, whatever is left for it (the code's -1)
         known = math.prod(size for size in fix["shape"] if size is not None)
         sizes = [math.prod(shape) // known if size is None else size for size in fix["shape"]]
@@ -108,6 +112,11 @@ def _applied(case: Case, fix: dict[str, Any]) -> Case | None:
         return replace(case, shape=tuple(s for i, s in enumerate(shape) if i != fix["dim"]))
     if kind == "cast_input":
         return replace(case, dtype=fix["dtype"])
+    if kind == "flatten_input":  # axes start … end (the last by default) made one
+        start, end = fix.get("start_dim", 1), fix.get("end_dim", len(shape) - 1)
+        return replace(case, shape=(*shape[:start], math.prod(shape[start : end + 1]), *shape[end + 1 :]))
+    if kind == "eval_mode":
+        return replace(case, evaluating=True)
     if kind == "to_tensor":
         return replace(case, given_as="tensor", dtype=fix["dtype"])
     if kind == "unsqueeze_input":
@@ -173,6 +182,24 @@ def t_in_channels(rng: random.Random) -> Case:
     args = {"in_channels": wrong, "out_channels": filters, "kernel_size": 3, "groups": groups}
     numbers = {"expected_channels": wrong, "actual_channels": channels, "groups": groups}
     return Case("in_channels", "pytorch", "Conv1d", args, shape, error_kind="input_channels", numbers=numbers)
+
+
+def t_one_channel_unbatched(rng: random.Random) -> Case:
+    batch, length, k = rng.randint(2, 64), rng.randint(5, 100), rng.randint(1, 5)
+    args = {"in_channels": 1, "out_channels": rng.randint(1, 16), "kernel_size": k}
+    numbers = {"expected_channels": 1, "actual_channels": batch, "input_shape": [1, batch, length]}
+    # a batch of one-channel sequences without the channel axis: PyTorch reads (N, L) as one (C=N, L)
+    return Case("one_channel", "pytorch", "Conv1d", args, (batch, length), error_kind="input_channels", numbers=numbers)
+
+
+def t_depthwise_channels(rng: random.Random) -> Case:
+    groups = rng.choice([8, 12, 16, 32, 64])
+    out = groups * rng.randint(1, 3)
+    given = rng.choice([c for c in range(2, out + 1) if out % c == 0 and c % groups != 0])
+    args = {"in_channels": groups, "out_channels": out, "kernel_size": 3, "groups": groups}
+    shape = (rng.randint(1, 4), given, rng.randint(5, 60))
+    numbers = {"expected_channels": groups, "actual_channels": given, "groups": groups}
+    return Case("depthwise_channels", "pytorch", "Conv1d", args, shape, error_kind="input_channels", numbers=numbers)
 
 
 def t_rank(rng: random.Random) -> Case:
@@ -315,6 +342,41 @@ def t_pool_settings(rng: random.Random) -> Case:
         args = {"kernel_size": k, "padding": k // 2 + rng.randint(1, 3)}
         return Case("pool_padding", "pytorch", rng.choice(["MaxPool1d", "AvgPool1d"]), args, (1, 2, 30))
     return Case("pool_rank", "pytorch", "MaxPool1d", {"kernel_size": k}, (rng.randint(k, 40),), error_kind="input_rank")
+
+
+def t_linear_unflattened(rng: random.Random) -> Case:
+    channels, length = rng.randint(2, 32), rng.randint(1, 100)
+    shape = (rng.randint(1, 8), channels, length)  # a Conv1d's output, no nn.Flatten() before the Linear
+    args = {"in_features": channels * length, "out_features": rng.randint(1, 10)}
+    numbers = {
+        "input_shape": [shape[0] * channels, length],
+        "weight_t_shape": [channels * length, args["out_features"]],
+    }
+    return Case("linear_unflattened", "pytorch", "Linear", args, shape, error_kind="linear_features", numbers=numbers)
+
+
+def t_batch_of_one(rng: random.Random) -> Case:
+    channels = rng.randint(1, 32)
+    shape = (1, channels) if rng.random() < 0.5 else (1, channels, 1)  # one value per channel
+    return Case("batch_of_one", "pytorch", "BatchNorm1d", {"num_features": channels}, shape, error_kind="batch_of_one")
+
+
+def t_group_norm_channels_last(rng: random.Random) -> Case:
+    channels, length = rng.randint(2, 32), rng.randint(2, 40)
+    while length == channels:
+        length = rng.randint(2, 40)
+    args = {"num_groups": 1, "num_channels": channels}  # (one group divides any count: the weight's size fails)
+    shape = (rng.randint(1, 4), length, channels)
+    numbers = {"num_channels": channels, "actual_channels": length}
+    return Case("group_norm_last", "pytorch", "GroupNorm", args, shape, error_kind="norm_features", numbers=numbers)
+
+
+def t_transposed_rank(rng: random.Random) -> Case:
+    channels = rng.randint(1, 8)
+    shape = (rng.randint(1, 4), 1, channels, rng.randint(3, 30))
+    args = {"in_channels": channels, "out_channels": 2, "kernel_size": 3}
+    numbers = {"input_rank": 4}
+    return Case("transposed_rank", "pytorch", "ConvTranspose1d", args, shape, error_kind="input_rank", numbers=numbers)
 
 
 def t_linear_dtype(rng: random.Random) -> Case:
@@ -569,6 +631,8 @@ def k_layout(rng: random.Random) -> Case:
 KINDS: list[Callable[[random.Random], Case]] = [
     t_layout,
     t_in_channels,
+    t_one_channel_unbatched,
+    t_depthwise_channels,
     t_rank,
     t_tuple_kernel,
     t_too_short,
@@ -585,6 +649,10 @@ KINDS: list[Callable[[random.Random], Case]] = [
     t_settings,
     t_pool_settings,
     t_linear_dtype,
+    t_linear_unflattened,
+    t_batch_of_one,
+    t_group_norm_channels_last,
+    t_transposed_rank,
     t_not_a_tensor,
     t_embedding_float,
     t_pool_rank_2_to_3,

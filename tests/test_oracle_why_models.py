@@ -150,6 +150,44 @@ def k_any_length_dense(rng: random.Random) -> Mistake:
     return Mistake("any_length_dense", "keras", "unknown_length", script, {"flatten": "Flatten"}, numbers, apply)
 
 
+def k_dense_after_flatten(rng: random.Random) -> Mistake:
+    built, channels = rng.randint(8, 60), rng.randint(1, 6)
+    given = rng.choice([n for n in range(8, 80) if n != built])
+    filters, units = rng.randint(1, 8), rng.randint(1, 5)
+
+    def script(s: dict[str, Any]) -> str:
+        return KERAS + (
+            f"model = keras.Sequential([keras.Input(({built}, {channels})), layers.Conv1D({filters}, 3), "
+            f"layers.{s['flatten']}(), layers.Dense({units})])\n"
+            f"y = model(np.zeros((2, {given}, {channels}), dtype='float32'))\n"
+        )
+
+    def apply(settings: dict[str, Any], fix: dict[str, Any]) -> dict[str, Any] | None:
+        return {"flatten": fix["with"]} if fix["kind"] == "replace_layer" and fix["layer"] == "Flatten" else None
+
+    numbers = {"expected_features": (built - 2) * filters}
+    return Mistake("dense_after_flatten", "keras", "dense_features", script, {"flatten": "Flatten"}, numbers, apply)
+
+
+def k_data_channels(rng: random.Random) -> Mistake:
+    length, built = rng.randint(5, 60), rng.randint(1, 8)
+    given = rng.choice([c for c in range(1, 10) if c not in (built, length)])
+    functional = rng.random() < 0.5
+
+    def script(s: dict[str, Any]) -> str:
+        if functional:
+            model = f"i = keras.Input(({length}, {s['channels']}))\nmodel = keras.Model(i, layers.Conv1D(4, 3)(i))\n"
+        else:
+            model = f"model = keras.Sequential([keras.Input(({length}, {s['channels']})), layers.Conv1D(4, 3)])\n"
+        return KERAS + model + f"y = model(np.zeros((2, {length}, {given}), dtype='float32'))\n"
+
+    def apply(settings: dict[str, Any], fix: dict[str, Any]) -> dict[str, Any] | None:
+        return {"channels": fix["shape"][-1]} if fix["kind"] == "set_input_shape" else None
+
+    # (a functional model checks its Input's shape first, unless the batch alone differs: then the layer's)
+    return Mistake("data_channels", "keras", "input_shape|input_channels", script, {"channels": built}, {}, apply)
+
+
 # ---- PyTorch ----------------------------------------------------------------------------------
 
 
@@ -247,6 +285,8 @@ KINDS = [
     k_reshape,
     k_transposed,
     k_any_length_dense,
+    k_dense_after_flatten,
+    k_data_channels,
     t_residual,
     t_cat,
     t_flatten_view,
@@ -278,7 +318,7 @@ def test_model_mistakes_are_recognised_read_and_fixed(
                 misses.append(f"not recognised: {text.strip().splitlines()[-1]}")
                 continue
             recognised += 1
-            if found.error_kind != mistake.error_kind or found.framework != mistake.framework:
+            if found.error_kind not in mistake.error_kind.split("|") or found.framework != mistake.framework:
                 wrong.append(f"{mistake.kind}: {found.framework} {found.error_kind}")
             wrong.extend(
                 f"{mistake.kind}: {key} {found.numbers.get(key)!r} ≠ {value!r}"

@@ -13,6 +13,62 @@ from conv1dexplain.diagnose import diagnose
 
 # (message, framework, error_kind, numbers that must be read, the first fix's fields)
 FIXTURES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]] = [
+    # PyTorch ≥ 2.1 names types by device and dtype (CUDAFloatType); GPU and Apple-GPU wordings (no GPU here)
+    (
+        "RuntimeError: Input type (CUDAFloatType) and weight type (CPUFloatType) should be the same",
+        "pytorch",
+        "device",
+        {"input_device": "cuda", "weight_device": "cpu", "input_dtype": "float32"},
+        {"kind": "to_device", "device": "cpu"},
+    ),
+    (
+        "RuntimeError: Input type (MPSFloatType) and weight type (torch.FloatTensor) should be the same",
+        "pytorch",
+        "device",
+        {"input_device": "mps", "weight_device": "cpu"},
+        {"kind": "to_device", "device": "cpu"},
+    ),
+    (
+        "RuntimeError: Input type (CUDAFloatType) and weight type (CUDAHalfType) should be the same",
+        "pytorch",
+        "dtype",
+        {"input_dtype": "float32", "weight_dtype": "float16"},
+        {"kind": "cast_input", "dtype": "float16"},
+    ),
+    (
+        "RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!",
+        "pytorch",
+        "device",
+        {"devices": ["cuda:0", "cpu"]},
+        {"kind": "to_device"},
+    ),
+    (
+        "RuntimeError: Expected all tensors to be on the same device, but got weight is on cpu, different from other "
+        "tensors on cuda:0 (when checking argument in method wrapper_CUDA__cudnn_convolution)",
+        "pytorch",
+        "device",
+        {"devices": ["cpu", "cuda:0"]},
+        {"kind": "to_device"},
+    ),
+    # TensorFlow's pooling and tf.keras 2's downsampling wordings
+    (
+        "ValueError: Negative dimension size caused by subtracting 2 from 1 for '{{node max_pooling1d/MaxPool}} = "
+        'MaxPool[T=DT_FLOAT, data_format="NHWC", ksize=[1, 2, 1, 1], padding="VALID", strides=[1, 2, 1, 1]]'
+        "(max_pooling1d/ExpandDims)' with input shapes: [?,1,1,16].",
+        "keras",
+        "input_too_short",
+        {"op": "MaxPool"},
+        {"kind": "set_argument", "argument": "padding", "value": "same"},
+    ),
+    (
+        "ValueError: One of the dimensions in the output is <= 0 due to downsampling in conv1d_2. Consider increasing "
+        "the input size. Received input shape [None, 3, 5] which would produce output shape with a zero or negative "
+        "value in a dimension.",
+        "keras",
+        "input_too_short",
+        {"input_shape": [None, 3, 5]},
+        {"kind": "set_argument", "argument": "padding", "value": "same"},
+    ),
     (
         "RuntimeError: Given groups=1, weight of size [[32, 768, 1]], expected input[16, 528, 768] to have 768 "
         "channels, but got 528 channels instead",
@@ -105,7 +161,7 @@ FIXTURES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]] = [
         "keras",
         "input_too_short",
         {"kernel_span": 3, "input_length": 2, "input_shape": [None, 2, 128], "kernel_shape": [3, 128, 128]},
-        {"kind": "min_input_length", "value": 3},
+        {"kind": "pad_input", "left": 0, "right": 1},  # 2 positions + 1 = one window of 3
     ),
     (
         "ValueError: Negative dimension size caused by subtracting 5 from 2 for '{{node sequential/conv1d/Conv1D}} = "
@@ -115,7 +171,7 @@ FIXTURES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]] = [
         "keras",
         "input_too_short",
         {"kernel_span": 5, "input_length": 2, "input_shape": [None, 2, 100], "kernel_shape": [5, 100, 64]},
-        {"kind": "min_input_length", "value": 5},
+        {"kind": "pad_input", "left": 0, "right": 3},
     ),
     (
         "ValueError: Computed output size would be negative. Received `inputs shape=(None, 10, 128)`, "
@@ -123,7 +179,7 @@ FIXTURES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]] = [
         "keras",
         "input_too_short",
         {"input_shape": [None, 10, 128], "kernel_shape": [11, 128, 256], "kernel_span": 11},
-        {"kind": "min_input_length", "value": 11},
+        {"kind": "pad_input", "left": 0, "right": 1},  # 10 + 1 = 11
     ),
     (
         "ValueError: Input 0 of layer dense is incompatible with the layer: expected axis -1 of input shape to have "
@@ -191,7 +247,7 @@ def test_a_traceback_with_colours_and_a_wrapped_line() -> None:
 
 
 @pytest.mark.parametrize("width", [37, 60, 80, 100])
-@pytest.mark.parametrize("margin", [""])  # (pytest's "E   " margin at 37–60 columns: not yet read)
+@pytest.mark.parametrize("margin", ["", "    ", "E   "])
 def test_a_message_hard_wrapped_at_any_column_and_in_pytest_s_margin(width: int, margin: str) -> None:
     """A terminal's hard wrap cuts words and numbers anywhere ("chan" / "nels", "3" / "00"); pytest
     prefixes each line with "E   ". Each wrapping reads as the one-line message does."""

@@ -43,8 +43,11 @@ def why(
 
     model_code = _model_file(error)
     text = _stdin(MAX_BYTES) if error in (None, "-") or model_code is not None else error
+    if not text.strip():
+        raise DataError("no error text given: it is empty", "paste the error, or pipe in what the program printed")
     report = diagnose(text)
     if model_code is not None and report.finding is not None:
+        _warn_unreadable(model_code, str(error))
         report = report._replace(finding=with_model(report.finding, model_code))
     if json:
         from conv1dexplain.cli.output import write_json
@@ -62,11 +65,14 @@ def why(
 
 def _model_file(argument: str | None) -> str | None:
     """The model's code when the argument is a .py file (then the error comes on stdin)."""
-    if argument is None or not argument.endswith(".py") or "\n" in argument:
+    if argument is None or not argument.endswith(".py") or any(space in argument for space in " \n\t"):
         return None
     path = Path(argument)
     if not path.is_file():
-        return None
+        raise DataError(
+            f"there is no file {argument}",
+            "give the model's .py file (the error then on stdin), or the error message itself in quotes",
+        )
     from conv1dexplain.modelcode import MAX_BYTES as MODEL_BYTES
 
     with path.open("rb") as handle:
@@ -87,6 +93,19 @@ def _stdin(limit: int) -> str:
     stream = sys.stdin.buffer
     while chunk := stream.read(_CHUNK):
         kept = (kept + chunk)[-limit:]
+    if kept[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16, as PowerShell's > writes a file
+        return kept.decode("utf-16", errors="replace")
     if b"\x00" in kept:
         raise DataError("stdin holds binary data, not an error message", "pipe in the text the program printed")
     return kept.decode("utf-8", errors="replace")
+
+
+def _warn_unreadable(code: str, name: str) -> None:
+    """A model file that cannot be read names no layer: say why on stderr (the diagnosis stands)."""
+    from conv1dexplain.errors import SpecError
+    from conv1dexplain.modelcode import read_model
+
+    try:
+        read_model(code)
+    except SpecError as error:
+        sys.stderr.write(f"warning: {name} was not read ({error.message}): the layer is not named\n")

@@ -41,6 +41,7 @@ class Keras(Convention):
         "pad": "x = keras.ops.pad(x, ((0, 0), ({left}, {right}), (0, 0)))",
         "to_tensor": "x = keras.ops.convert_to_tensor(x, dtype='{dtype}')",
         "unsqueeze": "x = keras.ops.expand_dims(x, axis={dim})",
+        "merge_axes": "x = keras.ops.reshape(x, (*x.shape[:{start}], -1, *x.shape[{end} + 1:]))",
         "flatten": "x = keras.ops.reshape(x, (keras.ops.shape(x)[0], -1))",
     }
     default_layout = "channels_last"

@@ -29,6 +29,7 @@ class PyTorch(Convention):
         "pad": "x = torch.nn.functional.pad(x, ({left}, {right}))",
         "to_tensor": "x = torch.as_tensor(x, dtype=torch.{dtype})",
         "unsqueeze": "x = x.unsqueeze({dim})",
+        "merge_axes": "x = x.flatten({start}, {end})",
         "flatten": "x = x.flatten(1)",
     }
     default_layout = "channels_first"

@@ -7,6 +7,8 @@ its framework's MATCHERS. No NumPy, no rich: `why --json` starts as fast as the 
 
 from __future__ import annotations
 
+import re
+
 from conv1dexplain.diagnose import keras_messages, torch_messages
 from conv1dexplain.diagnose.text import candidates, clean
 from conv1dexplain.report.diagnosis import Diagnosis, Finding
@@ -51,5 +53,19 @@ def _match(line: str, text: object) -> Finding | None:
         for pattern, read in matchers:
             match = pattern.search(line)
             if match is not None:
-                return read(match, text)  # type: ignore[arg-type]
+                found = read(match, text)  # type: ignore[arg-type]
+                return found._replace(message=_echo(line, match.start(), found.message))
     return None
+
+
+_ECHO = 600  # characters of the message echoed at most
+
+
+def _echo(line: str, start: int, read: str) -> str:
+    """The message as the framework wrote it, from where it matched to the end of its line (the
+    pattern reads its numbers only), its wrapped spaces undone; a text joined from many lines keeps
+    what the pattern read."""
+    if "\n" in line or len(line) - start > _ECHO:
+        return " ".join(read.split())
+    words = " ".join(line[start:].split())
+    return re.sub(r"([\[(]) | ([\]),])", r"\1\2", words)  # ("[16 , 50" from a wrapped paste: "[16, 50")

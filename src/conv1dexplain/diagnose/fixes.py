@@ -26,6 +26,12 @@ def set_argument(argument: str, value: Any, layer: str) -> Fix:
     return Fix("set_argument", {"argument": argument, "value": value}, f"{layer}(..., {argument}={value!r})")
 
 
+def set_arguments(values: dict[str, Any], layer: str) -> Fix:
+    """Several of the layer's arguments at once (in_channels and groups of a depthwise layer)."""
+    written = ", ".join(f"{name}={value!r}" for name, value in values.items())
+    return Fix("set_arguments", {"arguments": values}, f"{layer}(..., {written})")
+
+
 def reshape(shape: list[int | None], framework: str) -> Fix:
     sizes = ", ".join("-1" if size is None else str(size) for size in shape)
     return Fix("reshape_input", {"shape": shape}, _code(framework, "reshape", sizes=sizes))
@@ -55,3 +61,9 @@ def unsqueeze(dim: int, framework: str) -> Fix:
 def flatten(framework: str) -> Fix:
     """Everything but the batch made one axis: (N, C, L) → (N, C·L)."""
     return Fix("flatten_input", {"start_dim": 1}, _code(framework, "flatten"))
+
+
+def merge_axes(start: int, end: int, framework: str) -> Fix:
+    """Axes start … end made one (their sizes multiplied): a 4-D (N, A, B, L) read as (N, A·B, L)."""
+    fields = {"start_dim": start, "end_dim": end}
+    return Fix("flatten_input", fields, _code(framework, "merge_axes", start=start, end=end))

@@ -66,7 +66,7 @@ def _differing(shapes: list[list[int | None]]) -> list[int]:
 def reshape(match: re.Match[str], text: Text) -> Finding:
     given, target = ints(match["input"]), ints(match["target"])
     total, wanted = math.prod(given), math.prod(target)
-    numbers = {"input_shape": given, "target_shape": target, "input_size": total, "target_size": wanted}
+    numbers = {"input_shape": [None, *given], "target_shape": target, "input_size": total, "target_size": wanted}
     explanation = (
         f"Reshape({tuple(target)}) holds {wanted} values an example; what reaches it, {fmt_shape(tuple(given))}, "
         f"holds {total}"
@@ -114,7 +114,84 @@ def unknown_size(match: re.Match[str], text: Text) -> Finding:
     return Finding(FRAMEWORK, "unknown_length", match[0], "Keras 3", numbers, explanation, causes, fixes, layer)
 
 
+def model_input(match: re.Match[str], text: Text) -> Finding:
+    """The model's Input(shape=…) against the data: layout, channels, length or rank."""
+    wanted, given = _shapes(f"({match['wanted']})")[0], _shapes(f"({match['given']})")[0]
+    numbers = {"expected_shape": wanted, "input_shape": given}
+    inner, data = wanted[1:], given[1:]
+    fixes: list[Fix] = []
+    causes: list[str] = []
+    if len(inner) == len(data) == 2 and inner == data[::-1]:
+        explanation = (
+            f"the model was built for {_fmt(wanted)}, (batch, length, channels); the data {_fmt(given)} has the "
+            "two axes the other way round, as PyTorch lays them out"
+        )
+        fixes.append(f.permute([0, 2, 1], FRAMEWORK))
+    elif len(inner) == len(data) == 2 and inner[0] in (None, data[0]):
+        explanation = (
+            f"the model was built for {inner[1]} channels, {_fmt(wanted)}; the data has {data[1]}: {_fmt(given)}"
+        )
+        causes.append(f"keras.Input(shape=…) says {inner[1]} channels; the data has {data[1]}")
+        fixes.append(
+            Fix("set_input_shape", {"shape": [inner[0], data[1]]}, f"keras.Input(shape=({inner[0]}, {data[1]}))")
+        )
+    elif len(data) == len(inner) - 1 == 1:
+        explanation = f"the model reads {_fmt(wanted)}; the data {_fmt(given)} has no channel axis"
+        if inner[-1] == 1:
+            fixes.append(Fix("reshape_input", {"shape": [*given, 1]}, "x = x[..., None]"))
+        else:
+            causes.append(f"the model wants {inner[-1]} channels a step; the data has one number a step")
+    else:
+        explanation = f"the model was built for {_fmt(wanted)}; the data is {_fmt(given)}"
+    return Finding(
+        FRAMEWORK, "input_shape", match[0], "Keras 3", numbers, explanation, tuple(causes), tuple(fixes), None
+    )
+
+
+def tf_downsampled(match: re.Match[str], text: Text) -> Finding:
+    shape = _shapes(f"({match['shape']})")[0] if match["shape"] else []
+    numbers = {"input_shape": shape, "op": match["op"]}
+    explanation = (
+        f"the {match['op']} layer's window is longer than what reaches it"
+        + (f" ({_fmt(shape)}: a length of {shape[1]})" if len(shape) == 3 else "")
+        + ": no output position is left"
+    )
+    causes = ("earlier convolutions, strides and pooling shrank the sequence, or the input is too short",)
+    fix = f.set_argument("padding", "same", "MaxPooling1D" if "pool" in match["op"].lower() else "Conv1D")
+    return Finding(
+        FRAMEWORK, "input_too_short", match[0], "TensorFlow backend", numbers, explanation, causes, (fix,), None
+    )
+
+
 MATCHERS: list[Matcher] = [
+    (
+        lazy(
+            r"is incompatible with the layer: expected shape=\((?P<wanted>[\dNone, ]{1,200})\), found "
+            r"shape=\((?P<given>[\dNone, ]{1,200})\)"
+        ),
+        model_input,
+    ),
+    (
+        lazy(
+            r"Expected shape \((?P<wanted>[\dNone, ]{1,200})\), but input has incompatible shape "
+            r"(?:torch\.Size\(\[)?\(?(?P<given>[\dNone, ]{1,200})"
+        ),
+        model_input,
+    ),
+    (
+        lazy(
+            r"Negative dimension size caused by subtracting \d{1,40} from \d{1,40} for '[^']{0,300}?"
+            r"(?P<op>MaxPool|AvgPool)[^']{0,2000}' with input shapes: \[\?,1,(?P<shape>[\d,]{1,100})\]\.?$"
+        ),
+        tf_downsampled,
+    ),
+    (
+        lazy(
+            r"One of the dimensions in the output is <= 0 due to downsampling in (?P<op>\w{1,60})\. Consider "
+            r"increasing the input size\. Received input shape \[(?P<shape>[\dNone, ]{1,200})\]"
+        ),
+        tf_downsampled,
+    ),
     (
         lazy(
             r"A `(?P<layer>Concatenate)` layer requires inputs with matching shapes except for the concatenation "

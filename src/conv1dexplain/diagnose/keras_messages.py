@@ -6,13 +6,11 @@ Wordings confirmed against the installed Keras by tests/test_oracle_why.py."""
 
 from __future__ import annotations
 
-import math
 import re
 
 from conv1dexplain.diagnose import fixes as f
 from conv1dexplain.diagnose import keras_layers, keras_settings
 from conv1dexplain.diagnose.patterns import Matcher, lazy
-from conv1dexplain.diagnose.source import layer_arguments
 from conv1dexplain.diagnose.text import Text, ints
 from conv1dexplain.report.diagnosis import Finding, Fix
 from conv1dexplain.tensor import fmt_shape
@@ -46,9 +44,16 @@ def min_ndim(match: re.Match[str], text: Text) -> Finding:
         causes: tuple[str, ...] = (
             "each step is one number: add a channel axis of 1",
             "one example without its batch axis",
+            "a recurrent layer before it (LSTM, GRU) without return_sequences=True: it gives (batch, units), one "
+            "vector per sequence",
         )
         fixes.append(Fix("reshape_input", {"shape": [shape[0], shape[1], 1]}, "x = x[..., None]"))
         fixes.append(Fix("reshape_input", {"shape": [1, shape[0], shape[1]]}, "x = x[None]"))
+        fixes.append(
+            f.set_argument("return_sequences", True, "layers.LSTM")._replace(
+                code="layers.LSTM(..., return_sequences=True)  # the recurrent layer before it, if there is one"
+            )
+        )
     else:
         least = "exactly" if exact else "at least"
         explanation = f"{layer} reads {least} {wanted} dimensions; it got {found}: {fmt_shape(tuple(shape))}"
@@ -81,42 +86,10 @@ def negative_output(match: re.Match[str], text: Text) -> Finding:
     explanation = (
         f"with padding='valid' a window spans {span} positions, but the input has {length}: no output position is left"
     )
-    fixes = (f.min_length(span)._replace(then="one output position"), f.set_argument("padding", "same", "Conv1D"))
+    fixes = _too_short_fixes(length, span)
     wording = "Keras ≥ 3.14" if "zero or negative" in match[0] else "Keras 3.0–3.13"
     causes = ("the sequence is shorter than the kernel, or earlier strides and pooling shrank it",)
     return Finding(FRAMEWORK, "input_too_short", match[0], wording, numbers, explanation, causes, fixes)
-
-
-def groups_channels(match: re.Match[str], text: Text) -> Finding:
-    given, channels, shape = int(match["groups"]), int(match["channels"]), _dims(match["shape"])
-    bound = layer_arguments(text.code_lines, FRAMEWORK, CONV)
-    numbers = {"groups": given, "input_channels": channels, "input_shape": shape}
-    explanation = f"groups={given} splits the {channels} input channels in {given} equal parts: it does not divide them"
-    return Finding(
-        FRAMEWORK, "groups", match[0], "Keras 3", numbers, explanation, (), _group_fixes(given, channels, bound)
-    )
-
-
-def groups_filters(match: re.Match[str], text: Text) -> Finding:
-    given, filters = int(match["groups"]), int(match["filters"])
-    bound = layer_arguments(text.code_lines, FRAMEWORK, CONV)
-    numbers = {"groups": given, "filters": filters}
-    explanation = f"groups={given} needs filters to be a multiple of it; filters={filters}"
-    return Finding(
-        FRAMEWORK, "groups", match[0], "Keras 3", numbers, explanation, (), _group_fixes(given, None, bound, filters)
-    )
-
-
-def _group_fixes(given: int, channels: int | None, bound: dict | None, filters: int | None = None) -> tuple[Fix, ...]:  # type: ignore[type-arg]
-    filters = filters if filters is not None else (bound or {}).get("filters")
-    fixes = []
-    if channels is not None and isinstance(filters, int) and filters > 0 and channels > 0 and given > 0:
-        both = math.gcd(channels, filters)
-        best = max(d for d in range(1, min(given, both) + 1) if both % d == 0)
-        fixes.append(f.set_argument("groups", best, "Conv1D"))
-    if not fixes or fixes[0].fields["value"] != 1:
-        fixes.append(f.set_argument("groups", 1, "Conv1D"))
-    return tuple(fixes)
 
 
 def tf_negative(match: re.Match[str], text: Text) -> Finding:
@@ -134,8 +107,25 @@ def tf_negative(match: re.Match[str], text: Text) -> Finding:
         f"TensorFlow runs Conv1D as a Conv2D over (batch, 1, length, channels): a window of {span} positions "
         f"does not fit a length of {length}"
     )
-    fixes = (f.min_length(span)._replace(then="one output position"), f.set_argument("padding", "same", "Conv1D"))
-    return Finding(FRAMEWORK, "input_too_short", match[0], "TensorFlow backend", numbers, explanation, (), fixes)
+    return Finding(
+        FRAMEWORK,
+        "input_too_short",
+        match[0],
+        "TensorFlow backend",
+        numbers,
+        explanation,
+        (),
+        _too_short_fixes(length, span),
+    )
+
+
+def _too_short_fixes(length: int | None, span: int) -> tuple[Fix, ...]:
+    """Zeros after the input up to one window (when its length is known), a longer input, or 'same'."""
+    longer = f.min_length(span)._replace(then="one output position")
+    same = f.set_argument("padding", "same", "Conv1D")
+    if length is None or length >= span:
+        return (longer, same)
+    return (f.pad(0, span - length, FRAMEWORK)._replace(then="one output position"), longer, same)
 
 
 def dense_features(match: re.Match[str], text: Text) -> Finding:
@@ -156,13 +146,22 @@ def dense_features(match: re.Match[str], text: Text) -> Finding:
             f"{shape[2]}"
         )
         causes = (f"the model's Input(shape=…) says {wanted} channels; the data has {shape[2]}",)
-        return Finding(FRAMEWORK, "input_channels", match[0], "Keras 3", numbers, explanation, causes, (), layer)
+        fix = Fix("set_input_shape", {"shape": [None, shape[2]]}, f"keras.Input(shape=(None, {shape[2]}))")
+        return Finding(FRAMEWORK, "input_channels", match[0], "Keras 3", numbers, explanation, causes, (fix,), layer)
     explanation = (
         f"{layer} was built for {wanted} features; what reaches it has {shape[-1]} ({fmt_shape(tuple(shape))}): "
         "the input length changed since the model was built (Flatten's size is length × channels)"
     )
     causes = ("give the input length the model was built for, or build it for this one (Input(shape=…))",)
-    return Finding(FRAMEWORK, "dense_features", match[0], "Keras 3", numbers, explanation, causes, (), layer)
+    fixes = (
+        Fix(
+            "replace_layer",
+            {"layer": "Flatten", "with": "GlobalAveragePooling1D"},
+            "layers.GlobalAveragePooling1D()  # instead of layers.Flatten(): any length gives (batch, channels)",
+        ),
+        Fix("set_input_length", {}, "keras.Input(shape=(length, channels))  # the length the data has"),
+    )
+    return Finding(FRAMEWORK, "dense_features", match[0], "Keras 3", numbers, explanation, causes, fixes, layer)
 
 
 def keras2_ndim(match: re.Match[str], text: Text) -> Finding:
@@ -189,7 +188,14 @@ def pool_negative(match: re.Match[str], text: Text) -> Finding:
     layer = wrapper["layer"] if wrapper else "MaxPooling1D"
     numbers = {"input_shape": shape, "pool_size": pool[0] if pool else None}
     numbers["input_length"] = shape[1] if len(shape) == 3 else None
-    explanation = f"the pooling window ({numbers['pool_size']}) is longer than the sequence ({numbers['input_length']})"
+    size, length = numbers["pool_size"], numbers["input_length"]
+    explanation = f"the pooling window ({size}) is longer than the sequence ({length})"
+    if isinstance(size, int) and isinstance(length, int) and size <= length and len(shape) == 3:
+        numbers["input_length"] = shape[2]  # data_format='channels_first': the length is the last axis
+        explanation = (
+            f"with data_format='channels_first' the length is the last axis ({shape[2]}), shorter than the pooling "
+            f"window ({size})"
+        )
     fix = f.set_argument("padding", "same", layer)._replace(then="ceil(length / strides) outputs")
     return Finding(FRAMEWORK, "pool_output_empty", match[0], "Keras ≥ 3.6", numbers, explanation, (), (fix,), layer)
 
@@ -227,21 +233,6 @@ MATCHERS: list[Matcher] = [
             r"(?:, `strides=(?P<strides>[^`]{0,300})`)?"
         ),
         negative_output,
-    ),
-    (
-        lazy(
-            r"The number of input channels must be evenly divisible by the number of groups\. Received "
-            r"groups=(?P<groups>\d{1,40}), but the input has (?P<channels>\d{1,40}) channels \(full input shape is "
-            r"(?P<shape>\([^)]{0,300}\))\)"
-        ),
-        groups_channels,
-    ),
-    (
-        lazy(
-            r"The number of filters must be evenly divisible by the number of groups\. Received: "
-            r"groups=(?P<groups>\d{1,40}), filters=(?P<filters>\d{1,40})"
-        ),
-        groups_filters,
     ),
     (
         lazy(

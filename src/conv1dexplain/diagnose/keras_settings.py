@@ -4,14 +4,17 @@ One matcher each (see keras_messages for where a new message goes)."""
 
 from __future__ import annotations
 
+import math
 import re
 
 from conv1dexplain.diagnose import fixes as f
 from conv1dexplain.diagnose.patterns import Matcher, lazy
+from conv1dexplain.diagnose.source import layer_arguments
 from conv1dexplain.diagnose.text import Text, ints
 from conv1dexplain.report.diagnosis import Finding, Fix
 
 FRAMEWORK = "keras"
+CONV = ("Conv1D", "Convolution1D")
 
 
 def strides_dilation(match: re.Match[str], text: Text) -> Finding:
@@ -72,7 +75,60 @@ def groups_positive(match: re.Match[str], text: Text) -> Finding:
     )
 
 
+def groups_channels(match: re.Match[str], text: Text) -> Finding:
+    given, channels, shape = int(match["groups"]), int(match["channels"]), _shape(match["shape"])
+    bound = layer_arguments(text.code_lines, FRAMEWORK, CONV)
+    numbers = {"groups": given, "input_channels": channels, "input_shape": shape}
+    explanation = f"groups={given} splits the {channels} input channels in {given} equal parts: it does not divide them"
+    return Finding(
+        FRAMEWORK, "groups", match[0], "Keras 3", numbers, explanation, (), _group_fixes(given, channels, bound)
+    )
+
+
+def groups_filters(match: re.Match[str], text: Text) -> Finding:
+    given, filters = int(match["groups"]), int(match["filters"])
+    bound = layer_arguments(text.code_lines, FRAMEWORK, CONV)
+    numbers = {"groups": given, "filters": filters}
+    explanation = f"groups={given} needs filters to be a multiple of it; filters={filters}"
+    return Finding(
+        FRAMEWORK, "groups", match[0], "Keras 3", numbers, explanation, (), _group_fixes(given, None, bound, filters)
+    )
+
+
+def _group_fixes(given: int, channels: int | None, bound: dict | None, filters: int | None = None) -> tuple[Fix, ...]:  # type: ignore[type-arg]
+    filters = filters if filters is not None else (bound or {}).get("filters")
+    fixes = []
+    if channels is not None and isinstance(filters, int) and filters > 0 and channels > 0 and given > 0:
+        both = math.gcd(channels, filters)
+        best = max(d for d in range(1, min(given, both) + 1) if both % d == 0)
+        fixes.append(f.set_argument("groups", best, "Conv1D"))
+    if not fixes or fixes[0].fields["value"] != 1:
+        fixes.append(f.set_argument("groups", 1, "Conv1D"))
+    return tuple(fixes)
+
+
+def _shape(text: str) -> list[int | None]:
+    """(None, 30) → [None, 30]."""
+    parts = [part.strip() for part in text.strip("()[] ").split(",")]
+    return [int(part) if part.lstrip("-").isdigit() and len(part) < 40 else None for part in parts if part]
+
+
 MATCHERS: list[Matcher] = [
+    (
+        lazy(
+            r"The number of input channels must be evenly divisible by the number of groups\. Received "
+            r"groups=(?P<groups>\d{1,40}), but the input has (?P<channels>\d{1,40}) channels \(full input shape is "
+            r"(?P<shape>\([^)]{0,300}\))\)"
+        ),
+        groups_channels,
+    ),
+    (
+        lazy(
+            r"The number of filters must be evenly divisible by the number of groups\. Received: "
+            r"groups=(?P<groups>\d{1,40}), filters=(?P<filters>\d{1,40})"
+        ),
+        groups_filters,
+    ),
     (
         lazy(
             r"`strides > 1` not supported in conjunction with `dilation_rate > 1`\. Received: "

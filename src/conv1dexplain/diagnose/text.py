@@ -31,18 +31,35 @@ def clean(raw: str) -> Text:
     return Text(text, lines, tuple(reversed(code)))
 
 
-_MARGIN = re.compile(r"^(?:E {2,}|> +|\s*\|\s?)")  # pytest's "E   ", a quote's "> ", a log's "| "
+_MARGIN = re.compile(r"^(?:E   |> |\s*\|\s?)")  # pytest's "E   ", a quote's "> ", a log's "| "
 
 
 def candidates(text: Text) -> list[str]:
     """Where a message may be, most likely first: each line from the last (a traceback's error is
     its last line); then the lines as one: as they are (a terminal's hard wrap cuts words and
     numbers, and its line ends keep their spaces), then joined with spaces (a message wrapped at
-    its words, where a glued join reads "tohave"), each also without pytest's or a quote's margin."""
+    its words, where a glued join reads "tohave"), each also without pytest's or a quote's margin,
+    and with every line's indentation dropped (a hard-wrapped paste indented four spaces)."""
     lines = [line.strip() for line in reversed(text.lines) if line.strip()]
     raw = text.text.split("\n")
     bare = [_MARGIN.sub("", line) for line in raw]
-    return [*lines, "".join(bare), "".join(raw), " ".join(part.strip() for part in bare), " ".join(lines[::-1])]
+    dedented = "".join(_dedent(bare))
+    return [
+        *lines,
+        dedented,
+        "".join(bare),
+        "".join(raw),
+        " ".join(part.strip() for part in bare),
+        " ".join(lines[::-1]),
+    ]
+
+
+def _dedent(lines: list[str]) -> list[str]:
+    """The lines without their common indentation of 2 or more (a paste indented on every line); a
+    line's own leading space past it (a hard wrap cuts before a space too) stays."""
+    indents = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
+    cut = min((indent for indent in indents if indent >= 2), default=0)
+    return [line[cut:] if not line[:cut].strip() else line for line in lines]
 
 
 def ints(text: str) -> list[int]:

@@ -72,7 +72,7 @@ def rank_fixes(rank: int) -> tuple[Fix, ...]:
         return (f.reshape([1, 1, None], FRAMEWORK)._replace(code="x = x.reshape(1, 1, -1)"),)
     if rank == 2:
         return (f.unsqueeze(0, FRAMEWORK),)
-    return (f.squeeze(1, FRAMEWORK),) if rank == 4 else ()
+    return (f.merge_axes(1, 2, FRAMEWORK),) if rank == 4 else ()  # (= squeeze(1) when axis 1 is 1)
 
 
 def pool_rank(match: re.Match[str], text: Text) -> Finding:
@@ -134,6 +134,33 @@ def group_norm(match: re.Match[str], text: Text) -> Finding:
     return Finding(FRAMEWORK, "groups", match[0], "PyTorch ≥ 1.0", numbers, explanation, causes, fixes)
 
 
+def group_norm_weight(match: re.Match[str], text: Text) -> Finding:
+    size, given = int(match["size"]), ints(match["input"])
+    channels = given[1] if len(given) > 1 else None
+    numbers = {"num_channels": size, "input_shape": given, "actual_channels": channels}
+    explanation = (
+        f"nn.GroupNorm(…, {size}) normalises {size} channels on axis 1; the input {given} has {channels} there"
+    )
+    fixes: tuple[Fix, ...] = ()
+    causes: tuple[str, ...] = ("num_channels is not the input's channels",)
+    if len(given) == 3 and given[-1] == size:
+        causes = ("the input is channels-last (batch, length, channels): swap its last two axes", *causes)
+        fixes = (f.swap_last_axes(FRAMEWORK),)
+    return Finding(FRAMEWORK, "norm_features", match[0], "PyTorch ≥ 1.0", numbers, explanation, causes, fixes)
+
+
+def batch_of_one(match: re.Match[str], text: Text) -> Finding:
+    given = ints(match["input"])
+    numbers = {"input_shape": given}
+    explanation = (
+        f"in training mode a BatchNorm normalises each channel over the batch (and length): the input {given} gives "
+        "one value per channel, so there is nothing to average"
+    )
+    causes = ("a batch of one example (the last batch of an epoch, or a test on one example in training mode)",)
+    fix = Fix("eval_mode", {}, "model.eval()  # (or batches of 2 or more: DataLoader(..., drop_last=True))")
+    return Finding(FRAMEWORK, "batch_of_one", match[0], "PyTorch ≥ 1.0", numbers, explanation, causes, (fix,))
+
+
 def instance_norm(match: re.Match[str], text: Text) -> Finding:
     dim, expected, got = int(match["dim"]), int(match["expected"]), int(match["got"])
     numbers = {"num_features": expected, "actual_channels": got, "dim": dim}
@@ -154,7 +181,11 @@ def output_padding(match: re.Match[str], text: Text) -> Finding:
         f"output_padding adds positions at the end of a transposed convolution's output; it must be smaller "
         f"than the stride ({stride}) or the dilation ({dilation}): at most {largest}, it is {given}"
     )
-    causes = ("output_padding picks one of the stride's possible lengths: with stride 1 there is only one",)
+    causes = (
+        ("output_padding picks one of the stride's possible lengths: with stride 1 there is only one",)
+        if max(stride, dilation) == 1
+        else (f"output_padding picks one of the {max(stride, dilation)} lengths a stride of {stride} can give",)
+    )
     fix = f.set_argument("output_padding", largest, "nn.ConvTranspose1d")
     return Finding(FRAMEWORK, "argument_value", match[0], "PyTorch ≥ 1.0", numbers, explanation, causes, (fix,))
 
@@ -226,6 +257,20 @@ MATCHERS: list[Matcher] = [
             r"\[(?P<input>[\d, ]{1,300})\] and num_groups=(?P<groups>\d{1,40})"
         ),
         group_norm,
+    ),
+    (
+        lazy(
+            r"Expected weight to be a vector of size equal to the number of channels in input, but got weight of "
+            r"shape \[(?P<size>\d{1,40})\] and input of shape \[(?P<input>[\d, ]{1,300})\]"
+        ),
+        group_norm_weight,
+    ),
+    (
+        lazy(
+            r"Expected more than 1 value per channel when training, got input size "
+            r"torch\.Size\(\[(?P<input>[\d, ]{1,300})\]\)"
+        ),
+        batch_of_one,
     ),
     (
         lazy(

@@ -6,11 +6,11 @@ Wordings confirmed against the installed PyTorch by tests/test_oracle_why.py."""
 
 from __future__ import annotations
 
-import math
 import re
+from typing import Any
 
 from conv1dexplain.diagnose import fixes as f
-from conv1dexplain.diagnose import torch_layers, torch_settings, torch_tensors
+from conv1dexplain.diagnose import torch_layers, torch_lengths, torch_settings, torch_tensors
 from conv1dexplain.diagnose.patterns import Matcher, lazy
 from conv1dexplain.diagnose.text import Text, ints
 from conv1dexplain.geometry import Axis
@@ -43,7 +43,7 @@ def channels(match: re.Match[str], text: Text) -> Finding:
     expected, got = int(match["expected"]), int(match["got"])
     filters, kernel = (weight[1], weight[-1]) if transposed else (weight[0], weight[-1])
     layer = "nn.ConvTranspose1d" if transposed else "nn.Conv1d"
-    numbers = {
+    numbers: dict[str, Any] = {
         "transposed": transposed,
         "groups": groups,
         "weight_shape": weight,
@@ -58,21 +58,52 @@ def channels(match: re.Match[str], text: Text) -> Finding:
     if len(given) in (2, 3) and given[-1] == expected and given[axis] == got:
         explanation = _swapped_words(expected, got, axis, batched)
         causes.append("the input is channels-last (an Embedding's output, or Keras-style (N, L, C)): swap its axes")
-        # PyTorch reports one unbatched example (L, C) as [1, L, C]: swap the last two axes of either
-        swap = f.permute([0, 2, 1], FRAMEWORK) if batched and given[0] > 1 else f.swap_last_axes(FRAMEWORK)
-        then = None if transposed else _conv_output(got, kernel, filters, given[0] if batched else None)
-        fixes.append(swap._replace(then=then))
+        fixes.append(_swap_fix(given, got, kernel, filters, transposed))
     else:
         explanation = (
             f"the layer was built for {expected} input channels (in_channels={expected}), but the input has "
             f"{got} on its channel axis (axis {axis} of {fmt_shape(tuple(given))})"
         )
-    if groups > 0 and got % groups == 0:
-        causes.append(f"the layer's in_channels is wrong: the data has {got} channels")
-        fixes.append(f.set_argument("in_channels", got, layer))
+    if expected == 1 and len(given) == 3 and given[0] == 1 and not transposed:  # (N, L) read as one (C=N, L)
+        explanation += _one_channel(numbers, causes, fixes, kernel, filters)
+    fixes.extend(_channel_count_fixes(got, expected, groups, filters, layer, causes))
     return Finding(
         FRAMEWORK, "input_channels", match[0], "PyTorch ≥ 1.0", numbers, explanation, tuple(causes), tuple(fixes)
     )
+
+
+def _swap_fix(given: list[int], got: int, kernel: int, filters: int, transposed: bool) -> Fix:
+    """The layout swapped. PyTorch reports one unbatched example (L, C) as [1, L, C]: swapping the
+    last two axes fixes either."""
+    batched = len(given) == 3
+    swap = f.permute([0, 2, 1], FRAMEWORK) if batched and given[0] > 1 else f.swap_last_axes(FRAMEWORK)
+    then = None if transposed else _conv_output(got, kernel, filters, given[0] if batched else None)
+    return swap._replace(then=then)
+
+
+def _one_channel(numbers: dict[str, Any], causes: list[str], fixes: list[Fix], kernel: int, filters: int) -> str:
+    """A batch of one-channel sequences given as (N, L): PyTorch reads it as one example of N channels."""
+    got, length = numbers["actual_channels"], numbers["input_shape"][2]
+    causes.insert(0, f"a batch of {got} sequences without the channel axis: (batch, length) for (batch, 1, length)")
+    numbers["layer_input_shape"] = [got, length]  # (the 2-D input as given: what a check starts from)
+    fixes.insert(0, f.unsqueeze(1, FRAMEWORK)._replace(then=_conv_output(length, kernel, filters, got)))
+    return (
+        f"; PyTorch read a 2-D input {fmt_shape((got, length))} as one example of {got} channels: a batch of "
+        f"{got} one-channel sequences needs the channel axis"
+    )
+
+
+def _channel_count_fixes(
+    got: int, expected: int, groups: int, filters: int, layer: str, causes: list[str]
+) -> list[Fix]:
+    """The layer made for the channels the data has: in_channels, or (grouped) in_channels and groups."""
+    if groups > 0 and got % groups == 0:
+        causes.append(f"the layer's in_channels is wrong: the data has {got} channels")
+        return [f.set_argument("in_channels", got, layer)]
+    if groups > 1 and filters % got == 0:  # a depthwise or grouped layer for other channels
+        causes.append(f"groups={groups} was written for {expected} channels; the data has {got}")
+        return [f.set_arguments({"in_channels": got, "groups": got}, layer)]
+    return []
 
 
 def rank(match: re.Match[str], text: Text) -> Finding:
@@ -93,7 +124,9 @@ def rank(match: re.Match[str], text: Text) -> Finding:
 def _rank_fixes(given: list[int], in_channels: int | None) -> tuple[Fix, ...]:
     if len(given) > 3:
         ones = [i for i, size in enumerate(given) if size == 1 and i > 0]
-        return tuple(f.squeeze(dim, FRAMEWORK) for dim in ones[:1])
+        if ones:
+            return (f.squeeze(ones[0], FRAMEWORK),)
+        return (f.merge_axes(1, len(given) - 2, FRAMEWORK),) if len(given) == 4 else ()
     if len(given) == 1 and in_channels in (None, 1):
         return (f.reshape([1, 1, given[0]], FRAMEWORK),)
     return ()
@@ -103,7 +136,7 @@ def old_rank(match: re.Match[str], text: Text) -> Finding:
     weight, given = ints(match["weight"]), ints(match["input"])
     numbers = {"weight_shape": weight, "input_shape": given, "input_rank": len(given), "weight_rank": len(weight)}
     if len(weight) == 4:  # nn.Conv1d given a tuple kernel_size of two: a Conv2d's weight
-        kernel = math.prod(weight[2:])
+        kernel = weight[3] if weight[2] == 1 else weight[2]  # (1, k) → k; (k, 1) and (k, k) → k
         explanation = (
             f"the weight {fmt_shape(tuple(weight))} has 4 dimensions: kernel_size was given as a pair "
             f"({weight[2]}, {weight[3]}), which nn.Conv1d takes as a 2-D kernel; its input must then be 4-D"
@@ -121,59 +154,38 @@ def old_rank(match: re.Match[str], text: Text) -> Finding:
     return Finding(FRAMEWORK, "input_rank", match[0], "PyTorch < 1.11", numbers, explanation, (), fixes)
 
 
-def too_short(match: re.Match[str], text: Text) -> Finding:
-    padded, span = int(match["padded"]), int(match["span"])
-    numbers = {"padded_length": padded, "kernel_span": span}
-    explanation = (
-        f"one window spans {span} positions (dilation·(kernel_size−1)+1) but the input, padding included, "
-        f"has only {padded} per channel: no window fits"
-    )
-    fixes = (f.pad(0, span - padded, FRAMEWORK)._replace(then="one output position"),) if span > padded else ()
-    causes = (
-        f"the input is too short: it needs {span - padded} more position(s)",
-        "earlier layers (strides, pooling) shrank the sequence below the kernel",
-    )
-    return Finding(FRAMEWORK, "input_too_short", match[0], "PyTorch ≥ 1.0", numbers, explanation, causes, fixes)
-
-
 def linear(match: re.Match[str], text: Text) -> Finding:
     rows, features, in_features, out_features = (int(match[name]) for name in ("a", "b", "c", "d"))
     numbers = {"input_shape": [rows, features], "weight_t_shape": [in_features, out_features]}
+    causes: list[str] = []
+    fixes: list[Fix] = []
+    if features == in_features:  # (the shapes multiply: not this message's situation)
+        explanation = (
+            f"({rows}×{features}) and ({in_features}×{out_features}) multiply: the message came from elsewhere"
+        )
+        return Finding(FRAMEWORK, "linear_features", match[0], "PyTorch ≥ 1.0", numbers, explanation, (), ())
     explanation = (
         f"the Linear layer takes {in_features} features (in_features={in_features}); what reaches it has "
         f"{features} per example (after Flatten: channels × length)"
     )
-    fix = f.set_argument("in_features", features, "nn.Linear")._replace(then=fmt_shape((rows, out_features)))
-    causes = (f"in_features={in_features} was computed for another input length; the flattened size is {features}",)
-    return Finding(FRAMEWORK, "linear_features", match[0], "PyTorch ≥ 1.0", numbers, explanation, causes, (fix,))
-
-
-_KERAS_CALL = re.compile(r"Exception encountered when calling (?P<layer>\w+)\.call\(\)")
-_KERAS_INPUT = re.compile(r"inputs=\w+\.Tensor\(shape=(?:torch\.Size\()?\[?\(?(?P<shape>[\d, None]+)")
-
-
-def pooling(match: re.Match[str], text: Text) -> Finding:
-    """A pooling window longer than what is left of the sequence (Keras on PyTorch raises it too)."""
-    given = ints(match["input"]) if match["input"] else None
-    numbers: dict[str, object] = {"output_length": int(match["out"]) if match["out"] else ints(match["output"])[-1]}
-    if given:
-        numbers["input_length"] = given[-1]
-    keras = _KERAS_CALL.search(text.text)
-    explanation = "the pooling window is longer than the sequence that reaches it: no output position is left"
-    causes = ("earlier convolutions and pooling shrank the sequence, or the input is shorter than the model needs",)
-    if keras is not None:  # Keras (PyTorch backend) wraps the message: the fix is Keras'
-        shape = _KERAS_INPUT.search(text.text)
-        if shape is not None:
-            numbers["input_shape"] = ints(shape["shape"])
-            numbers["input_length"] = numbers["input_shape"][1]  # type: ignore[index]
-        fix = f.set_argument("padding", "same", keras["layer"])._replace(then="ceil(length / strides) outputs")
-        found = (numbers, explanation, causes, (fix,), keras["layer"])
-        return Finding("keras", "pool_output_empty", match[0], "Keras 3 (PyTorch backend)", *found)
-    layer = "nn.AvgPool1d" if "avg" in match[0] or "Given input size" in match[0] else "nn.MaxPool1d"
-    fix = f.set_argument("ceil_mode", True, layer)._replace(
-        then="at least one output position (with the default stride, = kernel_size)"
+    channels = in_features // features if features and in_features % features == 0 else 0
+    then = fmt_shape((rows, out_features))
+    if channels > 1 and rows % channels == 0:  # (N·C)×L: a 3-D (N, C, L) reached the Linear unflattened
+        batch = rows // channels
+        numbers["layer_input_shape"] = [batch, channels, features]  # (what the check on a model starts from)
+        explanation = (
+            f"nn.Linear acts on the last axis only: it got ({batch}, {channels}, {features}) — the rows "
+            f"{rows} = {batch} × {channels} —, not flattened; flattened it has {channels} × {features} = "
+            f"{in_features} features, as the layer wants"
+        )
+        causes.append("nn.Flatten() is missing before the Linear (after a convolution or a pooling layer)")
+        fixes.append(f.flatten(FRAMEWORK)._replace(then=fmt_shape((batch, out_features))))
+        then = f"{fmt_shape((batch, channels, out_features))} if the input is ({batch}, {channels}, {features})"
+    causes.append(f"in_features={in_features} was computed for another input length; the flattened size is {features}")
+    fixes.append(f.set_argument("in_features", features, "nn.Linear")._replace(then=then))
+    return Finding(
+        FRAMEWORK, "linear_features", match[0], "PyTorch ≥ 1.0", numbers, explanation, tuple(causes), tuple(fixes)
     )
-    return Finding(FRAMEWORK, "pool_output_empty", match[0], "PyTorch ≥ 1.0", numbers, explanation, causes, (fix,))
 
 
 def recurrent_size(match: re.Match[str], text: Text) -> Finding:
@@ -183,7 +195,7 @@ def recurrent_size(match: re.Match[str], text: Text) -> Finding:
         f"the recurrent layer reads {expected} features a step (input_size={expected}); the input's last axis "
         f"has {got}: after nn.Conv1d the features are on axis 1, (batch, channels, length)"
     )
-    fixes = (f.set_argument("input_size", got, "nn.LSTM"), f.permute([0, 2, 1], FRAMEWORK))
+    fixes = (f.permute([0, 2, 1], FRAMEWORK), f.set_argument("input_size", got, _recurrent_class(text)))
     causes = (
         f"a Conv1d's output (batch, {expected}, length) given to a batch_first LSTM: "
         f"permute it to (batch, length, {expected})",
@@ -192,12 +204,21 @@ def recurrent_size(match: re.Match[str], text: Text) -> Finding:
     return Finding(FRAMEWORK, "recurrent_features", match[0], "PyTorch ≥ 1.0", numbers, explanation, causes, fixes)
 
 
+def _recurrent_class(text: Text) -> str:
+    """The recurrent module the traceback's code names (nn.GRU …), else nn.LSTM."""
+    for line in text.code_lines:
+        found = re.search(r"\b(LSTM|GRU|RNN)\(", line)
+        if found:
+            return f"nn.{found[1]}"
+    return "nn.LSTM"
+
+
 def norm_features(match: re.Match[str], text: Text) -> Finding:
     # "running_mean should contain {the input's channels} elements not {num_features}"
     got, expected = int(match["expected"]), int(match["got"])
     numbers = {"num_features": expected, "actual_channels": got}
     explanation = f"nn.BatchNorm1d({expected}) normalises {expected} channels on axis 1; the input has {got} there"
-    fixes = (f.set_argument("num_features", got, "nn.BatchNorm1d"), f.swap_last_axes(FRAMEWORK))
+    fixes = (f.swap_last_axes(FRAMEWORK), f.set_argument("num_features", got, "nn.BatchNorm1d"))
     causes = ("the input is channels-last (batch, length, channels): swap its last two axes", "num_features is wrong")
     return Finding(FRAMEWORK, "norm_features", match[0], "PyTorch ≥ 1.0", numbers, explanation, causes, fixes)
 
@@ -218,6 +239,7 @@ MATCHERS: list[Matcher] = [
     *torch_settings.MATCHERS,
     *torch_layers.MATCHERS,
     *torch_tensors.MATCHERS,
+    *torch_lengths.MATCHERS,
     (
         lazy(
             r"Given (?:groups=(?P<groups>\d{1,40})|transposed=(?P<transposed>1)), "
@@ -229,7 +251,7 @@ MATCHERS: list[Matcher] = [
     ),
     (
         lazy(
-            r"Expected 2D \(unbatched\) or 3D \(batched\) input to conv1d, but got input of size:\s*"
+            r"Expected 2D \(unbatched\) or 3D \(batched\) input to conv(?:_transpose)?1d, but got input of size:\s*"
             r"\[(?P<input>[\d,\s]{0,300})\]"
         ),
         rank,
@@ -243,26 +265,10 @@ MATCHERS: list[Matcher] = [
     ),
     (
         lazy(
-            r"Calculated padded input size per channel: \((?P<padded>\d{1,40})\)\. "
-            r"Kernel size: \((?P<span>\d{1,40})\)\. "
-            r"Kernel size can't be greater than actual input size"
-        ),
-        too_short,
-    ),
-    (
-        lazy(
             r"mat1 and mat2 shapes cannot be multiplied \((?P<a>\d{1,40})x(?P<b>\d{1,40}) "
             r"and (?P<c>\d{1,40})x(?P<d>\d{1,40})\)"
         ),
         linear,
-    ),
-    (
-        lazy(
-            r"(?:(?:max|avg)_pool[12]d\(\) Invalid computed output size: (?P<out>-?\d{1,40}))|(?:Given input size: "
-            r"\((?P<input>[\dx]{1,100})\)\. Calculated output size: \((?P<output>[-\dx]{1,100})\)\. "
-            r"Output size is too small)"
-        ),
-        pooling,
     ),
     (
         lazy(r"input\.size\(-1\) must be equal to input_size\. Expected (?P<expected>\d{1,40}), got (?P<got>\d{1,40})"),

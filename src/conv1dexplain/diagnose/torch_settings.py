@@ -29,28 +29,69 @@ _DTYPES = {
 }
 
 
-def _dtype(name: str) -> tuple[str, bool]:
-    """(dtype, on CUDA) of a printed type: double, torch.cuda.FloatTensor …"""
-    lowered = name.lower()
+_DEVICES = {"cuda": "the GPU", "cpu": "the CPU", "mps": "Apple's GPU (mps)", "xpu": "Intel's GPU (xpu)"}
+
+
+def _typed(name: str) -> tuple[str, str | None]:
+    """(dtype, device or None when the text does not say) of a printed type: double,
+    torch.cuda.FloatTensor, torch.FloatTensor, CUDAFloatType, MPSHalfType …"""
+    lowered = name.lower().strip()
     tensor = re.fullmatch(r"torch\.(cuda\.)?(\w+)tensor", lowered)
     if tensor:
-        return _DTYPES.get(tensor[2], tensor[2]), tensor[1] is not None
-    return _DTYPES.get(lowered, lowered), False
+        return _DTYPES.get(tensor[2], tensor[2]), "cuda" if tensor[1] else "cpu"
+    typed = re.fullmatch(r"(cuda|cpu|mps|xpu)(\w+?)type", lowered)  # (PyTorch ≥ 2.1's ScalarType names)
+    if typed:
+        return _DTYPES.get(typed[2], typed[2]), typed[1]
+    return _DTYPES.get(lowered, lowered), None
+
+
+def _dtype(name: str) -> tuple[str, bool]:
+    """(dtype, on CUDA) of a printed type."""
+    kind, device = _typed(name)
+    return kind, device == "cuda"
 
 
 def dtype(match: re.Match[str], text: Text) -> Finding:
-    given, given_cuda = _dtype(match["input"])
-    wanted, wanted_cuda = _dtype(match["param"])
-    numbers = {"input_dtype": given, "weight_dtype": wanted, "input_cuda": given_cuda, "weight_cuda": wanted_cuda}
-    if given_cuda != wanted_cuda:
-        device = "cuda" if wanted_cuda else "cpu"
-        explanation = f"the input is on {'the GPU' if given_cuda else 'the CPU'}, the layer's weights on the other"
-        fix = Fix("to_device", {"device": device}, f"x = x.to('{device}')")
-        return Finding(FRAMEWORK, "device", match[0], "PyTorch ≥ 1.0", numbers, explanation, (), (fix,))
+    given, given_device = _typed(match["input"])
+    wanted, wanted_device = _typed(match["param"])
+    numbers = {
+        "input_dtype": given,
+        "weight_dtype": wanted,
+        "input_cuda": given_device == "cuda",
+        "weight_cuda": wanted_device == "cuda",
+        "input_device": given_device,
+        "weight_device": wanted_device,
+    }
+    fixes: list[Fix] = []
+    if given_device is not None and wanted_device is not None and given_device != wanted_device:
+        explanation = (
+            f"the input is on {_DEVICES.get(given_device, given_device)}, the layer's weights on "
+            f"{_DEVICES.get(wanted_device, wanted_device)}: a layer runs where its weights are"
+        )
+        code = f"x = x.to('{wanted_device}')  # or x.to(next(model.parameters()).device)"
+        fixes.append(Fix("to_device", {"device": wanted_device}, code))
+        causes: tuple[str, ...] = ("model.to(device) was called, but not x = x.to(device) (or the other way round)",)
+        if given != wanted:
+            fixes[0] = fixes[0]._replace(code=f"x = x.to('{wanted_device}', torch.{wanted})")
+        return Finding(FRAMEWORK, "device", match[0], "PyTorch ≥ 1.0", numbers, explanation, causes, tuple(fixes))
     explanation = f"the input is {given}, the layer's {match['which']} {wanted}: a convolution needs one dtype"
     cause = "NumPy arrays are float64: torch.from_numpy keeps that" if given == "float64" else f"the input is {given}"
+    if wanted == "float16":
+        cause = "the model was made half precision (model.half()) and the input was not"
     fix = Fix("cast_input", {"dtype": wanted}, f"x = x.to(torch.{wanted})")
     return Finding(FRAMEWORK, "dtype", match[0], "PyTorch ≥ 1.0", numbers, explanation, (cause,), (fix,))
+
+
+def devices(match: re.Match[str], text: Text) -> Finding:
+    first, second = match["first"] or match["first2"], match["second"] or match["second2"]
+    numbers = {"devices": [first, second]}
+    explanation = (
+        f"the tensors of one operation are on {first} and on {second}: the input and the layer's weights (or two "
+        "inputs) must be on one device"
+    )
+    causes = ("model.to(device) was called, but not x = x.to(device) (or the other way round)",)
+    fix = Fix("to_device", {"device": None}, "x = x.to(next(model.parameters()).device)")
+    return Finding(FRAMEWORK, "device", match[0], "PyTorch ≥ 1.0", numbers, explanation, causes, (fix,))
 
 
 def scalar_type(match: re.Match[str], text: Text) -> Finding:
@@ -203,6 +244,14 @@ MATCHERS: list[Matcher] = [
         dtype,
     ),
     (lazy(r"expected scalar type (?P<expected>\w+) but found (?P<found>\w+)"), scalar_type),
+    (
+        lazy(
+            r"Expected all tensors to be on the same device, but (?:found at least two devices, "
+            r"(?P<first>[\w:]{1,20}) and (?P<second>[\w:]{1,20})!|got \w{1,40} is on (?P<first2>[\w:]{1,20}), "
+            r"different from other tensors on (?P<second2>[\w:]{1,20}))"
+        ),
+        devices,
+    ),
     (lazy(r"padding='same' is not supported for strided convolutions"), strided_same),
     (lazy(r"Invalid padding string '(?P<given>[^']{0,300})', should be one of \{[^}]{0,300}\}"), padding_string),
     (lazy(r"(?P<which>in|out)_channels must be divisible by groups"), groups),

@@ -27,7 +27,7 @@ def elementwise(match: re.Match[str], text: Text) -> Finding:
     fixes: list[Fix] = []
     if dim == 2:  # (batch, channels, length): the lengths
         causes.append(
-            f"a residual x + conv(x) whose convolution shortens the sequence ({a} → {b}): pad it to keep the length"
+            f"a residual x + conv(x) whose convolution changes the length ({a} against {b}): pad it to keep it"
         )
         fixes.append(f.set_argument("padding", "same", "nn.Conv1d")._replace(code=_SAME))
     elif dim == 1:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from typing import Any
 
 from conv1dexplain import chain, model_input
@@ -22,7 +23,7 @@ from conv1dexplain.tensor import fmt_shape
 
 def checked(found: Finding, located: Located) -> Finding:
     """The finding with each fix it can apply checked, and `then` the layer's exact output."""
-    shape = found.numbers.get("input_shape")
+    shape = found.numbers.get("layer_input_shape", found.numbers.get("input_shape"))
     dims = _dims(shape) if isinstance(shape, list) else None
     fixes = [_checked(fix, dims, located) for fix in found.fixes]
     return found._replace(fixes=tuple(sorted(fixes, key=_rank)))
@@ -84,10 +85,11 @@ def _applied(
 ) -> tuple[tuple[Call, ...], Dims | None]:
     """The layers and their input with the fix applied."""
     kind, fields = fix.kind, fix.fields
-    if kind == "set_argument":
+    if kind in ("set_argument", "set_arguments"):
         call = calls[0]
         bound = rule_for(rules, call).bind(call)
-        changed = dataclasses.replace(call, args=(), kwargs={**bound, fields["argument"]: fields["value"]})
+        values = fields["arguments"] if kind == "set_arguments" else {fields["argument"]: fields["value"]}
+        changed = dataclasses.replace(call, args=(), kwargs={**bound, **values})
         return (changed, *calls[1:]), dims
     if dims is None:
         return calls, None
@@ -95,26 +97,48 @@ def _applied(
 
 
 def _reshaped(kind: str, fields: dict[str, Any], dims: list[int | None], channels_last: bool) -> Dims:
-    if kind == "permute_input":
-        return tuple(dims[d] for d in fields["dims"])
-    if kind == "transpose_input":
-        first, second = fields["dims"]
-        dims[first], dims[second] = dims[second], dims[first]
+    if kind in ("pad_input", "min_input_length"):
+        return _lengthened(kind, fields, dims, 1 if channels_last else -1)
+    if kind in ("cast_input", "to_tensor", "to_device"):
         return tuple(dims)
-    if kind == "squeeze_input":
-        return tuple(size for i, size in enumerate(dims) if i != fields["dim"])
-    if kind == "cast_input":
-        return tuple(dims)
-    if kind == "reshape_input":
-        return _reshape(dims, fields["shape"])
-    axis = 1 if channels_last else -1  # the sequence axis of a batch
-    if kind == "pad_input" and dims[axis] is not None:
-        dims[axis] = dims[axis] + fields["left"] + fields["right"]
-        return tuple(dims)
-    if kind == "min_input_length" and dims[axis] is not None:
-        dims[axis] = max(dims[axis], fields["value"])
-        return tuple(dims)
-    raise ValueError(kind)
+    return _RESHAPES[kind](fields, dims)
+
+
+def _swapped(fields: dict[str, Any], dims: list[int | None]) -> Dims:
+    first, second = fields["dims"]
+    dims[first], dims[second] = dims[second], dims[first]
+    return tuple(dims)
+
+
+def _merged(fields: dict[str, Any], dims: list[int | None]) -> Dims:
+    """Axes start … end (the last by default) made one."""
+    start, end = fields.get("start_dim", 1), fields.get("end_dim", len(dims) - 1)
+    merged = dims[start : end + 1]
+    size = None if None in merged else math.prod(merged)  # type: ignore[arg-type]
+    return (*dims[:start], size, *dims[end + 1 :])
+
+
+def _unsqueezed(fields: dict[str, Any], dims: list[int | None]) -> Dims:
+    at = fields["dim"] if fields["dim"] >= 0 else len(dims) + 1 + fields["dim"]
+    return (*dims[:at], 1, *dims[at:])
+
+
+def _lengthened(kind: str, fields: dict[str, Any], dims: list[int | None], axis: int) -> Dims:
+    length = dims[axis]
+    if length is None:
+        raise ValueError("length")
+    dims[axis] = length + fields["left"] + fields["right"] if kind == "pad_input" else max(length, fields["value"])
+    return tuple(dims)
+
+
+_RESHAPES: dict[str, Callable[[dict[str, Any], list[int | None]], Dims]] = {
+    "permute_input": lambda fields, dims: tuple(dims[d] for d in fields["dims"]),
+    "transpose_input": _swapped,
+    "squeeze_input": lambda fields, dims: tuple(size for i, size in enumerate(dims) if i != fields["dim"]),
+    "flatten_input": _merged,
+    "unsqueeze_input": _unsqueezed,
+    "reshape_input": lambda fields, dims: _reshape(dims, fields["shape"]),
+}
 
 
 def _reshape(dims: list[int | None], shape: list[int | None]) -> Dims:
