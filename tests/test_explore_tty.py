@@ -119,13 +119,13 @@ def test_200_random_keys_then_the_printed_command_gives_the_shapes_shown() -> No
     assert (found[0][1], found[0][2]) == (fmt(report["input_shape"]), fmt(report["output_shape"]))
 
 
-def _modes_around(keys: str) -> tuple[str, str, str]:
+def _modes_around(keys: str, rows: int, columns: int) -> tuple[str, str, str]:
     """`stty -a` before and after explore in one pseudo-terminal, and what was printed in between."""
     command = " ".join([shlex.quote(sys.executable), "-m", "conv1dexplain", "explore"])
     child = pexpect.spawn(
         "bash",
         ["--norc", "-c", f"stty -a; echo START; {command}; echo EXIT=$?; stty -a"],
-        dimensions=(24, 80),
+        dimensions=(rows, columns),
         env={**ENV, "TERM": "xterm-256color"},
         encoding="utf-8",
         timeout=30,
@@ -142,9 +142,10 @@ def _modes_around(keys: str) -> tuple[str, str, str]:
     return before.strip(), after, code
 
 
+@pytest.mark.parametrize(("rows", "columns"), SIZES)
 @pytest.mark.parametrize(("keys", "code"), [("q", "0"), ("\x1b", "0"), ("\x03", "130")])
-def test_q_esc_and_ctrl_c_exit_and_restore_the_terminal(keys: str, code: str) -> None:
-    before, after, printed = _modes_around(keys)
+def test_q_esc_and_ctrl_c_exit_and_restore_the_terminal(keys: str, code: str, rows: int, columns: int) -> None:
+    before, after, printed = _modes_around(keys, rows, columns)
     exit_code, modes = after.split("\n", 1)
     assert exit_code.strip() == code
     assert modes.strip() == before  # echo, canonical mode and the rest, as they were

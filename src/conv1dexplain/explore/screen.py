@@ -34,8 +34,9 @@ class Screen(NamedTuple):
     knobs: Knobs
     title: str
     code: str | None
-    shapes: str | None  # "input (None, 50, 300) → output (None, 50, 100) · kernel (4, 300, 100) · bias (100,)"
-    counts: str | None  # "params 4 × 300 × 100 + 100 = 120,100 · padding 1 left, 2 right · span 4 · MACs …"
+    shapes: str | None  # "input (None, 50, 300) → output (None, 50, 100)"
+    weights: str | None  # "kernel (4, 300, 100) · bias (100,) · params 4 × 300 × 100 + 100 = 120,100"
+    counts: str | None  # "padding 1 left, 2 right · span 4 · MACs 6,000,000 per example"
     columns: tuple[Column, ...]
     cut_left: int  # input positions of the strip left out before the first column shown
     cut_right: int
@@ -55,18 +56,21 @@ def screen(knobs: Knobs, said: str, width: int) -> Screen:
     if state.plan is None:
         assert state.error is not None
         error = (state.error.message, state.error.hint)
-        return Screen(knobs, title, None, None, None, (), 0, 0, (), (), (), None, error, said, command_line(knobs))
+        return Screen(
+            knobs, title, None, None, None, None, (), 0, 0, (), (), (), None, error, said, command_line(knobs)
+        )
     plan = state.plan
     report = build_shape_report(plan, None)
     facts = report.facts
-    shapes = (
-        f"input {fmt_shape(tuple(facts.input_shape))} → output {fmt_shape(tuple(facts.output_shape))} · "
+    shapes = f"input {fmt_shape(tuple(facts.input_shape))} → output {fmt_shape(tuple(facts.output_shape))}"
+    weights = (
         f"{facts.labels.kernel_name} {fmt_shape(tuple(facts.kernel_shape))}"
         + (f" · bias {fmt_shape(tuple(facts.bias_shape))}" if facts.bias_shape else " · no bias")
+        + f" · params {report.params_arithmetic}"
     )
     counts = (
-        f"params {report.params_arithmetic} · padding {facts.padding.left} left, {facts.padding.right} right · "
-        f"span {plan.axis.span} · MACs {facts.macs:,} per example"
+        f"padding {facts.padding.left} left, {facts.padding.right} right · span {plan.axis.span} · "
+        f"MACs {facts.macs:,} per example"
     )
     columns, cut_left, cut_right = _strip(knobs, width)
     channels, read = _rows("c", knobs.channels, knobs.channels // knobs.groups)
@@ -76,6 +80,7 @@ def screen(knobs: Knobs, said: str, width: int) -> Screen:
         title,
         report.code,
         shapes,
+        weights,
         counts,
         columns,
         cut_left,
@@ -83,11 +88,19 @@ def screen(knobs: Knobs, said: str, width: int) -> Screen:
         channels,
         read,
         filters,
-        window_words(state, knobs.position),
+        window_words(state, knobs.position) + _group_words(knobs),
         None,
         said,
         command_line(knobs),
     )
+
+
+def _group_words(knobs: Knobs) -> str:
+    """'; filter 0 reads channels 0–74 (group 1 of 4)' for a grouped layer."""
+    if knobs.groups == 1:
+        return ""
+    per = knobs.channels // knobs.groups
+    return f"; filter 0 reads channels 0–{per - 1} (group 1 of {knobs.groups})"
 
 
 def _title(knobs: Knobs) -> str:

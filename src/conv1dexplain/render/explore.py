@@ -5,6 +5,8 @@ and the keys. Every character has its meaning without colour. Nothing here compu
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.console import Console
 from rich.text import Text
 
@@ -46,7 +48,7 @@ def _view(screen: Screen, width: int, height: int, console: Console) -> list[Tex
         message, hint = screen.error
         body += [*wrapped(f"refused: {message}", "bold red"), *wrapped(f"hint: {hint}", "yellow")]
     else:
-        body += [*wrapped(screen.shapes or ""), *wrapped(screen.counts or ""), Text()]
+        body += [*wrapped(screen.shapes or ""), *wrapped(screen.weights or ""), *wrapped(screen.counts or ""), Text()]
         body += _strip(screen)
         body += wrapped(screen.window or "", "cyan")
     said = wrapped(f"> {screen.said}" if screen.said else "> (press a key: ? lists them)", "bold")
@@ -105,9 +107,14 @@ def _cell(column: Column, read: bool) -> tuple[str, str]:
 
 
 def _help(width: int) -> list[Text]:
+    """The keys, each with what it does, the words wrapped under themselves."""
     lines = [Text("The keys (any key closes this):", style="bold")]
     keys = max(len(key) for key, _ in HELP)
-    lines += [Text(f"  {key:<{keys}}  {words}") for key, words in HELP]
+    room = max(10, width - keys - 4)
+    for key, words in HELP:
+        parts = textwrap.wrap(words, room) or [""]
+        lines.append(Text(f"  {key:<{keys}}  {parts[0]}"))
+        lines += [Text(f"  {'':<{keys}}  {part}") for part in parts[1:]]
     return lines
 
 
