@@ -228,3 +228,21 @@ def test_with_the_model_s_code_each_fix_is_tried_on_the_model(tmp_path: pytest.T
     first, second = json.loads(run_process(["why", str(other), "--json"], input=CHANNELS).stdout)["fixes"]
     assert first["argument"] == "in_channels" and first["checked"]["output_shape"] == [32, 10]
     assert second["kind"] == "permute_input" and second["checked"]["stops_at"] == "2 (Linear)"
+
+
+def test_a_traceback_names_the_call_on_the_user_s_own_line() -> None:
+    """The last frame outside the installed libraries shows the failing call: it names the layer
+    (a line with one layer call; functions such as F.relu are not layers)."""
+    frames = (
+        'Traceback (most recent call last):\n  File "/home/me/train.py", line 9, in <module>\n'
+        "    y = self.pool(F.relu(self.conv2(x)))\n"
+        '  File "/usr/lib/python3.11/site-packages/torch/nn/modules/conv.py", line 375, in forward\n'
+        "    return F.conv1d(input, weight, bias)\n"
+    )
+    report = diagnose(frames + CHANNELS + "\n")
+    assert report.finding is not None and report.finding.layer is None  # two layer calls: which one is not said
+    one = frames.replace("self.pool(F.relu(self.conv2(x)))", "F.relu(self.conv2(x))")
+    report = diagnose(one + CHANNELS + "\n")
+    assert report.finding is not None and report.finding.layer == "self.conv2 (train.py, line 9)"
+    view = run(["why", one + CHANNELS])
+    assert "Layer: self.conv2 (train.py, line 9)" in " ".join(view.stdout.split())

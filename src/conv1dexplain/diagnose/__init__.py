@@ -32,6 +32,10 @@ def diagnose(raw: str) -> Diagnosis:
     for line in candidates(text):
         found = _match(line, text)
         if found is not None:
+            if found.layer is None and text.frames:  # the call on the user's line that failed
+                from conv1dexplain.diagnose.source import failing_call
+
+                found = found._replace(layer=failing_call(text.frames))
             return Diagnosis(True, found)
     return Diagnosis(False, None)
 

@@ -4,8 +4,10 @@ where a message names no numbers ("in_channels must be divisible by groups"), th
 from __future__ import annotations
 
 import ast
+import builtins
 from typing import Any
 
+from conv1dexplain.diagnose.text import Frame
 from conv1dexplain.errors import SpecError
 
 _MAX_LINE = 2000
@@ -39,3 +41,24 @@ def layer_arguments(code_lines: tuple[str, ...], framework: str, names: tuple[st
             except (ValueError, TypeError, SyntaxError, SpecError, MemoryError, RecursionError):
                 continue
     return None
+
+
+_LIBRARY = ("site-packages", "dist-packages", "<frozen", "/lib/python3")
+_FUNCTIONS = ("F.", "torch.", "nn.functional.", "np.", "numpy.", "keras.ops.", "ops.", "tf.")
+
+
+def failing_call(frames: tuple[Frame, ...]) -> str | None:
+    """The layer call on the user's own line where the traceback leaves their code ("self.conv2,
+    train.py line 9"): the last frame outside the installed libraries, if it calls one module."""
+    mine = next((frame for frame in frames if not any(part in frame.path for part in _LIBRARY)), None)
+    if mine is None or len(mine.code) > _MAX_LINE:
+        return None
+    try:
+        tree = ast.parse(mine.code.strip())
+    except (SyntaxError, ValueError):
+        return None
+    callees = {ast.unparse(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    layers = sorted(name for name in callees if not name.startswith(_FUNCTIONS) and name not in dir(builtins))
+    if len(layers) != 1:
+        return None
+    return f"{layers[0]} ({mine.path.rsplit('/', 1)[-1]}, line {mine.line})"

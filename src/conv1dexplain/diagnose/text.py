@@ -11,12 +11,21 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]{0,40}[A-Za-z]|\x1b\][^\x07]{0,300}\x07")
 _FRAME = re.compile(r'^\s*File "([^"]*)", line (\d+), in (\S+)\s*$')
 
 
+class Frame(NamedTuple):
+    """One frame of a traceback: its file, line and the code it shows."""
+
+    path: str
+    line: int
+    code: str
+
+
 class Text(NamedTuple):
     """What was read: the cleaned text, its lines, and the code lines a traceback shows (last first)."""
 
     text: str
     lines: tuple[str, ...]
     code_lines: tuple[str, ...]
+    frames: tuple[Frame, ...] = ()  # last first
 
 
 def clean(raw: str) -> Text:
@@ -24,11 +33,13 @@ def clean(raw: str) -> Text:
     text = raw[-MAX_BYTES:] if len(raw) > MAX_BYTES else raw
     text = _ANSI.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     lines = tuple(line.rstrip() for line in text.split("\n"))
-    code = []
+    frames = []
     for i, line in enumerate(lines[:-1]):
-        if _FRAME.match(line) and lines[i + 1].strip() and not _FRAME.match(lines[i + 1]):
-            code.append(lines[i + 1].strip())
-    return Text(text, lines, tuple(reversed(code)))
+        found = _FRAME.match(line)
+        if found and lines[i + 1].strip() and not _FRAME.match(lines[i + 1]):
+            frames.append(Frame(found[1], int(found[2]), lines[i + 1].strip()))
+    frames.reverse()
+    return Text(text, lines, tuple(frame.code for frame in frames), tuple(frames))
 
 
 _MARGIN = re.compile(r"^(?:E   |> |\s*\|\s?)")  # pytest's "E   ", a quote's "> ", a log's "| "
