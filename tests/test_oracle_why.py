@@ -714,7 +714,7 @@ def test_real_errors_are_recognised_read_and_fixed(
             else:
                 unfixed.append(f"{case.kind}: {first} on {case.script().splitlines()[-3:]}")
             told = with_model(found, case.model_code())
-            located += told.layer is not None
+            located += told.layer != found.layer  # (named as the model names it)
             for fix in told.fixes:
                 verdict = _check_verdict(case, fix.to_dict(), tmp_path)
                 if verdict is not None:

@@ -104,7 +104,7 @@ def locate(found: Finding, code: str) -> Located | None:
         return None
     rules = convention(source.framework or found.framework)
     names = layer_names(source.calls, rules)
-    if found.layer is not None:  # Keras names it: the model's own name, with its class
+    if found.layer is not None and found.layer.isidentifier():  # Keras names it: the model's name, or its class
         named = [i for i, name in enumerate(names) if name == found.layer]
         if not named:  # (Keras 3 names the layer's class: "when calling MaxPooling1D.call()")
             named = [i for i, call in enumerate(source.calls) if call.name == found.layer]
