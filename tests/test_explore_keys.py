@@ -202,6 +202,8 @@ def test_random_key_sequences_never_break_the_view() -> None:
         lines = frame(screen(knobs, said, strip_width(width)), width, height, console, help_shown)
         assert len(lines) <= height
         assert all(len(line) <= width for line in lines), (width, [line for line in lines if len(line) > width])
+        if width >= 60 and height >= 20 and not help_shown:  # what the key changed is never the line cut
+            assert any(line.startswith("> ") for line in lines), lines
 
 
 def test_every_footer_fits_eighty_columns_but_the_widest() -> None:

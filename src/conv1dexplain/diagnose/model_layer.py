@@ -95,7 +95,6 @@ def locate(found: Finding, code: str) -> Located | None:
     from conv1dexplain.chain import layer_names
     from conv1dexplain.conventions import convention
     from conv1dexplain.errors import SpecError
-    from conv1dexplain.layers.rules import rule_for
     from conv1dexplain.modelcode import read_model
 
     try:
@@ -109,15 +108,23 @@ def locate(found: Finding, code: str) -> Located | None:
         if not named:  # (Keras 3 names the layer's class: "when calling MaxPooling1D.call()")
             named = [i for i, call in enumerate(source.calls) if call.name == found.layer]
         return _located(named, names, source.calls, rules)
+    return _located(_matching(found, source.calls, rules), names, source.calls, rules)
+
+
+def _matching(found: Finding, calls: tuple[Call, ...], rules: Convention) -> list[int]:
+    """The calls whose bound arguments give the message's numbers."""
+    from conv1dexplain.errors import SpecError
+    from conv1dexplain.layers.rules import rule_for
+
     tests = _TESTS.get(found.error_kind)
     if tests is None:
-        return None
+        return []
     try:
         classes, test = tests(found.numbers)
     except (KeyError, TypeError, IndexError):
-        return None
+        return []
     hits = []
-    for index, call in enumerate(source.calls):
+    for index, call in enumerate(calls):
         if call.name not in classes:
             continue
         try:
@@ -125,7 +132,7 @@ def locate(found: Finding, code: str) -> Located | None:
                 hits.append(index)
         except (SpecError, TypeError, KeyError, IndexError):
             continue
-    return _located(hits, names, source.calls, rules)
+    return hits
 
 
 def _located(hits: list[int], names: list[str], calls: tuple[Call, ...], rules: Convention) -> Located | None:

@@ -6,6 +6,7 @@ and the keys. Every character has its meaning without colour. Nothing here compu
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 
 from rich.console import Console
 from rich.text import Text
@@ -36,40 +37,59 @@ def frame(screen: Screen, width: int, height: int, console: Console, help_shown:
     return _ansi(console, lines, width)[:height]
 
 
-def _view(screen: Screen, width: int, height: int, console: Console) -> list[Text]:
-    def wrapped(text: str, style: str = "") -> list[Text]:  # (long settings and sentences: more lines)
-        return list(Text(text, style=style).wrap(console, width))
+# What gives way when the terminal is short, first to last (0: never): blank lines, the strip's
+# further rows, the counts, the weights, the code, the window's words, the strip's first rows.
+_BLANK, _MORE_ROWS, _COUNTS, _WEIGHTS, _CODE, _WINDOW, _ROWS, _KEEP = 7, 6, 5, 4, 3, 2, 1, 0
 
-    head = [Text(screen.title, style="bold")]
+
+Ranked = list[tuple[Text, int]]
+
+
+def _view(screen: Screen, width: int, height: int, console: Console) -> list[Text]:
+    def wrapped(text: str, rank: int, style: str = "") -> Ranked:  # (long lines: more lines)
+        return [(line, rank) for line in Text(text, style=style).wrap(console, width)]
+
+    lines = _content(screen, wrapped)
+    footer = Text(next((f for f in FOOTERS if len(f) <= width), FOOTERS[-1]), style="dim")
+    return [*_fit(lines, height - 1), footer] if height > 1 else [footer]
+
+
+def _content(screen: Screen, wrapped: Callable[..., Ranked]) -> Ranked:
+    lines = [(Text(screen.title, style="bold"), _KEEP)]
     if screen.code is not None:
-        head += wrapped(screen.code, "green")
-    body: list[Text] = []
+        lines += wrapped(screen.code, _CODE, "green")
     if screen.error is not None:
         message, hint = screen.error
-        body += [*wrapped(f"refused: {message}", "bold red"), *wrapped(f"hint: {hint}", "yellow")]
+        lines += [*wrapped(f"refused: {message}", _KEEP, "bold red"), *wrapped(f"hint: {hint}", _WINDOW, "yellow")]
     else:
-        body += [*wrapped(screen.shapes or ""), *wrapped(screen.weights or ""), *wrapped(screen.counts or ""), Text()]
-        body += _strip(screen)
-        body += wrapped(screen.window or "", "cyan")
-    said = wrapped(f"> {screen.said}" if screen.said else "> (press a key: ? lists them)", "bold")
-    footer = [Text(next((f for f in FOOTERS if len(f) <= width), FOOTERS[-1]), style="dim")]
-    lines = [*head, *body, Text(), *said]
-    room = height - len(footer)
-    if len(lines) > room:  # the blank lines go first, then what is cut at the bottom
-        lines = [line for line in lines if line.plain]
-    return [*lines[: max(0, room)], *footer]
+        lines += [*wrapped(screen.shapes or "", _KEEP), *wrapped(screen.weights or "", _WEIGHTS)]
+        lines += [*wrapped(screen.counts or "", _COUNTS), (Text(), _BLANK)]
+        lines += _strip(screen)
+        lines += wrapped(screen.window or "", _WINDOW, "cyan")
+    lines.append((Text(), _BLANK))
+    return lines + wrapped(f"> {screen.said}" if screen.said else "> (press a key: ? lists them)", _KEEP, "bold")
 
 
-def _strip(screen: Screen) -> list[Text]:
+def _fit(lines: Ranked, room: int) -> list[Text]:
+    """The least needed lines give way until the frame fits (then the top is cut)."""
+    for rank in range(_BLANK, _KEEP, -1):
+        if len(lines) <= room:
+            break
+        lines = [(line, kept) for line, kept in lines if kept != rank]
+    return [line for line, _ in lines][-room:]
+
+
+def _strip(screen: Screen) -> list[tuple[Text, int]]:
+    """The ruler, the channel rows and the filter rows (the first of each kept longest)."""
     left = "…" if screen.cut_left else " "
     right = "…" if screen.cut_right else ""
-    rows = [Text(" " * LABEL + " " + _ruler(screen.columns), style="dim")]
+    rows = [(Text(" " * LABEL + " " + _ruler(screen.columns), style="dim"), _ROWS)]
     for n, (label, read) in enumerate(zip(screen.channel_rows, screen.read_rows, strict=True)):
         cells = [_cell(column, read) for column in screen.columns]
-        rows.append(_row(("input " if n == 0 else "") + label, left, cells, right))
+        rows.append((_row(("input " if n == 0 else "") + label, left, cells, right), _ROWS if n == 0 else _MORE_ROWS))
     for n, label in enumerate(screen.filter_rows):
         cells = [_output(column, screen.knobs.position) for column in screen.columns]
-        rows.append(_row(("output " if n == 0 else "") + label, left, cells, right))
+        rows.append((_row(("output " if n == 0 else "") + label, left, cells, right), _ROWS if n == 0 else _MORE_ROWS))
     return rows
 
 
