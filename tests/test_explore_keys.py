@@ -121,6 +121,8 @@ def test_a_refused_setting_is_kept_and_shown_as_the_framework_s_error() -> None:
         CLASSIC._replace(padding="valid"),
         CLASSIC._replace(framework="pytorch", padding="2", kernel_size=5),  # PyTorch 2 = Keras 'same' here
         CLASSIC._replace(framework="pytorch", padding="1", kernel_size=5),  # no Keras equivalent: refused
+        # stride 4: the right-hand zeros are never read, so Keras' 'causal' reads what padding=2 reads
+        Knobs("pytorch", 50, 6, 6, 3, strides=4, padding="2"),
     ],
 )
 def test_the_framework_switch_keeps_the_layer(knobs: Knobs) -> None:
@@ -130,11 +132,9 @@ def test_the_framework_switch_keeps_the_layer(knobs: Knobs) -> None:
     if there is None:  # nothing there pads alike: the setting is kept, and refused
         assert moved.knobs.padding == knobs.padding and "refuses it" in (moved.said or "")
         return
-    assert (there.axis.pad_left, there.axis.pad_right, there.axis.output_length) == (
-        here.axis.pad_left,
-        here.axis.pad_right,
-        here.axis.output_length,
-    )
+    assert there.axis.output_length == here.axis.output_length
+    for t in range(here.axis.output_length):  # every output reads the same input positions
+        assert there.axis.input_positions(t) == here.axis.input_positions(t)
     back = _shape(moved.knobs)
     assert back["exit"] == 0 and back["params"] == _shape(knobs)["params"]
 
@@ -204,8 +204,29 @@ def test_random_key_sequences_never_break_the_view() -> None:
         assert all(len(line) <= width for line in lines), (width, [line for line in lines if len(line) > width])
         if width >= 60 and height >= 20 and not help_shown:  # what the key changed is never the line cut
             assert any(line.startswith("> ") for line in lines), lines
+        if width >= 60 and height >= 20 and help_shown:  # every key listed, the last too
+            assert any(line.lstrip().startswith("q, Esc") for line in lines), lines
+        rulers = [lines[i - 1] for i, line in enumerate(lines) if i and line.lstrip().startswith("input c")]
+        for ruler in rulers:  # position numbers only where they are, never cut at the edge
+            assert all(int(number) % 10 == 0 for number in re.findall(r"\d+", ruler)), ruler
 
 
-def test_every_footer_fits_eighty_columns_but_the_widest() -> None:
-    assert all(len(footer) <= 80 for footer in FOOTERS[3:])
-    assert len(FOOTERS[3]) == 80  # (the one an 80-column terminal shows)
+def test_the_footers_fit_eighty_and_sixty_columns() -> None:
+    shown = {width: next(f for f in FOOTERS if len(f) <= width) for width in (60, 80)}
+    assert "←→" in shown[80] and "? all keys" in shown[80] and "q quit" in shown[80]
+    assert all(key in shown[60] for key in ("kK", "sS", "dD", "gG", " b ", " t ", "←→", "q quit"))
+
+
+def test_padding_keys_work_out_the_next_one_whatever_the_span() -> None:
+    huge = Knobs("pytorch", 50, 3, 4, 100_000, dilation=100_000, padding="1")  # span ~10^10: nothing is listed
+    assert press(huge, "p").knobs.padding == "2"
+    last = huge._replace(kernel_size=3, dilation=1, padding="2")  # span 3: 2 is the last int
+    assert press(last, "p").knobs.padding == "valid"
+    assert press(CLASSIC._replace(padding="SAME"), "p").knobs.padding == "causal"  # (any case, as Keras takes it)
+
+
+def test_a_size_given_past_the_keys_limit_stays_and_groups_stay_when_none_is_next() -> None:
+    big = CLASSIC._replace(filters=150_000)
+    assert press(big, "F").knobs.filters == 150_000 and press(big, "f").knobs.filters == 149_999
+    odd = CLASSIC._replace(channels=8, filters=4, groups=4)
+    assert press(odd, "G").knobs.groups == 4  # (no count above 4 divides both: it stays)

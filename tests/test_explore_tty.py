@@ -10,6 +10,7 @@ import json
 import random
 import re
 import shlex
+import signal
 import sys
 import time
 
@@ -169,3 +170,45 @@ def test_without_a_terminal_it_refuses_with_a_hint() -> None:
     error, hint = result.stderr.splitlines()
     assert error == "error: explore needs a terminal on stdin and stdout"
     assert hint.startswith("hint: ") and "conv1dexplain shape" in hint
+
+
+def test_sigterm_restores_the_screen_and_exits_143() -> None:
+    terminal = Terminal(["explore"], 24, 80)
+    terminal.wait(lambda lines: TITLE in lines[0], "the title")
+    terminal.raw = ""
+    terminal.child.kill(signal.SIGTERM)
+    terminal.child.expect(pexpect.EOF)
+    terminal.raw += terminal.child.before or ""
+    terminal.child.close()
+    assert terminal.child.exitstatus == 143 or terminal.child.signalstatus == signal.SIGTERM
+    assert terminal.child.exitstatus == 143, "ended by the signal, not through the restoring handler"
+    assert "\x1b[?25h\x1b[?1049l" in terminal.raw  # the cursor and the normal screen back
+
+
+def test_ctrl_z_gives_the_terminal_back_and_fg_takes_it_again() -> None:
+    command = " ".join([shlex.quote(sys.executable), "-m", "conv1dexplain", "explore"])
+    shell = pexpect.spawn(
+        "bash",
+        ["--norc", "--noprofile", "-i"],
+        dimensions=(24, 80),
+        env={**ENV, "TERM": "xterm-256color", "PS1": "PROMPT$ "},
+        encoding="utf-8",
+        timeout=30,
+    )
+    shell.delaybeforesend = None
+    shell.expect_exact("PROMPT$ ")
+    shell.sendline(command)
+    shell.expect_exact(TITLE)
+    time.sleep(0.5)
+    shell.send("\x1a")  # Ctrl-Z
+    shell.expect_exact("\x1b[?1049l")  # the normal screen back before it stops
+    shell.expect_exact("PROMPT$ ")
+    shell.sendline("fg")
+    shell.expect_exact(TITLE)  # drawn again
+    time.sleep(0.5)
+    shell.send("K")  # keys one by one again: no Enter needed
+    shell.expect_exact("kernel_size 4 → 5")
+    shell.send("q")
+    shell.expect_exact("conv1dexplain shape --input 50x300 --filters 100 --kernel-size 5")
+    shell.sendline("exit")
+    shell.expect(pexpect.EOF)

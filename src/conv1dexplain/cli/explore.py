@@ -49,9 +49,13 @@ def explore(
         groups=groups,
         use_bias=use_bias,
     )
+    from conv1dexplain.render.explore_loop import Terminated
     from conv1dexplain.render.explore_loop import explore as run
 
-    final = run(knobs, no_color)
+    try:
+        final = run(knobs, no_color)
+    except Terminated as ended:  # (the terminal is back as it was; nothing to print)
+        raise SystemExit(128 + ended.signum) from None
     from conv1dexplain.explore.knobs import command_line
 
     sys.stdout.write(command_line(final) + "\n")

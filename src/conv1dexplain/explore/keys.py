@@ -48,31 +48,30 @@ MOVES = {
 FIRST = ("\x1b[H", "\x1bOH", "\x1b[1~", "\x1b[7~")
 LAST = ("\x1b[F", "\x1bOF", "\x1b[4~", "\x1b[8~")
 QUIT = ("q", "Q", "\x1b")
-# The footer, longest first: the first that fits the width is shown (every one within 80 columns).
+# The footer, longest first: the first that fits the width is shown (the last ones within 60 and 80).
 FOOTERS = (
     "k/K kernel  s/S stride  d/D dilation  p padding  f/F filters  l/L length  c/C channels  g/G groups  "
     "b bias  t framework  ← → window  ? all keys  q quit",
     "k/K kernel  s/S stride  d/D dilation  p padding  f/F filters  l/L length  c/C channels  ? all keys  q quit",
-    "k/K kernel  s/S stride  d/D dilation  p padding  f/F filters  l/L length  ? all keys  q quit",
-    "k/K kernel  s/S stride  d/D dilation  p padding  f/F filters  ? all keys  q quit",
-    "kK kernel sS stride dD dilation p padding fF filters ? keys q quit",
+    "k/K kernel s/S stride d/D dilation p pad f/F filters ←→ move ? all keys q quit",
+    "kK sS dD p fF lL cC gG b t ←→ ? all keys q quit",
     "? keys  q quit",
 )
 HELP = (
     ("k / K", "kernel_size − / +"),
     ("s / S", "strides − / +"),
     ("d / D", "dilation − / +"),
-    ("p", "the next padding (Keras: valid, same, causal; PyTorch: valid, same, 0, 1, 2 …)"),
+    ("p", "the next padding: Keras valid, same, causal; PyTorch valid, same, 0, 1, 2 …"),
     ("f / F", "filters − / +"),
     ("l / L", "the input's length − / +"),
     ("c / C", "the input's channels − / +"),
-    ("g / G", "groups: the previous / next count both channels and filters divide by"),
+    ("g / G", "groups: the previous / next that divides both"),
     ("b", "bias on / off"),
-    ("t", "the other framework: the same layer, as near as it goes"),
-    ("← → h, space, Enter", "the window one output position back / on"),
+    ("t", "the other framework, the nearest layer"),
+    ("← → h space Enter", "the window back / on one position"),
     ("Home / End", "the first / last output position"),
-    ("?", "these keys (any key closes them)"),
-    ("q, Esc", "quit: the layer's `conv1dexplain shape` command is printed"),
+    ("?", "these keys"),
+    ("q, Esc", "quit; prints the layer's shape command"),
 )
 
 
@@ -103,9 +102,9 @@ def _press(knobs: Knobs, key: str) -> Pressed:
 
 def _size(knobs: Knobs, name: str, step: int) -> Pressed:
     old = getattr(knobs, name)
-    new = min(max(1, old + step), LIMIT)
-    if new == old:
-        return Pressed(knobs, f"{name} stays {old}: {'1 is the least' if new == 1 else f'{LIMIT} is the most here'}")
+    new = old + step
+    if new < 1 or (step > 0 and old >= LIMIT):  # (a size given larger on the command line stays)
+        return Pressed(knobs, f"{name} stays {old}: {'1 is the least' if new < 1 else f'{LIMIT} is the most here'}")
     after = knobs._replace(**{name: new})
     return Pressed(after, f"{name} {old} → {new}: {_WHAT[name](after)}{result(after, knobs)}")
 
@@ -172,22 +171,32 @@ def result(after: Knobs, before: Knobs, *, always_padding: bool = False) -> str:
     plan = state.plan
     assert plan is not None
     out = plan.axis.output_length
-    words = f"; '{after.padding}' keeps {out} outputs" if out == after.length else f"; {out} outputs"
+    words = (
+        f"; '{after.padding}' keeps {_count(out, 'output')}" if out == after.length else f"; {_count(out, 'output')}"
+    )
     pads = (plan.axis.pad_left, plan.axis.pad_right)
     if always_padding or was is None or pads != (was.axis.pad_left, was.axis.pad_right):
         words += f"; padding now {pads[0]} left, {pads[1]} right"
     return words
 
 
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}" + ("" if number == 1 else "s")
+
+
 _WHAT: dict[str, Callable[[Knobs], str]] = {
     "kernel_size": lambda k: (
-        f"each window reads {k.kernel_size} positions" + (f", spanning {k.span}" if k.dilation > 1 else "")
+        f"each window reads {_count(k.kernel_size, 'position')}" + (f", spanning {k.span}" if k.dilation > 1 else "")
     ),
     "strides": lambda k: f"windows start {k.strides} positions apart",
     "dilation": lambda k: f"taps {k.dilation} apart: a window spans {k.span} positions",
     "filters": lambda k: f"{k.filters} filters, so {k.filters} output channels",
     "length": lambda k: f"the input has {k.length} positions",
-    "channels": lambda k: f"each tap reads {k.channels // max(1, k.groups)} channel(s) per filter",
+    "channels": lambda k: (
+        f"each tap reads {_count(k.channels // k.groups, 'channel')} per filter"
+        if k.channels % k.groups == 0
+        else f"{k.channels} channels do not split into {k.groups} groups"
+    ),
 }
 _ACTIONS: dict[str, Callable[[Knobs], Pressed]] = {
     "p": _padding,

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from conv1dexplain.conventions import convention, other
 from conv1dexplain.errors import SpecError
-from conv1dexplain.geometry import span
+from conv1dexplain.geometry import Axis, span
 from conv1dexplain.layers import conv1d
 from conv1dexplain.layers.conv1d import Conv1DPlan
 
@@ -108,16 +108,20 @@ def command_line(knobs: Knobs) -> str:
     return " ".join(words)
 
 
-def paddings(knobs: Knobs) -> list[str]:
-    """What p cycles through: the framework's padding strings, then (PyTorch) the ints 0 … d·(k−1)."""
-    rules = convention(knobs.framework)
-    return [*rules.paddings, *(str(p) for p in range(knobs.span) if rules.int_padding)]
-
-
 def next_padding(knobs: Knobs) -> str:
-    cycle = paddings(knobs)
-    at = cycle.index(knobs.padding) if knobs.padding in cycle else -1
-    return cycle[(at + 1) % len(cycle)]
+    """What p gives: the framework's padding strings in turn, then (PyTorch) the ints 0 … d·(k−1),
+    then the first string again (worked out, not listed: a span can be huge)."""
+    rules = convention(knobs.framework)
+    names = list(rules.paddings)
+    given = knobs.padding.strip().lower()
+    if given in names[:-1]:
+        return names[names.index(given) + 1]
+    ints = rules.int_padding and knobs.span > 0
+    if given == names[-1]:
+        return "0" if ints else names[0]
+    if ints and given.isdigit() and int(given) + 1 < knobs.span:
+        return str(int(given) + 1)
+    return names[0]
 
 
 def divisors(knobs: Knobs) -> list[int]:
@@ -127,11 +131,18 @@ def divisors(knobs: Knobs) -> list[int]:
 
 
 def other_groups(knobs: Knobs, step: int) -> int:
-    """The next (step 1) or previous (−1) group count that works, from the current one."""
+    """The next (step 1) or previous (−1) group count that works, from the current one (the current
+    one when there is none that way)."""
     options = divisors(knobs)
     if step > 0:
-        return next((g for g in options if g > knobs.groups), options[-1])
-    return next((g for g in reversed(options) if g < knobs.groups), options[0])
+        return next((g for g in options if g > knobs.groups), knobs.groups)
+    return next((g for g in reversed(options) if g < knobs.groups), knobs.groups)
+
+
+def _same_windows(axis: Axis, other_axis: Axis) -> bool:
+    """Every output reads the same positions: the same left padding and output length (zeros on the
+    right past the last window are never read, so they do not count)."""
+    return (axis.pad_left, axis.output_length) == (other_axis.pad_left, other_axis.output_length)
 
 
 def translated(knobs: Knobs) -> tuple[Knobs, str]:
@@ -147,7 +158,7 @@ def translated(knobs: Knobs) -> tuple[Knobs, str]:
         even = [str(left)] if left == right else []
         for padding in dict.fromkeys([knobs.padding, *there.paddings, *even, f"{left},{right}"]):
             plan = outcome(moved._replace(padding=padding)).plan
-            if plan is not None and (plan.axis.pad_left, plan.axis.pad_right) == (left, right):
+            if plan is not None and _same_windows(plan.axis, source.axis):
                 moved = moved._replace(padding=padding)
                 break
         if moved.padding != knobs.padding:

@@ -107,8 +107,9 @@ def _ruler(columns: tuple[Column, ...]) -> str:
     ruler = [" "] * len(columns)
     for i, column in enumerate(columns):
         number = str(column.tick) if column.tick is not None else ""
-        if number and all(c == " " for c in ruler[i : i + len(number) + 1]):
-            ruler[i : i + len(number)] = number[: len(columns) - i]
+        fits = i + len(number) <= len(columns)  # (a number cut at the edge would read as another)
+        if number and fits and all(c == " " for c in ruler[i : i + len(number) + 1]):
+            ruler[i : i + len(number)] = number
     return "".join(ruler)
 
 
