@@ -67,3 +67,14 @@ def merge_axes(start: int, end: int, framework: str) -> Fix:
     """Axes start … end made one (their sizes multiplied): a 4-D (N, A, B, L) read as (N, A·B, L)."""
     fields = {"start_dim": start, "end_dim": end}
     return Fix("flatten_input", fields, _code(framework, "merge_axes", start=start, end=end))
+
+
+def length_free(which_length: str) -> tuple[Fix, Fix]:
+    """A Keras model whose Dense follows Flatten made for any length (GlobalAveragePooling1D), or
+    built for one known length."""
+    pooled = Fix(
+        "replace_layer",
+        {"layer": "Flatten", "with": "GlobalAveragePooling1D"},
+        "layers.GlobalAveragePooling1D()  # instead of layers.Flatten(): any length gives (batch, channels)",
+    )
+    return pooled, Fix("set_input_length", {}, f"keras.Input(shape=(length, channels))  # {which_length}")

@@ -103,14 +103,7 @@ def unknown_size(match: re.Match[str], text: Text) -> Finding:
         "Flatten on an input of any length (Input(shape=(None, channels))): its size depends on the length",
         "the model's Input leaves a size other than the length unknown",
     )
-    fixes = (
-        Fix(
-            "replace_layer",
-            {"layer": "Flatten", "with": "GlobalAveragePooling1D"},
-            "layers.GlobalAveragePooling1D()  # instead of layers.Flatten(): any length gives (batch, channels)",
-        ),
-        Fix("set_input_length", {}, "keras.Input(shape=(length, channels))  # one length, known"),
-    )
+    fixes = f.length_free("one length, known")
     return Finding(FRAMEWORK, "unknown_length", match[0], "Keras 3", numbers, explanation, causes, fixes, layer)
 
 

@@ -153,14 +153,7 @@ def dense_features(match: re.Match[str], text: Text) -> Finding:
         "the input length changed since the model was built (Flatten's size is length × channels)"
     )
     causes = ("give the input length the model was built for, or build it for this one (Input(shape=…))",)
-    fixes = (
-        Fix(
-            "replace_layer",
-            {"layer": "Flatten", "with": "GlobalAveragePooling1D"},
-            "layers.GlobalAveragePooling1D()  # instead of layers.Flatten(): any length gives (batch, channels)",
-        ),
-        Fix("set_input_length", {}, "keras.Input(shape=(length, channels))  # the length the data has"),
-    )
+    fixes = f.length_free("the length the data has")
     return Finding(FRAMEWORK, "dense_features", match[0], "Keras 3", numbers, explanation, causes, fixes, layer)
 
 
