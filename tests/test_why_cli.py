@@ -246,3 +246,15 @@ def test_a_traceback_names_the_call_on_the_user_s_own_line() -> None:
     assert report.finding is not None and report.finding.layer == "self.conv2 (train.py, line 9)"
     view = run(["why", one + CHANNELS])
     assert "Layer: self.conv2 (train.py, line 9)" in " ".join(view.stdout.split())
+
+
+def test_an_unreadable_model_file_is_said_and_the_diagnosis_stands(tmp_path: pytest.TempPathFactory) -> None:
+    broken = tmp_path / "broken.py"  # type: ignore[operator]
+    broken.write_text("import torch; (\n")
+    result = run_process(["why", str(broken), "--json"], input=CHANNELS)
+    assert result.returncode == 0
+    report = json.loads(result.stdout)
+    assert report["error_kind"] == "input_channels" and report["layer"] is None
+    assert report["numbers"]["weight_shape"] == [100, 300, 4]
+    (warning,) = result.stderr.splitlines()
+    assert warning.startswith(f"warning: {broken} was not read (line 1, column 15") and "not named" in warning

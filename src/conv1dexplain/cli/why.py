@@ -47,8 +47,12 @@ def why(
         raise DataError("no error text given: it is empty", "paste the error, or pipe in what the program printed")
     report = diagnose(text)
     if model_code is not None and report.finding is not None:
-        _warn_unreadable(model_code, str(error))
-        report = report._replace(finding=with_model(report.finding, model_code))
+        from conv1dexplain.errors import SpecError
+
+        try:
+            report = report._replace(finding=with_model(report.finding, model_code))
+        except SpecError as unread:  # (the diagnosis stands; the layer is not named)
+            sys.stderr.write(f"warning: {error} was not read ({unread.message}): the layer is not named\n")
     if json:
         from conv1dexplain.cli.output import write_json
 
@@ -98,14 +102,3 @@ def _stdin(limit: int) -> str:
     if b"\x00" in kept:
         raise DataError("stdin holds binary data, not an error message", "pipe in the text the program printed")
     return kept.decode("utf-8", errors="replace")
-
-
-def _warn_unreadable(code: str, name: str) -> None:
-    """A model file that cannot be read names no layer: say why on stderr (the diagnosis stands)."""
-    from conv1dexplain.errors import SpecError
-    from conv1dexplain.modelcode import read_model
-
-    try:
-        read_model(code)
-    except SpecError as error:
-        sys.stderr.write(f"warning: {name} was not read ({error.message}): the layer is not named\n")

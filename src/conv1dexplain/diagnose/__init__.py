@@ -42,7 +42,7 @@ def diagnose(raw: str) -> Diagnosis:
 
 def with_model(found: Finding, code: str) -> Finding:
     """The finding told with the model's code: the layer named as the model names it, and each fix
-    checked through the model's layers (parsed, never run)."""
+    checked through the model's layers (parsed, never run). SpecError when the code cannot be read."""
     from conv1dexplain.diagnose.model_layer import locate
     from conv1dexplain.diagnose.verify import checked
 

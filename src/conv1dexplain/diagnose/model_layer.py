@@ -91,16 +91,13 @@ class Located(NamedTuple):
 
 
 def locate(found: Finding, code: str) -> Located | None:
-    """The one layer of the model the message fits, if one does."""
+    """The one layer of the model the message fits, if one does; SpecError when the code is not a
+    model conv1dexplain reads."""
     from conv1dexplain.chain import layer_names
     from conv1dexplain.conventions import convention
-    from conv1dexplain.errors import SpecError
     from conv1dexplain.modelcode import read_model
 
-    try:
-        source = read_model(code)
-    except SpecError:
-        return None
+    source = read_model(code)  # (a SpecError if the code cannot be read: the caller says so)
     rules = convention(source.framework or found.framework)
     names = layer_names(source.calls, rules)
     if found.layer is not None and found.layer.isidentifier():  # Keras names it: the model's name, or its class

@@ -20,12 +20,16 @@ class Frame(NamedTuple):
 
 
 class Text(NamedTuple):
-    """What was read: the cleaned text, its lines, and the code lines a traceback shows (last first)."""
+    """What was read: the cleaned text, its lines, and the frames a traceback shows (last first)."""
 
     text: str
     lines: tuple[str, ...]
-    code_lines: tuple[str, ...]
     frames: tuple[Frame, ...] = ()  # last first
+
+    @property
+    def code_lines(self) -> tuple[str, ...]:
+        """The code each frame shows, last first."""
+        return tuple(frame.code for frame in self.frames)
 
 
 def clean(raw: str) -> Text:
@@ -39,7 +43,7 @@ def clean(raw: str) -> Text:
         if found and lines[i + 1].strip() and not _FRAME.match(lines[i + 1]):
             frames.append(Frame(found[1], int(found[2]), lines[i + 1].strip()))
     frames.reverse()
-    return Text(text, lines, tuple(frame.code for frame in frames), tuple(frames))
+    return Text(text, lines, tuple(frames))
 
 
 _MARGIN = re.compile(r"^(?:E   |> |\s*\|\s?)")  # pytest's "E   ", a quote's "> ", a log's "| "

@@ -45,12 +45,6 @@ def _typed(name: str) -> tuple[str, str | None]:
     return _DTYPES.get(lowered, lowered), None
 
 
-def _dtype(name: str) -> tuple[str, bool]:
-    """(dtype, on CUDA) of a printed type."""
-    kind, device = _typed(name)
-    return kind, device == "cuda"
-
-
 def dtype(match: re.Match[str], text: Text) -> Finding:
     given, given_device = _typed(match["input"])
     wanted, wanted_device = _typed(match["param"])
@@ -95,7 +89,7 @@ def devices(match: re.Match[str], text: Text) -> Finding:
 
 
 def scalar_type(match: re.Match[str], text: Text) -> Finding:
-    given, wanted = _dtype(match["expected"])[0], _dtype(match["found"])[0]
+    given, wanted = _typed(match["expected"])[0], _typed(match["found"])[0]
     numbers = {"input_dtype": given, "weight_dtype": wanted, "input_cuda": False, "weight_cuda": False}
     explanation = f"the input is {given}, the layer's weights {wanted}: a convolution needs one dtype"
     fix = Fix("cast_input", {"dtype": wanted}, f"x = x.to(torch.{wanted})")
@@ -190,7 +184,7 @@ def even_same(match: re.Match[str], text: Text) -> Finding:
 
 
 def linear_dtype(match: re.Match[str], text: Text) -> Finding:
-    given, wanted = _dtype(match["a"])[0], _dtype(match["b"])[0]
+    given, wanted = _typed(match["a"])[0], _typed(match["b"])[0]
     numbers = {"input_dtype": given, "weight_dtype": wanted, "input_cuda": False, "weight_cuda": False}
     explanation = f"the input is {given}, the Linear layer's weight {wanted}: a matrix product needs one dtype"
     fix = Fix("cast_input", {"dtype": wanted}, f"x = x.to(torch.{wanted})")

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from conv1dexplain.conventions import convention
 from conv1dexplain.explore.knobs import LIMIT, Knobs, Outcome, next_padding, other_groups, outcome, translated
+from conv1dexplain.terminal_keys import END, ESC, HOME, LEFT, RIGHT
 
 
 class Pressed(NamedTuple):
@@ -35,19 +36,9 @@ SIZES = {
     "c": ("channels", -1),
     "C": ("channels", +1),
 }
-MOVES = {
-    "\x1b[C": +1,
-    "\x1bOC": +1,
-    " ": +1,
-    "\r": +1,
-    "\n": +1,
-    "\x1b[D": -1,
-    "\x1bOD": -1,
-    "h": -1,
-}
-FIRST = ("\x1b[H", "\x1bOH", "\x1b[1~", "\x1b[7~")
-LAST = ("\x1b[F", "\x1bOF", "\x1b[4~", "\x1b[8~")
-QUIT = ("q", "Q", "\x1b")
+MOVES = {**dict.fromkeys((*RIGHT, " ", "\r", "\n"), +1), **dict.fromkeys((*LEFT, "h"), -1)}
+FIRST, LAST = HOME, END
+QUIT = ("q", "Q", ESC)
 # The footer, longest first: the first that fits the width is shown (the last ones within 60 and 80).
 FOOTERS = (
     "k/K kernel  s/S stride  d/D dilation  p padding  f/F filters  l/L length  c/C channels  g/G groups  "

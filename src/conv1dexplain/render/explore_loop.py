@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 from rich.console import Console
 
-from conv1dexplain.explore.keys import press
+from conv1dexplain.explore.keys import QUIT, press
 from conv1dexplain.explore.knobs import Knobs
 from conv1dexplain.explore.screen import screen
 from conv1dexplain.render.explore import frame, strip_width
@@ -60,7 +60,7 @@ def explore(knobs: Knobs, no_color: bool) -> Knobs:
                 key = read_key(fd)
                 if not key:  # the terminal is gone
                     return knobs
-                if help_shown and key not in ("q", "Q", "\x1b"):  # any other key closes the keys' list
+                if help_shown and key not in QUIT:  # any other key closes the keys' list
                     help_shown = False
                     continue
                 pressed = press(knobs, key)

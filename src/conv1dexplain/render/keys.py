@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conv1dexplain.terminal_keys import END, ESC, HOME, LEFT, PAGE_DOWN, PAGE_UP, RIGHT
+
 PAGE = 10  # steps PgUp / PgDn jump
 # Each action's keys: arrows and Home / End as the two kinds of terminal send them (CSI, SS3).
 ACTIONS = {
-    "next": ("\x1b[C", "\x1bOC", " ", "n", "l", "\r", "\n"),
-    "previous": ("\x1b[D", "\x1bOD", "p", "h"),
-    "page on": ("\x1b[6~",),
-    "page back": ("\x1b[5~",),
-    "first": ("\x1b[H", "\x1bOH", "\x1b[1~", "\x1b[7~", "g"),
-    "last": ("\x1b[F", "\x1bOF", "\x1b[4~", "\x1b[8~", "G"),
+    "next": (*RIGHT, " ", "n", "l", "\r", "\n"),
+    "previous": (*LEFT, "p", "h"),
+    "page on": PAGE_DOWN,
+    "page back": PAGE_UP,
+    "first": (*HOME, "g"),
+    "last": (*END, "G"),
     "next filter": ("f",),
     "previous filter": ("F",),
-    "quit": ("q", "Q", "\x1b"),
+    "quit": ("q", "Q", ESC),
     "erase": ("\x7f", "\x08"),
 }
 KEYS = {key: action for action, keys in ACTIONS.items() for key in keys}
