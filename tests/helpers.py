@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import os
 import subprocess
@@ -11,6 +10,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
+from conv1dexplain import records
 from conv1dexplain.cli import main
 from conv1dexplain.engine.limits import DEFAULT_LIMITS, Limits
 
@@ -27,7 +27,7 @@ UNFOLDED = {"unfold_positions": 1, "unfold_copies": float("inf")}
 def engine_limits(fields: dict[str, float]) -> Limits:
     """The engine's default Limits with these fields changed: pass them to convolve(limits=…), or
     around calls that reach the engine through conv1d() with engine.using_limits(…)."""
-    return dataclasses.replace(DEFAULT_LIMITS, **fields)
+    return records.replace(DEFAULT_LIMITS, **fields)
 
 
 @dataclass

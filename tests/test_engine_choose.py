@@ -5,11 +5,11 @@ run on arrays in test_engine_boundaries.py, against the definition."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
 
+from conv1dexplain import records
 from conv1dexplain.engine import DEFAULT_LIMITS, Choice, LayerShape, Limits, choose
 
 ITEM = 4  # float32
@@ -53,13 +53,13 @@ def test_choose_is_pure_and_its_choice_frozen() -> None:
     assert [choose(one) for one in reversed(layers)] == first[::-1]
     assert looks == [True, True]
     assert first[0] == choose(layers[0], DEFAULT_LIMITS) and hash(first[0]) == hash(choose(layers[0]))
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(records.FrozenInstanceError):
         first[0].positions = 1  # type: ignore[misc]
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(records.FrozenInstanceError):
         layers[0].channels = 1  # type: ignore[misc]
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(records.FrozenInstanceError):
         DEFAULT_LIMITS.work_bytes = 1  # type: ignore[misc]
-    assert {field.name for field in dataclasses.fields(Choice)} <= set(vars(first[2]))
+    assert set(records.field_names(Choice)) <= set(vars(first[2]))
 
 
 def test_a_grouped_layer_is_one_choice_per_group() -> None:
@@ -198,12 +198,12 @@ def test_input_taps_for_a_kernel_not_finite(pads: tuple[int, int], mode: str, ex
 def test_data_not_finite_keeps_zero_weights_away() -> None:
     """Polyphase rows and strided taps with gaps multiply data by zero weights: not when the data
     holds inf or NaN (the kernel does not: no input taps)."""
-    kernel_only = dataclasses.replace(layer(), finite=lambda with_data: not with_data)
+    kernel_only = records.replace(layer(), finite=lambda with_data: not with_data)
     assert choose(layer()).algorithm == "im2col, polyphase rows"
     assert choose(kernel_only).algorithm == "im2col"
     strided = layer(channels=64, filters=8, kernel_size=7, strides=2, l_out=60)  # 4 taps of 2 rows: a gap
     assert choose(strided).tap_stack
-    assert not choose(dataclasses.replace(strided, finite=lambda with_data: not with_data)).tap_stack
+    assert not choose(records.replace(strided, finite=lambda with_data: not with_data)).tap_stack
 
 
 @pytest.mark.parametrize("limits", [DEFAULT_LIMITS, Limits(depthwise_positions=100)])

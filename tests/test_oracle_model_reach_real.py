@@ -39,7 +39,6 @@ Compared, layer by layer (every layer with a sequence axis; rows · windows insi
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import random
 import re
@@ -53,6 +52,7 @@ from typing import Any
 import pytest
 
 import test_oracle_model_real as real
+from conv1dexplain import records
 from conv1dexplain.modeling import from_text
 from conv1dexplain.report.model import LayerRow, ModelReport
 from test_oracle_model_reach import _check, _dependence, _torch_outputs
@@ -146,7 +146,7 @@ def _compare(report: ModelReport, rows: list[LayerRow], depends: list[list[set[i
     of rows."""
     for row, per_output in zip(rows, depends, strict=True):
         assert row.receptive_field is not None and row.jump is not None and row.reads is not None, row
-        windows = _check(dataclasses.replace(report, layers=(row,)), [per_output], length, case.id)
+        windows = _check(records.replace(report, layers=(row,)), [per_output], length, case.id)
         wanted = 0 if case.deep is not None and row.index >= case.deep else min(case.windows, len(per_output))
         assert windows >= wanted, f"{case.id} {row.name}: {windows} windows inside the input"
     return len(rows)

@@ -10,16 +10,16 @@ dilation, and an integer groups, but never a bool, a float or a string of digits
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from conv1dexplain.conventions import Convention, convention
 from conv1dexplain.conventions.values import index_of, kind, refusal, sequence_of, shown
 from conv1dexplain.errors import SpecError
+from conv1dexplain.records import record
 from conv1dexplain.vocabulary import Framework
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Arguments:
     """conv1d()'s layer arguments, normalised: plain ints and strings layers.conv1d.configure takes."""
 

@@ -5,22 +5,24 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError
 from conv1dexplain.layers.node import Call, ChainError, Context, LayerRule, Step, Value
 from conv1dexplain.layers.rules import class_name, rule_for
+from conv1dexplain.records import record
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 
 class Reach(NamedTuple):
     """Which model-input positions a value's position 0 reads, and the step between positions."""
 
-    field: Fraction  # receptive field, in model-input positions
-    jump: Fraction  # model-input positions between neighbouring positions
-    first: Fraction  # the first model-input position position 0 reads (negative: padding)
+    field: int | Fraction  # receptive field, in model-input positions
+    jump: int | Fraction  # model-input positions between neighbouring positions
+    first: int | Fraction  # the first model-input position position 0 reads (negative: padding)
 
     def after(self, step: Step) -> Reach | None:
         """The reach of the step's output, or None when its positions read everything (or none are left)."""
@@ -34,11 +36,11 @@ class Reach(NamedTuple):
         )
 
 
-START = Reach(Fraction(1), Fraction(1), Fraction(0))
+START = Reach(1, 1, 0)  # (exact: a Fraction comes in only with a layer that divides, as upsampling)
 
 
-@dataclass(frozen=True)
-class Row:  # (a dataclass: its field `index` would hide tuple.index)
+@record(frozen=True)
+class Row:  # (a record, not a NamedTuple: its field `index` would hide tuple.index)
     """One layer of the model on its input."""
 
     index: int

@@ -9,7 +9,6 @@ real Keras and PyTorch (tests/test_oracle_*.py).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Literal
 
 import numpy as np
@@ -17,6 +16,7 @@ import numpy as np
 from conv1dexplain.engine import convolve
 from conv1dexplain.geometry import Axis
 from conv1dexplain.layers.conv1d import Conv1DConfig, Conv1DPlan
+from conv1dexplain.records import replace
 from conv1dexplain.report.shape import Check, shown_windows
 from conv1dexplain.vocabulary import counted
 

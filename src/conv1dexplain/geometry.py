@@ -3,7 +3,7 @@ that slides a window along the sequence: convolutions now, pooling later)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from conv1dexplain.records import record
 
 
 def span(kernel_size: int, dilation_rate: int) -> int:
@@ -34,7 +34,7 @@ def causal_padding(kernel_size: int, dilation_rate: int) -> tuple[int, int]:
     return dilation_rate * (kernel_size - 1), 0
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Axis:
     """One convolution axis with its padding resolved to (left, right)."""
 

@@ -3,16 +3,15 @@ the one place they become a plan."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from conv1dexplain.conventions import Convention, convention
 from conv1dexplain.layers import conv1d
 from conv1dexplain.layers.conv1d import Conv1DPlan
+from conv1dexplain.records import record
 from conv1dexplain.tensor import Tensor
 from conv1dexplain.vocabulary import DataFormat
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LayerArguments:
     """The layer's arguments, not yet validated; filters and kernel_size None when a kernel says them."""
 

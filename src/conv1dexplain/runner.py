@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,6 +22,7 @@ from conv1dexplain.layers.conv1d import Conv1DPlan as Plan
 from conv1dexplain.layouts import refuse_keras_2d
 from conv1dexplain.random_data import LazyNormal, initial_weights
 from conv1dexplain.reading import Loaded, load_array
+from conv1dexplain.records import field, record
 from conv1dexplain.report.run import RunReport
 from conv1dexplain.run_summary import run_report
 from conv1dexplain.running import BLOCK_BYTES, run_plan
@@ -33,7 +33,7 @@ from conv1dexplain.writing import open_npy_output, output_kind, removed_unless_f
 __all__ = ["Prepared", "RunRequest", "execute", "prepare"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RunRequest:
     """The `run` command's options, as given: the layer's arguments, then where data, weights and
     output come from and go to."""
@@ -50,7 +50,7 @@ class RunRequest:
     block_bytes: int = BLOCK_BYTES  # what the engine's blocks of drawn input or held outputs may hold
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Prepared:
     """A validated layer with its input and weights, ready to convolve (shared by run and trace)."""
 

@@ -9,7 +9,6 @@ in channels_first, an example's whole length held before an activation that runs
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,6 +19,7 @@ from conv1dexplain.engine import convolve
 from conv1dexplain.geometry import Axis
 from conv1dexplain.layers.conv1d import Conv1DPlan as Plan
 from conv1dexplain.random_data import LazyNormal, NormalStream
+from conv1dexplain.records import record
 from conv1dexplain.vocabulary import AXIS_WISE
 
 Array = NDArray[np.floating]
@@ -32,7 +32,7 @@ def engine_kernel(plan: Plan, kernel: NDArray[Any], dtype: np.dtype[np.floating]
     return kcf.astype(dtype, copy=False)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Layer:
     """What every engine call of one run shares: the layer, its weights in the engine's layout and
     compute dtype, its activation, and the bytes a block may hold."""

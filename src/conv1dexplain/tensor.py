@@ -4,9 +4,9 @@ the `50x300` text that writes one."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from conv1dexplain.errors import SpecError, setting
+from conv1dexplain.records import record
 from conv1dexplain.vocabulary import DataFormat
 
 Shape = tuple[int | None, ...]
@@ -19,7 +19,7 @@ _BRACKETS = {"(": ")", "[": "]"}
 _WORDS = {"batch": "batch", "l": "length", "c": "channels"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Tensor:
     """A sequence tensor: batch (None: any), length (None: unknown), channels, and their order."""
 

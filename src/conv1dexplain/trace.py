@@ -7,7 +7,6 @@ memory-mapped), and seeded random data is drawn as it is read — the same numbe
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,6 +19,7 @@ from conv1dexplain.errors import DataError, SpecError
 from conv1dexplain.geometry import Axis
 from conv1dexplain.padding_rows import source_rows
 from conv1dexplain.random_data import LazyNormal
+from conv1dexplain.records import record
 from conv1dexplain.report.trace import Step, Tap, Windows
 from conv1dexplain.runner import Prepared
 from conv1dexplain.running import engine_kernel, run_plan
@@ -32,7 +32,7 @@ CHUNK = 2048  # output positions computed at once (at most)
 CHUNK_BYTES = 32 << 20  # rows and outputs one chunk holds
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Chunk:
     """Output positions t0 … t0+n−1 of one example: the rows read, sums, and outputs.
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from conv1dexplain.errors import SpecError
 from conv1dexplain.layers.conv1d import Conv1DConfig
+from conv1dexplain.records import record
 
 MAX_TAPS = 1 << 16  # each window line lists its taps: more could not be read, and would not fit in memory
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Selection:
     """What a trace shows: one example, its output positions start … stop−1, and one filter (None: all)."""
 

@@ -6,12 +6,11 @@ Parsed, never run; no NumPy."""
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable
 from typing import Any
 
-from conv1dexplain import chain, model_input
+from conv1dexplain import chain, model_input, records
 from conv1dexplain.conventions import Convention
 from conv1dexplain.diagnose.model_layer import Located
 from conv1dexplain.errors import SpecError
@@ -77,7 +76,7 @@ def _downstream(located: Located) -> tuple[Call, ...]:
     calls = located.calls
     if all(call.inputs is None for call in calls):
         return calls[located.position :]
-    return (dataclasses.replace(calls[located.position], inputs=None),)
+    return (records.replace(calls[located.position], inputs=None),)
 
 
 def _applied(
@@ -89,7 +88,7 @@ def _applied(
         call = calls[0]
         bound = rule_for(rules, call).bind(call)
         values = fields["arguments"] if kind == "set_arguments" else {fields["argument"]: fields["value"]}
-        changed = dataclasses.replace(call, args=(), kwargs={**bound, **values})
+        changed = records.replace(call, args=(), kwargs={**bound, **values})
         return (changed, *calls[1:]), dims
     if dims is None:
         return calls, None

@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import dataclasses
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from conv1dexplain import records
 from conv1dexplain.engine import blas, chunks, depthwise_rows, input_taps, threads, unfold_first
 from conv1dexplain.engine.choose import Choice, choose
 from conv1dexplain.engine.finite import look_once
@@ -74,7 +74,7 @@ def using_limits(limits: Limits) -> Iterator[None]:
         _limits.reset(token)
 
 
-@dataclasses.dataclass(frozen=True)
+@records.record(frozen=True)
 class Call:
     """One call's arrays and what they do not carry: their step, padding and groups."""
 
@@ -118,7 +118,7 @@ def convolve(
     """
     limits = _limits.get() if limits is None else limits
     if work_bytes is not None:
-        limits = dataclasses.replace(limits, work_bytes=work_bytes)
+        limits = records.replace(limits, work_bytes=work_bytes)
     batch, length, _ = x.shape
     dtype = np.result_type(x.dtype, kernel.dtype)
     l_out = Axis(length, kernel.shape[0], strides, dilation_rate, pad_left, pad_right).output_length
@@ -187,7 +187,7 @@ def run_groups(call: Call, choice: Choice, limits: Limits, paths: list[str]) -> 
     """A grouped layer: one convolution per group, each by the same choice."""
     layer = call.layer
     cg, fg = layer.kernel_channels, layer.filters // layer.groups
-    one = dataclasses.replace(layer, channels=cg, kernel_channels=cg, filters=fg, groups=1)
+    one = records.replace(layer, channels=cg, kernel_channels=cg, filters=fg, groups=1)
     parts = [
         Call(
             call.x[:, :, group * cg : (group + 1) * cg],

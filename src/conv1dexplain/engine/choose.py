@@ -4,15 +4,14 @@ order below is the order in which they are asked."""
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
-
+from conv1dexplain import records
 from conv1dexplain.engine import depthwise_rows, in_place, input_taps, per_tap, polyphase, tap_stack, unfold_first
 from conv1dexplain.engine.layer import LayerShape
 from conv1dexplain.engine.limits import DEFAULT_LIMITS, Limits
+from conv1dexplain.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Choice:
     """How one call goes: the algorithm (its name, as convolve's `paths` records it) and, for the
     chunked algorithms, the chunks and the layout of their products. Grouped layers: `group` is
@@ -49,7 +48,7 @@ def choose(layer: LayerShape, limits: Limits = DEFAULT_LIMITS) -> Choice:
         return Choice("depthwise rows", depthwise=True, threads=limits.threads)
     if layer.groups > 1 and not layer.depthwise:  # grouped: one ordinary convolution per group
         cg, fg = layer.kernel_channels, layer.filters // layer.groups
-        one = dataclasses.replace(layer, channels=cg, kernel_channels=cg, filters=fg, groups=1)
+        one = records.replace(layer, channels=cg, kernel_channels=cg, filters=fg, groups=1)
         return Choice("grouped", group=choose(one, limits))
     return chunked(layer, limits)
 

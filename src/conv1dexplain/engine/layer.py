@@ -5,10 +5,11 @@ that tests can call on made-up layers."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+
+from conv1dexplain.records import record
 
 Array = NDArray[np.floating]
 # Whether the kernel (and, asked with_data, the data too) holds finite numbers only.
@@ -20,7 +21,7 @@ def all_finite(with_data: bool) -> bool:
     return True
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LayerShape:
     """One call: x (N, L, C) ⋆ kernel (k, C/g, F) into out (N, L_out, F), strides in bytes."""
 

@@ -7,9 +7,10 @@ is applied (choose.py and the algorithm modules); benchmarks/bench_engine.py mea
 
 from __future__ import annotations
 
-import dataclasses
 import os
-from dataclasses import dataclass
+
+from conv1dexplain import records
+from conv1dexplain.records import record
 
 
 def cores() -> int:
@@ -18,7 +19,7 @@ def cores() -> int:
     return max(1, min(4, usable))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Limits:
     """Thresholds of the engine's choice, and the chunk budgets that bound its memory."""
 
@@ -44,7 +45,7 @@ class Limits:
     rows_taps: int = 9  # depthwise rows for kernels up to this size
     block_rows: int = 64  # depthwise rows: channel rows a block …
     block_share: int = 6  # … whose positions take this share (1/n) of the chunk budget
-    threads: int = dataclasses.field(default_factory=cores)  # threads for depthwise chunks and groups
+    threads: int = records.field(default_factory=cores)  # threads for depthwise chunks and groups
     group_threads_macs: int = 1 << 22  # a grouped layer's groups share threads from this many MACs
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import Conv1dExplainError
 from conv1dexplain.geometry import Axis
+from conv1dexplain.records import record
 from conv1dexplain.tensor import Tensor
 
 Function = TypeVar("Function", bound=Callable[..., Any])
@@ -32,7 +32,7 @@ def in_layer(kind: str) -> Callable[[Function], Function]:
     return decorate
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LayerPlan:
     """What one layer does to a tensor, in pure integers."""
 

@@ -3,7 +3,6 @@ its rule: padding, output length, kernel, parameters, MACs — refusing exactly 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from conv1dexplain import geometry
@@ -12,11 +11,12 @@ from conv1dexplain.conventions.base import Padding, require_int64
 from conv1dexplain.errors import SpecError, setting
 from conv1dexplain.geometry import Axis, span
 from conv1dexplain.layers.base import LayerPlan, in_layer
+from conv1dexplain.records import record
 from conv1dexplain.tensor import Tensor, UnknownLengthError, parse_tensor
 from conv1dexplain.vocabulary import DataFormat
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Conv1DConfig:
     """One Conv1D layer's arguments, validated, in Keras' names (the convention names them its way)."""
 
@@ -32,7 +32,7 @@ class Conv1DConfig:
     data_format: DataFormat = "channels_last"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Conv1DPlan(LayerPlan):
     """A Conv1D layer on its input: the axis resolved, its kernel in both frameworks' layouts."""
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from fractions import Fraction
 from typing import Any
 
 from conv1dexplain.conventions import Convention
@@ -22,6 +20,7 @@ from conv1dexplain.layers.node import (
     params,
 )
 from conv1dexplain.layers.sequence import PADDING_READS, as_tensor, from_tensor, keras_rank_error, torch_rank_error
+from conv1dexplain.records import replace
 from conv1dexplain.tensor import fmt_shape
 
 
@@ -151,7 +150,7 @@ def _step(arguments: dict[str, Any], value: Value, layout: Any, where: Context, 
         output,
         trainable_params=plan.trainable_params,
         macs=None if unknown else plan.macs,
-        slide=Slide(axis.kernel_size, Fraction(axis.strides), axis.dilation_rate, axis.pad_left, axis.pad_right),
+        slide=Slide(axis.kernel_size, axis.strides, axis.dilation_rate, axis.pad_left, axis.pad_right),
         windowed=True,
         notes=_unknown_padding(config, unknown),
     )

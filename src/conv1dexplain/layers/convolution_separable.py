@@ -10,7 +10,6 @@ L_out · C · depth_multiplier · filters; bias excluded.
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 from conv1dexplain.geometry import Axis
@@ -74,7 +73,7 @@ def _step(value: Value, tensor: Tensor, axis: Axis | None, channels: int, params
         from_tensor(output, value),
         trainable_params=trainable,
         macs=axis.output_length * per_position,
-        slide=Slide(axis.kernel_size, Fraction(axis.strides), axis.dilation_rate, axis.pad_left, axis.pad_right),
+        slide=Slide(axis.kernel_size, axis.strides, axis.dilation_rate, axis.pad_left, axis.pad_right),
         windowed=True,
     )
 

@@ -10,18 +10,20 @@ pure integers, or raises ChainError with the framework's own message.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError
+from conv1dexplain.records import field, record
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 Dims = tuple[int | None, ...]  # batch first; None where unknown
 REQUIRED = object()  # a parameter without a default
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Opaque:
     """An argument that is not a literal in the model's code (a call such as l2(1e-4), a name bound
     to nothing readable): kept as its text and place, an error only where a rule needs its value."""
@@ -56,7 +58,7 @@ class Slide(NamedTuple):
     output t reads input positions t·stride − pad_left + j·dilation for j < size."""
 
     size: int  # kernel or pool size (1 for layers that act position by position)
-    stride: Fraction = Fraction(1)  # a fraction below 1 after upsampling
+    stride: int | Fraction = 1  # a Fraction below 1 after upsampling (ints stay ints: no fractions imported)
     dilation: int = 1
     pad_left: int = 0
     pad_right: int = 0
@@ -89,7 +91,7 @@ class Param(NamedTuple):
     default: Any = REQUIRED
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Call:
     """A layer call as written in the model's code (parsed, never run)."""
 

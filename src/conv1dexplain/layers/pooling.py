@@ -7,7 +7,6 @@ pooling adds a window and scales the sum once per output value; neither is a mul
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 from conv1dexplain.layers.node import (
@@ -74,7 +73,7 @@ def keras_pooling(args: dict[str, Any], inputs: tuple[Value, ...], where: Contex
     if padding == "same":
         return _keras_same(value, axis, pool_size, strides)
     if length is None:
-        return _pool_step(with_length(value, axis, None), Slide(pool_size, Fraction(strides)))
+        return _pool_step(with_length(value, axis, None), Slide(pool_size, strides))
     output = (length - pool_size) // strides + 1
     if output <= 0:
         shape = "[" + " ".join(str(d) for d in value.dims) + "]"
@@ -86,7 +85,7 @@ def keras_pooling(args: dict[str, Any], inputs: tuple[Value, ...], where: Contex
             too_short=True,
             argument="pool_size",
         )
-    return _pool_step(with_length(value, axis, output), Slide(pool_size, Fraction(strides)))
+    return _pool_step(with_length(value, axis, output), Slide(pool_size, strides))
 
 
 def _keras_same(value: Value, axis: int, pool_size: int, strides: int) -> Step:
@@ -96,11 +95,11 @@ def _keras_same(value: Value, axis: int, pool_size: int, strides: int) -> Step:
         # The left padding depends on the length (L mod s); (k-1)//2 is its most, reached at L ≡ 1.
         left = (pool_size - 1) // 2
         note = "padding='same' pads by the length: with strides > 1 the left padding varies with L mod strides"
-        slide = Slide(pool_size, Fraction(strides), pad_left=left, pad_right=pool_size - 1 - left)
+        slide = Slide(pool_size, strides, pad_left=left, pad_right=pool_size - 1 - left)
         return _pool_step(with_length(value, axis, None), slide, (note,) if strides > 1 else ())
     output = (length - 1) // strides + 1
     total = max(0, (output - 1) * strides + pool_size - length)
-    slide = Slide(pool_size, Fraction(strides), pad_left=total // 2, pad_right=total - total // 2)
+    slide = Slide(pool_size, strides, pad_left=total // 2, pad_right=total - total // 2)
     return _pool_step(with_length(value, axis, output), slide)
 
 

@@ -6,7 +6,6 @@ MACs: 0, as in pooling.py (no weights are multiplied).
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 from conv1dexplain.layers.node import ChainError, Context, LayerRule, Slide, Step, Value, params
@@ -207,7 +206,7 @@ def _torch_step(value: Value, window: tuple[int, int, int, int], ceil: bool, wor
     axis = len(value.dims) - 1
     length = value.dims[axis]
     if length is None:
-        return _pool_step(with_length(value, axis, None), Slide(kernel, Fraction(stride), dilation, padding, padding))
+        return _pool_step(with_length(value, axis, None), Slide(kernel, stride, dilation, padding, padding))
     output = torch_output_length(length, kernel, stride, padding, dilation, ceil)
     if output <= 0:
         span = dilation * (kernel - 1) + 1
@@ -220,7 +219,7 @@ def _torch_step(value: Value, window: tuple[int, int, int, int], ceil: bool, wor
         )
     # ceil_mode's last window may reach past the right padding
     right = max(padding, (output - 1) * stride + dilation * (kernel - 1) + 1 - length - padding)
-    return _pool_step(with_length(value, axis, output), Slide(kernel, Fraction(stride), dilation, padding, right))
+    return _pool_step(with_length(value, axis, output), Slide(kernel, stride, dilation, padding, right))
 
 
 RULES = (

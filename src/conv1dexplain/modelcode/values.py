@@ -4,11 +4,12 @@ outputs of called layers, inputs, Sequential models, functional models."""
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 from typing import Any
 
+from conv1dexplain.records import field, record
 
-@dataclass
+
+@record
 class Layer:
     """A layer object as constructed: `Conv1D(100, 4)` before it is called on a tensor."""
 
@@ -20,7 +21,7 @@ class Layer:
     label: str | None = None
 
 
-@dataclass
+@record
 class Sequence:
     """A Sequential model: its layers in order (nested Sequentials stay nested until flattened)."""
 
@@ -28,7 +29,7 @@ class Sequence:
     node: ast.AST | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class InputSpec:
     """A model input as the code gives it: Input(shape=(500,)) or a first layer's input_shape=."""
 
@@ -38,14 +39,14 @@ class InputSpec:
     node: ast.AST | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Output:
     """A tensor in the functional API: the output of graph node `index` (-1: the model's input)."""
 
     index: int
 
 
-@dataclass
+@record
 class Functional:
     """keras.Model(inputs, outputs): the graph nodes that lead to the outputs."""
 

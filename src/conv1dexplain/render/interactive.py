@@ -9,12 +9,12 @@ import select
 import signal
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import TextIO
 
 from rich.console import Console, RenderableType
 from rich.text import Text
 
+from conv1dexplain.records import replace
 from conv1dexplain.render.keys import Stepper
 from conv1dexplain.render.trace import View, arithmetic, step_parts
 from conv1dexplain.report.trace import Step

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from conv1dexplain.records import record
 from conv1dexplain.terminal_keys import END, ESC, HOME, LEFT, PAGE_DOWN, PAGE_UP, RIGHT
 
 PAGE = 10  # steps PgUp / PgDn jump
@@ -35,7 +34,7 @@ FOOTERS = (
 )
 
 
-@dataclass
+@record
 class Stepper:
     """Where the stepper is: the output position shown, the filter, and a number being typed."""
 

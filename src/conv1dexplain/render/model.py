@@ -4,7 +4,7 @@ the totals as Keras and torchinfo print them, and the layers that change the sha
 from __future__ import annotations
 
 import io
-from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
@@ -13,6 +13,9 @@ from rich.text import Text
 
 from conv1dexplain.render.fitted_table import Column, FittedTable
 from conv1dexplain.report.model import LayerRow, ModelReport, readable_size
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 from conv1dexplain.tensor import fmt_shape
 
 _ORIGINS = {
@@ -23,14 +26,20 @@ _ORIGINS = {
 }
 
 
-def _jump(value: Fraction | None) -> str:
+def _jump(value: int | Fraction | None) -> str:
     return "" if value is None else str(value)
 
 
 def _window(row: LayerRow) -> str:
     if row.window is None or row.padding is None:
         return ""
-    stride = Fraction(row.window["stride"]).limit_denominator()
+    stride: int | float | Fraction = row.window["stride"]
+    if not float(stride).is_integer():  # after upsampling: 1/2, as the jump shows it
+        from fractions import Fraction
+
+        stride = Fraction(stride).limit_denominator()
+    else:
+        stride = int(stride)
     text = f"k{row.window['size']} s{stride}"
     if row.window["dilation"] != 1:
         text += f" d{row.window['dilation']}"

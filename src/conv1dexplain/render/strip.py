@@ -3,11 +3,10 @@ of the window that makes it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 
 from conv1dexplain.geometry import Axis
+from conv1dexplain.records import record
 
 PAD_STYLE = "dim"
 TAP_STYLE = "bold black on yellow"
@@ -18,7 +17,7 @@ LABEL = 7  # the row names' column: "output "
 MORE = 2  # "… " before the cells, " …" after, when the strip is cut there
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Strip:
     """The input positions drawn (left … right−1) and the width of a cell's label."""
 

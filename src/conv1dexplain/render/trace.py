@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from conv1dexplain.records import record
 from conv1dexplain.render import strip
 from conv1dexplain.render.strip import PAD_STYLE
 from conv1dexplain.render.tap_table import tap_rows, tap_table
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 WIDE = 3  # channels shown as first 2 … last when there are more than this
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class View:
     """What every step's drawing needs besides the step."""
 
@@ -151,7 +151,7 @@ def _all_outputs(view: View, step: Step) -> Text:
     return Text(f"all {count} output channels at t={step.output_index}: {values}", style="dim")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StepParts:
     """The pieces of one step's drawing, for the stepper to fit to the terminal's height."""
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from conv1dexplain.records import record
 from conv1dexplain.render.console import make_console
 from conv1dexplain.render.trace import View, compact_line, header, step_view
 from conv1dexplain.report.code import layer_code
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from conv1dexplain.trace import Tracer
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Page:
     """How the steps are shown: decimals, one line a step, the live stepper, colour."""
 

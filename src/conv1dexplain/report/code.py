@@ -10,9 +10,9 @@ groups, bias, activation. tests/test_ports.py runs every line in the real framew
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from conv1dexplain.layers.conv1d import Conv1DPlan
+from conv1dexplain.records import record
 from conv1dexplain.tensor import Shape, fmt_shape
 
 # A Keras activation as PyTorch code: {y} is the convolution's output, {dim} the axis Keras' last
@@ -61,7 +61,7 @@ SPARSEMAX = """def sparsemax(z, dim):  # as Keras computes it (PyTorch has none)
     return torch.clamp(z - tau, min=0)"""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Port:
     """The other framework's code for this layer and the shapes it takes and gives."""
 

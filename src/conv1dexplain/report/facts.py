@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from conv1dexplain.conventions import other
 from conv1dexplain.layers.conv1d import Conv1DPlan
+from conv1dexplain.records import record
 from conv1dexplain.report.padding import padding_reason
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Padding:
     """How the sequence is padded: the setting, the zeros on each side, and why."""
 
@@ -21,7 +20,7 @@ class Padding:
     reason: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Labels:
     """The framework's words for the human view (not in the JSON: the framework key says it)."""
 
@@ -33,7 +32,7 @@ class Labels:
     filters_name: str  # "filters" | "out_channels"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LayerFacts:
     """What one layer is and does, in the framework's layout: the same in every command's report."""
 

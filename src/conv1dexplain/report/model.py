@@ -4,20 +4,22 @@ framework would refuse. The single source of the table and the JSON; no NumPy.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conv1dexplain.chain import ModelPlan, Row
 from conv1dexplain.errors import Voice
 from conv1dexplain.layers.node import ChainError
+from conv1dexplain.records import record
 from conv1dexplain.tensor import fmt_shape
 from conv1dexplain.vocabulary import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 BYTES_PER_PARAM = 4  # float32, as Keras' summary sizes them
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LayerRow:
     """One layer as the table and the JSON show it."""
 
@@ -31,18 +33,18 @@ class LayerRow:
     window: dict[str, int | float] | None  # size, stride (a fraction after upsampling), dilation
     padding: dict[str, int] | None  # left, right
     receptive_field: int | None
-    jump: Fraction | None
+    jump: int | Fraction | None
     reads: tuple[int, int] | None  # the model-input positions output 0 reads (negative: padding)
     inputs: tuple[int, ...]  # the layers feeding it; () for the model's input
     notes: tuple[str, ...]
-    reach_first: Fraction | None = None  # the model-input position output 0 starts at (exact)
+    reach_first: int | Fraction | None = None  # the model-input position output 0 starts at (exact)
 
     @property
     def params(self) -> int:
         return self.trainable_params + self.non_trainable_params
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ModelFailure:
     """Where the chain breaks: the layer, our words, and the framework's own message."""
 
@@ -54,7 +56,7 @@ class ModelFailure:
     framework_message: str | None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ModelReport:
     """A whole model on its input."""
 
@@ -146,7 +148,7 @@ def _window_words(row: LayerRow) -> str:
     return words
 
 
-def _number(value: Fraction | None) -> int | float | None:
+def _number(value: int | Fraction | None) -> int | float | None:
     if value is None:
         return None
     return int(value) if value.denominator == 1 else float(value)

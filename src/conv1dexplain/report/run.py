@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from typing import Any
 
+from conv1dexplain.records import asdict, record
 from conv1dexplain.report.facts import LayerFacts
 from conv1dexplain.vocabulary import SCHEMA_VERSION
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RunReport:
     """What `run` did: the layer's facts, the arrays' shapes, where data and weights came from, where
     the output went, its range."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from typing import Any
 
 from conv1dexplain.layers.conv1d import Conv1DPlan
+from conv1dexplain.records import asdict, record
 from conv1dexplain.report import words
 from conv1dexplain.report.code import layer_code, port
 from conv1dexplain.report.facts import LayerFacts, layer_facts
@@ -17,7 +17,7 @@ WINDOWS_SHOWN = 3
 MAX_LISTED_TAPS = 64
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Window:
     """The input positions one output position reads (listed in full for kernels up to 64 taps)."""
 
@@ -31,7 +31,7 @@ class Window:
     padding_taps: list[int] | None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Check:
     """The engine on a seeded example against the convolution computed from the settings alone."""
 
@@ -47,7 +47,7 @@ class Check:
     note: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OtherFramework:
     """The same layer in the other framework, for porting: code that runs there, and its shapes."""
 
@@ -77,7 +77,7 @@ _AXIS_FACTS = (
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ShapeReport:
     """Everything `shape` says about one layer: its facts, and the words and checks of a convolution."""
 

@@ -7,11 +7,12 @@ only format them. Numbers are Python floats, or arrays where a step's outputs ar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from conv1dexplain.records import record
 
-@dataclass(frozen=True)
+
+@record(frozen=True)
 class Windows:
     """Consecutive steps, as JSON Lines write them: step i is output position first + i."""
 
@@ -23,7 +24,7 @@ class Windows:
     finite: bool  # no NaN or infinity among the outputs (JSON has neither: they are written null)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Tap:
     """One tap of the shown filter: what it reads, the kernel's weights, and their dot product."""
 
@@ -36,7 +37,7 @@ class Tap:
     integer_digits: int  # of the largest value or weight in magnitude (the columns' width)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Step:
     """One output position: where the window is, what it makes, and the shown filter's arithmetic."""
 

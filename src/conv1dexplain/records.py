@@ -1,0 +1,188 @@
+"""Records: what `@dataclass` gives our value classes (an `__init__` from the annotated fields and
+their defaults, `==`, `repr`, a hash and read-only fields when frozen, `replace`, `asdict`), made
+for a fraction of its start-up cost.
+
+Why not `dataclasses`: on Python 3.11 one frozen dataclass costs ~4.4 M instructions to define (it
+compiles six methods); a model run defines sixteen, a third of `model --json`'s time over typer's
+(benchmarks/bench_model.py). A record compiles one method, `__init__`, and shares the rest (~0.4 M).
+Type checkers see `dataclasses.dataclass` itself (below), so they check every call as before;
+tests/test_records.py holds the two to the same behaviour.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+T = TypeVar("T")
+
+
+class FrozenInstanceError(AttributeError):
+    """A field of a frozen record was assigned or deleted."""
+
+
+class _Factory:
+    """A field's default made fresh for each record: `field(default_factory=list)`."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
+
+
+_MISSING = object()
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    return cls.__record_fields__  # type: ignore[attr-defined, no-any-return]
+
+
+def _values(self: Any) -> tuple[Any, ...]:
+    return tuple(getattr(self, name) for name in _names(type(self)))
+
+
+def _eq(self: Any, other: Any) -> Any:
+    if other.__class__ is not self.__class__:
+        return NotImplemented
+    return _values(self) == _values(other)
+
+
+def _hash(self: Any) -> int:
+    return hash(_values(self))
+
+
+def _repr(self: Any) -> str:
+    shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _names(type(self)))
+    return f"{type(self).__qualname__}({shown})"
+
+
+def _refuse_set(self: Any, name: str, value: Any) -> None:
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _refuse_delete(self: Any, name: str) -> None:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def _own_fields(cls: type) -> dict[str, Any]:
+    """The fields this class annotates (ClassVars excepted), each with its default or _MISSING."""
+    own: dict[str, Any] = {}
+    for name, annotation in inspect.get_annotations(cls).items():
+        if not str(annotation).startswith(("ClassVar", "typing.ClassVar")):
+            own[name] = cls.__dict__.get(name, _MISSING)
+    return own
+
+
+def _fields(cls: type) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for base in reversed(cls.__mro__[1:]):
+        if "__record_fields__" in base.__dict__:
+            fields.update(base.__record_defaults__)  # type: ignore[attr-defined]
+    fields.update(_own_fields(cls))
+    return fields
+
+
+def _init_source(fields: dict[str, Any], frozen: bool, post_init: bool) -> str:
+    parameters, lines, seen_default = ["self"], [], False
+    for name, default in fields.items():
+        if default is _MISSING and seen_default:
+            raise TypeError(f"non-default argument {name!r} follows default argument")
+        seen_default = seen_default or default is not _MISSING
+        value = name
+        if isinstance(default, _Factory):
+            parameters.append(f"{name}=_MISSING")
+            value = f"_defaults[{name!r}].make() if {name} is _MISSING else {name}"
+        else:
+            parameters.append(name if default is _MISSING else f"{name}=_defaults[{name!r}]")
+        lines.append(f"    _set(self, {name!r}, {value})" if frozen else f"    self.{name} = {value}")
+    if post_init:
+        lines.append("    self.__post_init__()")
+    return f"def __init__({', '.join(parameters)}):\n" + ("\n".join(lines) or "    pass") + "\n"
+
+
+def _lazy_init(cls: type, fields: dict[str, Any], frozen: bool) -> Callable[..., None]:
+    """An `__init__` that compiles the real one the first time the class is called (most records
+    of a run are never made: their compile is saved), puts it on the class, and runs it."""
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        scope: dict[str, Any] = {"_MISSING": _MISSING, "_defaults": fields, "_set": object.__setattr__}
+        exec(_init_source(fields, frozen, hasattr(cls, "__post_init__")), scope)
+        real = scope["__init__"]
+        real.__qualname__ = f"{cls.__qualname__}.__init__"
+        type.__setattr__(cls, "__init__", real)
+        real(self, *args, **kwargs)
+
+    return __init__
+
+
+def _make_record(cls: type[T], frozen: bool) -> type[T]:
+    fields = _fields(cls)
+    _init_source(fields, frozen, False)  # a field order Python cannot call is refused now, as dataclasses do
+    for name, default in fields.items():
+        if isinstance(default, _Factory) and name in cls.__dict__:
+            delattr(cls, name)
+    methods: dict[str, Any] = {"__init__": _lazy_init(cls, fields, frozen), "__eq__": _eq, "__repr__": _repr}
+    methods |= {"__record_fields__": tuple(fields), "__record_defaults__": fields, "__match_args__": tuple(fields)}
+    methods |= {"__hash__": _hash, "__setattr__": _refuse_set, "__delattr__": _refuse_delete} if frozen else {}
+    methods |= {} if frozen else {"__hash__": None}
+    for name, method in methods.items():
+        setattr(cls, name, method)
+    return cls
+
+
+def _record(cls: type[T] | None = None, /, *, frozen: bool = False) -> Any:
+    """`@record` or `@record(frozen=True)`, as `@dataclass` is written."""
+    if cls is None:
+        return lambda later: _make_record(later, frozen)
+    return _make_record(cls, frozen)
+
+
+def _field(*, default_factory: Callable[[], Any]) -> Any:
+    """A default made fresh for each record, as `dataclasses.field(default_factory=…)`."""
+    return _Factory(default_factory)
+
+
+def _replace(obj: T, /, **changes: Any) -> T:
+    """A copy of the record with some fields changed, as `dataclasses.replace`."""
+    names = _names(type(obj))
+    unknown = set(changes) - set(names)
+    if unknown:
+        raise TypeError(f"{type(obj).__qualname__} has no field {sorted(unknown)[0]!r}")
+    return type(obj)(**{name: changes.get(name, getattr(obj, name)) for name in names})
+
+
+def is_record(obj: Any) -> bool:
+    """A record or a record class."""
+    return hasattr(type(obj) if not isinstance(obj, type) else obj, "__record_fields__")
+
+
+def _asdict_value(value: Any) -> Any:
+    if is_record(value) and not isinstance(value, type):
+        return {name: _asdict_value(getattr(value, name)) for name in _names(type(value))}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a NamedTuple keeps its type
+        return type(value)(*[_asdict_value(item) for item in value])
+    if isinstance(value, (list, tuple)):
+        return type(value)(_asdict_value(item) for item in value)
+    if isinstance(value, dict):
+        return type(value)((_asdict_value(key), _asdict_value(item)) for key, item in value.items())
+    return value
+
+
+def _asdict(obj: Any) -> dict[str, Any]:
+    """The record's fields as a dict, records within turned into dicts too, as `dataclasses.asdict`."""
+    return _asdict_value(obj)  # type: ignore[no-any-return]
+
+
+def field_names(cls: type) -> tuple[str, ...]:
+    """A record class's fields, in order."""
+    return _names(cls)
+
+
+if TYPE_CHECKING:  # the type checker knows dataclasses: let it check records as one
+    from dataclasses import asdict, field, replace
+    from dataclasses import dataclass as record
+else:
+    record, field, replace, asdict = _record, _field, _replace, _asdict
+
+__all__ = ["FrozenInstanceError", "asdict", "field", "field_names", "is_record", "record", "replace"]

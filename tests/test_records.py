@@ -1,0 +1,170 @@
+"""Records behave as the dataclasses they stand in for: the same classes, built once by
+`dataclasses` and once by `conv1dexplain.records`, give the same results."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conv1dexplain import records
+
+Maker = Any
+
+
+def family(make: Maker, field: Any) -> dict[str, Any]:
+    """A base, a subclass that adds and overrides fields, a mutable one with a factory, a
+    __post_init__ that checks, a ClassVar — built by one maker (dataclass or record)."""
+
+    @make(frozen=True)
+    class Base:
+        a: int
+        b: str = "b"
+        shared: ClassVar[int] = 7
+
+        @property
+        def double(self) -> int:
+            return 2 * self.a
+
+    @make(frozen=True)
+    class Child(Base):
+        c: tuple[int, ...] = ()
+        b: str = "child"  # an override keeps its place, with the new default
+
+    @make(frozen=True)
+    class GrandChild(Child):
+        d: int = 0
+
+    @make(frozen=True)
+    class Twin:  # Base's fields, another class
+        a: int
+        b: str = "b"
+
+    @make
+    class Bag:
+        items: list[int] = field(default_factory=list)
+        label: str | None = None
+
+    @make(frozen=True)
+    class Checked:
+        n: int
+
+        def __post_init__(self) -> None:
+            if self.n < 0:
+                raise ValueError("n < 0")
+
+    return {"Base": Base, "Child": Child, "GrandChild": GrandChild, "Twin": Twin, "Bag": Bag, "Checked": Checked}
+
+
+DATA = family(dataclasses.dataclass, dataclasses.field)
+OURS = family(records.record, records.field)
+ints = st.integers(-5, 5)
+
+
+def both(name: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+    return DATA[name](*args, **kwargs), OURS[name](*args, **kwargs)
+
+
+def shown(value: Any) -> str:
+    return repr(value).replace("family.<locals>.", "")
+
+
+@given(ints, st.text(max_size=3), st.lists(ints, max_size=3).map(tuple))
+def test_init_fields_repr_eq_hash(a: int, b: str, c: tuple[int, ...]) -> None:
+    for args, kwargs in (((a,), {}), ((a, b), {}), ((a,), {"b": b}), ((a, b, c), {}), ((), {"a": a, "c": c})):
+        data, ours = both("Child", *args, **kwargs)
+        assert shown(data) == shown(ours)
+        assert vars(data) == vars(ours)
+        assert ours == OURS["Child"](*args, **kwargs) and hash(ours) == hash(OURS["Child"](*args, **kwargs))
+        assert (ours == OURS["Child"](a + 1, b, c)) is (data == DATA["Child"](a + 1, b, c)) is False
+        assert ours != OURS["Base"](a, ours.b)  # another class: never equal, as dataclasses
+        assert OURS["Base"](a, b) != OURS["Twin"](a, b) and DATA["Base"](a, b) != DATA["Twin"](a, b)
+    for args in ((a, b, c, 1), (a,)):  # (the nearest class's default wins: b is "child")
+        data, ours = both("GrandChild", *args)
+        assert shown(data) == shown(ours) and vars(data) == vars(ours)
+    assert ours.double == data.double == 2 * a and OURS["Child"].shared == 7
+
+
+def test_defaults_factories_and_mutability() -> None:
+    data, ours = both("Bag")
+    assert shown(data) == shown(ours) == "Bag(items=[], label=None)"
+    ours.items.append(1)
+    assert OURS["Bag"]().items == []  # a fresh list each time
+    ours.label = "x"  # not frozen: fields may change
+    assert ours == OURS["Bag"]([1], "x")
+    with pytest.raises(TypeError):
+        hash(ours)  # eq without frozen: unhashable, as dataclasses make it
+    with pytest.raises(TypeError):
+        hash(data)
+
+
+def test_frozen_records_refuse_assignment_and_deletion() -> None:
+    ours = OURS["Base"](1)
+    with pytest.raises(records.FrozenInstanceError, match="'a'"):
+        ours.a = 2  # type: ignore[misc]
+    with pytest.raises(records.FrozenInstanceError):
+        del ours.b
+    with pytest.raises(AttributeError):
+        ours.new = 1  # type: ignore[attr-defined]
+    assert ours.a == 1
+
+
+def test_post_init_runs() -> None:
+    assert both("Checked", 3)[1].n == 3
+    for maker in (DATA, OURS):
+        with pytest.raises(ValueError, match="n < 0"):
+            maker["Checked"](-1)
+
+
+def test_wrong_calls_fail_as_they_do_for_dataclasses() -> None:
+    for call in (lambda cls: cls(), lambda cls: cls(1, "b", (), 4), lambda cls: cls(1, d=2)):
+        with pytest.raises(TypeError):
+            call(DATA["Child"])
+        with pytest.raises(TypeError):
+            call(OURS["Child"])
+    with pytest.raises(TypeError, match="non-default argument 'y'"):
+
+        @records.record
+        class Wrong:
+            x: int = 0
+            y: int  # type: ignore[misc]
+
+
+@given(ints, st.lists(ints, max_size=3).map(tuple))
+def test_replace_and_asdict(a: int, c: tuple[int, ...]) -> None:
+    data, ours = both("Child", a, c=c)
+    assert vars(records.replace(ours, b="z")) == vars(dataclasses.replace(data, b="z"))
+    assert records.replace(ours, b="z") != ours and records.replace(ours) == ours
+    with pytest.raises(TypeError):
+        records.replace(ours, nothing=1)
+    nested = OURS["Bag"]([a], label=None)
+    outer = OURS["Child"](a, c=(ours, [nested], {"k": ours}))  # type: ignore[arg-type]
+    data_outer = DATA["Child"](a, c=(data, [DATA["Bag"]([a])], {"k": data}))
+    assert records.asdict(outer) == dataclasses.asdict(data_outer)
+
+
+def test_pattern_matching_and_introspection() -> None:
+    child = OURS["Child"]
+    ours = child(1, "b", (2,))
+    match ours:
+        case child(a, b, c):  # positional patterns need __match_args__
+            assert (a, b, c) == (1, "b", (2,))
+        case _:
+            pytest.fail("no match")
+    for name in OURS:
+        assert records.field_names(OURS[name]) == tuple(f.name for f in dataclasses.fields(DATA[name]))
+    assert records.is_record(ours) and records.is_record(OURS["Child"]) and not records.is_record(DATA["Child"](1))
+
+
+def test_every_value_class_of_the_package_is_a_record() -> None:
+    """No dataclass is left in src/: one way to write a value class (the start-up cost is why)."""
+    from pathlib import Path
+
+    source = Path(records.__file__).parent
+    users = [
+        path.name for path in source.rglob("*.py") if "dataclass" in path.read_text() and path != Path(records.__file__)
+    ]
+    assert users == []
