@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, ClassVar
+import pickle
+from typing import Any, ClassVar, NamedTuple
 
 import pytest
 from hypothesis import given
@@ -168,3 +169,61 @@ def test_every_value_class_of_the_package_is_a_record() -> None:
         path.name for path in source.rglob("*.py") if "dataclass" in path.read_text() and path != Path(records.__file__)
     ]
     assert users == []
+
+
+def tuples(base: Any) -> dict[str, Any]:
+    """The same named tuples on typing.NamedTuple and on records.NamedTuple."""
+
+    class Point(base):  # type: ignore[misc, valid-type]
+        """A point."""
+
+        x: int
+        y: int | None = None
+        tags: tuple[str, ...] = ()
+
+        @property
+        def total(self) -> int:
+            return self.x + (self.y or 0)
+
+        def moved(self, by: int) -> Any:
+            return self._replace(x=self.x + by)
+
+    return {"Point": Point}
+
+
+TYPING = tuples(NamedTuple)
+OUR_TUPLES = tuples(records.NamedTuple)
+
+
+@given(ints, st.none() | ints, st.lists(st.text(max_size=2), max_size=2).map(tuple))
+def test_named_tuples_are_typings(x: int, y: int | None, tags: tuple[str, ...]) -> None:
+    theirs, ours = TYPING["Point"], OUR_TUPLES["Point"]
+    for args, kwargs in (((x,), {}), ((x, y), {}), ((x,), {"tags": tags}), ((), {"x": x, "y": y, "tags": tags})):
+        a, b = theirs(*args, **kwargs), ours(*args, **kwargs)
+        assert shown(a) == shown(b) and a == b and tuple(a) == tuple(b) and hash(a) == hash(b)
+        assert b.total == a.total and b.moved(2) == a.moved(2) and type(b.moved(2)) is ours
+        assert b._asdict() == a._asdict() and ours._make(list(b)) == b
+    for attribute in ("_fields", "_field_defaults", "__doc__", "__qualname__", "__module__", "__name__"):
+        assert getattr(ours, attribute) == getattr(theirs, attribute), attribute
+    assert list(ours.__annotations__) == list(theirs.__annotations__) == ["x", "y", "tags"]
+    assert isinstance(ours(1), tuple)
+    from conv1dexplain.layers.node import Slide  # (one of ours at module level: pickle finds it by name)
+
+    assert pickle.loads(pickle.dumps(Slide(3, 2))) == Slide(3, 2) and type(Slide(3)) is Slide
+
+
+def test_named_tuples_refuse_what_typing_refuses() -> None:
+    for base in (NamedTuple, records.NamedTuple):
+        with pytest.raises(TypeError, match="Non-default namedtuple field y cannot follow default field"):
+
+            class Wrong(base):  # type: ignore[misc, valid-type]
+                x: int = 0
+                y: int  # type: ignore[misc]
+
+        with pytest.raises(AttributeError, match="Cannot overwrite NamedTuple attribute _replace"):
+
+            class Overwrites(base):  # type: ignore[misc, valid-type]
+                x: int
+
+                def _replace(self) -> None:  # type: ignore[override]
+                    pass

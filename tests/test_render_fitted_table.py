@@ -13,8 +13,8 @@ from rich.style import Style
 from rich.text import Text
 
 from conv1dexplain import summary
-from conv1dexplain.render.fitted_table import Column, FittedTable
-from conv1dexplain.render.model import _table
+from conv1dexplain.render.fitted_table import Column, FittedGrid, FittedTable
+from conv1dexplain.render.model import TOTALS_COLUMNS, _table, _totals
 from model_chains import KERAS, TORCH, State, draw_chain
 
 
@@ -101,3 +101,28 @@ def test_a_narrow_terminal_leaves_out_columns_in_order_and_says_so(index: int) -
         assert drawn(LayerTable(full), width, True) == drawn(expected, width, True), width
         plain = "".join(char for char, _ in drawn(LayerTable(full), width, False))
         assert ("left out" in plain) == (full.width > width)
+
+
+@pytest.mark.parametrize("index", range(0, len(REPORTS), 3))
+def test_the_totals_draw_as_richs_grid(index: int) -> None:
+    """The totals (FittedGrid) are rich's Table.grid(padding=(0, 2)) with the same columns: the
+    same characters in the same styles where they fit, and that grid (wrapped) where they do not."""
+    grid = _totals(REPORTS[index])  # type: ignore[arg-type]
+    for width in (grid.width - 7, grid.width - 1, grid.width, grid.width + 1, 200):
+        for colour in (False, True):
+            assert drawn(grid, width, colour) == drawn(grid.table(), width, colour), width
+
+
+def test_a_grid_with_short_rows_wide_characters_and_styled_cells() -> None:
+    rows = [
+        [Text("宽字符"), Text("1"), Text("x", style="red")],
+        [Text("a")],
+        [Text("bb"), Text("22,222", style="bold")],
+    ]
+    grid = FittedGrid(TOTALS_COLUMNS, rows)
+    assert grid.width == 6 + 2 + 6 + 2 + 1
+    for width in (grid.width, grid.width + 5, grid.width - 2):
+        for colour in (False, True):
+            assert drawn(grid, width, colour) == drawn(grid.table(), width, colour), width
+    lines = "".join(char for char, _ in drawn(grid, 40, False)).splitlines()
+    assert lines[0] == "宽字符       1  x" and lines[2].rstrip() == "bb      22,222"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError
 from conv1dexplain.layers.node import Call, ChainError, Context, LayerRule, Step, Value
 from conv1dexplain.layers.rules import class_name, rule_for
-from conv1dexplain.records import record
+from conv1dexplain.records import NamedTuple, record
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -110,6 +110,7 @@ class Prepared(NamedTuple):
     bound: tuple[dict[str, Any] | None, ...]
     refusals: tuple[SpecError | None, ...]
     built_first: int | None  # a Sequential constructs every layer before it runs any: the first refusal
+    names: tuple[str, ...]  # each layer's name in its model
 
 
 def prepare(calls: tuple[Call, ...], rules: Convention) -> Prepared:
@@ -131,7 +132,8 @@ def prepare(calls: tuple[Call, ...], rules: Convention) -> Prepared:
         refusals.append(refusal)
     sequential = all(call.inputs is None for call in calls)  # the functional API constructs as it calls
     first = next((i for i, refusal in enumerate(refusals) if refusal is not None), None)
-    return Prepared(tuple(found), tuple(bound), tuple(refusals), first if sequential else None)
+    names = tuple(layer_names(calls, rules))
+    return Prepared(tuple(found), tuple(bound), tuple(refusals), first if sequential else None, names)
 
 
 def fold(
@@ -143,7 +145,7 @@ def fold(
     prepared = prepared or prepare(calls, rules)
     values: dict[int, tuple[Value, Reach | None]] = {-1: (start, START)}
     rows: list[Row] = []
-    names = layer_names(calls, rules)
+    names = prepared.names
     for index, call in enumerate(calls):
         feeds = call.inputs if call.inputs is not None else (index - 1,)
         name = names[index]
@@ -172,7 +174,7 @@ def layer_names(calls: tuple[Call, ...], rules: Convention) -> list[str]:
     return names
 
 
-def _owned(step: Step, call: Call, rules: Convention, names: list[str]) -> Step:
+def _owned(step: Step, call: Call, rules: Convention, names: tuple[str, ...]) -> Step:
     """The step's parameters as the model counts them: a shared layer's once, a frozen one's as
     non-trainable (Keras' trainable=False; a live PyTorch module's weights without requires_grad)."""
     if call.shares is not None:

@@ -13,7 +13,7 @@ from typing import Literal
 
 Voice = Literal["python", "cli", "model_cli"]  # model_cli: a model's code on the command line
 _UNSET = object()
-_MARK = re.compile(r"⟦([a-z_]+)(?:=(.*?))?⟧")
+_MARK = r"⟦([a-z_]+)(?:=(.*?))?⟧"  # (compiled by re when first used: most runs print no error)
 # The CLI's flag for each argument a hint can name (Keras' and PyTorch's names alike).
 CLI_FLAGS = {
     "filters": "--filters",
@@ -50,7 +50,7 @@ def setting(name: str, value: object = _UNSET) -> str:
 
 def phrase(text: str, voice: Voice) -> str:
     """text with its settings written for the voice."""
-    return _MARK.sub(lambda match: _spoken(match.group(1), match.group(2), voice), text)
+    return re.sub(_MARK, lambda match: _spoken(match.group(1), match.group(2), voice), text)
 
 
 def _spoken(name: str, value: str | None, voice: Voice) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import NamedTuple
 
 from conv1dexplain import chain, model_input
 from conv1dexplain.conventions import Convention, convention
 from conv1dexplain.errors import SpecError, Voice, setting
 from conv1dexplain.layers.node import Call, Value
 from conv1dexplain.modelcode import ModelSource, read_model
+from conv1dexplain.records import NamedTuple
 from conv1dexplain.report.model import ModelReport, failure, layer_row
 
 _LONGEST = 2**40
@@ -42,9 +42,10 @@ def build(request: ModelRequest) -> ModelReport:
     if not calls:
         raise SpecError("the model has no layers", 'give the layers, e.g. "Conv1D(100, 4), MaxPooling1D(2)"')
     start, origin = _start(request, calls[0], rules)
-    plan = chain.fold(calls, start, rules)
+    prepared = chain.prepare(calls, rules)  # (once: the search for lengths folds the layers again)
+    plan = chain.fold(calls, start, rules, prepared=prepared)
     rows = tuple(layer_row(row) for row in plan.rows)
-    shortest, working = _lengths(calls, start, rules, plan.error is None and start.length is not None)
+    shortest, working = _lengths(calls, start, rules, prepared, plan.error is None and start.length is not None)
     last = plan.rows[-1] if plan.rows and plan.error is None else None
     return ModelReport(
         framework=rules.name,
@@ -78,14 +79,13 @@ def _start(request: ModelRequest, first: Call, rules: Convention) -> tuple[Value
 
 
 def _lengths(
-    calls: tuple[Call, ...], start: Value, rules: Convention, works_as_given: bool
+    calls: tuple[Call, ...], start: Value, rules: Convention, prepared: chain.Prepared, works_as_given: bool
 ) -> tuple[int | None, tuple[int, int] | None]:
     """The shortest input length every layer takes, and, when longer inputs fail again (a Dense
     after Flatten takes one number of features), the only range that works. Bisection over
     lengths, each tried by folding the layers (bound once, no receptive fields)."""
     if start.sequence_axis is None:
         return None, None
-    prepared = chain.prepare(calls, rules)
 
     @functools.cache  # (the search asks some lengths twice: each fold is the whole model)
     def verdict(length: int) -> int:  # −1 too short, 0 works, +1 too long (or fails otherwise)

@@ -10,13 +10,14 @@ import io
 import math
 import sys
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from conv1dexplain.budget import human_bytes, too_big
 from conv1dexplain.errors import DataError
+from conv1dexplain.records import NamedTuple
 from conv1dexplain.text_arrays import TEXT_SUFFIXES, parse_text
 from conv1dexplain.vocabulary import DEFAULT_MAX_BYTES
 

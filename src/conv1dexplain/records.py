@@ -1,16 +1,20 @@
-"""Records: what `@dataclass` gives our value classes (an `__init__` from the annotated fields and
-their defaults, `==`, `repr`, a hash and read-only fields when frozen, `replace`, `asdict`), made
-for a fraction of its start-up cost.
+"""Records and named tuples: what `@dataclass` and `typing.NamedTuple` give our value classes, made
+for a fraction of their start-up cost. A record has an `__init__` from the annotated fields and
+their defaults, `==`, `repr`, a hash and read-only fields when frozen, `replace` and `asdict`.
 
 Why not `dataclasses`: on Python 3.11 one frozen dataclass costs ~4.4 M instructions to define (it
 compiles six methods); a model run defines sixteen, a third of `model --json`'s time over typer's
-(benchmarks/bench_model.py). A record compiles one method, `__init__`, and shares the rest (~0.4 M).
-Type checkers see `dataclasses.dataclass` itself (below), so they check every call as before;
-tests/test_records.py holds the two to the same behaviour.
+(benchmarks/bench_model.py). A record compiles one method, `__init__`, when first called (~0.1 M
+to define). `typing.NamedTuple` compiles each field's annotation (a string, under `from __future__
+import annotations`): 1.6 M instructions a class of six fields; `NamedTuple` here builds the same
+class from `collections.namedtuple` (0.45 M) and keeps the annotations as text.
+Type checkers see `dataclasses.dataclass` and `typing.NamedTuple` themselves (below), so they check
+every call as before; tests/test_records.py holds each pair to the same behaviour.
 """
 
 from __future__ import annotations
 
+import collections
 import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -179,10 +183,46 @@ def field_names(cls: type) -> tuple[str, ...]:
     return _names(cls)
 
 
-if TYPE_CHECKING:  # the type checker knows dataclasses: let it check records as one
+# What typing.NamedTuple's metaclass refuses to take from a class body, and what it does not copy.
+_PROHIBITED = frozenset(
+    {"__new__", "__init__", "__slots__", "__getnewargs__", "_fields", "_field_defaults", "_make", "_replace", "_asdict"}
+)
+_SPECIAL = frozenset({"__module__", "__name__", "__annotations__"})
+
+
+class _NamedTupleMeta(type):
+    """typing.NamedTuple's metaclass, less its check of each annotation (which compiles it)."""
+
+    def __new__(cls, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> type:
+        if not bases:  # the base class itself
+            return super().__new__(cls, name, bases, namespace)
+        annotations = namespace.get("__annotations__", {})
+        seen_default = False
+        for field_name in annotations:
+            if field_name in namespace:
+                seen_default = True
+            elif seen_default:
+                raise TypeError(f"Non-default namedtuple field {field_name} cannot follow default field")
+        defaults = [namespace[field_name] for field_name in annotations if field_name in namespace]
+        made = collections.namedtuple(name, list(annotations), defaults=defaults, module=namespace["__module__"])  # type: ignore[misc]
+        made.__annotations__ = dict(annotations)
+        for key, value in namespace.items():
+            if key in _PROHIBITED:
+                raise AttributeError(f"Cannot overwrite NamedTuple attribute {key}")
+            if key not in _SPECIAL and key not in made._fields:
+                setattr(made, key, value)
+        return made
+
+
+class _NamedTuple(metaclass=_NamedTupleMeta):
+    """Subclass it as typing.NamedTuple: `class Point(NamedTuple): x: int; y: int = 0`."""
+
+
+if TYPE_CHECKING:  # the type checker knows dataclasses and NamedTuple: let it check records as them
     from dataclasses import asdict, field, replace
     from dataclasses import dataclass as record
+    from typing import NamedTuple
 else:
-    record, field, replace, asdict = _record, _field, _replace, _asdict
+    record, field, replace, asdict, NamedTuple = _record, _field, _replace, _asdict, _NamedTuple
 
-__all__ = ["FrozenInstanceError", "asdict", "field", "field_names", "is_record", "record", "replace"]
+__all__ = ["FrozenInstanceError", "NamedTuple", "asdict", "field", "field_names", "is_record", "record", "replace"]

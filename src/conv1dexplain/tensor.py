@@ -12,8 +12,8 @@ from conv1dexplain.vocabulary import DataFormat
 Shape = tuple[int | None, ...]
 INT64_MAX = 2**63 - 1  # a framework's sizes are 64-bit integers
 # Between dimensions: x (any case), ×, * or a comma, with spaces around; or spaces alone.
-_SEPARATOR = re.compile(r"\s*[xX×*,]\s*|\s+")
-_NUMBER = re.compile(r"[0-9]+(?:_[0-9]+)*")  # ASCII digits only: int() would also read '٣'
+_SEPARATOR = r"\s*[xX×*,]\s*|\s+"  # (compiled by re when first used: a model may give no shape)
+_NUMBER = r"[0-9]+(?:_[0-9]+)*"  # ASCII digits only: int() would also read '٣'
 _UNKNOWN = {"none", "null", "?", "n", "-1"}
 _BRACKETS = {"(": ")", "[": "]"}
 _WORDS = {"batch": "batch", "l": "length", "c": "channels"}
@@ -76,7 +76,7 @@ def split_dims(text: str) -> list[int | None]:
     body = text.strip()
     if body[:1] in _BRACKETS and body[-1:] == _BRACKETS[body[:1]]:
         body = body[1:-1].strip().rstrip(",").strip()
-    tokens = _SEPARATOR.split(body) if body else []
+    tokens = re.split(_SEPARATOR, body) if body else []
     hint = "write the sizes as digits between x's, e.g. 50x300; ? for an unknown length"
     if "" in tokens or not tokens:
         raise _error(f"{_quoted(text)} has an empty dimension (a separator at an end, or two together)", hint, text)
@@ -84,7 +84,7 @@ def split_dims(text: str) -> list[int | None]:
     for token in tokens:
         if token.lower() in _UNKNOWN:
             sizes.append(None)
-        elif _NUMBER.fullmatch(token):
+        elif re.fullmatch(_NUMBER, token):
             sizes.append(int(token))
         else:
             raise _error(f"{_quoted(text)}: {token!r} is not a whole number in digits 0-9", hint, text)
@@ -104,7 +104,7 @@ def _dimensions(text: str, order: str, hint: str) -> dict[str, str]:
     body = text.strip()
     if body[:1] in _BRACKETS and body[-1:] == _BRACKETS[body[:1]]:
         body = body[1:-1].strip()
-    tokens = _SEPARATOR.split(body) if body else []
+    tokens = re.split(_SEPARATOR, body) if body else []
     if "" in tokens:
         raise _error(f"{_quoted(text)} has an empty dimension (a separator at an end, or two together)", hint, text)
     if len(tokens) not in (2, 3):
@@ -112,7 +112,7 @@ def _dimensions(text: str, order: str, hint: str) -> dict[str, str]:
     names = order.lower().split("x")
     dims = dict(zip(["batch", *names] if len(tokens) == 3 else names, tokens, strict=True))
     for name, token in dims.items():
-        if token.lower() not in _UNKNOWN and not _NUMBER.fullmatch(token):
+        if token.lower() not in _UNKNOWN and not re.fullmatch(_NUMBER, token):
             raise _error(
                 f"{_quoted(text)}: {token!r} (the {_WORDS[name]}) is not a whole number in digits 0-9", hint, text
             )

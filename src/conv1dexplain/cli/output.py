@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import Any
 
-from conv1dexplain import strict_json
 from conv1dexplain.errors import Conv1dExplainError
 from conv1dexplain.vocabulary import SCHEMA_VERSION
 
 
 def write_json(obj: dict[str, Any]) -> None:
     """One JSON object, one line, on stdout."""
+    from conv1dexplain import strict_json  # (json costs 5 M instructions to import: the tables do without it)
+
     sys.stdout.write(strict_json.dumps(obj) + "\n")
     sys.stdout.flush()
 
@@ -29,6 +29,8 @@ def write_error(error: Conv1dExplainError, *, as_json: bool, no_color: bool = Fa
     message = " ".join(error.message.split())
     hint = " ".join(error.hint.split())
     if as_json:
+        import json
+
         payload = {"schema_version": SCHEMA_VERSION, "error": {"code": error.code, "message": message, "hint": hint}}
         sys.stderr.write(json.dumps(payload, ensure_ascii=False) + "\n")
     else:

@@ -5,8 +5,9 @@ message's numbers is named as the model names it (conv1d_1, or a Sequential's pa
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
+from conv1dexplain.records import NamedTuple
 from conv1dexplain.report.diagnosis import Finding
 
 if TYPE_CHECKING:

@@ -4,7 +4,8 @@ exception lines and the source line a traceback shows for the failing call. Pure
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+
+from conv1dexplain.records import NamedTuple
 
 MAX_BYTES = 1 << 20  # more than this: the last megabyte is read (a traceback ends with its error)
 _ANSI = re.compile(r"\x1b\[[0-9;?]{0,40}[A-Za-z]|\x1b\][^\x07]{0,300}\x07")

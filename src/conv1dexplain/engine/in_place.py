@@ -5,13 +5,14 @@ them in place, as rows of a matrix (only the windows over the padding are laid o
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from conv1dexplain.engine.layer import Array, LayerShape
 from conv1dexplain.engine.limits import Limits
+from conv1dexplain.records import NamedTuple
 
 if TYPE_CHECKING:
     from conv1dexplain.engine.buffers import Workspace

@@ -5,10 +5,10 @@ numbers ("kernel_size 4 → 5: each window reads 5 positions; 'same' keeps 50 ou
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 
 from conv1dexplain.conventions import convention
 from conv1dexplain.explore.knobs import LIMIT, Knobs, Outcome, next_padding, other_groups, outcome, translated
+from conv1dexplain.records import NamedTuple
 from conv1dexplain.terminal_keys import END, ESC, HOME, LEFT, RIGHT
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import NamedTuple
 
 from conv1dexplain.conventions import convention, other
 from conv1dexplain.errors import SpecError
 from conv1dexplain.geometry import Axis, span
 from conv1dexplain.layers import conv1d
 from conv1dexplain.layers.conv1d import Conv1DPlan
+from conv1dexplain.records import NamedTuple
 
 LIMIT = 100_000  # the largest size a key reaches (a length, channels, filters)
 

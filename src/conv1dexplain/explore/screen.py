@@ -5,12 +5,11 @@ only the columns that fit, following the window. Pure: no terminal, no rich."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from conv1dexplain.conventions import convention
 from conv1dexplain.explore.keys import window_words
 from conv1dexplain.explore.knobs import Knobs, command_line, outcome
 from conv1dexplain.geometry import Axis
+from conv1dexplain.records import NamedTuple
 from conv1dexplain.report.shape import build_shape_report
 from conv1dexplain.tensor import fmt_shape
 

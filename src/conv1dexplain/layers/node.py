@@ -10,11 +10,11 @@ pure integers, or raises ChainError with the framework's own message.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError
-from conv1dexplain.records import field, record
+from conv1dexplain.records import NamedTuple, field, record
 
 if TYPE_CHECKING:
     from fractions import Fraction

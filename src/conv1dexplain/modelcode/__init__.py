@@ -4,13 +4,13 @@ layer calls and an input, with ast: no line of it is ever run, imported or evalu
 from __future__ import annotations
 
 import ast
-from typing import Any, NamedTuple
+from typing import Any
 
 from conv1dexplain.layers.node import Call
 from conv1dexplain.modelcode.literals import ModelCodeError
 from conv1dexplain.modelcode.read import Reader
 from conv1dexplain.modelcode.values import Functional, InputSpec, Layer, Output, Sequence
-from conv1dexplain.records import replace
+from conv1dexplain.records import NamedTuple, replace
 
 MAX_BYTES = 1 << 20  # a model's code longer than this is refused
 _TORCH_PREFIXES = ("nn", "torch")

@@ -24,28 +24,39 @@ Justify = Literal["left", "right"]
 
 
 class Column:
-    """A column's header, its justification, and whether rich may fold its cells (else it crops)."""
+    """A column's header, its justification, whether rich may fold its cells (else it crops), and
+    its style (a grid's)."""
 
-    def __init__(self, header: str, justify: Justify = "left", fold: bool = True) -> None:
-        self.header, self.justify, self.fold = header, justify, fold
+    def __init__(self, header: str, justify: Justify = "left", fold: bool = True, style: str = "") -> None:
+        self.header, self.justify, self.fold, self.style = header, justify, fold, style
 
 
 class FittedTable:
     """Rows of Text cells under the columns' headers (a row may have fewer cells: the rest are empty;
     a cell is never left out before one that is kept)."""
 
-    def __init__(self, columns: Sequence[Column], rows: Sequence[Sequence[Text]], header_style: str = "bold") -> None:
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        rows: Sequence[Sequence[Text]],
+        header_style: str = "bold",
+        measured: tuple[bool, list[int]] | None = None,  # (single_line, widths), when known already
+    ) -> None:
         self.columns, self.rows, self.header_style = list(columns), [list(row) for row in rows], header_style
-        cells = [[Text(column.header) for column in self.columns], *self.rows]
-        self.single_line = all("\n" not in cell.plain for row in cells for cell in row)
-        self.widths = [max(cell_len(row[i].plain) if i < len(row) else 0 for row in cells) for i in range(len(columns))]
+        if measured is None:
+            cells = [[Text(column.header) for column in self.columns], *self.rows]
+            single_line = all("\n" not in cell.plain for row in cells for cell in row)
+            widths = [max(cell_len(row[i].plain) if i < len(row) else 0 for row in cells) for i in range(len(columns))]
+            measured = single_line, widths
+        self.single_line, self.widths = measured
         self.width = sum(self.widths) + 3 * (len(self.widths) - 1)  # " │ " between columns, no edge
 
     def without(self, left_out: Sequence[int]) -> FittedTable:
-        """The same table without the columns at these indices."""
+        """The same table without the columns at these indices (measured once: the widths are kept)."""
         kept = [i for i in range(len(self.columns)) if i not in left_out]
         rows = [[row[i] for i in kept if i < len(row)] for row in self.rows]
-        return FittedTable([self.columns[i] for i in kept], rows, self.header_style)
+        widths = [self.widths[i] for i in kept]
+        return FittedTable([self.columns[i] for i in kept], rows, self.header_style, (self.single_line, widths))
 
     def table(self) -> Table:
         """rich's Table of the same cells (for a width the table does not fit)."""
@@ -102,3 +113,48 @@ def _justified(console: Console, cell: Text, width: int, justify: Justify, style
         yield Segment(segment.text, base + segment.style if base and segment.style else base or segment.style)
     if justify != "right" and gap:
         yield Segment(gap, base)
+
+
+class FittedGrid:
+    """Rows of Text cells in columns two spaces apart, drawn line by line as rich's
+    `Table.grid(padding=(0, 2))` draws them (each column as wide as its widest cell) when every row
+    fits on one line; otherwise that grid itself, which wraps the cells to fit."""
+
+    def __init__(self, columns: Sequence[Column], rows: Sequence[Sequence[Text]]) -> None:
+        self.columns, self.rows = list(columns), [list(row) for row in rows]
+        self.single_line = all("\n" not in cell.plain for row in self.rows for cell in row)
+        count = len(self.columns)
+        self.widths = [
+            max((cell_len(row[i].plain) for row in self.rows if i < len(row)), default=0) for i in range(count)
+        ]
+        self.width = sum(self.widths) + 2 * (count - 1)
+
+    def table(self) -> Table:
+        """rich's grid of the same cells."""
+        grid = Table.grid(padding=(0, 2))
+        for column in self.columns:
+            grid.add_column(justify=column.justify, style=column.style or None, no_wrap=not column.fold)
+        for row in self.rows:
+            grid.add_row(*row)
+        return grid
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if not self.single_line or self.width > options.max_width:
+            yield self.table()
+            return
+        styles = [console.get_style(column.style) if column.style else None for column in self.columns]
+        last = len(self.widths) - 1
+        for row in self.rows:
+            segments: list[Segment] = []
+            for i, width in enumerate(self.widths):
+                cell = row[i] if i < len(row) else Text()
+                segments.extend(_justified(console, cell, width, self.columns[i].justify, styles[i]))
+                if i < last:
+                    segments.append(Segment("  ", styles[i]))
+            segments.append(Segment.line())
+            yield from Segment.simplify(segments)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        if self.single_line and self.width <= options.max_width:
+            return Measurement(self.width, self.width)
+        return Measurement.get(console, options, self.table())

@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
-from rich.table import Table
 from rich.text import Text
 
-from conv1dexplain.render.fitted_table import Column, FittedTable
+from conv1dexplain.render.fitted_table import Column, FittedGrid, FittedTable
 from conv1dexplain.report.model import LayerRow, ModelReport, readable_size
 
 if TYPE_CHECKING:
@@ -115,6 +114,32 @@ def _table(report: ModelReport) -> FittedTable:
     return FittedTable(COLUMNS, rows)
 
 
+TOTALS_COLUMNS = (Column("", fold=False, style="bold"), Column("", "right", fold=False), Column("", style="dim"))
+
+
+def _totals(report: ModelReport) -> FittedGrid:
+    """The totals as Keras prints them, with torchinfo's mult-adds, the receptive field and the lengths."""
+    rows = [
+        ("Total params", f"{report.total_params:,}", readable_size(report.total_params)),
+        ("Trainable params", f"{report.trainable_params:,}", readable_size(report.trainable_params)),
+        ("Non-trainable params", f"{report.non_trainable_params:,}", readable_size(report.non_trainable_params)),
+        (
+            "Mult-adds",
+            "? (the length is unknown)" if report.macs is None else f"{report.macs:,}",
+            "per example, bias excluded (FLOPs = 2 × MACs)",
+        ),
+    ]
+    if report.receptive_field is not None:
+        rows.append(("Receptive field", f"{report.receptive_field:,}", "input positions one output position reads"))
+    if report.min_input_length is not None:
+        if report.lengths_that_work is not None:
+            low, high = report.lengths_that_work
+            rows.append(("Input lengths", f"{low:,}…{high:,}", "the only ones every layer takes"))
+        else:
+            rows.append(("Shortest input", f"{report.min_input_length:,}", "the shortest length every layer takes"))
+    return FittedGrid(TOTALS_COLUMNS, [[Text(cell) for cell in row] for row in rows])
+
+
 def model_view(report: ModelReport) -> Group:
     """The whole model, its totals and, when the chain breaks, where and why."""
     parts: list[RenderableType] = []
@@ -131,36 +156,15 @@ def model_view(report: ModelReport) -> Group:
     )
     parts.append(LayerTable(_table(report)))
     parts.append(Text())
-    totals = Table.grid(padding=(0, 2))
-    totals.add_column(style="bold", no_wrap=True)
-    totals.add_column(justify="right", no_wrap=True)
-    totals.add_column(style="dim")
-    totals.add_row("Total params", f"{report.total_params:,}", readable_size(report.total_params))
-    totals.add_row("Trainable params", f"{report.trainable_params:,}", readable_size(report.trainable_params))
-    totals.add_row(
-        "Non-trainable params", f"{report.non_trainable_params:,}", readable_size(report.non_trainable_params)
-    )
-    macs = "? (the length is unknown)" if report.macs is None else f"{report.macs:,}"
-    totals.add_row("Mult-adds", macs, "per example, bias excluded (FLOPs = 2 × MACs)")
-    if report.receptive_field is not None:
-        totals.add_row("Receptive field", f"{report.receptive_field:,}", "input positions one output position reads")
-    if report.min_input_length is not None:
-        if report.lengths_that_work is not None:
-            low, high = report.lengths_that_work
-            totals.add_row("Input lengths", f"{low:,}…{high:,}", "the only ones every layer takes")
-        else:
-            totals.add_row("Shortest input", f"{report.min_input_length:,}", "the shortest length every layer takes")
-    parts.append(totals)
+    parts.append(_totals(report))
     changes = report.shape_changes()
-    if changes:
+    if changes:  # (one Text of many lines draws as many Texts do, in half the time)
         parts.append(Text())
-        for line in changes:
-            parts.append(Text("• " + line))
-    for note in report.notes:
-        parts.append(Text("note: " + note, style="dim"))
-    for row in report.layers:
-        for note in row.notes:
-            parts.append(Text(f"note ({row.name}): {note}", style="dim"))
+        parts.append(Text("\n".join("• " + line for line in changes)))
+    notes = [f"note: {note}" for note in report.notes]
+    notes += [f"note ({row.name}): {note}" for row in report.layers for note in row.notes]
+    if notes:
+        parts.append(Text("\n".join(notes), style="dim"))
     if report.error is not None:
         parts.append(Text())
         where = f"{report.error.type} (layer {report.error.layer})"

@@ -4,7 +4,9 @@ single source of `why`'s view and its JSON."""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
+
+from conv1dexplain.records import NamedTuple
 
 SCHEMA_VERSION = 1
 
