@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_startup import CLI, PY, interleaved_medians, print_ratios
+from bench_startup import CLI, PY, instructions, interleaved_medians, print_ratios
 
 
 def forty_layers() -> str:
@@ -39,6 +39,7 @@ def forty_layers() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=31)
+    parser.add_argument("--instructions", action="store_true", help="also count each case's instructions (valgrind)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.py"
@@ -57,10 +58,15 @@ def main() -> int:
         numpy_loaded = check.stderr.strip().splitlines()[-1] == "True"
         layers = subprocess.run(cases["model --json"][0], capture_output=True, text=True, check=False).stdout
         medians = interleaved_medians(cases, args.rounds)
+        counts = {name: instructions(*case) for name, case in cases.items()} if args.instructions else {}
     count = layers.count('"index"')
     print(f"model: {count} layers; NumPy imported: {numpy_loaded}")
     print(f"--version / import typer: {medians['--version'] / medians['import typer']:.2f}  (the CLI with no command)")
-    ok = print_ratios(medians, [("model --json", "import typer", 1.3), ("model (table)", "import typer+rich", 1.3)])
+    pairs = [("model --json", "import typer", 1.3), ("model (table)", "import typer+rich", 1.3)]
+    ok = print_ratios(medians, pairs)
+    for case, floor, _ in pairs if all(counts.values()) else ():
+        print(f"instructions {case} / {floor}: {counts[case] / 1e6:.0f} M / {counts[floor] / 1e6:.0f} M = ", end="")
+        print(f"{counts[case] / counts[floor]:.2f}  (repeatable, but blind to cache misses and page faults)")
     return 0 if ok and not numpy_loaded else 1
 
 

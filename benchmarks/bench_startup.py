@@ -39,8 +39,30 @@ def once(argv: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
+def compile_package() -> None:
+    """Write the package's bytecode, as pip does when it installs: an editable install under
+    PYTHONDONTWRITEBYTECODE (set on some machines) would otherwise compile every module on each start."""
+    import compileall
+
+    import conv1dexplain
+
+    compileall.compile_dir(os.path.dirname(conv1dexplain.__file__), quiet=1)
+
+
+def instructions(argv: list[str], env: dict[str, str]) -> int | None:
+    """Instructions one run executes, counted by valgrind's callgrind (None without valgrind):
+    unlike seconds, the same from run to run whatever else the machine does."""
+    if shutil.which("valgrind") is None:
+        return None
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv]
+    run = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, check=False)
+    counted = [line for line in run.stderr.splitlines() if "Collected" in line]
+    return int(counted[-1].split()[-1]) if counted else None
+
+
 def interleaved_medians(cases: dict[str, tuple[list[str], dict[str, str]]], rounds: int) -> dict[str, float]:
     """Each case's median time over interleaved rounds, after one run to warm the file cache."""
+    compile_package()
     times: dict[str, list[float]] = {name: [] for name in cases}
     for argv, env in cases.values():  # warm the file cache once
         once(argv, env)
