@@ -4,8 +4,8 @@ their defaults, `==`, `repr`, a hash and read-only fields when frozen, `replace`
 
 Why not `dataclasses`: on Python 3.11 one frozen dataclass costs ~4.4 M instructions to define (it
 compiles six methods); a model run defines sixteen, a third of `model --json`'s time over typer's
-(benchmarks/bench_model.py). A record compiles one method, `__init__`, when first called (~0.1 M
-to define). `typing.NamedTuple` compiles each field's annotation (a string, under `from __future__
+(benchmarks/bench_model.py). A record compiles nothing (~0.1 M to define): its `__init__` binds
+the arguments itself. `typing.NamedTuple` compiles each field's annotation (a string, under `from __future__
 import annotations`): 1.6 M instructions a class of six fields; `NamedTuple` here builds the same
 class from `collections.namedtuple` (0.45 M) and keeps the annotations as text.
 Type checkers see `dataclasses.dataclass` and `typing.NamedTuple` themselves (below), so they check
@@ -87,46 +87,62 @@ def _fields(cls: type) -> dict[str, Any]:
     return fields
 
 
-def _init_source(fields: dict[str, Any], frozen: bool, post_init: bool) -> str:
-    parameters, lines, seen_default = ["self"], [], False
+def _check_order(fields: dict[str, Any]) -> int:
+    """How many fields have no default; refuse, as dataclasses do, one without after one with."""
+    required = [name for name, default in fields.items() if default is _MISSING]
+    if required and list(fields)[len(required) - 1] != required[-1]:
+        follows = next(name for name in required if list(fields).index(name) >= len(required))
+        raise TypeError(f"non-default argument {follows!r} follows default argument")
+    return len(required)
+
+
+def _bound(cls: type, fields: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The fields' values for a call, as Python binds `__init__(self, a, b=…)`; TypeError as it would."""
+    names = tuple(fields)
+    if len(args) > len(names):
+        raise TypeError(f"{cls.__qualname__}() takes {len(names)} positional arguments but {len(args)} were given")
+    values = dict(zip(names, args, strict=False))
+    for key in kwargs:
+        if key in values:
+            raise TypeError(f"{cls.__qualname__}() got multiple values for argument {key!r}")
+        if key not in fields:
+            raise TypeError(f"{cls.__qualname__}() got an unexpected keyword argument {key!r}")
+    values.update(kwargs)
     for name, default in fields.items():
-        if default is _MISSING and seen_default:
-            raise TypeError(f"non-default argument {name!r} follows default argument")
-        seen_default = seen_default or default is not _MISSING
-        value = name
-        if isinstance(default, _Factory):
-            parameters.append(f"{name}=_MISSING")
-            value = f"_defaults[{name!r}].make() if {name} is _MISSING else {name}"
-        else:
-            parameters.append(name if default is _MISSING else f"{name}=_defaults[{name!r}]")
-        lines.append(f"    _set(self, {name!r}, {value})" if frozen else f"    self.{name} = {value}")
-    if post_init:
-        lines.append("    self.__post_init__()")
-    return f"def __init__({', '.join(parameters)}):\n" + ("\n".join(lines) or "    pass") + "\n"
+        if name not in values:
+            if default is _MISSING:
+                raise TypeError(f"{cls.__qualname__}() missing required argument: {name!r}")
+            values[name] = default.make() if isinstance(default, _Factory) else default
+    return values
 
 
-def _lazy_init(cls: type, fields: dict[str, Any], frozen: bool) -> Callable[..., None]:
-    """An `__init__` that compiles the real one the first time the class is called (most records
-    of a run are never made: their compile is saved), puts it on the class, and runs it."""
+def _init(cls: type, fields: dict[str, Any]) -> Callable[..., None]:
+    """The record's `__init__`: the values go into the instance's __dict__ at once (also past a
+    frozen record's __setattr__, as dataclasses' object.__setattr__ does; faster than a compiled
+    __init__ from about eight fields, and nothing to compile)."""
+    names, required = tuple(fields), _check_order(fields)
+    tail = tuple(fields[name] for name in names[required:])
+    plain = not any(isinstance(default, _Factory) for default in tail)
+    post_init = getattr(cls, "__post_init__", None)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        scope: dict[str, Any] = {"_MISSING": _MISSING, "_defaults": fields, "_set": object.__setattr__}
-        exec(_init_source(fields, frozen, hasattr(cls, "__post_init__")), scope)
-        real = scope["__init__"]
-        real.__qualname__ = f"{cls.__qualname__}.__init__"
-        type.__setattr__(cls, "__init__", real)
-        real(self, *args, **kwargs)
+        if plain and not kwargs and required <= len(args) <= len(names):  # positional: the common call
+            self.__dict__.update(zip(names, args + tail[len(args) - required :], strict=True))
+        else:
+            self.__dict__.update(_bound(cls, fields, args, kwargs))
+        if post_init is not None:
+            self.__post_init__()
 
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
     return __init__
 
 
 def _make_record(cls: type[T], frozen: bool) -> type[T]:
     fields = _fields(cls)
-    _init_source(fields, frozen, False)  # a field order Python cannot call is refused now, as dataclasses do
     for name, default in fields.items():
         if isinstance(default, _Factory) and name in cls.__dict__:
             delattr(cls, name)
-    methods: dict[str, Any] = {"__init__": _lazy_init(cls, fields, frozen), "__eq__": _eq, "__repr__": _repr}
+    methods: dict[str, Any] = {"__init__": _init(cls, fields), "__eq__": _eq, "__repr__": _repr}
     methods |= {"__record_fields__": tuple(fields), "__record_defaults__": fields, "__match_args__": tuple(fields)}
     methods |= {"__hash__": _hash, "__setattr__": _refuse_set, "__delattr__": _refuse_delete} if frozen else {}
     methods |= {} if frozen else {"__hash__": None}
