@@ -11,7 +11,8 @@ from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError
 from conv1dexplain.layers.node import Call, ChainError, Context, LayerRule, Step, Value
 from conv1dexplain.layers.rules import class_name, rule_for
-from conv1dexplain.records import NamedTuple, record
+from conv1dexplain.records import NamedTuple, record, replace
+from conv1dexplain.uneven_reach import Tracer, uneven
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -49,15 +50,20 @@ class Row:  # (a record, not a NamedTuple: its field `index` would hide tuple.in
     inputs: tuple[int, ...]  # rows feeding it (-1: the model's input)
     step: Step
     reach: Reach | None
+    uneven: tuple[int, tuple[int, int]] | None = None  # traced (uneven_reach.py): the field, output 0's reads
 
     @property
     def receptive_field(self) -> int | None:
         """Model-input positions one output position reads (the most, where they vary)."""
+        if self.uneven is not None:
+            return self.uneven[0]
         return None if self.reach is None else math.ceil(self.reach.field)
 
     @property
     def reads(self) -> tuple[int, int] | None:
         """The first and last model-input positions output 0 reads, padding included."""
+        if self.uneven is not None:
+            return self.uneven[1]
         if self.reach is None:
             return None
         first = math.floor(self.reach.first)  # after upsampling, taps fall between input positions
@@ -145,6 +151,7 @@ def fold(
     prepared = prepared or prepare(calls, rules)
     values: dict[int, tuple[Value, Reach | None]] = {-1: (start, START)}
     rows: list[Row] = []
+    tracer = Tracer(rows, {-1: START})
     names = prepared.names
     for index, call in enumerate(calls):
         feeds = call.inputs if call.inputs is not None else (index - 1,)
@@ -161,7 +168,25 @@ def fold(
         reach = _merge([values[i][1] for i in feeds], step) if reaches else None
         values[index] = (step.output, reach)
         rows.append(Row(index, name, call, feeds, step, reach))
+        if reach is not None:
+            rows[-1] = _traced(tracer, rows[-1])
+            values[index] = (step.output, rows[-1].reach)
     return ModelPlan(rules, start, tuple(rows), calls, None, None)
+
+
+def _traced(tracer: Tracer, row: Row) -> Row:
+    """The row, with its field and reads traced where its positions map unevenly onto the input."""
+    if all(i in tracer.even for i in row.inputs) and not uneven(row.step.slide):
+        tracer.even[row.index] = row.reach  # (its inputs' reaches are exact: so is the one made from them)
+        return row
+    traced = tracer.exact(row.index)
+    if traced is None:  # (a model of thousands of layers after an upsampling: the even estimate)
+        return row
+    field, reads, even = traced
+    if even is None:
+        return replace(row, uneven=(field, reads))
+    tracer.even[row.index] = Reach(*even)  # even again (a stride undid the upsampling)
+    return replace(row, reach=Reach(*even))
 
 
 def layer_names(calls: tuple[Call, ...], rules: Convention) -> list[str]:

@@ -42,7 +42,7 @@ def transposed_slide(kernel_size: int, stride: int, dilation: int, crop_left: in
         (crop_left - j * dilation) // stride for j in range(kernel_size) if (crop_left - j * dilation) % stride == 0
     ]
     first = min(read) if read else -((dilation * (kernel_size - 1) - crop_left) // stride)
-    return Slide(widest + 1, Fraction(1, stride), 1, -first, 0)
+    return Slide(widest + 1, Fraction(1, stride), 1, -first, 0, (kernel_size, stride, dilation, crop_left))
 
 
 def keras_transposed_length(length: int, span: int, strides: int, padding: str, output_padding: int | None) -> int:

@@ -62,6 +62,7 @@ class Slide(NamedTuple):
     dilation: int = 1
     pad_left: int = 0
     pad_right: int = 0
+    transposed: tuple[int, int, int, int] | None = None  # a transposed conv's (kernel, stride, dilation, crop_left)
 
     @property
     def span(self) -> int:
