@@ -65,7 +65,7 @@ def _keras_calls(item: Any, path: str | None = None) -> Iterable[Call]:
     config = dict(item.get_config())
     kwargs = {key: _keras_value(value) for key, value in config.items() if _keras_wanted(name, key)}
     for wrapped in ("layer", "backward_layer"):
-        inner = getattr(item, wrapped, None)
+        inner = getattr(item, wrapped, None) or getattr(item, "forward_layer" if wrapped == "layer" else "", None)
         if inner is not None and hasattr(inner, "get_config"):
             kwargs[wrapped] = next(iter(_keras_calls(inner)))
     yield Call(name, (), kwargs, label=config.get("name"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from conv1dexplain.geometry import Axis
-from conv1dexplain.layers.node import KERAS_COMMON, ChainError, Context, LayerRule, Slide, Step, Value, params
+from conv1dexplain.layers.node import KERAS_COMMON, ChainError, Context, LayerRule, Slide, Step, Value, one_int, params
 from conv1dexplain.layers.sequence import as_tensor, from_tensor, keras_rank_error
 from conv1dexplain.tensor import Tensor, fmt_shape
 
@@ -92,6 +92,7 @@ def _channels(tensor: Tensor, where: Context, kernel: int, multiplier: int, weig
 def keras_depthwise(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
     """One kernel of depth_multiplier filters per input channel: output channels C · depth_multiplier."""
     (value,) = inputs
+    args = one_int(args, "kernel_size", "strides", "dilation_rate", "depth_multiplier")  # 3 or (3,)
     kernel, multiplier = args["kernel_size"], args["depth_multiplier"]
     channels = as_tensor(value, where.rules.data_format(args["data_format"])).channels if len(value.dims) == 3 else 1
     tensor, axis = _window(args, value, where, f"({kernel}, {channels}, {channels and channels * multiplier})")
@@ -104,6 +105,7 @@ def keras_depthwise(args: dict[str, Any], inputs: tuple[Value, ...], where: Cont
 def keras_separable(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
     """A depthwise kernel (k, C, depth_multiplier) then a pointwise one (1, C · depth_multiplier, filters)."""
     (value,) = inputs
+    args = one_int(args, "filters", "kernel_size", "strides", "dilation_rate", "depth_multiplier")  # 3 or (3,)
     filters, kernel, multiplier = args["filters"], args["kernel_size"], args["depth_multiplier"]
     where.rules.require_positive(filters=filters)
     channels = as_tensor(value, where.rules.data_format(args["data_format"])).channels if len(value.dims) == 3 else 1

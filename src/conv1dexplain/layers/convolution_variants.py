@@ -25,6 +25,7 @@ from conv1dexplain.layers.node import (
     Slide,
     Step,
     Value,
+    one_int,
     params,
 )
 from conv1dexplain.layers.sequence import as_tensor, from_tensor, keras_rank_error, torch_rank_error
@@ -65,6 +66,8 @@ def keras_crop_left(span: int, strides: int, padding: str, output_padding: int |
 
 def keras_conv_transpose(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
     (value,) = inputs
+    sizes = ("filters", "kernel_size", "strides", "dilation_rate")  # 3 or (3,), as get_config() gives them
+    args = one_int(args, *sizes, *(("output_padding",) if args["output_padding"] is not None else ()))
     rules = where.rules
     layout = rules.data_format(args["data_format"])
     if len(value.dims) != 3:
@@ -139,6 +142,8 @@ def _step(
 
 def torch_conv_transpose(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
     (value,) = inputs
+    sizes = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding", "dilation", "groups")
+    args = one_int(args, *sizes)  # (a live module keeps its sizes as tuples of one: (3,))
     in_channels, out_channels, kernel = args["in_channels"], args["out_channels"], args["kernel_size"]
     stride, padding, extra, dilation, groups = (
         args[key] for key in ("stride", "padding", "output_padding", "dilation", "groups")

@@ -188,7 +188,9 @@ class LayerRule(NamedTuple):
 
 
 # Sizes both frameworks also take as a tuple of one ((3,)); counts (filters, units, channels) they do not.
-_TUPLE_SIZES = frozenset({"kernel_size", "strides", "stride", "dilation_rate", "dilation", "padding", "pool_size"})
+_TUPLE_SIZES = frozenset(
+    {"kernel_size", "strides", "stride", "dilation_rate", "dilation", "padding", "output_padding", "pool_size"}
+)
 
 
 def one_int(args: dict[str, Any], *names: str) -> dict[str, Any]:
