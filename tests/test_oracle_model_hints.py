@@ -28,3 +28,60 @@ def test_a_one_element_pair_gets_fixes_that_run(keras: ModuleType, layer: str, v
         assert fixed.error is None, fix
         out = getattr(keras.layers, layer)(eval(fix))(np.zeros((1, 10, 2), np.float32))
         assert tuple(out.shape)[1:] == fixed.layers[1].output_shape[1:], fix
+
+
+def _shrinking(rng: object, framework: str) -> list[str]:
+    import random
+
+    assert isinstance(rng, random.Random)
+    calls = []
+    for _ in range(rng.randint(2, 4)):
+        k, s = rng.randint(2, 6), rng.randint(1, 3)
+        if framework == "keras":
+            calls.append(f"Conv1D(2, {k}, strides={s})" if rng.random() < 0.6 else f"MaxPooling1D({k}, strides={s})")
+        else:
+            calls.append(
+                f"nn.Conv1d(2, 2, {k}, stride={s})" if rng.random() < 0.6 else f"nn.MaxPool1d({k}, stride={s})"
+            )
+    return calls
+
+
+@pytest.mark.parametrize("framework", ["keras", "pytorch"])
+def test_a_too_short_input_gets_the_models_shortest_length(
+    keras: ModuleType, torch: ModuleType, framework: str
+) -> None:
+    """A layer past the first that gets too short an input: the fix names the model's input length
+    (the layer's own need is for its input, not the model's), and in the framework that length
+    runs and one less does not."""
+    import random
+    import warnings
+
+    def runs(calls: list[str], length: int) -> bool:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if framework == "keras":
+                    x = keras.ops.zeros((1, length, 2))
+                    for code in calls:
+                        x = eval(code, dict(vars(keras.layers)))(x)
+                else:
+                    x = torch.zeros(1, 2, length)
+                    for code in calls:
+                        x = eval(code, {"nn": torch.nn})(x)
+            return min(x.shape) > 0
+        except Exception:
+            return False
+
+    rng, checked = random.Random(5), 0
+    while checked < 25:
+        calls = _shrinking(rng, framework)
+        text = ", ".join(calls)
+        report = from_text(text, "2x3" if framework == "pytorch" else "3x2", framework)
+        if report.error is None or report.error.layer == 0 or report.min_input_length is None:
+            continue
+        found = re.search(r"input of length ≥ ([\d,]+)", report.error.hint)
+        assert found, report.error.hint
+        shortest = int(found.group(1).replace(",", ""))
+        assert shortest == report.min_input_length
+        assert runs(calls, shortest) and not runs(calls, shortest - 1), text
+        checked += 1
