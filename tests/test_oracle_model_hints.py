@@ -85,3 +85,32 @@ def test_a_too_short_input_gets_the_models_shortest_length(
         assert shortest == report.min_input_length
         assert runs(calls, shortest) and not runs(calls, shortest - 1), text
         checked += 1
+
+
+@pytest.mark.parametrize("mode", ["reflect", "circular", "replicate"])
+def test_padding_modes_need_the_lengths_pytorch_needs(torch: ModuleType, mode: str) -> None:
+    """reflect pads less than the length, circular at most the length: with the length unknown the
+    layer is still read, and the shortest input that works is PyTorch's; too short an input is
+    refused as too short, in F.pad's words."""
+    for padding in range(1, 7):
+        for kernel in (1, 3):
+            code = f"nn.Conv1d(2, 2, {kernel}, padding={padding}, padding_mode='{mode}')"
+            report = from_text(code, "2x?", "pytorch")
+            assert report.error is None, code
+            module = eval(code, {"nn": torch.nn})
+
+            def runs(length: int, module: object = module) -> bool:
+                try:
+                    module(torch.zeros(1, 2, length))  # type: ignore[operator]
+                    return True
+                except RuntimeError:
+                    return False
+
+            shortest = next(length for length in range(1, 20) if runs(length))
+            assert report.min_input_length == shortest, code
+            if shortest > 1:
+                refused = from_text(code, f"2x{shortest - 1}", "pytorch").error
+                assert refused is not None and refused.framework_message, code
+                with pytest.raises(RuntimeError) as raised:
+                    module(torch.zeros(1, 2, shortest - 1))
+                assert refused.framework_message.split(": ", 1)[1].split(" of input")[0] in str(raised.value), code

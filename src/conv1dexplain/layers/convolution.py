@@ -136,9 +136,9 @@ def _channels_hint(value: Value, in_channels: int) -> str:
 def _step(arguments: dict[str, Any], value: Value, layout: Any, where: Context, kernel_size: int) -> Step:
     tensor = as_tensor(value, layout)
     unknown = tensor.length is None  # the code's Input(shape=(None, C)): all but the length is exact
-    if unknown:
+    if unknown:  # a stand-in length the window fits and the padding mode can pad (reflect: longer than the pad)
         span = arguments.get("dilation_rate", 1) * (kernel_size - 1) + 1
-        tensor = replace(tensor, length=max(span, 1))
+        tensor = replace(tensor, length=max(span, _widest_pad(arguments.get("padding")) + 1, 1))
     try:
         config = conv1d.configure(where.rules, length=tensor.length, data_format=layout, **arguments)
         plan = conv1d.plan(config, tensor, where.rules)
@@ -165,7 +165,25 @@ def _unknown_padding(config: Any, unknown: bool) -> tuple[str, ...]:
 _TOO_SHORT = ("kernel size can't be greater", "zero or negative")
 
 
+def _widest_pad(padding: Any) -> int:
+    if isinstance(padding, bool) or not isinstance(padding, int | tuple | list):
+        return 0  # a name ('same', 'valid', 'causal'): no wider than the window
+    return max(
+        (side for side in (padding if isinstance(padding, tuple | list) else (padding,)) if isinstance(side, int)),
+        default=0,
+    )
+
+
 def _as_chain(error: SpecError, value: Value, where: Context, arguments: dict[str, Any]) -> SpecError:
+    if value.length is not None and error.raw_message.startswith(("reflect padding of", "circular padding of")):
+        pad = _widest_pad(arguments.get("padding"))
+        said = (  # F.pad's words, before the convolution runs
+            "Argument #4: Padding size should be less than the corresponding input dimension, but got: "
+            f"padding ({pad}, {pad}) at dimension {len(value.dims) - 1} of input {_torch_dims(value.dims)}"
+            if error.raw_message.startswith("reflect")
+            else "Padding value causes wrapping around more than once."
+        )
+        return ChainError(error.raw_message, error.raw_hint, f"RuntimeError: {said}", too_short=True)
     if value.length is None or not any(words in error.raw_message for words in _TOO_SHORT):
         return error
     return ChainError(
