@@ -114,3 +114,27 @@ def test_padding_modes_need_the_lengths_pytorch_needs(torch: ModuleType, mode: s
                 with pytest.raises(RuntimeError) as raised:
                     module(torch.zeros(1, 2, shortest - 1))
                 assert refused.framework_message.split(": ", 1)[1].split(" of input")[0] in str(raised.value), code
+
+
+def test_an_unknown_length_into_linear_is_read_with_the_lengths_that_run(torch: ModuleType) -> None:
+    """Flatten → Linear on an unknown length: PyTorch builds it and runs it at one length only;
+    the report shows the layers (no made-up refusal with None in it) and that length."""
+    code = "nn.Conv1d(2, 4, 3), nn.Flatten(), nn.Linear(80, 3)"
+    report = from_text(code, "2x?", "pytorch")
+    assert report.error is None and report.output_shape == (None, 3)
+    assert "None" not in " ".join(note for row in report.layers for note in row.notes)
+    model = torch.nn.Sequential(*eval(f"[{code}]", {"nn": torch.nn}))
+    works = []
+    for length in range(3, 40):
+        try:
+            model(torch.zeros(1, 2, length))
+            works.append(length)
+        except RuntimeError:
+            pass
+    assert report.lengths_that_work == (works[0], works[-1]) and len(works) == 1
+
+
+def test_a_conv1d_input_without_its_channels_asks_for_them() -> None:
+    report = from_text("nn.Conv1d(3, 8, 3)", "50", "pytorch")
+    assert report.error is not None and "None channels" not in report.error.message
+    assert "=None" not in report.error.hint and "3x50" in report.error.hint  # (it said in_channels=None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conv1dexplain.conventions import Convention
-from conv1dexplain.errors import SpecError
+from conv1dexplain.errors import SpecError, setting
 from conv1dexplain.layers import conv1d
 from conv1dexplain.layers.node import (
     KERAS_COMMON,
@@ -83,6 +83,15 @@ def torch_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
             )
         raise torch_rank_error(value, "conv1d")
     channels = value.dims[-2]
+    if channels is None:  # (`--input 50`: the leading axis read as the batch) PyTorch would see a size here
+        length = value.dims[-1] if value.dims[-1] is not None else "L"
+        example = f"{args['in_channels']}x{length}"
+        raise SpecError(
+            f"nn.Conv1d({args['in_channels']}, …) reads channels on axis {len(value.dims) - 2}; "
+            f"its input {fmt_shape(value.dims)} leaves their number unknown",
+            f"give the input as channels × length: {setting('input_shape', example)}",
+            argument="input_shape",
+        )
     groups = args["groups"]
     arguments = {
         "filters": args["out_channels"],
