@@ -138,3 +138,18 @@ def test_a_conv1d_input_without_its_channels_asks_for_them() -> None:
     report = from_text("nn.Conv1d(3, 8, 3)", "50", "pytorch")
     assert report.error is not None and "None channels" not in report.error.message
     assert "=None" not in report.error.hint and "3x50" in report.error.hint  # (it said in_channels=None)
+
+
+@pytest.mark.parametrize(("filters", "kernel", "channels"), [(4, 3, 2), (8, (5,), 1), (1, 1, 7)])
+def test_time_distributed_conv1d_on_a_sequence_says_what_keras_says(
+    keras: ModuleType, filters: int, kernel: object, channels: int
+) -> None:
+    report = from_text(f"TimeDistributed(Conv1D({filters}, {kernel!r}))", f"10x{channels}", "keras")
+    assert report.error is not None and report.error.framework_message
+    with pytest.raises(ValueError) as raised:
+        keras.Sequential(
+            [keras.Input((10, channels)), keras.layers.TimeDistributed(keras.layers.Conv1D(filters, kernel))]
+        )
+    assert report.error.framework_message == f"ValueError: {raised.value}"
+    fixed = from_text(f"Conv1D({filters}, {kernel!r})", f"10x{channels}", "keras")  # the fix: no TimeDistributed
+    assert fixed.error is None and "drop TimeDistributed" in report.error.hint
