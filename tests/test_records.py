@@ -227,3 +227,29 @@ def test_named_tuples_refuse_what_typing_refuses() -> None:
 
                 def _replace(self) -> None:  # type: ignore[override]
                     pass
+
+
+def test_a_class_keeps_its_own_methods_as_dataclasses_keep_them() -> None:
+    for make in (dataclasses.dataclass(frozen=True), records.record(frozen=True)):
+
+        @make
+        class Shown:
+            text: str
+            other: int = 0
+
+            def __repr__(self) -> str:
+                return self.text
+
+            def __hash__(self) -> int:
+                return 7
+
+        assert repr(Shown("x")) == "x" and hash(Shown("y")) == 7 and Shown("a") == Shown("a")
+
+        @make
+        class Compared:
+            n: int
+
+            def __eq__(self, other: object) -> bool:
+                return True
+
+        assert Compared(1) == Compared(2)

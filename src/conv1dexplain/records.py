@@ -146,7 +146,11 @@ def _make_record(cls: type[T], frozen: bool) -> type[T]:
     methods |= {"__record_fields__": tuple(fields), "__record_defaults__": fields, "__match_args__": tuple(fields)}
     methods |= {"__hash__": _hash, "__setattr__": _refuse_set, "__delattr__": _refuse_delete} if frozen else {}
     methods |= {} if frozen else {"__hash__": None}
-    for name, method in methods.items():
+    own = cls.__dict__
+    explicit_hash = own.get("__hash__") is not None or ("__hash__" in own and "__eq__" not in own)
+    for name, method in methods.items():  # the class's own __init__, __repr__, __eq__, __hash__ stay (dataclasses')
+        if (name in ("__init__", "__repr__", "__eq__") and name in own) or (name == "__hash__" and explicit_hash):
+            continue
         setattr(cls, name, method)
     return cls
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from conv1dexplain.layers.node import Call
+from conv1dexplain.layers.node import Call, Opaque
 from conv1dexplain.modelcode.literals import ModelCodeError
 from conv1dexplain.modelcode.read import Reader
 from conv1dexplain.modelcode.values import Functional, InputSpec, Layer, Output, Sequence
@@ -112,6 +112,13 @@ class _Flattener:
             elif isinstance(item, Layer):
                 calls.append(self.call(item, ".".join(place), None))
                 self.top.append(item)
+            elif isinstance(item, Opaque) and isinstance(item.node, ast.Call):  # a builder function's call
+                raise ModelCodeError(
+                    item.node,
+                    f"item {position} of the Sequential, {item.text}, is a call whose layers are known only by "
+                    "running it (the code is read, never run; a function called with arguments is not followed)",
+                    "write its layers in the Sequential itself, e.g. nn.Sequential(nn.Conv1d(8, 8, 3), nn.ReLU())",
+                )
             else:
                 raise ModelCodeError(
                     model.node, f"item {position} of the Sequential is not a layer ({item!r})", "list layer calls only"

@@ -264,8 +264,9 @@ def _index(tensor: Any, node: ast.AST) -> int:
         return tensor.index
     raise ModelCodeError(
         node,
-        "a layer is called on something that is not a tensor of the model",
-        "pass the output of Input() or of another layer",
+        f"a layer is called on {getattr(tensor, 'text', None) or 'something'}, which is not a tensor of the model "
+        "read so far (the code is read, never run: a function's tensor arguments are not followed)",
+        "pass the output of Input() or of another layer; write a block built by a function inline",
     )
 
 
