@@ -198,3 +198,15 @@ def test_after_nearest_upsampling_output_0_reads_what_it_reads() -> None:
     # ×2 nearest: positions 0 and 1 both copy input 0; a k2 window over them reads input 0 alone
     code, out = model_json("nn.Upsample(scale_factor=2), nn.Conv1d(2, 2, 2)", "--input", "2x20")
     assert code == 0 and out["layers"][1]["reads"] == [0, 0]  # type: ignore[index]
+
+
+def test_a_merge_lists_every_input_in_the_shape_changes() -> None:
+    from conv1dexplain.modeling import from_text
+
+    code = (
+        "import keras\nfrom keras import layers\ninp = keras.Input((50, 8))\n"
+        "a = layers.Conv1D(64, 3, padding='same')(inp)\nb = layers.Conv1D(32, 5, padding='same')(inp)\n"
+        "c = layers.Concatenate()([a, b, a])\nmodel = keras.Model(inp, c)\n"
+    )
+    changes = from_text(code).shape_changes()
+    assert "concatenate (Concatenate): (None, 50, 64) + (None, 50, 32) + (None, 50, 64) → (None, 50, 160)" in changes

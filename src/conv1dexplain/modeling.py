@@ -76,7 +76,7 @@ def _start(request: ModelRequest, first: Call, rules: Convention) -> tuple[Value
     spec = request.source.input
     if spec is None:
         raise SpecError(
-            "the model's input shape is not given, and its code declares none",
+            "the model's input shape is not given, and the model declares none (an Input, input_shape=)",
             f"give {setting('input_shape', '500')} (an Embedding's sequence length) or "
             f"{setting('input_shape', '50x300')} (length × channels; PyTorch: channels × length)",
             argument="input_shape",

@@ -110,7 +110,8 @@ class ModelReport:
             before = shapes[row.inputs[0]] if row.inputs else self.input_shape
             if row.output_shape == before:
                 continue
-            line = f"{row.name} ({row.type}): {fmt_shape(before)} → {fmt_shape(row.output_shape)}"
+            merged = " + ".join(fmt_shape(shapes[i]) for i in row.inputs) if len(row.inputs) > 1 else fmt_shape(before)
+            line = f"{row.name} ({row.type}): {merged} → {fmt_shape(row.output_shape)}"
             lines.append(line + _window_words(row))
         return lines
 
