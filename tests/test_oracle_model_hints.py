@@ -77,7 +77,7 @@ def test_a_too_short_input_gets_the_models_shortest_length(
         calls = _shrinking(rng, framework)
         text = ", ".join(calls)
         report = from_text(text, "2x3" if framework == "pytorch" else "3x2", framework)
-        if report.error is None or report.error.layer == 0 or report.min_input_length is None:
+        if report.error is None or report.min_input_length is None:
             continue
         found = re.search(r"input of length ≥ ([\d,]+)", report.error.hint)
         assert found, report.error.hint
@@ -153,3 +153,32 @@ def test_time_distributed_conv1d_on_a_sequence_says_what_keras_says(
     assert report.error.framework_message == f"ValueError: {raised.value}"
     fixed = from_text(f"Conv1D({filters}, {kernel!r})", f"10x{channels}", "keras")  # the fix: no TimeDistributed
     assert fixed.error is None and "drop TimeDistributed" in report.error.hint
+
+
+def test_keyword_dicts_are_merged_as_python_merges_them(torch: ModuleType) -> None:
+    code = (
+        "import torch.nn as nn\ncfg = dict(kernel_size=5, stride=2)\nkw = {'padding': 1}\n"
+        "model = nn.Sequential(nn.Conv1d(1, 4, **cfg), nn.Conv1d(4, 4, 3, **kw), nn.Conv1d(4, 4, 3, **{'stride': 2}))\n"
+    )
+    report = from_text(code, "1x20")
+    namespace: dict[str, object] = {}
+    exec(code.replace("import torch.nn as nn\n", ""), {"nn": torch.nn}, namespace)  # (the test's own code)
+    x = torch.zeros(1, 1, 20)
+    for row, module in zip(report.layers, namespace["model"], strict=True):  # type: ignore[call-overload]
+        x = module(x)
+        assert row.output_shape[1:] == tuple(x.shape)[1:]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["model = build(k=30)", "model = build(16)", "model = nn.Sequential(build(4))", "x = Conv1D(8, 3, **k)"],
+)
+def test_what_is_known_only_by_running_is_refused_not_guessed(line: str) -> None:
+    """A call of the file's own function with arguments (its body is read with its defaults), or a
+    **name that is not a dict: refused in one line, never read as something else."""
+    from conv1dexplain.errors import SpecError
+
+    code = "import torch.nn as nn\nk = 5\ndef build(n=8, k=3):\n    return nn.Sequential(nn.Conv1d(1, n, k))\n" + line
+    with pytest.raises(SpecError) as refused:
+        from_text(code, "1x20")
+    assert "\n" not in refused.value.message and ("function of the file" in refused.value.message or "**k" in line)

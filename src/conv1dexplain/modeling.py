@@ -47,12 +47,13 @@ def build(request: ModelRequest) -> ModelReport:
     rows = tuple(layer_row(row) for row in plan.rows)
     shortest, working = _lengths(calls, start, rules, prepared, plan.error is None and start.length is not None)
     last = plan.rows[-1] if plan.rows and plan.error is None else None
-    if plan.error is not None and getattr(plan.error, "too_short", False) and plan.error_layer and shortest:
-        plan.error.raw_hint = (  # (the layer's own hint gives its input's length, not the model's)
+    if plan.error is not None and getattr(plan.error, "too_short", False) and shortest:
+        plan.error.raw_hint = (  # (the layer's own hint gives its input's need, not the model's)
             f"give the model an input of length ≥ {shortest:,}, the shortest every layer takes"
             if working is None
             else f"give the model an input of length {working[0]:,} to {working[1]:,}, the only ones every layer takes"
-        ) + ", or shrink it less before this layer (more padding, smaller windows or strides)"
+        ) + (", or shrink it less before this layer" if plan.error_layer else ", or shrink it less in the layers")
+        plan.error.raw_hint += " (more padding, smaller windows or strides)"
     return ModelReport(
         framework=rules.name,
         framework_title=rules.title,

@@ -83,6 +83,13 @@ def torch_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
             )
         raise torch_rank_error(value, "conv1d")
     channels = value.dims[-2]
+    if channels is None and value.sequence_axis == len(value.dims) - 2:  # the unknown length sits there
+        raise SpecError(
+            f"nn.Conv1d({args['in_channels']}, …) reads channels on axis {len(value.dims) - 2}, where its input "
+            f"{fmt_shape(value.dims)} has its length (unknown): it runs only if that length is {args['in_channels']}",
+            _channels_hint(value, args["in_channels"]),
+            argument="in_channels",
+        )
     if channels is None:  # (`--input 50`: the leading axis read as the batch) PyTorch would see a size here
         length = value.dims[-1] if value.dims[-1] is not None else "L"
         example = f"{args['in_channels']}x{length}"

@@ -10,7 +10,17 @@ from typing import Any
 
 from conv1dexplain.layers.node import Opaque
 from conv1dexplain.modelcode.literals import BUILTINS, ModelCodeError, builds_layers, dotted, literal
-from conv1dexplain.modelcode.values import Functional, InputSpec, Layer, Output, Sequence
+from conv1dexplain.modelcode.values import (
+    Functional,
+    InputSpec,
+    Layer,
+    Output,
+    Sequence,
+    is_loose,
+    sequence_of,
+    tensor_index,
+    wrap,
+)
 
 _SEQUENTIAL = {"Sequential"}
 _INPUT = {"Input", "InputLayer"}
@@ -25,6 +35,7 @@ class Reader:
 
     def __init__(self) -> None:
         self.names: dict[str, Any] = {}
+        self.functions: set[str] = set()  # the file's own functions (def): called with arguments, refused
         self.graph: list[tuple[Layer, tuple[int, ...]]] = []
         self.inputs: list[InputSpec] = []
         self.models: list[Sequence | Functional] = []
@@ -78,6 +89,7 @@ class Reader:
 
     def function(self, node: ast.FunctionDef, depth: int) -> None:
         """A builder function: its defaults are constants, its body is read once."""
+        self.functions.add(node.name)
         defaults = node.args.defaults
         positional = node.args.args[len(node.args.args) - len(defaults) :]
         for argument, default in zip(positional, defaults, strict=True):
@@ -139,7 +151,7 @@ class Reader:
         value = self.expression(node, depth)
         if isinstance(value, Layer):
             self.loose.append(value)
-        elif isinstance(value, tuple | list) and value and all(_loose(item) for item in value):
+        elif isinstance(value, tuple | list) and value and all(is_loose(item) for item in value):
             self.loose.extend(value)
         self.remember(value)
 
@@ -194,17 +206,46 @@ class Reader:
             return self.apply(self.expression(node.func, depth), node, depth)
         if isinstance(node.func, ast.Name) and node.func.id in BUILTINS:  # len(filters) and the like
             return literal(node, self.names)
+        if isinstance(node.func, ast.Name) and node.func.id == "dict" and not node.args:  # dict(stride=2)
+            return self.keywords(node, depth)
         name = dotted(node.func)
         if name is None:
             return Opaque(ast.unparse(node), node)
+        if name in self.functions and (node.args or node.keywords):  # its body was read with its defaults
+            raise ModelCodeError(
+                node,
+                f"{ast.unparse(node)[:80]} calls {name}, a function of the file, with arguments: its body is read "
+                "once, with its defaults (the code is read, never run)",
+                f"write the values as {name}'s defaults and call it without arguments, or build the model inline",
+            )
         prefix, _, short = name.rpartition(".")
         arguments = tuple(self.items(node.args, depth))
-        keywords = {k.arg: self.expression(k.value, depth) for k in node.keywords if k.arg is not None}
-        return self.construct(short, prefix, arguments, keywords, node)
+        return self.construct(short, prefix, arguments, self.keywords(node, depth), node)
+
+    def keywords(self, node: ast.Call, depth: int) -> dict[str, Any]:
+        """A call's keyword arguments, a **dict read earlier merged in (Python refuses a key twice)."""
+        keywords: dict[str, Any] = {}
+        for keyword in node.keywords:
+            value = self.expression(keyword.value, depth)
+            if keyword.arg is not None:
+                added = {keyword.arg: value}
+            elif isinstance(value, dict) and all(isinstance(key, str) for key in value):
+                added = value
+            else:
+                raise ModelCodeError(
+                    keyword.value,
+                    f"**{ast.unparse(keyword.value)[:60]} is not a dict of literals read earlier",
+                    "write the arguments in the call, or bind a dict literal to a name before it",
+                )
+            for key, item in added.items():
+                if key in keywords:
+                    raise ModelCodeError(node, f"{ast.unparse(node.func)} gets {key} twice", f"give {key} once")
+                keywords[key] = item
+        return keywords
 
     def construct(self, short: str, prefix: str, args: tuple[Any, ...], kwargs: dict[str, Any], node: ast.Call) -> Any:
         if short in _SEQUENTIAL:
-            return _sequence(args, kwargs, node)
+            return sequence_of(args, kwargs, node)
         if short in _INPUT:
             return self.input(args, kwargs, node)
         if short in _MODEL:
@@ -237,7 +278,7 @@ class Reader:
             raise ModelCodeError(node, "only a single layer can be called on a tensor here", "call each layer in turn")
         argument = self.expression(node.args[0], depth) if node.args else None
         tensors = argument if isinstance(argument, list | tuple) else [argument]
-        indices = tuple(_index(tensor, node) for tensor in tensors)
+        indices = tuple(tensor_index(tensor, node) for tensor in tensors)
         self.graph.append((layer, indices))
         return Output(len(self.graph) - 1)
 
@@ -246,40 +287,5 @@ class Reader:
         outputs = kwargs.get("outputs", args[1] if len(args) > 1 else None)
         if outputs is None:
             raise ModelCodeError(node, "Model(...) without outputs", "write keras.Model(inputs, outputs)")
-        model_outputs = [Output(_index(item, node)) for item in wrap(outputs)]
-        return Functional([Output(_index(item, node)) for item in wrap(inputs)], model_outputs, node)
-
-
-def _loose(item: Any) -> bool:
-    """A layer, or an Input() (a model input: its Output index is negative), in a bare list."""
-    return isinstance(item, Layer) or (isinstance(item, Output) and item.index < 0)
-
-
-def wrap(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple) else [value]
-
-
-def _index(tensor: Any, node: ast.AST) -> int:
-    if isinstance(tensor, Output):
-        return tensor.index
-    raise ModelCodeError(
-        node,
-        f"a layer is called on {getattr(tensor, 'text', None) or 'something'}, which is not a tensor of the model "
-        "read so far (the code is read, never run: a function's tensor arguments are not followed)",
-        "pass the output of Input() or of another layer; write a block built by a function inline",
-    )
-
-
-def _sequence(args: tuple[Any, ...], kwargs: dict[str, Any], node: ast.Call) -> Sequence:
-    items: list[tuple[str | None, Any]] = []
-    layers = kwargs.get("layers", args[0] if len(args) == 1 and isinstance(args[0], list | tuple) else None)
-    if layers is None:  # nn.Sequential(a, b, c), or an OrderedDict
-        layers = list(args)
-        if len(layers) == 1 and isinstance(layers[0], list) and all(isinstance(p, tuple) for p in layers[0]):
-            layers = layers[0]
-    for item in layers:
-        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
-            items.append((item[0], item[1]))
-        else:
-            items.append((None, item))
-    return Sequence(items, node)
+        model_outputs = [Output(tensor_index(item, node)) for item in wrap(outputs)]
+        return Functional([Output(tensor_index(item, node)) for item in wrap(inputs)], model_outputs, node)
