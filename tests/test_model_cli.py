@@ -210,3 +210,15 @@ def test_a_merge_lists_every_input_in_the_shape_changes() -> None:
     )
     changes = from_text(code).shape_changes()
     assert "concatenate (Concatenate): (None, 50, 64) + (None, 50, 32) + (None, 50, 64) → (None, 50, 160)" in changes
+
+
+@pytest.mark.parametrize("inner", ["MaxPooling1D(2)", "LSTM(4)", "UpSampling1D(2)", "Conv1DTranspose(3, 3)"])
+def test_time_distributed_on_a_sequence_is_not_given_a_made_up_keras_message(inner: str) -> None:
+    """Keras refuses these at build, at call, or runs them (GlobalAveragePooling1D): we do not
+    quote it; the fix (the layer without TimeDistributed) reads the same input."""
+    from conv1dexplain.modeling import from_text
+
+    report = from_text(f"TimeDistributed({inner})", "20x4", "keras")
+    assert report.error is not None and report.error.framework_message is None
+    assert "drop TimeDistributed" in report.error.hint
+    assert from_text(inner, "20x4", "keras").error is None

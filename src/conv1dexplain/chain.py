@@ -235,7 +235,7 @@ def _apply(calls: tuple[Call, ...], index: int, inputs: tuple[Value, ...], prepa
         return rule.apply(bound, inputs, where)
     except (TypeError, ValueError, ArithmeticError, LookupError) as error:  # an argument of a type no rule expects
         raise SpecError(
-            f"line {call.line}, column {call.column}: {call.name}'s arguments are not of the types it takes ({error})",
+            f"{call.place}{call.name}'s arguments are not of the types it takes ({error})",
             f"write {call.name}'s arguments as its documentation gives them",
         ) from None
 

@@ -21,6 +21,7 @@ from conv1dexplain.layers.node import (
     one_int,
     params,
 )
+from conv1dexplain.layers.per_step import conv_per_step, per_step_refusal
 from conv1dexplain.layers.sequence import keras_rank_error, torch_allocates
 from conv1dexplain.tensor import fmt_shape
 
@@ -192,8 +193,13 @@ def keras_time_distributed(args: dict[str, Any], inputs: tuple[Value, ...], wher
     inner_value = Value((value.dims[0], *value.dims[2:]), 1 if len(value.dims) == 4 else None)
     bound = rule.bind(inner_call)
     if inner_call.name in ("Conv1D", "Convolution1D") and len(inner_value.dims) == 2:
-        raise _conv_per_step(bound, inner_value, value)
-    inner = rule.apply(bound, (inner_value,), Context(inner_call, where.name, where.rules))
+        raise conv_per_step(bound, inner_value, value)
+    try:
+        inner = rule.apply(bound, (inner_value,), Context(inner_call, where.name, where.rules))
+    except ChainError as refused:
+        if len(inner_value.dims) != 2:
+            raise
+        raise per_step_refusal(inner_call.name, inner_value, refused) from None
     steps = value.dims[1]
     macs = None if inner.macs is None or steps is None else steps * inner.macs
     return Step(
@@ -202,19 +208,6 @@ def keras_time_distributed(args: dict[str, Any], inputs: tuple[Value, ...], wher
         non_trainable_params=inner.non_trainable_params,
         macs=macs,
         slide=IDENTITY if value.sequence_axis == 1 else None,
-    )
-
-
-def _conv_per_step(args: dict[str, Any], step: Value, value: Value) -> ChainError:
-    """TimeDistributed(Conv1D) on (batch, time, features): each step is (batch, features), one axis
-    short of what a Conv1D reads; Keras builds the kernel from it and its conv op refuses it."""
-    kernel = args["kernel_size"][0] if isinstance(args["kernel_size"], tuple | list) else args["kernel_size"]
-    return ChainError(
-        f"TimeDistributed(Conv1D) runs the Conv1D on each step of axis 1; each step of {fmt_shape(value.dims)} "
-        f"is {fmt_shape(step.dims)}, not (length, channels)",
-        "drop TimeDistributed: a Conv1D already slides along axis 1 (or give it (batch, time, length, channels))",
-        f"ValueError: Kernel shape must have the same length as input, but received kernel of shape "
-        f"({kernel}, {step.dims[-1]}, {args['filters']}) and input of shape {fmt_shape(step.dims)}.",
     )
 
 

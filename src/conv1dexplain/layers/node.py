@@ -108,6 +108,11 @@ class Call:
     shares: int | None = None  # the same layer object as this earlier call: one set of weights
     untrained: int = 0  # weights a live module keeps with requires_grad=False (non-trainable)
 
+    @property
+    def place(self) -> str:
+        """'line 3, column 5: ' where the code holds the call; '' for a live model's layer (no code)."""
+        return f"line {self.line}, column {self.column}: " if self.line else ""
+
 
 class ChainError(SpecError):
     """The framework would fail at this layer: our words, and its own message."""

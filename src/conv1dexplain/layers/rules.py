@@ -112,7 +112,7 @@ def rule_for(rules: Convention, call: Call) -> LayerRule:
     if elsewhere:
         hint = f"{call.name} is a {' and '.join(elsewhere)} layer: give {setting('framework', elsewhere[0])}"
     raise SpecError(
-        f"line {call.line}, column {call.column}: {call.name} is not a layer conv1dexplain knows in {rules.title}",
+        f"{call.place}{call.name} is not a layer conv1dexplain knows in {rules.title}",
         hint,
         argument=None,
         value=call.name,
