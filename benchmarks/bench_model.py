@@ -64,7 +64,7 @@ def main() -> int:
     print(f"--version / import typer: {medians['--version'] / medians['import typer']:.2f}  (the CLI with no command)")
     pairs = [("model --json", "import typer", 1.3), ("model (table)", "import typer+rich", 1.3)]
     ok = print_ratios(medians, pairs)
-    for case, floor, _ in pairs if all(counts.values()) else ():
+    for case, floor, _ in pairs if counts and all(counts.values()) else ():
         print(f"instructions {case} / {floor}: {counts[case] / 1e6:.0f} M / {counts[floor] / 1e6:.0f} M = ", end="")
         print(f"{counts[case] / counts[floor]:.2f}  (repeatable, but blind to cache misses and page faults)")
     return 0 if ok and not numpy_loaded else 1
