@@ -68,17 +68,20 @@ def _check(report: ModelReport, depends: list[list[set[int]]], length: int, wher
             if first >= 0 and last <= length - 1:
                 assert seen and (min(seen), max(seen)) == (first, last), f"{row.name} output {t}: {seen}\n{where}"
                 checked += 1
-        assert row.reads is not None
-        low, high = max(row.reads[0], 0), min(row.reads[1], length - 1)
-        seen = per_output[0] if per_output else set()
-        # output 0's window, clipped: every position it reads lies in it, and its ends are taps where
-        # they fall inside the input (past the padding, dilation can leave the first real tap later)
-        assert seen <= set(range(low, high + 1)), f"{row.name} output 0 reads {seen}\n{where}"
-        if seen and row.reads[1] <= length - 1:
-            assert max(seen) == high, f"{row.name} output 0\n{where}"
-        if seen and row.reads[0] >= 0:
-            assert min(seen) == low, f"{row.name} output 0\n{where}"
+        check_reads(row, per_output[0] if per_output else set(), length, where)
     return checked
+
+
+def check_reads(row: Any, seen: set[int], length: int, where: str) -> None:
+    """Output 0's window, clipped: every position it reads lies in it, and its ends are taps where
+    they fall inside the input (past the padding, dilation can leave the first real tap later)."""
+    assert row.reads is not None
+    low, high = max(row.reads[0], 0), min(row.reads[1], length - 1)
+    assert seen <= set(range(low, high + 1)), f"{row.name} output 0 reads {seen}, not in {row.reads}\n{where}"
+    if seen and row.reads[1] <= length - 1:
+        assert max(seen) == high, f"{row.name} output 0\n{where}"
+    if seen and row.reads[0] >= 0:
+        assert min(seen) == low, f"{row.name} output 0\n{where}"
 
 
 def _keras_outputs(
@@ -112,6 +115,23 @@ def _torch_outputs(
     return outs
 
 
+def keras_depends(keras: ModuleType, calls: list[str], length: int, channels: int, seed: int) -> list[list[set[int]]]:
+    """The chain built in Keras from its code: for each layer and output, the inputs that change it."""
+    namespace = dict(vars(keras.layers))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        layers = [eval(code, namespace) for code in calls]
+        outputs_of = functools.partial(_keras_outputs, keras, layers, (1, length, channels))
+        return _dependence(outputs_of, outputs_of(None, 0.0), length, random.Random(seed))
+
+
+def torch_depends(torch: ModuleType, calls: list[str], length: int, channels: int, seed: int) -> list[list[set[int]]]:
+    """The same in PyTorch (float64, eval mode)."""
+    modules = [eval(code, {"nn": torch.nn}).double().eval() for code in calls]
+    outputs_of = functools.partial(_torch_outputs, torch, modules, (1, channels, length))
+    return _dependence(outputs_of, outputs_of(None, 0.0), length, random.Random(seed))
+
+
 def test_receptive_fields_and_jumps_of_random_keras_chains_are_measured(keras: ModuleType) -> None:
     checked = 0
     for seed in range(CHAINS):
@@ -119,12 +139,7 @@ def test_receptive_fields_and_jumps_of_random_keras_chains_are_measured(keras: M
         report = from_text("Sequential([" + ", ".join(calls) + "])", f"{length}x{channels}", "keras")
         if report.error is not None:
             continue
-        namespace = dict(vars(keras.layers))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            layers = [eval(code, namespace) for code in calls]
-            outputs_of = functools.partial(_keras_outputs, keras, layers, (1, length, channels))
-            depends = _dependence(outputs_of, outputs_of(None, 0.0), length, random.Random(seed))
+        depends = keras_depends(keras, calls, length, channels, seed)
         checked += _check(report, depends, length, "\n".join(calls))
     assert checked > 1000
 
@@ -136,8 +151,6 @@ def test_receptive_fields_and_jumps_of_random_pytorch_chains_are_measured(torch:
         report = from_text("nn.Sequential(" + ", ".join(calls) + ")", f"{channels}x{length}", "pytorch")
         if report.error is not None:
             continue
-        modules = [eval(code, {"nn": torch.nn}).double().eval() for code in calls]
-        outputs_of = functools.partial(_torch_outputs, torch, modules, (1, channels, length))
-        depends = _dependence(outputs_of, outputs_of(None, 0.0), length, random.Random(seed))
+        depends = torch_depends(torch, calls, length, channels, seed)
         checked += _check(report, depends, length, "\n".join(calls))
     assert checked > 1000

@@ -7,15 +7,13 @@ edges is our receptive field, and output 0 reads within our `reads` (its ends, w
 
 from __future__ import annotations
 
-import functools
 import random
-import warnings
 from types import ModuleType
 
 import pytest
 
 from conv1dexplain.modeling import from_text
-from test_oracle_model_reach import _dependence, _keras_outputs, _torch_outputs
+from test_oracle_model_reach import check_reads, keras_depends, torch_depends
 
 pytestmark = pytest.mark.oracle
 
@@ -69,45 +67,29 @@ def _check(report: object, depends: list[list[set[int]]], length: int, where: st
         if len(inside) >= 24:  # (two periods of any pattern drawn here: up to 3 · 3 · 2 positions)
             assert widest == row.receptive_field, f"{row.name}: the widest reads {widest}\n{where}"
             checked += 1
-        seen = per_output[0] if per_output else set()
-        low, high = max(row.reads[0], 0), min(row.reads[1], length - 1)
-        assert seen <= set(range(low, high + 1)), f"{row.name} output 0 reads {seen}, not in {row.reads}\n{where}"
-        if seen and row.reads[1] <= length - 1:
-            assert max(seen) == high, f"{row.name} output 0\n{where}"
-        if seen and row.reads[0] >= 0:
-            assert min(seen) == low, f"{row.name} output 0\n{where}"
+        check_reads(row, per_output[0] if per_output else set(), length, where)
     return checked
 
 
-def test_uneven_receptive_fields_of_random_keras_chains_are_measured(keras: ModuleType) -> None:
+@pytest.mark.parametrize("framework", ["keras", "pytorch"])
+def test_uneven_receptive_fields_of_random_chains_are_measured(
+    keras: ModuleType, torch: ModuleType, framework: str
+) -> None:
     checked = 0
     for seed in range(CHAINS):
-        rng = random.Random(70_000 + seed)
-        calls, length = [_keras(*layer) for layer in _layers(rng)], rng.randint(60, 160)
-        report = from_text("Sequential([" + ", ".join(calls) + "])", f"{length}x1", "keras")
+        rng = random.Random((70_000 if framework == "keras" else 80_000) + seed)
+        write = _keras if framework == "keras" else _torch
+        calls, length = [write(*layer) for layer in _layers(rng)], rng.randint(60, 160)
+        shape = f"{length}x1" if framework == "keras" else f"1x{length}"
+        model = ("Sequential([{}])" if framework == "keras" else "nn.Sequential({})").format(", ".join(calls))
+        report = from_text(model, shape, framework)
         if report.error is not None:
             continue
-        namespace = dict(vars(keras.layers))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            layers = [eval(code, namespace) for code in calls]
-            outputs_of = functools.partial(_keras_outputs, keras, layers, (1, length, 1))
-            depends = _dependence(outputs_of, outputs_of(None, 0.0), length, random.Random(seed))
-        checked += _check(report, depends, length, "\n".join(calls))
-    assert checked > 100
-
-
-def test_uneven_receptive_fields_of_random_pytorch_chains_are_measured(torch: ModuleType) -> None:
-    checked = 0
-    for seed in range(CHAINS):
-        rng = random.Random(80_000 + seed)
-        calls, length = [_torch(*layer) for layer in _layers(rng)], rng.randint(60, 160)
-        report = from_text("nn.Sequential(" + ", ".join(calls) + ")", f"1x{length}", "pytorch")
-        if report.error is not None:
-            continue
-        modules = [eval(code, {"nn": torch.nn}).double().eval() for code in calls]
-        outputs_of = functools.partial(_torch_outputs, torch, modules, (1, 1, length))
-        depends = _dependence(outputs_of, outputs_of(None, 0.0), length, random.Random(seed))
+        depends = (
+            keras_depends(keras, calls, length, 1, seed)
+            if framework == "keras"
+            else torch_depends(torch, calls, length, 1, seed)
+        )
         checked += _check(report, depends, length, "\n".join(calls))
     assert checked > 100
 

@@ -166,11 +166,10 @@ def fold(
             return ModelPlan(rules, start, tuple(rows), calls, error, failed, names[failed])
         step = _owned(step, call, rules, names)
         reach = _merge([values[i][1] for i in feeds], step) if reaches else None
-        values[index] = (step.output, reach)
-        rows.append(Row(index, name, call, feeds, step, reach))
+        rows.append(Row(index, name, call, feeds, step, reach))  # (first: the tracer reads the row itself)
         if reach is not None:
             rows[-1] = _traced(tracer, rows[-1])
-            values[index] = (step.output, rows[-1].reach)
+        values[index] = (step.output, rows[-1].reach)
     return ModelPlan(rules, start, tuple(rows), calls, None, None)
 
 

@@ -64,9 +64,9 @@ def _keras_calls(item: Any, path: str | None = None) -> Iterable[Call]:
         return
     config = dict(item.get_config())
     kwargs = {key: _keras_value(value) for key, value in config.items() if _keras_wanted(name, key)}
-    for wrapped in ("layer", "backward_layer"):
-        inner = getattr(item, wrapped, None) or getattr(item, "forward_layer" if wrapped == "layer" else "", None)
-        if inner is not None and hasattr(inner, "get_config"):
+    for wrapped, kept_as in (("layer", ("layer", "forward_layer")), ("backward_layer", ("backward_layer",))):
+        inner = next((getattr(item, key) for key in kept_as if getattr(item, key, None) is not None), None)
+        if inner is not None and hasattr(inner, "get_config"):  # (Keras 3's Bidirectional: forward_layer)
             kwargs[wrapped] = next(iter(_keras_calls(inner)))
     yield Call(name, (), kwargs, label=config.get("name"))
 

@@ -87,13 +87,15 @@ def _fields(cls: type) -> dict[str, Any]:
     return fields
 
 
-def _check_order(fields: dict[str, Any]) -> int:
-    """How many fields have no default; refuse, as dataclasses do, one without after one with."""
-    required = [name for name, default in fields.items() if default is _MISSING]
-    if required and list(fields)[len(required) - 1] != required[-1]:
-        follows = next(name for name in required if list(fields).index(name) >= len(required))
-        raise TypeError(f"non-default argument {follows!r} follows default argument")
-    return len(required)
+def _after_default(names: list[str], defaulted: set[str]) -> str | None:
+    """The first field without a default that follows one with (Python cannot call that __init__)."""
+    seen = False
+    for name in names:
+        if name in defaulted:
+            seen = True
+        elif seen:
+            return name
+    return None
 
 
 def _bound(cls: type, fields: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -120,7 +122,11 @@ def _init(cls: type, fields: dict[str, Any]) -> Callable[..., None]:
     """The record's `__init__`: the values go into the instance's __dict__ at once (also past a
     frozen record's __setattr__, as dataclasses' object.__setattr__ does; faster than a compiled
     __init__ from about eight fields, and nothing to compile)."""
-    names, required = tuple(fields), _check_order(fields)
+    names = tuple(fields)
+    follows = _after_default(list(names), {name for name, default in fields.items() if default is not _MISSING})
+    if follows is not None:  # (as dataclasses refuse it)
+        raise TypeError(f"non-default argument {follows!r} follows default argument")
+    required = sum(default is _MISSING for default in fields.values())
     tail = tuple(fields[name] for name in names[required:])
     plain = not any(isinstance(default, _Factory) for default in tail)
     post_init = getattr(cls, "__post_init__", None)
@@ -217,12 +223,9 @@ class _NamedTupleMeta(type):
         if not bases:  # the base class itself
             return super().__new__(cls, name, bases, namespace)
         annotations = namespace.get("__annotations__", {})
-        seen_default = False
-        for field_name in annotations:
-            if field_name in namespace:
-                seen_default = True
-            elif seen_default:
-                raise TypeError(f"Non-default namedtuple field {field_name} cannot follow default field")
+        follows = _after_default(list(annotations), set(annotations) & set(namespace))
+        if follows is not None:  # (in typing's words)
+            raise TypeError(f"Non-default namedtuple field {follows} cannot follow default field")
         defaults = [namespace[field_name] for field_name in annotations if field_name in namespace]
         made = collections.namedtuple(name, list(annotations), defaults=defaults, module=namespace["__module__"])  # type: ignore[misc]
         made.__annotations__ = dict(annotations)

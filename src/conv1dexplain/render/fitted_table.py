@@ -31,7 +31,31 @@ class Column:
         self.header, self.justify, self.fold, self.style = header, justify, fold, style
 
 
-class FittedTable:
+class _Fitted:
+    """Drawn line by line where every row fits on one line at the width; else rich's own table."""
+
+    single_line: bool
+    width: int
+
+    def table(self) -> Table:
+        raise NotImplementedError
+
+    def lines(self, console: Console) -> Iterator[Segment]:
+        raise NotImplementedError
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if not self.single_line or self.width > options.max_width:
+            yield self.table()
+        else:
+            yield from self.lines(console)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        if self.single_line and self.width <= options.max_width:
+            return Measurement(self.width, self.width)
+        return Measurement.get(console, options, self.table())
+
+
+class FittedTable(_Fitted):
     """Rows of Text cells under the columns' headers (a row may have fewer cells: the rest are empty;
     a cell is never left out before one that is kept)."""
 
@@ -70,10 +94,8 @@ class FittedTable:
             table.add_row(*row)
         return table
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        if not self.single_line or self.width > options.max_width:
-            yield self.table()
-            return
+    def lines(self, console: Console) -> Iterator[Segment]:
+        """The header, the rule under it, and a line a row."""
         headers = [Text(column.header) for column in self.columns]
         yield from Segment.simplify(self._line(console, headers, "┃", console.get_style(self.header_style)))
         last = len(self.widths) - 1
@@ -96,11 +118,6 @@ class FittedTable:
                 yield Segment(bar)
         yield Segment.line()
 
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        if self.single_line and self.width <= options.max_width:
-            return Measurement(self.width, self.width)
-        return Measurement.get(console, options, self.table())
-
 
 def _justified(console: Console, cell: Text, width: int, justify: Justify, style: Style | None) -> Iterator[Segment]:
     """A cell's segments filled to its column's width, as rich fills them: the fill in the cell's style."""
@@ -115,7 +132,7 @@ def _justified(console: Console, cell: Text, width: int, justify: Justify, style
         yield Segment(gap, base)
 
 
-class FittedGrid:
+class FittedGrid(_Fitted):
     """Rows of Text cells in columns two spaces apart, drawn line by line as rich's
     `Table.grid(padding=(0, 2))` draws them (each column as wide as its widest cell) when every row
     fits on one line; otherwise that grid itself, which wraps the cells to fit."""
@@ -138,10 +155,8 @@ class FittedGrid:
             grid.add_row(*row)
         return grid
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        if not self.single_line or self.width > options.max_width:
-            yield self.table()
-            return
+    def lines(self, console: Console) -> Iterator[Segment]:
+        """A line a row, the columns two spaces apart (the gap in the left column's style, as rich pads)."""
         styles = [console.get_style(column.style) if column.style else None for column in self.columns]
         last = len(self.widths) - 1
         for row in self.rows:
@@ -153,8 +168,3 @@ class FittedGrid:
                     segments.append(Segment("  ", styles[i]))
             segments.append(Segment.line())
             yield from Segment.simplify(segments)
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        if self.single_line and self.width <= options.max_width:
-            return Measurement(self.width, self.width)
-        return Measurement.get(console, options, self.table())
