@@ -1,7 +1,5 @@
 """The command line: a thin typer adapter over the library. Errors become exit codes here only."""
 
-from __future__ import annotations
-
 import functools
 import importlib
 import os

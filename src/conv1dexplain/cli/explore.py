@@ -1,7 +1,5 @@
 """`conv1dexplain explore`: one layer on the full screen, changed a key at a time."""
 
-from __future__ import annotations
-
 from conv1dexplain.cli import options as o
 
 

@@ -1,7 +1,5 @@
 """`conv1dexplain model`: a whole 1-D model from a layer list or pasted Keras / PyTorch code."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated

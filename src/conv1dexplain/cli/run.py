@@ -1,7 +1,5 @@
 """`conv1dexplain run`: the real convolution on your data (or seeded random data), written out."""
 
-from __future__ import annotations
-
 from conv1dexplain.cli import options as o
 from conv1dexplain.vocabulary import DEFAULT_MAX_BYTES
 

@@ -1,7 +1,5 @@
 """`conv1dexplain shape`: one layer's shapes, parameters and padding, confirmed by NumPy."""
 
-from __future__ import annotations
-
 from conv1dexplain.cli import options as o
 
 

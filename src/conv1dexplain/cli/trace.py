@@ -1,7 +1,5 @@
 """`conv1dexplain trace`: the sliding window step by step, with real numbers."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

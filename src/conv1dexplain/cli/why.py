@@ -1,7 +1,5 @@
 """`conv1dexplain why`: a framework's shape error explained with its own numbers, and the fix."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated
