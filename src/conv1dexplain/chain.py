@@ -3,6 +3,7 @@ shortest input that works, and the first layer the framework would refuse."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import TYPE_CHECKING, Any
@@ -117,6 +118,7 @@ class Prepared(NamedTuple):
     refusals: tuple[SpecError | None, ...]
     built_first: int | None  # a Sequential constructs every layer before it runs any: the first refusal
     names: tuple[str, ...]  # each layer's name in its model
+    built: tuple[Any, ...]  # what each constructor made of its arguments (Context.built), or None
 
 
 def prepare(calls: tuple[Call, ...], rules: Convention) -> Prepared:
@@ -124,22 +126,24 @@ def prepare(calls: tuple[Call, ...], rules: Convention) -> Prepared:
     found: list[LayerRule | None] = []
     bound: list[dict[str, Any] | None] = []
     refusals: list[SpecError | None] = []
+    built: list[Any] = []
     for call in calls:
-        rule, arguments, refusal = None, None, None
+        rule, arguments, refusal, made = None, None, None, None
         try:
             rule = rule_for(rules, call)
             arguments = rule.bind(call)
             if rule.construct is not None:
-                rule.construct(arguments, rules)
+                made = rule.construct(arguments, rules)
         except SpecError as error:
             refusal = error
         found.append(rule)
         bound.append(arguments)
         refusals.append(refusal)
+        built.append(made)
     sequential = all(call.inputs is None for call in calls)  # the functional API constructs as it calls
     first = next((i for i, refusal in enumerate(refusals) if refusal is not None), None)
     names = tuple(layer_names(calls, rules))
-    return Prepared(tuple(found), tuple(bound), tuple(refusals), first if sequential else None, names)
+    return Prepared(tuple(found), tuple(bound), tuple(refusals), first if sequential else None, names, tuple(built))
 
 
 def fold(
@@ -157,7 +161,13 @@ def fold(
         feeds = call.inputs if call.inputs is not None else (index - 1,)
         name = names[index]
         try:
-            step = _apply(calls, index, tuple(values[i][0] for i in feeds), prepared, Context(call, name, rules))
+            step = _apply(
+                calls,
+                index,
+                tuple(values[i][0] for i in feeds),
+                prepared,
+                Context(call, name, rules, prepared.built[index]),
+            )
         except SpecError as caught:
             failed, error = index, caught
             if prepared.built_first is not None and prepared.built_first > index:
@@ -259,6 +269,7 @@ def _name(call: Call, rules: Convention, counts: dict[str, int], index: int) -> 
     return base if seen == 0 else f"{base}_{seen}"
 
 
+@functools.cache  # (a model names many layers of few classes)
 def snake_case(name: str) -> str:
     """Keras' to_snake_case: Conv1D → conv1d, MaxPooling1D → max_pooling1d."""
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)

@@ -58,9 +58,8 @@ class Axis:
     @property
     def output_length(self) -> int:
         """floor((L + left + right − span) / s) + 1, or 0 when the window does not fit."""
-        if self.padded_length < self.span:
-            return 0
-        return (self.padded_length - self.span) // self.strides + 1
+        padded, reach = self.length + self.pad_left + self.pad_right, span(self.kernel_size, self.dilation_rate)
+        return 0 if padded < reach else (padded - reach) // self.strides + 1
 
     def input_positions(self, output_index: int) -> list[int]:
         """Input positions output t reads: t·s + j·d − left; < 0 or ≥ L are padding."""

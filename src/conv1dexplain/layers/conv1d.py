@@ -213,6 +213,11 @@ def check_activation(config: Conv1DConfig, last_axis: int | None) -> None:
 @in_layer("Conv1D")
 def plan(config: Conv1DConfig, tensor: Tensor, rules: Convention) -> Conv1DPlan:
     """The layer on this input: resolve the padding, compute the shapes; refuse what the framework refuses."""
+    return plan_for_axis(config, tensor, resolve(config, tensor, rules), rules)
+
+
+def resolve(config: Conv1DConfig, tensor: Tensor, rules: Convention) -> Axis:
+    """The layer's axis on this input, its padding resolved; refuse what the framework refuses."""
     if tensor.length is None or tensor.channels is None:
         raise SpecError(
             "a Conv1D output shape needs the input's length and channels",
@@ -223,9 +228,25 @@ def plan(config: Conv1DConfig, tensor: Tensor, rules: Convention) -> Conv1DPlan:
     left, right = pads(config, tensor.length, rules)
     axis = Axis(tensor.length, config.kernel_size, config.strides, config.dilation_rate, left, right)
     check_fits(axis, config.padding_mode, rules)
-    before = Tensor(tensor.batch, axis.output_length, config.filters, config.data_format)
-    check_activation(config, before.shape[-1])
-    return plan_for_axis(config, tensor, axis, rules)
+    last_axis = config.filters if config.data_format == "channels_last" else axis.output_length
+    check_activation(config, last_axis)
+    return axis
+
+
+def output_of(config: Conv1DConfig, tensor: Tensor, axis: Axis) -> Tensor:
+    """The layer's output on an accepted input (after the activation: glu halves the last axis)."""
+    length, channels = axis.output_length, config.filters
+    if config.activation == "glu":  # Keras' glu keeps one half of the last axis
+        channels_last = config.data_format == "channels_last"
+        length, channels = (length, channels // 2) if channels_last else (length // 2, channels)
+    return Tensor(tensor.batch, length, channels, config.data_format)
+
+
+def counts(config: Conv1DConfig, channels: int, axis: Axis) -> tuple[int, int]:
+    """Trainable parameters (k · C/groups · F, + F biases) and MACs per example (bias excluded)."""
+    weights_per_filter = config.kernel_size * (channels // config.groups)
+    trainable = weights_per_filter * config.filters + (config.filters if config.use_bias else 0)
+    return trainable, axis.output_length * config.filters * weights_per_filter
 
 
 def plan_for_axis(config: Conv1DConfig, tensor: Tensor, axis: Axis, rules: Convention) -> Conv1DPlan:
@@ -235,21 +256,16 @@ def plan_for_axis(config: Conv1DConfig, tensor: Tensor, axis: Axis, rules: Conve
     kernel = rules.kernel_shape(config.kernel_size, per_group, config.filters)
     other_kernel = other(rules).kernel_shape(config.kernel_size, per_group, config.filters)
     bias = (config.filters,) if config.use_bias else None
-    length, channels = axis.output_length, config.filters
-    if config.activation == "glu":  # Keras' glu keeps one half of the last axis
-        channels_last = config.data_format == "channels_last"
-        length, channels = (length, channels // 2) if channels_last else (length // 2, channels)
-    output = Tensor(tensor.batch, length, channels, config.data_format)
-    weights_per_filter = config.kernel_size * per_group
+    trainable, macs = counts(config, tensor.channels, axis)
     return Conv1DPlan(
         kind="Conv1D",
         convention=rules,
         input=Tensor(tensor.batch, axis.length, tensor.channels, config.data_format),
-        output=output,
+        output=output_of(config, tensor, axis),
         weights=(("kernel", kernel),) + ((("bias", bias),) if bias else ()),
-        trainable_params=weights_per_filter * config.filters + (config.filters if config.use_bias else 0),
+        trainable_params=trainable,
         non_trainable_params=0,
-        macs=axis.output_length * config.filters * weights_per_filter,
+        macs=macs,
         axis=axis,
         config=config,
         kernel_shape=kernel,

@@ -39,11 +39,12 @@ def keras_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
     return _step(arguments, value, layout, where, kernel_size=args["kernel_size"])
 
 
-def keras_conv1d_construct(args: dict[str, Any], rules: Convention) -> None:
-    """Conv1D.__init__'s checks: the sizes, the padding name, strides with dilation, the groups."""
+def keras_conv1d_construct(args: dict[str, Any], rules: Convention) -> conv1d.Conv1DConfig:
+    """Conv1D.__init__'s checks: the sizes, the padding name, strides with dilation, the groups;
+    the checked config (the rule reuses it on every input)."""
     args = one_int(args, "filters", "kernel_size", "strides", "dilation_rate", "groups")
     keys = ("filters", "kernel_size", "strides", "padding", "dilation_rate", "groups", "use_bias", "activation")
-    conv1d.configure(rules, data_format=args["data_format"], **{key: args[key] for key in keys})
+    config = conv1d.configure(rules, data_format=args["data_format"], **{key: args[key] for key in keys})
     if args["filters"] % args["groups"]:
         raise ChainError(
             f"filters={args['filters']} is not divisible by groups={args['groups']}",
@@ -52,12 +53,14 @@ def keras_conv1d_construct(args: dict[str, Any], rules: Convention) -> None:
             f"Received: groups={args['groups']}, filters={args['filters']}.",
             argument="groups",
         )
+    return config
 
 
-def torch_conv1d_construct(args: dict[str, Any], rules: Convention) -> None:
-    """nn.Conv1d.__init__'s checks: the sizes, the padding, the groups against both channel counts."""
+def torch_conv1d_construct(args: dict[str, Any], rules: Convention) -> conv1d.Conv1DConfig:
+    """nn.Conv1d.__init__'s checks: the sizes, the padding, the groups against both channel counts;
+    the checked config."""
     args = one_int(args, "in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups")
-    conv1d.configure(
+    config = conv1d.configure(
         rules,
         filters=args["out_channels"],
         kernel_size=args["kernel_size"],
@@ -69,6 +72,7 @@ def torch_conv1d_construct(args: dict[str, Any], rules: Convention) -> None:
         padding_mode=args["padding_mode"],
     )
     _torch_groups(rules, args["in_channels"], args["out_channels"], args["groups"])
+    return config
 
 
 def torch_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
@@ -155,17 +159,21 @@ def _step(arguments: dict[str, Any], value: Value, layout: Any, where: Context, 
     if unknown:  # a stand-in length the window fits and the padding mode can pad (reflect: longer than the pad)
         span = arguments.get("dilation_rate", 1) * (kernel_size - 1) + 1
         tensor = replace(tensor, length=max(span, _widest_pad(arguments.get("padding")) + 1, 1))
-    try:
-        config = conv1d.configure(where.rules, length=tensor.length, data_format=layout, **arguments)
-        plan = conv1d.plan(config, tensor, where.rules)
+    try:  # (the constructor's config when the model built one: the same arguments, checked once)
+        config = where.built
+        if config is None:
+            config = conv1d.configure(where.rules, length=tensor.length, data_format=layout, **arguments)
+        axis = conv1d.resolve(config, tensor, where.rules)
     except SpecError as error:
         raise _as_chain(error, value, where, arguments) from None
-    axis = plan.axis
-    output = from_tensor(replace(plan.output, length=None) if unknown else plan.output, value)
+    planned = conv1d.output_of(config, tensor, axis)
+    output = from_tensor(replace(planned, length=None) if unknown else planned, value)
+    assert tensor.channels is not None  # (resolve refuses a convolution without them)
+    trainable, macs = conv1d.counts(config, tensor.channels, axis)
     return Step(
         output,
-        trainable_params=plan.trainable_params,
-        macs=None if unknown else plan.macs,
+        trainable_params=trainable,
+        macs=None if unknown else macs,
         slide=Slide(axis.kernel_size, axis.strides, axis.dilation_rate, axis.pad_left, axis.pad_right),
         windowed=True,
         notes=_unknown_padding(config, unknown),

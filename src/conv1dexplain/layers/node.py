@@ -134,11 +134,13 @@ class ChainError(SpecError):
 
 
 class Context(NamedTuple):
-    """Where a rule runs: the call, the layer's name in its model, the framework's convention."""
+    """Where a rule runs: the call, the layer's name in its model, the framework's convention, and
+    what the layer's constructor made of its arguments (the rule's `construct`; None without one)."""
 
     call: Call
     name: str
     rules: Convention
+    built: Any = None
 
 
 Apply = Callable[[dict[str, Any], tuple[Value, ...], Context], Step]
@@ -153,7 +155,8 @@ class LayerRule(NamedTuple):
     apply: Apply
     takes_many: bool = False  # merge layers: a list of inputs
     accepts_extra: frozenset[str] = frozenset()  # keywords taken and ignored (names, initializers)
-    construct: Callable[[dict[str, Any], Convention], None] | None = None  # the constructor's own checks
+    # The constructor's own checks; what it returns (e.g. a checked config) reaches apply as Context.built.
+    construct: Callable[[dict[str, Any], Convention], Any] | None = None
 
     def bind(self, call: Call) -> dict[str, Any]:
         """The call's arguments by name, as Python binds them to this signature, defaults filled."""
