@@ -1,17 +1,18 @@
 """`conv1dexplain explore`: one layer on the full screen, changed a key at a time."""
 
+from conv1dexplain.cli import layer_options as lo
 from conv1dexplain.cli import options as o
 
 
 def explore(
     input_shape: o.MaybeInputShapeOpt = None,
-    filters: o.MaybeFiltersOpt = None,
-    kernel_size: o.MaybeKernelSizeOpt = None,
-    strides: o.StridesOpt = 1,
-    padding: o.MaybePaddingOpt = None,
-    dilation_rate: o.DilationOpt = 1,
-    groups: o.GroupsOpt = 1,
-    use_bias: o.UseBiasOpt = True,
+    filters: lo.MaybeFiltersOpt = None,
+    kernel_size: lo.MaybeKernelSizeOpt = None,
+    strides: lo.StridesOpt = 1,
+    padding: lo.MaybePaddingOpt = None,
+    dilation_rate: lo.DilationOpt = 1,
+    groups: lo.GroupsOpt = 1,
+    use_bias: lo.UseBiasOpt = True,
     framework: o.FrameworkOpt = "keras",
     no_color: o.NoColorOpt = False,
 ) -> None:

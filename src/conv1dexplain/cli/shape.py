@@ -1,22 +1,23 @@
 """`conv1dexplain shape`: one layer's shapes, parameters and padding, confirmed by NumPy."""
 
+from conv1dexplain.cli import layer_options as lo
 from conv1dexplain.cli import options as o
 
 
 def shape(
     input_shape: o.InputShapeOpt,
-    filters: o.FiltersOpt,
-    kernel_size: o.KernelSizeOpt,
-    strides: o.StridesOpt = 1,
-    padding: o.PaddingOpt = "valid",
-    dilation_rate: o.DilationOpt = 1,
-    groups: o.GroupsOpt = 1,
-    use_bias: o.UseBiasOpt = True,
-    activation: o.ActivationOpt = None,
-    data_format: o.DataFormatOpt = None,
+    filters: lo.FiltersOpt,
+    kernel_size: lo.KernelSizeOpt,
+    strides: lo.StridesOpt = 1,
+    padding: lo.PaddingOpt = "valid",
+    dilation_rate: lo.DilationOpt = 1,
+    groups: lo.GroupsOpt = 1,
+    use_bias: lo.UseBiasOpt = True,
+    activation: lo.ActivationOpt = None,
+    data_format: lo.DataFormatOpt = None,
     framework: o.FrameworkOpt = "keras",
-    padding_mode: o.PaddingModeOpt = "zeros",
-    seed: o.SeedOpt = 0,
+    padding_mode: lo.PaddingModeOpt = "zeros",
+    seed: lo.SeedOpt = 0,
     json: o.JsonOpt = False,
     no_color: o.NoColorOpt = False,
 ) -> None:

@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from conv1dexplain.cli import data_options as do
+from conv1dexplain.cli import layer_options as lo
 from conv1dexplain.cli import options as o
 from conv1dexplain.vocabulary import DEFAULT_MAX_BYTES
 
@@ -37,22 +39,22 @@ JsonLinesOpt = Annotated[
 def trace(
     data: DataOpt = None,
     input_shape: o.MaybeInputShapeOpt = None,
-    filters: o.MaybeFiltersOpt = None,
-    kernel_size: o.MaybeKernelSizeOpt = None,
-    strides: o.StridesOpt = 1,
-    padding: o.PaddingOpt = "valid",
-    dilation_rate: o.DilationOpt = 1,
-    groups: o.GroupsOpt = 1,
-    use_bias: o.UseBiasOpt = True,
-    activation: o.ActivationOpt = None,
-    data_format: o.DataFormatOpt = None,
+    filters: lo.MaybeFiltersOpt = None,
+    kernel_size: lo.MaybeKernelSizeOpt = None,
+    strides: lo.StridesOpt = 1,
+    padding: lo.PaddingOpt = "valid",
+    dilation_rate: lo.DilationOpt = 1,
+    groups: lo.GroupsOpt = 1,
+    use_bias: lo.UseBiasOpt = True,
+    activation: lo.ActivationOpt = None,
+    data_format: lo.DataFormatOpt = None,
     framework: o.FrameworkOpt = "keras",
-    padding_mode: o.PaddingModeOpt = "zeros",
-    kernel: o.KernelFileOpt = None,
-    bias: o.BiasFileOpt = None,
-    seed: o.RandomSeedOpt = 0,
-    dtype: o.DtypeOpt = None,
-    max_bytes: o.MaxBytesOpt = DEFAULT_MAX_BYTES,
+    padding_mode: lo.PaddingModeOpt = "zeros",
+    kernel: do.KernelFileOpt = None,
+    bias: do.BiasFileOpt = None,
+    seed: do.RandomSeedOpt = 0,
+    dtype: do.DtypeOpt = None,
+    max_bytes: do.MaxBytesOpt = DEFAULT_MAX_BYTES,
     example: Annotated[
         int,
         typer.Option(
