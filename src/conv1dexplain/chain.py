@@ -13,10 +13,11 @@ from conv1dexplain.errors import SpecError
 from conv1dexplain.layers.node import Call, ChainError, Context, LayerRule, Step, Value
 from conv1dexplain.layers.rules import class_name, rule_for
 from conv1dexplain.records import NamedTuple, record, replace
-from conv1dexplain.uneven_reach import Tracer, uneven
 
 if TYPE_CHECKING:
     from fractions import Fraction
+
+    from conv1dexplain.uneven_reach import Tracer
 
 
 class Reach(NamedTuple):
@@ -155,7 +156,7 @@ def fold(
     prepared = prepared or prepare(calls, rules)
     values: dict[int, tuple[Value, Reach | None]] = {-1: (start, START)}
     rows: list[Row] = []
-    tracer = Tracer(rows, {-1: START})
+    traces = _Traces(rows)
     names = prepared.names
     for index, call in enumerate(calls):
         feeds = call.inputs if call.inputs is not None else (index - 1,)
@@ -178,23 +179,41 @@ def fold(
         reach = _merge([values[i][1] for i in feeds], step) if reaches else None
         rows.append(Row(index, name, call, feeds, step, reach))  # (first: the tracer reads the row itself)
         if reach is not None:
-            rows[-1] = _traced(tracer, rows[-1])
+            rows[-1] = _traced(traces, rows[-1])
         values[index] = (step.output, rows[-1].reach)
     return ModelPlan(rules, start, tuple(rows), calls, None, None)
 
 
-def _traced(tracer: Tracer, row: Row) -> Row:
+class _Traces:
+    """The rows' reaches known exact (`even`), and the Tracer that follows positions through the
+    uneven ones (uneven_reach.py: imported only for a model that upsamples or transposes)."""
+
+    def __init__(self, rows: list[Row]) -> None:
+        self.rows = rows
+        self.even: dict[int, Reach | None] = {-1: START}
+        self.tracer: Tracer | None = None
+
+    def exact(self, index: int) -> tuple[int, tuple[int, int], tuple[int, int, int] | None] | None:
+        if self.tracer is None:
+            from conv1dexplain.uneven_reach import Tracer
+
+            self.tracer = Tracer(self.rows, self.even)
+        return self.tracer.exact(index)
+
+
+def _traced(traces: _Traces, row: Row) -> Row:
     """The row, with its field and reads traced where its positions map unevenly onto the input."""
-    if all(i in tracer.even for i in row.inputs) and not uneven(row.step.slide):
-        tracer.even[row.index] = row.reach  # (its inputs' reaches are exact: so is the one made from them)
+    slide = row.step.slide
+    if all(i in traces.even for i in row.inputs) and not (slide is not None and slide.uneven):
+        traces.even[row.index] = row.reach  # (its inputs' reaches are exact: so is the one made from them)
         return row
-    traced = tracer.exact(row.index)
+    traced = traces.exact(row.index)
     if traced is None:  # (a model of thousands of layers after an upsampling: the even estimate)
         return row
     field, reads, even = traced
     if even is None:
         return replace(row, uneven=(field, reads))
-    tracer.even[row.index] = Reach(*even)  # even again (a stride undid the upsampling)
+    traces.even[row.index] = Reach(*even)  # even again (a stride undid the upsampling)
     return replace(row, reach=Reach(*even))
 
 

@@ -17,11 +17,6 @@ from typing import Any
 _MOST_STEPS = 2_000_000  # tracing work per model (positions × layers): past it, the even estimate
 
 
-def uneven(slide: Any) -> bool:
-    """A slide whose positions map unevenly onto its input's: a stride that is not whole."""
-    return slide is not None and int(slide.stride) != slide.stride
-
-
 class Tracer:
     """Traces positions of a model's rows back to the model's input. `rows[i]` has `.inputs` (row
     indices, −1 the input) and `.step.slide`; `even[i]` is row i's reach when its positions are even."""

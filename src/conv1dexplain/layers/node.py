@@ -69,6 +69,11 @@ class Slide(NamedTuple):
         """Input positions from one window's first tap to its last."""
         return self.dilation * (self.size - 1) + 1
 
+    @property
+    def uneven(self) -> bool:
+        """Its positions map unevenly onto its input's: a stride that is not whole (after upsampling)."""
+        return int(self.stride) != self.stride
+
 
 IDENTITY = Slide(1)  # position by position: dropout, activations, Dense on the last axis
 
