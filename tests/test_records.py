@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import types
 from typing import Any, ClassVar, NamedTuple
 
 import pytest
@@ -210,6 +211,78 @@ def test_named_tuples_are_typings(x: int, y: int | None, tags: tuple[str, ...]) 
     from conv1dexplain.layers.node import Slide  # (one of ours at module level: pickle finds it by name)
 
     assert pickle.loads(pickle.dumps(Slide(3, 2))) == Slide(3, 2) and type(Slide(3)) is Slide
+
+
+CALLS: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+    ((), {}),  # x missing
+    ((1, 2, (), 4), {}),  # one too many
+    ((1,), {"x": 2}),  # x twice
+    ((1,), {"z": 2}),  # no such field
+    ((), {"y": 2}),  # x missing, y given
+    ((1, 2), {"tags": ("a",)}),
+    ((), {"tags": (), "x": 3}),
+    ((1,), {"y": None, "tags": ()}),
+]
+
+
+@pytest.mark.parametrize(("args", "kwargs"), CALLS)
+def test_named_tuples_bind_or_refuse_a_call_as_typing_does(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    theirs, ours = TYPING["Point"], OUR_TUPLES["Point"]
+    try:
+        expected: Any = theirs(*args, **kwargs)
+    except TypeError as error:
+        with pytest.raises(TypeError) as caught:
+            ours(*args, **kwargs)
+        assert str(caught.value) == str(error)
+        return
+    made = ours(*args, **kwargs)
+    assert tuple(made) == tuple(expected) and shown(made) == shown(expected) and type(made) is ours
+
+
+def wide(base: Any, count: int) -> Any:
+    """A named tuple of `count` int fields, the second half with defaults."""
+
+    def body(namespace: dict[str, Any]) -> None:
+        namespace["__annotations__"] = {f"f{index}": "int" for index in range(count)}
+        namespace.update({f"f{index}": index for index in range(count // 2, count)})
+        namespace["__module__"] = __name__
+
+    return types.new_class("Wide", (base,), exec_body=body)
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 7, 15, 16, 17, 20])  # 16 fields: the last template; 17: namedtuple's
+def test_named_tuples_of_any_size_are_typings(count: int) -> None:
+    theirs, ours = wide(NamedTuple, count), wide(records.NamedTuple, count)
+    values = list(range(100, 100 + count // 2))
+    assert ours(*values) == theirs(*values) and repr(ours(*values)) == repr(theirs(*values))
+    assert ours(**{f"f{index}": value for index, value in enumerate(values)}) == theirs(*values)
+    assert ours._field_defaults == theirs._field_defaults and ours._fields == theirs._fields
+    for wrong in (
+        ((), tuple(range(count + 1))) if count // 2 else (tuple(range(count + 1)),)
+    ):  # none given, one too many
+        with pytest.raises(TypeError) as caught:
+            ours(*wrong)
+        with pytest.raises(TypeError) as expected:
+            theirs(*wrong)
+        assert str(caught.value) == str(expected.value)
+
+
+def test_named_tuples_make_replace_and_match_as_typing_does() -> None:
+    for cls in (TYPING["Point"], OUR_TUPLES["Point"]):
+        point = cls(1, 2)
+        with pytest.raises(TypeError, match="Expected 3 arguments, got 2"):
+            cls._make([1, 2])
+        with pytest.raises(ValueError, match="Got unexpected field names: \\['z'\\]"):
+            point._replace(z=1)
+        assert point._replace(y=5) == cls(1, 5) and type(point._replace(y=5)) is cls
+        match point:
+            case cls(x, y, tags):
+                assert (x, y, tags) == (1, 2, ())
+        assert cls.x.__doc__ == "Alias for field number 0" and point[0] == 1 and point[-1] == ()
+        assert cls.__match_args__ == ("x", "y", "tags") and cls._field_defaults == {"y": None, "tags": ()}
+        assert cls.__new__.__doc__ == "Create new instance of Point(x, y, tags)"
+        with pytest.raises(AttributeError):
+            point.x = 3  # type: ignore[misc]
 
 
 def test_named_tuples_refuse_what_typing_refuses() -> None:

@@ -7,17 +7,18 @@ compiles six methods); a model run defines sixteen, a third of `model --json`'s 
 (benchmarks/bench_model.py). A record compiles nothing (~0.1 M to define): its `__init__` binds
 the arguments itself. `typing.NamedTuple` compiles each field's annotation (a string, under `from __future__
 import annotations`): 1.6 M instructions a class of six fields; `NamedTuple` here builds the same
-class from `collections.namedtuple` (0.45 M) and keeps the annotations as text.
+class as `collections.namedtuple` does, without its eval (named_tuples.py), and keeps the annotations as text.
 Type checkers see `dataclasses.dataclass` and `typing.NamedTuple` themselves (below), so they check
 every call as before; tests/test_records.py holds each pair to the same behaviour.
 """
 
 from __future__ import annotations
 
-import collections
 import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from conv1dexplain.named_tuples import first_after_default
 
 T = TypeVar("T")
 
@@ -87,17 +88,6 @@ def _fields(cls: type) -> dict[str, Any]:
     return fields
 
 
-def _after_default(names: list[str], defaulted: set[str]) -> str | None:
-    """The first field without a default that follows one with (Python cannot call that __init__)."""
-    seen = False
-    for name in names:
-        if name in defaulted:
-            seen = True
-        elif seen:
-            return name
-    return None
-
-
 def _bound(cls: type, fields: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
     """The fields' values for a call, as Python binds `__init__(self, a, b=…)`; TypeError as it would."""
     names = tuple(fields)
@@ -123,17 +113,19 @@ def _init(cls: type, fields: dict[str, Any]) -> Callable[..., None]:
     frozen record's __setattr__, as dataclasses' object.__setattr__ does; faster than a compiled
     __init__ from about eight fields, and nothing to compile)."""
     names = tuple(fields)
-    follows = _after_default(list(names), {name for name, default in fields.items() if default is not _MISSING})
+    follows = first_after_default(list(names), {name for name, default in fields.items() if default is not _MISSING})
     if follows is not None:  # (as dataclasses refuse it)
         raise TypeError(f"non-default argument {follows!r} follows default argument")
     required = sum(default is _MISSING for default in fields.values())
     tail = tuple(fields[name] for name in names[required:])
-    plain = not any(isinstance(default, _Factory) for default in tail)
+    made = [index for index, default in enumerate(tail) if isinstance(default, _Factory)]
+    positional = required + (made[-1] + 1 if made else 0)  # (from this many, no factory's default is needed)
     post_init = getattr(cls, "__post_init__", None)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        if plain and not kwargs and required <= len(args) <= len(names):  # positional: the common call
-            self.__dict__.update(zip(names, args + tail[len(args) - required :], strict=True))
+        if not kwargs and positional <= len(args) <= len(names):  # positional: the common call
+            values = args if len(args) == len(names) else args + tail[len(args) - required :]
+            self.__dict__.update(zip(names, values, strict=False))  # (as many values as names: see above)
         else:
             self.__dict__.update(_bound(cls, fields, args, kwargs))
         if post_init is not None:
@@ -209,43 +201,13 @@ def field_names(cls: type) -> tuple[str, ...]:
     return _names(cls)
 
 
-# What typing.NamedTuple's metaclass refuses to take from a class body, and what it does not copy.
-_PROHIBITED = frozenset(
-    {"__new__", "__init__", "__slots__", "__getnewargs__", "_fields", "_field_defaults", "_make", "_replace", "_asdict"}
-)
-_SPECIAL = frozenset({"__module__", "__name__", "__annotations__"})
-
-
-class _NamedTupleMeta(type):
-    """typing.NamedTuple's metaclass, less its check of each annotation (which compiles it)."""
-
-    def __new__(cls, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> type:
-        if not bases:  # the base class itself
-            return super().__new__(cls, name, bases, namespace)
-        annotations = namespace.get("__annotations__", {})
-        follows = _after_default(list(annotations), set(annotations) & set(namespace))
-        if follows is not None:  # (in typing's words)
-            raise TypeError(f"Non-default namedtuple field {follows} cannot follow default field")
-        defaults = [namespace[field_name] for field_name in annotations if field_name in namespace]
-        made = collections.namedtuple(name, list(annotations), defaults=defaults, module=namespace["__module__"])  # type: ignore[misc]
-        made.__annotations__ = dict(annotations)
-        for key, value in namespace.items():
-            if key in _PROHIBITED:
-                raise AttributeError(f"Cannot overwrite NamedTuple attribute {key}")
-            if key not in _SPECIAL and key not in made._fields:
-                setattr(made, key, value)
-        return made
-
-
-class _NamedTuple(metaclass=_NamedTupleMeta):
-    """Subclass it as typing.NamedTuple: `class Point(NamedTuple): x: int; y: int = 0`."""
-
-
 if TYPE_CHECKING:  # the type checker knows dataclasses and NamedTuple: let it check records as them
     from dataclasses import asdict, field, replace
     from dataclasses import dataclass as record
     from typing import NamedTuple
 else:
-    record, field, replace, asdict, NamedTuple = _record, _field, _replace, _asdict, _NamedTuple
+    from conv1dexplain.named_tuples import NamedTuple
+
+    record, field, replace, asdict = _record, _field, _replace, _asdict
 
 __all__ = ["FrozenInstanceError", "NamedTuple", "asdict", "field", "field_names", "is_record", "record", "replace"]
