@@ -9,15 +9,15 @@ and never compares framework names.
 from __future__ import annotations
 
 import functools
+import importlib
+from typing import Any
 
 from conv1dexplain.conventions.base import Convention
-from conv1dexplain.conventions.keras import KERAS
-from conv1dexplain.conventions.pytorch import PYTORCH
 from conv1dexplain.errors import SpecError, setting
-from conv1dexplain.vocabulary import framework_named
+from conv1dexplain.vocabulary import FRAMEWORKS, framework_named
 
-CONVENTIONS: tuple[Convention, ...] = (KERAS, PYTORCH)
 __all__ = ["CONVENTIONS", "KERAS", "PYTORCH", "Convention", "convention", "other"]
+_CONSTANT = {"keras": "KERAS", "pytorch": "PYTORCH"}  # what each framework's module (keras.py, …) defines
 
 
 def convention(framework: str | Convention) -> Convention:
@@ -30,17 +30,33 @@ def convention(framework: str | Convention) -> Convention:
 @functools.lru_cache(maxsize=64)
 def _named(framework: str) -> Convention:
     name = framework_named(framework)
-    for candidate in CONVENTIONS:
-        if candidate.name == name:
-            return candidate
-    raise SpecError(
-        f"unknown framework {framework!r}",
-        f"use {setting('framework', 'keras')} or {setting('framework', 'pytorch')}",
-        argument="framework",
-        value=framework,
-    )
+    if name is None:
+        raise SpecError(
+            f"unknown framework {framework!r}",
+            f"use {setting('framework', 'keras')} or {setting('framework', 'pytorch')}",
+            argument="framework",
+            value=framework,
+        )
+    return _loaded(name)
+
+
+@functools.cache
+def _loaded(name: str) -> Convention:
+    """A framework's convention, its module imported when first asked for (a Keras model never
+    needs PyTorch's)."""
+    found: Convention = getattr(importlib.import_module(f"conv1dexplain.conventions.{name}"), _CONSTANT[name])
+    return found
 
 
 def other(this: Convention) -> Convention:
     """The other framework's convention (for ports and notes)."""
-    return next(candidate for candidate in CONVENTIONS if candidate is not this)
+    return _loaded(next(name for name in FRAMEWORKS if name != this.name))
+
+
+def __getattr__(name: str) -> Any:
+    for framework, constant in _CONSTANT.items():
+        if name == constant:
+            return _loaded(framework)
+    if name == "CONVENTIONS":
+        return tuple(_loaded(framework) for framework in FRAMEWORKS)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
