@@ -28,23 +28,34 @@ def _torch_dims(dims: tuple[int | None, ...]) -> str:
     return "[" + ", ".join("N" if d is None else str(d) for d in dims) + "]"
 
 
+Built = tuple[conv1d.Conv1DConfig, dict[str, Any]]  # what a constructor made: the config, from these arguments
+
+
 def keras_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
     (value,) = inputs
-    args = one_int(args, "filters", "kernel_size", "strides", "dilation_rate", "groups")
-    layout = where.rules.data_format(args["data_format"])
+    config: conv1d.Conv1DConfig | None = None
+    if where.built is not None:  # what the constructor made of the arguments
+        config, arguments = where.built
+        layout = config.data_format
+    else:  # (a rule called outside a model: its arguments read here)
+        args = one_int(args, "filters", "kernel_size", "strides", "dilation_rate", "groups")
+        arguments, layout = _keras_arguments(args), where.rules.data_format(args["data_format"])
     if len(value.dims) != 3:
         raise keras_rank_error(value, where, 3)
-    arguments = {key: args[key] for key in ("filters", "kernel_size", "strides", "padding", "dilation_rate")}
-    arguments |= {"groups": args["groups"], "use_bias": args["use_bias"], "activation": args["activation"]}
-    return _step(arguments, value, layout, where, kernel_size=args["kernel_size"])
+    return _step(config, arguments, value, layout, where)
 
 
-def keras_conv1d_construct(args: dict[str, Any], rules: Convention) -> conv1d.Conv1DConfig:
-    """Conv1D.__init__'s checks: the sizes, the padding name, strides with dilation, the groups;
-    the checked config (the rule reuses it on every input)."""
-    args = one_int(args, "filters", "kernel_size", "strides", "dilation_rate", "groups")
+def _keras_arguments(args: dict[str, Any]) -> dict[str, Any]:
     keys = ("filters", "kernel_size", "strides", "padding", "dilation_rate", "groups", "use_bias", "activation")
-    config = conv1d.configure(rules, data_format=args["data_format"], **{key: args[key] for key in keys})
+    return {key: args[key] for key in keys}
+
+
+def keras_conv1d_construct(args: dict[str, Any], rules: Convention) -> Built:
+    """Conv1D.__init__'s checks: the sizes, the padding name, strides with dilation, the groups;
+    the checked config and its arguments (the rule reuses both on every input)."""
+    args = one_int(args, "filters", "kernel_size", "strides", "dilation_rate", "groups")
+    arguments = _keras_arguments(args)
+    config = conv1d.configure(rules, data_format=args["data_format"], **arguments)
     if args["filters"] % args["groups"]:
         raise ChainError(
             f"filters={args['filters']} is not divisible by groups={args['groups']}",
@@ -53,26 +64,31 @@ def keras_conv1d_construct(args: dict[str, Any], rules: Convention) -> conv1d.Co
             f"Received: groups={args['groups']}, filters={args['filters']}.",
             argument="groups",
         )
-    return config
+    return config, arguments
 
 
-def torch_conv1d_construct(args: dict[str, Any], rules: Convention) -> conv1d.Conv1DConfig:
+def torch_conv1d_construct(args: dict[str, Any], rules: Convention) -> Built:
     """nn.Conv1d.__init__'s checks: the sizes, the padding, the groups against both channel counts;
-    the checked config."""
+    the checked config and its arguments."""
     args = one_int(args, "in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups")
-    config = conv1d.configure(
-        rules,
-        filters=args["out_channels"],
-        kernel_size=args["kernel_size"],
-        strides=args["stride"],
-        padding=args["padding"],
-        dilation_rate=args["dilation"],
-        groups=args["groups"],
-        use_bias=args["bias"],
-        padding_mode=args["padding_mode"],
-    )
+    arguments = _torch_arguments(args)
+    config = conv1d.configure(rules, **arguments)
     _torch_groups(rules, args["in_channels"], args["out_channels"], args["groups"])
-    return config
+    return config, arguments
+
+
+def _torch_arguments(args: dict[str, Any]) -> dict[str, Any]:
+    """nn.Conv1d's arguments in Keras' names (conv1d's)."""
+    return {
+        "filters": args["out_channels"],
+        "kernel_size": args["kernel_size"],
+        "strides": args["stride"],
+        "padding": args["padding"],
+        "dilation_rate": args["dilation"],
+        "groups": args["groups"],
+        "use_bias": args["bias"],
+        "padding_mode": args["padding_mode"],
+    }
 
 
 def torch_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
@@ -104,16 +120,6 @@ def torch_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
             argument="input_shape",
         )
     groups = args["groups"]
-    arguments = {
-        "filters": args["out_channels"],
-        "kernel_size": args["kernel_size"],
-        "strides": args["stride"],
-        "padding": args["padding"],
-        "dilation_rate": args["dilation"],
-        "groups": groups,
-        "use_bias": args["bias"],
-        "padding_mode": args["padding_mode"],
-    }
     if channels != args["in_channels"]:
         weight = [args["out_channels"], args["in_channels"] // max(groups, 1), args["kernel_size"]]
         raise ChainError(
@@ -125,7 +131,8 @@ def torch_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
             argument="in_channels",
             value=args["in_channels"],
         )
-    step = _step(arguments, value, "channels_first", where, kernel_size=args["kernel_size"])
+    config, arguments = where.built or (None, _torch_arguments(args))
+    step = _step(config, arguments, value, "channels_first", where)
     if args["padding_mode"] in PADDING_READS and step.slide is not None and step.slide.pad_left + step.slide.pad_right:
         return step._replace(
             notes=(*step.notes, f"padding_mode='{args['padding_mode']}': " + PADDING_READS[args["padding_mode"]])
@@ -153,14 +160,16 @@ def _channels_hint(value: Value, in_channels: int) -> str:
     return f"set in_channels={value.dims[-2]} (what the previous layer gives)"
 
 
-def _step(arguments: dict[str, Any], value: Value, layout: Any, where: Context, kernel_size: int) -> Step:
+def _step(
+    config: conv1d.Conv1DConfig | None, arguments: dict[str, Any], value: Value, layout: Any, where: Context
+) -> Step:
+    """The convolution's step, from the config its constructor checked (None: checked here)."""
     tensor = as_tensor(value, layout)
     unknown = tensor.length is None  # the code's Input(shape=(None, C)): all but the length is exact
     if unknown:  # a stand-in length the window fits and the padding mode can pad (reflect: longer than the pad)
-        span = arguments.get("dilation_rate", 1) * (kernel_size - 1) + 1
+        span = arguments.get("dilation_rate", 1) * (arguments["kernel_size"] - 1) + 1
         tensor = replace(tensor, length=max(span, _widest_pad(arguments.get("padding")) + 1, 1))
-    try:  # (the constructor's config when the model built one: the same arguments, checked once)
-        config = where.built
+    try:
         if config is None:
             config = conv1d.configure(where.rules, length=tensor.length, data_format=layout, **arguments)
         axis = conv1d.resolve(config, tensor, where.rules)
