@@ -69,6 +69,19 @@ def test_pytorch_conv_after_embedding_without_permute_fails_with_its_message() -
     assert len(out["layers"]) == 1  # type: ignore[arg-type]  # the layers up to the failing one
 
 
+def test_a_layer_we_do_not_read_is_unsupported_not_a_refusal() -> None:
+    code, out = model_json("Conv1D(8, 3), ConvLSTM1D(4, 3), Dense(2)", "--input", "50x3")
+    error = out["error"]
+    assert code == 2 and isinstance(error, dict) and error["layer"] == 1 and error["type"] == "ConvLSTM1D"
+    assert error["unsupported"] is True and error["framework_message"] is None  # Keras has no message: it may run it
+    assert "Conv1D" in error["hint"] and len(out["layers"]) == 1  # type: ignore[arg-type]
+    table = run(["model", "Conv1D(8, 3), ConvLSTM1D(4, 3), Dense(2)", "--input", "50x3", "--no-color"])
+    assert "unsupported" in table.stdout and "fails" not in table.stdout
+    assert "ConvLSTM1D (layer 1) is not read: line 1, column 15: ConvLSTM1D is not a layer" in table.stdout
+    _, refused = model_json("Conv1D(8, 5), Conv1D(8, 5)", "--input", "6x2")
+    assert refused["error"]["unsupported"] is False  # type: ignore[index]  # Keras refuses this one itself
+
+
 def test_a_length_that_shrinks_to_nothing_says_the_shortest_input() -> None:
     code, out = model_json("Conv1D(8, 5), Conv1D(8, 5), Conv1D(8, 5)", "--input", "10x2")
     assert code == 2

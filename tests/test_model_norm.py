@@ -255,11 +255,14 @@ def test_keras_layer_norm_on_a_leading_axis(keras: ModuleType, axis: Any) -> Non
     ],
 )
 def test_keras_normalisations_on_an_unknown_length(keras: ModuleType, call: Call, dims: Dims) -> None:
+    keras.backend.clear_session()  # (a model of one call is a Sequential: Keras' first names it `sequential`)
     layer = getattr(keras.layers, call.name)(*call.args, **call.kwargs)
-    out, failure, _ = framework_failure(lambda: layer(keras.Input(batch_shape=dims)))
+    out, failure, _ = framework_failure(lambda: keras.Sequential([keras.Input(batch_shape=dims), layer]).outputs[0])
     plan = plan_of(KERAS, (call,), keras_value(dims))
     if failure is not None:
-        assert_same_refusal(plan, failure.replace(f"'{layer.name}/", f"'{snake_case(call.name)}/"))
+        assert_same_refusal(
+            plan, failure.replace(f"'sequential/{layer.name}/", f"'sequential/{snake_case(call.name)}/")
+        )
         return
     assert plan.error is None and plan.rows[0].step.output.dims == tuple(out.shape)
     assert plan.rows[0].step.trainable_params + plan.rows[0].step.non_trainable_params == layer.count_params()

@@ -120,6 +120,7 @@ class Prepared(NamedTuple):
     built_first: int | None  # a Sequential constructs every layer before it runs any: the first refusal
     names: tuple[str, ...]  # each layer's name in its model
     built: tuple[Any, ...]  # what each constructor made of its arguments (Context.built), or None
+    scope: str  # Context.scope: Keras names a Sequential's variables sequential/<layer>/…
 
 
 def prepare(calls: tuple[Call, ...], rules: Convention) -> Prepared:
@@ -142,9 +143,11 @@ def prepare(calls: tuple[Call, ...], rules: Convention) -> Prepared:
         refusals.append(refusal)
         built.append(made)
     sequential = all(call.inputs is None for call in calls)  # the functional API constructs as it calls
-    first = next((i for i, refusal in enumerate(refusals) if refusal is not None), None)
-    names = tuple(layer_names(calls, rules))
-    return Prepared(tuple(found), tuple(bound), tuple(refusals), first if sequential else None, names, tuple(built))
+    first = next((i for i, refusal in enumerate(refusals) if refusal is not None and sequential), None)
+    scope = "sequential/" if sequential and rules.auto_names_layers else ""  # (a fresh session's first model)
+    return Prepared(
+        tuple(found), tuple(bound), tuple(refusals), first, tuple(layer_names(calls, rules)), tuple(built), scope
+    )
 
 
 def fold(
@@ -165,9 +168,9 @@ def fold(
             step = _apply(
                 calls,
                 index,
-                tuple(values[i][0] for i in feeds),
+                (values[feeds[0]][0],) if len(feeds) == 1 else tuple(values[i][0] for i in feeds),
                 prepared,
-                Context(call, name, rules, prepared.built[index]),
+                Context(call, name, rules, prepared.built[index], prepared.scope),
             )
         except SpecError as caught:
             failed, error = index, caught
@@ -254,7 +257,7 @@ def _apply(calls: tuple[Call, ...], index: int, inputs: tuple[Value, ...], prepa
     call, rule, bound = calls[index], prepared.rules[index], prepared.bound[index]
     if rule is None or bound is None or prepared.refusals[index] is not None:
         raise _refusal(prepared, index)  # the constructor refuses before any input arrives
-    if any(value.is_tuple for value in inputs):
+    if inputs[0].is_tuple if len(inputs) == 1 else any(value.is_tuple for value in inputs):
         feed = call.inputs[0] if call.inputs is not None else index - 1
         refusal = where.rules.tuple_input_error(calls[feed].name, call.name)
         if refusal is not None:
@@ -269,6 +272,8 @@ def _apply(calls: tuple[Call, ...], index: int, inputs: tuple[Value, ...], prepa
 
 
 def _merge(reaches: list[Reach | None], step: Step) -> Reach | None:
+    if len(reaches) == 1:  # (one input, as in a Sequential: its reach is the union)
+        return None if reaches[0] is None else reaches[0].after(step)
     known = [reach for reach in reaches if reach is not None]
     if len(known) < len(reaches) or not known:
         return None

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from conv1dexplain import chain, model_input
 from conv1dexplain.conventions import Convention, convention
 from conv1dexplain.errors import SpecError, Voice, setting
-from conv1dexplain.layers.node import Call, Value
+from conv1dexplain.layers.node import Call, ChainError, Value
 from conv1dexplain.modelcode import ModelSource, read_model
 from conv1dexplain.records import NamedTuple
 from conv1dexplain.report.model import ModelReport, failure, layer_row
@@ -43,17 +43,9 @@ def build(request: ModelRequest) -> ModelReport:
         raise SpecError("the model has no layers", 'give the layers, e.g. "Conv1D(100, 4), MaxPooling1D(2)"')
     start, origin = _start(request, calls[0], rules)
     prepared = chain.prepare(calls, rules)  # (once: the search for lengths folds the layers again)
-    plan = chain.fold(calls, start, rules, prepared=prepared)
+    plan, shortest, working = _searched(chain.fold(calls, start, rules, prepared=prepared), prepared)
     rows = tuple(layer_row(row) for row in plan.rows)
-    shortest, working = _lengths(calls, start, rules, prepared, plan.error is None and start.length is not None)
     last = plan.rows[-1] if plan.rows and plan.error is None else None
-    if plan.error is not None and getattr(plan.error, "too_short", False) and shortest:
-        plan.error.raw_hint = (  # (the layer's own hint gives its input's need, not the model's)
-            f"give the model an input of length ≥ {shortest:,}, the shortest every layer takes"
-            if working is None
-            else f"give the model an input of length {working[0]:,} to {working[1]:,}, the only ones every layer takes"
-        ) + (", or shrink it less before this layer" if plan.error_layer else ", or shrink it less in the layers")
-        plan.error.raw_hint += " (more padding, smaller windows or strides)"
     return ModelReport(
         framework=rules.name,
         framework_title=rules.title,
@@ -67,6 +59,31 @@ def build(request: ModelRequest) -> ModelReport:
         notes=source.notes,
         error=failure(plan, request.voice),
     )
+
+
+def _searched(
+    plan: chain.ModelPlan, prepared: chain.Prepared
+) -> tuple[chain.ModelPlan, int | None, tuple[int, int] | None]:
+    """The plan with the lengths that work: the shortest, and the only range when longer ones fail
+    again; a too-short layer's hint in the model's terms, and a failure where no length works."""
+    calls, start, rules = plan.calls, plan.input, plan.convention
+    shortest, working, never = _lengths(calls, start, rules, prepared, plan.error is None and start.length is not None)
+    if never is not None and plan.error is None and start.length is None:  # (unknown: it fails whatever it is)
+        plan = _no_length_works(plan, calls, start, rules, prepared, never)
+    if plan.error is not None and getattr(plan.error, "too_short", False) and shortest:
+        plan.error.raw_hint = _longer_input_hint(plan.error_layer, shortest, working)
+    return plan, shortest, working
+
+
+def _longer_input_hint(failed: int | None, shortest: int, working: tuple[int, int] | None) -> str:
+    """A too-short layer's hint in the model's terms (its own gives its input's need, not the model's)."""
+    hint = (
+        f"give the model an input of length ≥ {shortest:,}, the shortest every layer takes"
+        if working is None
+        else f"give the model an input of length {working[0]:,} to {working[1]:,}, the only ones every layer takes"
+    )
+    hint += ", or shrink it less before this layer" if failed else ", or shrink it less in the layers"
+    return hint + " (more padding, smaller windows or strides)"
 
 
 def _start(request: ModelRequest, first: Call, rules: Convention) -> tuple[Value, str]:
@@ -87,12 +104,13 @@ def _start(request: ModelRequest, first: Call, rules: Convention) -> tuple[Value
 
 def _lengths(
     calls: tuple[Call, ...], start: Value, rules: Convention, prepared: chain.Prepared, works_as_given: bool
-) -> tuple[int | None, tuple[int, int] | None]:
+) -> tuple[int | None, tuple[int, int] | None, int | None]:
     """The shortest input length every layer takes, and, when longer inputs fail again (a Dense
-    after Flatten takes one number of features), the only range that works. Bisection over
-    lengths, each tried by folding the layers (bound once, no receptive fields)."""
+    after Flatten takes one number of features), the only range that works; or, when none works
+    (too short below a length, too long from it), that length. Bisection over lengths, each tried
+    by folding the layers (bound once, no receptive fields)."""
     if start.sequence_axis is None:
-        return None, None
+        return None, None, None
 
     @functools.cache  # (the search asks some lengths twice: each fold is the whole model)
     def verdict(length: int) -> int:  # −1 too short, 0 works, +1 too long (or fails otherwise)
@@ -106,11 +124,37 @@ def _lengths(
     given = start.length if works_as_given else None
     first = _least(lambda length: verdict(length) >= 0, 1, given)
     if first is None or verdict(first) != 0:
-        return None, None
+        return None, None, first if first is not None and first > 1 and verdict(first) == 1 else None
     if verdict(_LONGEST) == 0:  # a longer input never fails again
-        return first, None
+        return first, None, None
     end = _least(lambda length: verdict(length) > 0, first, None)
-    return first, None if end is None else (first, end - 1)
+    return first, None if end is None else (first, end - 1), None
+
+
+def _no_length_works(
+    plan: chain.ModelPlan,
+    calls: tuple[Call, ...],
+    start: Value,
+    rules: Convention,
+    prepared: chain.Prepared,
+    length: int,
+) -> chain.ModelPlan:
+    """The model of unknown length, failing where no length gets past: too short below `length`,
+    too long from it (a Dense after Flatten whose in_features no length gives)."""
+    low, high = (
+        chain.fold(calls, _with_length(start, n), rules, prepared=prepared, reaches=False) for n in (length - 1, length)
+    )
+    assert low.error is not None and high.error is not None and high.error_layer is not None
+    error = ChainError(
+        f"no input length works: at length {length - 1:,}, {low.error.raw_message}; "
+        f"at {length:,}, {high.error.raw_message}",
+        f"for inputs of length {length - 1:,}: {low.error.raw_hint}; of length {length:,}: {high.error.raw_hint}",
+        high.error.framework_message if isinstance(high.error, ChainError) else "",
+        argument=high.error.argument,
+    )
+    error.layer = high.error.layer
+    failed = high.error_layer
+    return plan._replace(rows=plan.rows[:failed], error=error, error_layer=failed, error_name=high.error_name)
 
 
 def _least(passes: Callable[[int], bool], low: int, known: int | None) -> int | None:

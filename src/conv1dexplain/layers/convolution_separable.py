@@ -18,8 +18,8 @@ from conv1dexplain.layers.sequence import as_tensor, from_tensor, keras_rank_err
 from conv1dexplain.tensor import Tensor, fmt_shape
 
 
-def _window(args: dict[str, Any], value: Value, where: Context, kernel_shape: str) -> tuple[Tensor, Axis | None]:
-    """The input in the layer's layout and the window along it (None for an unknown length)."""
+def _checked(args: dict[str, Any], value: Value, where: Context) -> Tensor:
+    """The input in the layer's layout, once the arguments and the input's rank pass Keras' checks."""
     rules = where.rules
     layout = rules.data_format(args["data_format"])
     kernel, strides, dilation = args["kernel_size"], args["strides"], args["dilation_rate"]
@@ -46,9 +46,16 @@ def _window(args: dict[str, Any], value: Value, where: Context, kernel_shape: st
         )
     if len(value.dims) != 3:
         raise keras_rank_error(value, where, 3)
-    tensor = as_tensor(value, layout)
+    return as_tensor(value, layout)
+
+
+def _window(args: dict[str, Any], tensor: Tensor, value: Value, where: Context, kernel_shape: str) -> Axis | None:
+    """The window along the input (None for an unknown length), or Keras' refusal of a short input."""
+    rules = where.rules
+    kernel, strides, dilation = args["kernel_size"], args["strides"], args["dilation_rate"]
+    padding = str(args["padding"]).lower()
     if tensor.length is None:
-        return tensor, None
+        return None
     left, right = rules.same_padding(tensor.length, kernel, strides, dilation) if padding == "same" else (0, 0)
     axis = Axis(tensor.length, kernel, strides, dilation, left, right)
     if axis.output_length <= 0:
@@ -60,7 +67,7 @@ def _window(args: dict[str, Any], value: Value, where: Context, kernel_shape: st
             f"`strides=({strides},)`, `padding={padding}`.",
             too_short=True,
         )
-    return tensor, axis
+    return axis
 
 
 def _step(value: Value, tensor: Tensor, axis: Axis | None, channels: int, params_macs: tuple[int, int]) -> Step:
@@ -78,13 +85,20 @@ def _step(value: Value, tensor: Tensor, axis: Axis | None, channels: int, params
     )
 
 
-def _channels(tensor: Tensor, where: Context, kernel: int, multiplier: int, weight: str) -> int:
+def _channels(tensor: Tensor, where: Context, kernel: int, multiplier: int, weight: str | None) -> int:
+    """The input's channels, which the kernel's shape needs. (weight None: SeparableConv1D, which
+    multiplies them by depth_multiplier for its pointwise kernel before making any weight.)"""
     if tensor.channels is None:
+        said = (
+            "TypeError: unsupported operand type(s) for *: 'int' and 'NoneType'"
+            if weight is None
+            else "ValueError: Shapes used to initialize variables must be fully-defined (no `None` dimensions). "
+            f"Received: shape=({kernel}, None, {multiplier}) for variable path='{where.variable_path}/{weight}'"
+        )
         raise ChainError(
             f"{where.call.name} makes its kernel from the input's channels, which are unknown here",
             "give the model's input its channels",
-            "ValueError: Shapes used to initialize variables must be fully-defined (no `None` dimensions). "
-            f"Received: shape=({kernel}, None, {multiplier}) for variable path='{where.name}/{weight}'",
+            said,
         )
     return tensor.channels
 
@@ -95,8 +109,9 @@ def keras_depthwise(args: dict[str, Any], inputs: tuple[Value, ...], where: Cont
     args = one_int(args, "kernel_size", "strides", "dilation_rate", "depth_multiplier")  # 3 or (3,)
     kernel, multiplier = args["kernel_size"], args["depth_multiplier"]
     channels = as_tensor(value, where.rules.data_format(args["data_format"])).channels if len(value.dims) == 3 else 1
-    tensor, axis = _window(args, value, where, f"({kernel}, {channels}, {channels and channels * multiplier})")
-    channels = _channels(tensor, where, kernel, multiplier, "kernel")
+    tensor = _checked(args, value, where)
+    axis = _window(args, tensor, value, where, f"({kernel}, {channels}, {channels and channels * multiplier})")
+    channels = _channels(tensor, where, kernel, multiplier, "kernel")  # (Keras: the output size first, then this)
     out = channels * multiplier
     trainable = kernel * out + (out if args["use_bias"] else 0)
     return _step(value, tensor, axis, out, (trainable, kernel * out))
@@ -109,8 +124,9 @@ def keras_separable(args: dict[str, Any], inputs: tuple[Value, ...], where: Cont
     filters, kernel, multiplier = args["filters"], args["kernel_size"], args["depth_multiplier"]
     where.rules.require_positive(filters=filters)
     channels = as_tensor(value, where.rules.data_format(args["data_format"])).channels if len(value.dims) == 3 else 1
-    tensor, axis = _window(args, value, where, f"({kernel}, {channels}, {filters})")
-    channels = _channels(tensor, where, kernel, multiplier, "depthwise_kernel")
+    tensor = _checked(args, value, where)
+    channels = _channels(tensor, where, kernel, multiplier, None)  # (Keras: the kernels' shapes first, then the size)
+    axis = _window(args, tensor, value, where, f"({kernel}, {channels}, {filters})")
     middle = channels * multiplier
     trainable = kernel * middle + middle * filters + (filters if args["use_bias"] else 0)
     return _step(value, tensor, axis, filters, (trainable, kernel * middle + middle * filters))

@@ -93,7 +93,7 @@ def keras_conv_transpose(args: dict[str, Any], inputs: tuple[Value, ...], where:
             "Conv1DTranspose makes its kernel from the input's channels, which are unknown here",
             "give the model's input its channels",
             "ValueError: Shapes used to initialize variables must be fully-defined (no `None` dimensions). "
-            f"Received: shape=({kernel}, {filters}, None) for variable path='{where.name}/kernel'",
+            f"Received: shape=({kernel}, {filters}, None) for variable path='{where.variable_path}/kernel'",
         )
     span = dilation * (kernel - 1) + 1
     length = None if tensor.length is None else keras_transposed_length(tensor.length, span, strides, padding, extra)

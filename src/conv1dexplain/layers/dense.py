@@ -57,7 +57,7 @@ def keras_dense(args: dict[str, Any], inputs: tuple[Value, ...], where: Context)
             f"Dense's input {fmt_shape(value.dims)} has an unknown last axis: its kernel needs it",
             "give the input's features (its last axis) a size",
             "ValueError: Shapes used to initialize variables must be fully-defined (no `None` dimensions). "
-            f"Received: shape=(None, {args['units']}) for variable path='{where.name}/kernel'",
+            f"Received: shape=(None, {args['units']}) for variable path='{where.variable_path}/kernel'",
         )
     units = args["units"]
     return _last_axis(value, units, features * units + (units if args["use_bias"] else 0), features * units)
@@ -195,7 +195,7 @@ def keras_time_distributed(args: dict[str, Any], inputs: tuple[Value, ...], wher
     if inner_call.name in ("Conv1D", "Convolution1D") and len(inner_value.dims) == 2:
         raise conv_per_step(bound, inner_value, value)
     try:
-        inner = rule.apply(bound, (inner_value,), Context(inner_call, where.name, where.rules))
+        inner = rule.apply(bound, (inner_value,), Context(inner_call, where.name, where.rules, None, where.scope))
     except ChainError as refused:
         if len(inner_value.dims) != 2:
             raise

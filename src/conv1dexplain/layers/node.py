@@ -119,6 +119,11 @@ class Call:
         return f"line {self.line}, column {self.column}: " if self.line else ""
 
 
+class Unsupported(SpecError):
+    """A layer, or a use of one, that conv1dexplain does not read: not the framework's refusal (it
+    may well run it), so no framework message; the model is shown up to it."""
+
+
 class ChainError(SpecError):
     """The framework would fail at this layer: our words, and its own message."""
 
@@ -146,6 +151,12 @@ class Context(NamedTuple):
     name: str
     rules: Convention
     built: Any = None
+    scope: str = ""  # what Keras puts before the layer's name in its variables' paths: 'sequential/'
+
+    @property
+    def variable_path(self) -> str:
+        """The layer's path in Keras' names of its variables: sequential/dense (its kernel: …/kernel)."""
+        return self.scope + self.name
 
 
 Apply = Callable[[dict[str, Any], tuple[Value, ...], Context], Step]

@@ -62,7 +62,7 @@ def _undefined(value: Value, axes: list[int], where: Context, weight: str) -> Ch
         "leaves it unknown",
         "give the model's input that axis's size (Input(shape=(length, channels)))",
         "ValueError: Shapes used to initialize variables must be fully-defined (no `None` dimensions). "
-        f"Received: shape={fmt_shape(sizes)} for variable path='{where.name}/{weight}'",
+        f"Received: shape={fmt_shape(sizes)} for variable path='{where.variable_path}/{weight}'",
         argument="axis",
     )
 

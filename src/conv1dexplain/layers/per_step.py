@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from conv1dexplain.errors import SpecError
-from conv1dexplain.layers.node import ChainError, Value
+from conv1dexplain.layers.node import ChainError, Unsupported, Value
 from conv1dexplain.tensor import fmt_shape
 
 
@@ -26,7 +26,7 @@ def conv_per_step(args: dict[str, Any], step: Value, value: Value) -> ChainError
 
 def per_step_refusal(inner: str, step: Value, refused: SpecError) -> SpecError:
     """What we say when the inner layer refuses a step of (batch, features)."""
-    return SpecError(
+    return Unsupported(
         f"TimeDistributed({inner}) runs it on each step of axis 1, here {fmt_shape(step.dims)}: "
         f"{refused.raw_message}; conv1dexplain does not follow what Keras makes of that",
         f"drop TimeDistributed (a {inner} already works along axis 1), or give it 4 axes: "

@@ -84,7 +84,11 @@ def keras_bidirectional(args: dict[str, Any], inputs: tuple[Value, ...], where: 
     if len(value.dims) != 3:
         raise keras_rnn_rank(value, where.name)
     steps = [
-        keras_rnn(bound, inputs, Context(call, f"{where.name}/{side}_{_SNAKE.get(call.name, call.name)}", where.rules))
+        keras_rnn(
+            bound,
+            inputs,
+            Context(call, f"{where.name}/{side}_{_SNAKE.get(call.name, call.name)}", where.rules, None, where.scope),
+        )
         for side, (call, bound) in zip(("forward", "backward"), (forward, backward), strict=True)
     ]
     output = _merged(args["merge_mode"], steps)

@@ -73,7 +73,7 @@ def _check_input(args: dict[str, Any], value: Value, where: Context, kind: str) 
             f"{kind} needs the number of features (the last axis); {fmt_shape(value.dims)} leaves it unknown",
             "give the input's last axis a size",
             "ValueError: Shapes used to initialize variables must be fully-defined (no `None` dimensions). "
-            f"Received: shape=(None, {width}) for variable path='{where.name}/{_CELLS[kind]}_cell/kernel'",
+            f"Received: shape=(None, {width}) for variable path='{where.variable_path}/{_CELLS[kind]}_cell/kernel'",
         )
     if length == 0:
         raise ChainError(

@@ -6,8 +6,8 @@ import functools
 import importlib
 
 from conv1dexplain.conventions import Convention
-from conv1dexplain.errors import SpecError, setting
-from conv1dexplain.layers.node import Call, LayerRule
+from conv1dexplain.errors import setting
+from conv1dexplain.layers.node import Call, LayerRule, Unsupported
 
 # Each family module and the classes its RULES hold, by framework. A model imports only the families
 # it uses (all fifteen cost a tenth of `model`'s start-up); tests/test_model_registry.py holds this
@@ -111,7 +111,7 @@ def rule_for(rules: Convention, call: Call) -> LayerRule:
     hint = f"supported {rules.title} layers: {', '.join(supported(rules))}"
     if elsewhere:
         hint = f"{call.name} is a {' and '.join(elsewhere)} layer: give {setting('framework', elsewhere[0])}"
-    raise SpecError(
+    raise Unsupported(
         f"{call.place}{call.name} is not a layer conv1dexplain knows in {rules.title}",
         hint,
         argument=None,

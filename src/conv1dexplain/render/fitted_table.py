@@ -103,7 +103,24 @@ class FittedTable(_Fitted):
         yield Segment("╇".join(rules))
         yield Segment.line()
         for row in self.rows:
-            yield from Segment.simplify(self._line(console, row, "│", None))  # (one segment a plain row)
+            plain = self._plain_line(row)
+            if plain is None:
+                yield from Segment.simplify(self._line(console, row, "│", None))
+            else:  # (what simplify makes of a row whose cells have no style: one segment, at a fraction of the cost)
+                yield Segment(plain)
+                yield Segment.line()
+
+    def _plain_line(self, cells: list[Text]) -> str | None:
+        """A row whose cells have no style of their own, as one string; None for any other row."""
+        parts = []
+        for i, width in enumerate(self.widths):
+            cell = cells[i] if i < len(cells) else None
+            if cell is not None and (cell.style or cell.spans):
+                return None
+            text = "" if cell is None else cell.plain
+            gap = " " * (width - cell_len(text))
+            parts.append(gap + text if self.columns[i].justify == "right" else text + gap)
+        return " │ ".join(parts)
 
     def _line(self, console: Console, cells: list[Text], bar: str, style: Style | None) -> Iterator[Segment]:
         """One row: each cell justified in its column's width, padded by one but at the edges."""

@@ -110,7 +110,8 @@ def _table(report: ModelReport) -> FittedTable:
         rows.append([Text(cell) for cell in cells])  # (Text: a layer's name is never read as markup)
     if report.error is not None:
         failed = f"{report.error.name or report.error.layer} ({report.error.type})"
-        rows.append([Text(failed, style="bold red"), Text("fails here", style="bold red")])
+        said = "unsupported" if report.error.unsupported else "fails here"
+        rows.append([Text(failed, style="bold red"), Text(said, style="bold red")])
     return FittedTable(COLUMNS, rows)
 
 
@@ -168,7 +169,8 @@ def model_view(report: ModelReport) -> Group:
     if report.error is not None:
         parts.append(Text())
         where = f"{report.error.type} (layer {report.error.layer})"
-        parts.append(Text(f"{where} fails: {report.error.message}", style="bold"))
+        said = "is not read" if report.error.unsupported else "fails"  # (unsupported: the framework may run it)
+        parts.append(Text(f"{where} {said}: {report.error.message}", style="bold"))
         if report.error.framework_message:
             parts.append(Text(f"{report.framework_title} says: {report.error.framework_message}"))
         parts.append(Text(f"fix: {report.error.hint}"))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from conv1dexplain.chain import ModelPlan, Row
 from conv1dexplain.errors import Voice
-from conv1dexplain.layers.node import ChainError
+from conv1dexplain.layers.node import ChainError, Unsupported
 from conv1dexplain.records import record
 from conv1dexplain.tensor import fmt_shape
 from conv1dexplain.vocabulary import SCHEMA_VERSION
@@ -54,6 +54,7 @@ class ModelFailure:
     message: str
     hint: str
     framework_message: str | None
+    unsupported: bool = False  # a layer (or a use of one) conv1dexplain does not read: not a refusal
 
 
 @record(frozen=True)
@@ -183,6 +184,7 @@ def _error_dict(failure: ModelFailure) -> dict[str, Any]:
         "message": failure.message,
         "hint": failure.hint,
         "framework_message": failure.framework_message,
+        "unsupported": failure.unsupported,
     }
 
 
@@ -235,4 +237,5 @@ def failure(plan: ModelPlan, voice: Voice) -> ModelFailure | None:
     call = plan.calls[plan.error_layer]
     framework_message = error.framework_message if isinstance(error, ChainError) else None
     name = plan.error_name or ""
-    return ModelFailure(plan.error_layer, name, call.name, error.message, error.hint, framework_message)
+    unsupported = isinstance(error, Unsupported)
+    return ModelFailure(plan.error_layer, name, call.name, error.message, error.hint, framework_message, unsupported)

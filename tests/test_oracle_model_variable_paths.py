@@ -1,0 +1,71 @@
+"""Keras' messages that name a variable's path ('sequential/dense/kernel' in a Sequential,
+'dense/kernel' in a functional model) are printed as Keras prints them, and a model no input
+length gets through is refused as PyTorch refuses every length."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from conv1dexplain.modeling import from_text
+
+pytestmark = pytest.mark.oracle
+
+# Layers Keras cannot build on an input whose last axis is unknown (its variables need a size).
+UNKNOWN_LAST = [
+    ("Conv1D(4, 3)", "Flatten()", "Dense(2)"),
+    ("Conv1D(4, 3)", "Flatten()", "LayerNormalization()"),
+    ("Permute((2, 1))", "LSTM(3)"),
+    ("Permute((2, 1))", "SeparableConv1D(4, 3)"),
+    ("Permute((2, 1))", "Conv1DTranspose(4, 3)"),
+]
+
+
+def _keras_message(keras: ModuleType, build: object) -> str:
+    keras.backend.clear_session()  # (names as in a fresh session: sequential, dense, …)
+    with pytest.raises((ValueError, TypeError)) as refused:
+        build()  # type: ignore[operator]
+    return f"{type(refused.value).__name__}: {refused.value}"
+
+
+@pytest.mark.parametrize("layers", UNKNOWN_LAST)
+def test_a_sequential_and_a_functional_model_name_the_variable_as_keras_does(
+    keras: ModuleType, layers: tuple[str, ...]
+) -> None:
+    def made() -> list[object]:  # (made after the session is cleared: their names are a fresh session's)
+        return [eval(f"keras.layers.{layer}", {"keras": keras}) for layer in layers]  # (the test's own literals)
+
+    sequential = _keras_message(keras, lambda: keras.Sequential([keras.Input((None, 1)), *made()]))
+    report = from_text(f"Input(shape=(None, 1)), {', '.join(layers)}")
+    assert report.error is not None and report.error.framework_message == sequential
+
+    def functional() -> None:
+        x = keras.Input((None, 1))
+        y = x
+        for layer in layers:
+            y = eval(f"keras.layers.{layer}", {"keras": keras})(y)
+        keras.Model(x, y)
+
+    expected = _keras_message(keras, functional)
+    code = "x = Input(shape=(None, 1))\ny = x\n" + "".join(f"y = {layer}(y)\n" for layer in layers)
+    report = from_text(code + "model = Model(x, y)\n")
+    assert report.error is not None and report.error.framework_message == expected
+    if "path=" in sequential:  # (the two differ: both are checked)
+        assert "path='sequential/" in sequential and "path='sequential/" not in expected
+
+
+def test_a_linear_no_length_feeds_is_refused_for_every_length(torch: ModuleType) -> None:
+    report = from_text("nn.Conv1d(1, 4, 3), nn.Flatten(), nn.Linear(63, 2)", "1xNone")
+    assert report.error is not None and report.error.layer == 2 and report.min_input_length is None
+    assert report.error.message.startswith("no input length works: at length 17, ")
+    model = torch.nn.Sequential(torch.nn.Conv1d(1, 4, 3), torch.nn.Flatten(), torch.nn.Linear(63, 2))
+    for length in range(1, 300):  # 4·(L − 2) features is never 63
+        with pytest.raises(RuntimeError) as refused:
+            model(torch.zeros(1, 1, length))
+        if length == 18:
+            assert report.error.framework_message == f"RuntimeError: {refused.value}".replace("1x64", "Nx64")
+    fits = from_text("nn.Conv1d(1, 4, 3), nn.Flatten(), nn.Linear(64, 2)", "1xNone")
+    assert fits.error is None and fits.lengths_that_work == (18, 18)
+    assert model[:2](torch.zeros(1, 1, 18)).shape[-1] == 64 and np.isfinite(0.0)
