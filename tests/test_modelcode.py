@@ -167,6 +167,38 @@ model = build()
     assert source.input is not None and source.input.dims == (128, 1)
 
 
+def test_a_builder_called_in_a_sequential_gives_each_call_its_own_layers() -> None:
+    text = """
+def block(width=8):
+    return nn.Sequential(nn.Conv1d(width, width, 3), nn.ReLU())
+model = nn.Sequential(block(), block())
+"""
+    from conv1dexplain.modeling import from_text
+
+    report = from_text(text, "8x50")
+    assert [row.name for row in report.layers] == ["0.0", "0.1", "1.0", "1.1"]  # nn.Sequential's own paths
+    assert report.total_params == 2 * (8 * 8 * 3 + 8)  # two blocks, two sets of weights (not one shared)
+    assert report.output_shape == (None, 8, 46)
+
+
+def test_a_builder_that_calls_itself_is_refused_in_one_line() -> None:
+    with pytest.raises(ModelCodeError) as caught:
+        read_model("def block():\n    return nn.Sequential(block())\nmodel = block()\n")
+    assert "nests more than" in str(caught.value) or "too deeply" in str(caught.value)
+
+
+def test_a_loop_the_reader_cannot_count_gets_a_hint_it_can_follow() -> None:
+    text = "def block(n):\n    layers = []\n    for i in range(n):\n        layers.append(nn.Conv1d(8, 8, 3))\n"
+    with pytest.raises(ModelCodeError) as caught:
+        read_model(text + "    return nn.Sequential(*layers)\nmodel = block()\n")
+    assert "range(n)" in str(caught.value) and caught.value.hint.startswith("bind n to a number")
+    fixed = read_model(text.replace("block(n)", "block(n=2)") + "    return nn.Sequential(*layers)\nmodel = block()\n")
+    assert [call.name for call in fixed.calls] == ["Conv1d", "Conv1d"]  # (what the hint says works)
+    with pytest.raises(ModelCodeError) as caught:
+        read_model("layers = []\ni = 0\nwhile i < 2:\n    layers.append(nn.Conv1d(8, 8, 3))\n    i += 1\n")
+    assert "range(" in caught.value.hint and "range(n)" not in caught.value.hint
+
+
 def test_arithmetic_on_names_and_tuples() -> None:
     text = "n = 4\nk = (3,)\nConv1D(n * 8 + 1, k, strides=n // 2, dilation_rate=-(-n))"
     call = read_model(text).calls[0]

@@ -1,6 +1,7 @@
-"""Keras' messages that name a variable's path ('sequential/dense/kernel' in a Sequential,
-'dense/kernel' in a functional model) are printed as Keras prints them, and a model no input
-length gets through is refused as PyTorch refuses every length."""
+"""Refusals in the frameworks' own words where the length is not simply the model's: Keras'
+messages that name a variable's path ('sequential/dense/kernel' in a Sequential, 'dense/kernel' in
+a functional model), a model no input length gets through (PyTorch refuses every length), and a
+convolution whose input length the layers before it fix (the model's input has no length axis)."""
 
 from __future__ import annotations
 
@@ -69,3 +70,19 @@ def test_a_linear_no_length_feeds_is_refused_for_every_length(torch: ModuleType)
     fits = from_text("nn.Conv1d(1, 4, 3), nn.Flatten(), nn.Linear(64, 2)", "1xNone")
     assert fits.error is None and fits.lengths_that_work == (18, 18)
     assert model[:2](torch.zeros(1, 1, 18)).shape[-1] == 64 and np.isfinite(0.0)
+
+
+def test_a_length_the_layers_fix_is_too_short_in_the_frameworks_words(keras: ModuleType, torch: ModuleType) -> None:
+    model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.Unflatten(1, (3, 1)), torch.nn.Conv1d(3, 2, 3))
+    with pytest.raises(RuntimeError) as refused:
+        model(torch.zeros(2, 4))
+    report = from_text("nn.Linear(4, 3), nn.Unflatten(1, (3, 1)), nn.Conv1d(3, 2, 3)", "4")
+    assert report.error is not None and report.error.layer == 2
+    assert report.error.framework_message == f"RuntimeError: {refused.value}"
+    assert report.error.hint.startswith("the model's input has no length axis, so the layers before this one fix")
+    keras.backend.clear_session()
+    with pytest.raises(ValueError) as said:
+        layers = [keras.layers.Dense(3), keras.layers.Reshape((1, 3)), keras.layers.Conv1D(2, 3)]
+        keras.Sequential([keras.Input((4,)), *layers])
+    report = from_text("Dense(3), Reshape((1, 3)), Conv1D(2, 3)", "4")
+    assert report.error is not None and report.error.framework_message == f"ValueError: {said.value}"

@@ -70,8 +70,14 @@ def _searched(
     shortest, working, never = _lengths(calls, start, rules, prepared, plan.error is None and start.length is not None)
     if never is not None and plan.error is None and start.length is None:  # (unknown: it fails whatever it is)
         plan = _no_length_works(plan, calls, start, rules, prepared, never)
-    if plan.error is not None and getattr(plan.error, "too_short", False) and shortest:
-        plan.error.raw_hint = _longer_input_hint(plan.error_layer, shortest, working)
+    if plan.error is not None and getattr(plan.error, "too_short", False):
+        if shortest:
+            plan.error.raw_hint = _longer_input_hint(plan.error_layer, shortest, working)
+        elif start.sequence_axis is None:  # (Linear, then Unflatten: a length no input length changes)
+            plan.error.raw_hint = (
+                "the model's input has no length axis, so the layers before this one fix the length it gets: "
+                + plan.error.raw_hint
+            )
     return plan, shortest, working
 
 

@@ -174,7 +174,7 @@ def _step(
             config = conv1d.configure(where.rules, length=tensor.length, data_format=layout, **arguments)
         axis = conv1d.resolve(config, tensor, where.rules)
     except SpecError as error:
-        raise _as_chain(error, value, where, arguments) from None
+        raise _as_chain(error, value, where, arguments, unknown) from None
     planned = conv1d.output_of(config, tensor, axis)
     output = from_tensor(replace(planned, length=None) if unknown else planned, value)
     assert tensor.channels is not None  # (resolve refuses a convolution without them)
@@ -207,8 +207,9 @@ def _widest_pad(padding: Any) -> int:
     )
 
 
-def _as_chain(error: SpecError, value: Value, where: Context, arguments: dict[str, Any]) -> SpecError:
-    if value.length is not None and error.raw_message.startswith(("reflect padding of", "circular padding of")):
+def _as_chain(error: SpecError, value: Value, where: Context, arguments: dict[str, Any], unknown: bool) -> SpecError:
+    """The refusal in the framework's words, for a length that is known (not a stand-in for an unknown one)."""
+    if not unknown and error.raw_message.startswith(("reflect padding of", "circular padding of")):
         pad = _widest_pad(arguments.get("padding"))
         said = (  # F.pad's words, before the convolution runs
             "Argument #4: Padding size should be less than the corresponding input dimension, but got: "
@@ -217,7 +218,7 @@ def _as_chain(error: SpecError, value: Value, where: Context, arguments: dict[st
             else "Padding value causes wrapping around more than once."
         )
         return ChainError(error.raw_message, error.raw_hint, f"RuntimeError: {said}", too_short=True)
-    if value.length is None or not any(words in error.raw_message for words in _TOO_SHORT):
+    if unknown or not any(words in error.raw_message for words in _TOO_SHORT):
         return error
     return ChainError(
         error.raw_message,

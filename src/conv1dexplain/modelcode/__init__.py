@@ -116,7 +116,8 @@ class _Flattener:
                 raise ModelCodeError(
                     item.node,
                     f"item {position} of the Sequential, {item.text}, is a call whose layers are known only by "
-                    "running it (the code is read, never run; a function called with arguments is not followed)",
+                    "running it (the code is read, never run; the file's own functions are followed, when called "
+                    "without arguments)",
                     "write its layers in the Sequential itself, e.g. nn.Sequential(nn.Conv1d(8, 8, 3), nn.ReLU())",
                 )
             else:

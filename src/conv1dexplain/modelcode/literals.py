@@ -147,3 +147,14 @@ def builds_layers(node: ast.AST) -> bool:
             if last[:1].isupper() or last in ("add", "append", "extend", "add_module"):
                 return True
     return False
+
+
+def loop_hint(names: list[str], bound: dict[str, Any]) -> str:
+    """How to write a loop whose count the reader cannot know (its names are not bound to literals)."""
+    unknown = [name for name in dict.fromkeys(names) if name not in bound and name not in ("range", "zip", "enumerate")]
+    literal_loop = "loop over a literal: range(3), a list, or zip of lists"
+    if not unknown:
+        return literal_loop + "; or write the layers out"
+    first = unknown[0]
+    default = f"a function's parameter: a default, def f({first}=3)"
+    return f"bind {first} to a number earlier in the file ({default}), or {literal_loop}"

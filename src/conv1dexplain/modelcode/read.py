@@ -9,7 +9,7 @@ import ast
 from typing import Any
 
 from conv1dexplain.layers.node import Opaque
-from conv1dexplain.modelcode.literals import BUILTINS, ModelCodeError, builds_layers, dotted, literal
+from conv1dexplain.modelcode.literals import BUILTINS, ModelCodeError, builds_layers, dotted, literal, loop_hint
 from conv1dexplain.modelcode.values import (
     Functional,
     InputSpec,
@@ -35,7 +35,8 @@ class Reader:
 
     def __init__(self) -> None:
         self.names: dict[str, Any] = {}
-        self.functions: set[str] = set()  # the file's own functions (def): called with arguments, refused
+        self.functions: dict[str, ast.FunctionDef] = {}  # the file's own (def): followed when called without arguments
+        self.returned: Any = None  # what the function being followed returns
         self.graph: list[tuple[Layer, tuple[int, ...]]] = []
         self.inputs: list[InputSpec] = []
         self.models: list[Sequence | Functional] = []
@@ -63,7 +64,8 @@ class Reader:
         elif isinstance(node, ast.ClassDef):
             self.module_classes.append(node)
         elif isinstance(node, ast.Return) and node.value is not None:
-            self.remember(self.expression(node.value, depth))
+            self.returned = self.expression(node.value, depth)
+            self.remember(self.returned)
 
     def bind(self, target: ast.AST, value: Any) -> None:
         if isinstance(target, ast.Name):
@@ -89,7 +91,7 @@ class Reader:
 
     def function(self, node: ast.FunctionDef, depth: int) -> None:
         """A builder function: its defaults are constants, its body is read once."""
-        self.functions.add(node.name)
+        self.functions[node.name] = node
         defaults = node.args.defaults
         positional = node.args.args[len(node.args.args) - len(defaults) :]
         for argument, default in zip(positional, defaults, strict=True):
@@ -108,7 +110,7 @@ class Reader:
                 raise ModelCodeError(
                     node,
                     "a while loop builds layers: how often it runs is known only by running it",
-                    "use a for loop over range(n)",
+                    "use a for loop over a literal count instead: for i in range(3):",
                 )
         else:
             self.statements(node.body, depth + 1)
@@ -121,7 +123,7 @@ class Reader:
                     node,
                     f"a loop over {ast.unparse(node.iter)} builds layers, and what it loops over is known only "
                     "by running the code",
-                    "loop over a literal list, range(n) or zip of lists, or write the layers out",
+                    loop_hint([name.id for name in ast.walk(node.iter) if isinstance(name, ast.Name)], self.names),
                 )
             return
         if len(items) > _LOOP_LIMIT:
@@ -218,6 +220,11 @@ class Reader:
                 "once, with its defaults (the code is read, never run)",
                 f"write the values as {name}'s defaults and call it without arguments, or build the model inline",
             )
+        if name in self.functions:  # called without arguments: its body read again (its own layers), what it returns
+            before, self.returned = self.returned, None
+            self.statements(self.functions[name].body, depth + 1)
+            value, self.returned = self.returned, before
+            return value
         prefix, _, short = name.rpartition(".")
         arguments = tuple(self.items(node.args, depth))
         return self.construct(short, prefix, arguments, self.keywords(node, depth), node)
