@@ -21,6 +21,7 @@ UNKNOWN_LAST = [
     ("Permute((2, 1))", "LSTM(3)"),
     ("Permute((2, 1))", "SeparableConv1D(4, 3)"),
     ("Permute((2, 1))", "Conv1DTranspose(4, 3)"),
+    ("Conv1D(4, 3)", "Permute((2, 1))", "Conv1D(2, 3)"),  # (a TypeError: the channels' count is None)
 ]
 
 
