@@ -42,7 +42,7 @@ def keras_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
         arguments, layout = _keras_arguments(args), where.rules.data_format(args["data_format"])
     if len(value.dims) != 3:
         raise keras_rank_error(value, where, 3)
-    if as_tensor(value, layout).channels is None:  # (an unknown length moved onto the channels axis)
+    if value.dims[2 if layout == "channels_last" else 1] is None:  # (an unknown length moved onto the channels axis)
         raise ChainError(
             f"{where.call.name} makes its kernel from its input's channels; "
             f"{fmt_shape(value.dims)} leaves them unknown",
