@@ -199,6 +199,24 @@ def test_a_loop_the_reader_cannot_count_gets_a_hint_it_can_follow() -> None:
     assert "range(" in caught.value.hint and "range(n)" not in caught.value.hint
 
 
+def test_an_if_reads_the_branch_its_literal_test_takes() -> None:
+    text = "layers = [nn.Conv1d(3, 8, 3)]\nif {test}:\n    layers.append(nn.Conv1d(8, 8, 9))\nelse:\n"
+    text += "    layers.append(nn.MaxPool1d(2))\nmodel = nn.Sequential(*layers)\n"
+    taken = {"False": "MaxPool1d", "True": "Conv1d", "pool": "Conv1d", "not pool": "MaxPool1d"}
+    taken |= {"k > 2 and pool": "Conv1d", "k in (1, 2) or not pool": "MaxPool1d"}
+    for test, second in taken.items():
+        calls = read_model("pool = 1\nk = 3\n" + text.format(test=test)).calls
+        assert [call.name for call in calls] == ["Conv1d", second], test
+    with pytest.raises(ModelCodeError) as caught:
+        read_model("import sys\n" + text.format(test="len(sys.argv) > 1"))
+    assert "which branch builds the layers is known only by running it" in str(caught.value)
+    main = read_model('if __name__ == "__main__":\n    model = nn.Sequential(nn.Conv1d(1, 2, 3))\n').calls
+    assert [call.name for call in main] == ["Conv1d"]
+    loop = "m = keras.Sequential([keras.Input((128, 2))])\nfor i in range(3):\n    m.add(layers.Conv1D(8, 3))\n"
+    loop += "    if i % 2 == 0:\n        m.add(layers.MaxPooling1D(2))\n"
+    assert [call.name for call in read_model(loop).calls].count("MaxPooling1D") == 2  # i = 0 and 2
+
+
 def test_arithmetic_on_names_and_tuples() -> None:
     text = "n = 4\nk = (3,)\nConv1D(n * 8 + 1, k, strides=n // 2, dilation_rate=-(-n))"
     call = read_model(text).calls[0]

@@ -158,3 +158,42 @@ def loop_hint(names: list[str], bound: dict[str, Any]) -> str:
     first = unknown[0]
     default = f"a function's parameter: a default, def f({first}=3)"
     return f"bind {first} to a number earlier in the file ({default}), or {literal_loop}"
+
+
+_COMPARE: dict[type, Any] = {
+    ast.Eq: lambda a, b: a == b,
+    ast.NotEq: lambda a, b: a != b,
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+    ast.Is: lambda a, b: a is b,
+    ast.IsNot: lambda a, b: a is not b,
+}
+
+
+def condition(node: ast.AST, names: dict[str, Any]) -> bool | None:
+    """An if's test on literals (and names bound to them): True or False; None when only running the
+    code can tell. `__name__ == "__main__"` is True: the file is the program."""
+    if isinstance(node, ast.BoolOp):
+        values = [condition(value, names) for value in node.values]
+        if isinstance(node.op, ast.And):
+            return False if False in values else None if None in values else True
+        return True if True in values else None if None in values else False
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        inner = condition(node.operand, names)
+        return None if inner is None else not inner
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE:
+        if isinstance(node.left, ast.Name) and node.left.id == "__name__":
+            return literal(node.comparators[0], names) == "__main__" if isinstance(node.ops[0], ast.Eq) else None
+        left, right = literal(node.left, names), literal(node.comparators[0], names)
+        if isinstance(left, Opaque) or isinstance(right, Opaque):
+            return None
+        try:
+            return bool(_COMPARE[type(node.ops[0])](left, right))
+        except TypeError:
+            return None
+    value = literal(node, names)
+    return None if isinstance(value, Opaque) else bool(value)

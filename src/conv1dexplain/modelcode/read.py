@@ -9,7 +9,8 @@ import ast
 from typing import Any
 
 from conv1dexplain.layers.node import Opaque
-from conv1dexplain.modelcode.literals import BUILTINS, ModelCodeError, builds_layers, dotted, literal, loop_hint
+from conv1dexplain.modelcode.control import control
+from conv1dexplain.modelcode.literals import BUILTINS, ModelCodeError, dotted, literal
 from conv1dexplain.modelcode.values import (
     Functional,
     InputSpec,
@@ -26,7 +27,6 @@ _SEQUENTIAL = {"Sequential"}
 _INPUT = {"Input", "InputLayer"}
 _MODEL = {"Model", "Functional"}
 _IGNORED_METHODS = {"compile", "fit", "summary", "build", "evaluate", "predict", "to", "eval", "train", "cuda", "cpu"}
-_LOOP_LIMIT = 10_000  # iterations a for loop over a literal may unroll
 MAX_DEPTH = 60  # nesting of calls and Sequentials
 
 
@@ -58,7 +58,7 @@ class Reader:
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
             self.augment(node, depth)
         elif isinstance(node, ast.For | ast.While | ast.If | ast.With):
-            self.control(node, depth)
+            control(self, node, depth)
         elif isinstance(node, ast.FunctionDef):
             self.function(node, depth)
         elif isinstance(node, ast.ClassDef):
@@ -100,52 +100,6 @@ class Reader:
             if keyword_default is not None:
                 self.names.setdefault(argument.arg, literal(keyword_default, self.names))
         self.statements(node.body, depth + 1)
-
-    def control(self, node: ast.For | ast.While | ast.If | ast.With, depth: int) -> None:
-        """A for loop unrolled; the body of an if or with as written (`if __name__ == "__main__":`)."""
-        if isinstance(node, ast.For):
-            self.loop(node, depth)
-        elif isinstance(node, ast.While):
-            if builds_layers(node):
-                raise ModelCodeError(
-                    node,
-                    "a while loop builds layers: how often it runs is known only by running it",
-                    "use a for loop over a literal count instead: for i in range(3):",
-                )
-        else:
-            self.statements(node.body, depth + 1)
-
-    def loop(self, node: ast.For, depth: int) -> None:
-        items = self.iterable(node.iter)
-        if items is None:
-            if builds_layers(node):  # skipping it would drop layers silently
-                raise ModelCodeError(
-                    node,
-                    f"a loop over {ast.unparse(node.iter)} builds layers, and what it loops over is known only "
-                    "by running the code",
-                    loop_hint([name.id for name in ast.walk(node.iter) if isinstance(name, ast.Name)], self.names),
-                )
-            return
-        if len(items) > _LOOP_LIMIT:
-            raise ModelCodeError(
-                node, f"a loop of {len(items):,} steps", f"loops of at most {_LOOP_LIMIT:,} steps are read"
-            )
-        for item in items:
-            self.bind(node.target, item)
-            self.statements(node.body, depth + 1)
-
-    def iterable(self, node: ast.AST) -> list[Any] | None:
-        if isinstance(node, ast.Call) and dotted(node.func) in ("range", "enumerate", "zip"):
-            arguments = [self.expression(argument, 0) for argument in node.args]
-            if dotted(node.func) == "range" and all(isinstance(a, int) for a in arguments) and 1 <= len(arguments) <= 3:
-                return list(range(*arguments)[: _LOOP_LIMIT + 1])
-            if dotted(node.func) == "enumerate" and len(arguments) == 1 and isinstance(arguments[0], tuple | list):
-                return list(enumerate(arguments[0]))
-            if dotted(node.func) == "zip" and all(isinstance(a, tuple | list) for a in arguments):
-                return list(zip(*arguments, strict=False))
-            return None
-        value = literal(node, self.names)
-        return list(value) if isinstance(value, tuple | list) else None
 
     def expression_statement(self, node: ast.AST, depth: int) -> None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and self.method(node, depth):
