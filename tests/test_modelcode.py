@@ -217,6 +217,37 @@ def test_an_if_reads_the_branch_its_literal_test_takes() -> None:
     assert [call.name for call in read_model(loop).calls].count("MaxPooling1D") == 2  # i = 0 and 2
 
 
+CHANGES = [
+    "model.extend([nn.Linear(384, 5)])",
+    "model[0] = nn.Conv1d(3, 8, 5)",
+    "model.insert(1, nn.ReLU())",
+    "model.pop(1)",
+    "del model[1]",
+    "model += [nn.ReLU()]",
+    "model[1].stride = 2",
+    "model = model[:1]",
+    "model[0].weight.requires_grad = False",
+    "for p in model.parameters():\n    p.requires_grad = False",
+]
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_model_changed_after_it_is_built_is_refused_not_misread(change: str) -> None:
+    text = "model = nn.Sequential(nn.Conv1d(3, 8, 3), nn.Conv1d(8, 8, 1), nn.Flatten())\n"
+    with pytest.raises(ModelCodeError) as caught:
+        read_model(text + change + "\n")
+    assert "line 2" in str(caught.value), str(caught.value)
+    assert [call.name for call in read_model(text + "model.eval()\nmodel.to('cpu')\n").calls] == [
+        "Conv1d",
+        "Conv1d",
+        "Flatten",
+    ]
+    keras = "model = keras.Sequential([keras.Input((50, 3)), layers.Conv1D(4, 3)])\n"
+    for change in ("model.pop()", "model.layers[0].trainable = False", "model.trainable = False"):
+        with pytest.raises(ModelCodeError):
+            read_model(keras + change + "\n")
+
+
 def test_arithmetic_on_names_and_tuples() -> None:
     text = "n = 4\nk = (3,)\nConv1D(n * 8 + 1, k, strides=n // 2, dilation_rate=-(-n))"
     call = read_model(text).calls[0]

@@ -50,6 +50,13 @@ def loop(reader: Reader, node: ast.For, depth: int) -> None:
                 "by running the code",
                 loop_hint([name.id for name in ast.walk(node.iter) if isinstance(name, ast.Name)], reader.names),
             )
+        if _freezes(node):  # (or the trainable counts silently)
+            raise ModelCodeError(
+                node,
+                f"a loop over {ast.unparse(node.iter)} sets which weights train: known only by running the code",
+                "give the live model to conv1dexplain.summary() (it reads requires_grad and trainable), or give "
+                "Keras layers trainable=False",
+            )
         return
     if len(items) > LOOP_LIMIT:
         raise ModelCodeError(node, f"a loop of {len(items):,} steps", f"loops of at most {LOOP_LIMIT:,} steps are read")
@@ -70,3 +77,16 @@ def iterable(reader: Reader, node: ast.AST) -> list[Any] | None:
         return None
     value = literal(node, reader.names)
     return list(value) if isinstance(value, tuple | list) else None
+
+
+_TRAINS = ("requires_grad", "trainable")
+
+
+def _freezes(node: ast.AST) -> bool:
+    """Whether a statement sets what trains (p.requires_grad = False, layer.trainable = False)."""
+    return any(
+        isinstance(inner, ast.Attribute)
+        and isinstance(inner.ctx, ast.Store)
+        and inner.attr in ("requires_grad", "trainable")
+        for inner in ast.walk(node)
+    )

@@ -27,6 +27,8 @@ _SEQUENTIAL = {"Sequential"}
 _INPUT = {"Input", "InputLayer"}
 _MODEL = {"Model", "Functional"}
 _IGNORED_METHODS = {"compile", "fit", "summary", "build", "evaluate", "predict", "to", "eval", "train", "cuda", "cpu"}
+_IGNORED_METHODS |= {"apply", "save", "save_weights", "load_weights", "load_state_dict", "float", "double", "half"}
+_CHANGED = "build the model as it is used: its layers, and their arguments (trainable=False too), where it is made"
 MAX_DEPTH = 60  # nesting of calls and Sequentials
 
 
@@ -48,6 +50,7 @@ class Reader:
             self.statement(statement, depth)
 
     def statement(self, node: ast.stmt, depth: int) -> None:
+        self.refuse_change(node)
         if isinstance(node, ast.Assign | ast.AnnAssign):
             value = None if node.value is None else self.expression(node.value, depth)
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -66,6 +69,24 @@ class Reader:
         elif isinstance(node, ast.Return) and node.value is not None:
             self.returned = self.expression(node.value, depth)
             self.remember(self.returned)
+
+    def refuse_change(self, node: ast.stmt) -> None:
+        """A model, or a layer of it, changed after it is built (model[0] = …, del model[1], conv.stride = 2,
+        model += …, model = model[:2]): the reader does not follow that, so it refuses it."""
+        targets = getattr(node, "targets", None) or [getattr(node, "target", None)]
+        values = [getattr(node, "value", None)] if isinstance(node, ast.Assign | ast.AnnAssign) else []
+        for part in [*targets, *values]:
+            root = part
+            while isinstance(root, ast.Subscript | ast.Attribute):
+                root = root.value
+            direct = part is root and isinstance(node, ast.AugAssign)  # (model += …)
+            model = isinstance(root, ast.Name) and isinstance(self.names.get(root.id), Sequence | Functional | Layer)
+            if model and (part is not root or direct) and isinstance(root, ast.Name):
+                raise ModelCodeError(
+                    node,
+                    f"{ast.unparse(node)[:60]} changes {root.id} after it is built: that is not followed",
+                    _CHANGED,
+                )
 
     def bind(self, target: ast.AST, value: Any) -> None:
         if isinstance(target, ast.Name):
@@ -126,6 +147,8 @@ class Reader:
         if isinstance(owner, list) and method in ("append", "extend") and len(arguments) == 1:
             owner.append(arguments[0]) if method == "append" else owner.extend(arguments[0])
             return True
+        if isinstance(owner, Sequence | Functional | Layer) and method not in _IGNORED_METHODS:
+            raise ModelCodeError(node, f"{ast.unparse(node)[:60]} changes the model after it is built", _CHANGED)
         return method in _IGNORED_METHODS
 
     def expression(self, node: ast.AST, depth: int) -> Any:
