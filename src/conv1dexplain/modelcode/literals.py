@@ -186,14 +186,18 @@ def condition(node: ast.AST, names: dict[str, Any]) -> bool | None:
         inner = condition(node.operand, names)
         return None if inner is None else not inner
     if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE:
-        if isinstance(node.left, ast.Name) and node.left.id == "__name__":
-            return literal(node.comparators[0], names) == "__main__" if isinstance(node.ops[0], ast.Eq) else None
-        left, right = literal(node.left, names), literal(node.comparators[0], names)
-        if isinstance(left, Opaque) or isinstance(right, Opaque):
-            return None
-        try:
-            return bool(_COMPARE[type(node.ops[0])](left, right))
-        except TypeError:
-            return None
+        return _comparison(node, names)
     value = literal(node, names)
     return None if isinstance(value, Opaque) else bool(value)
+
+
+def _comparison(node: ast.Compare, names: dict[str, Any]) -> bool | None:
+    if isinstance(node.left, ast.Name) and node.left.id == "__name__":
+        return literal(node.comparators[0], names) == "__main__" if isinstance(node.ops[0], ast.Eq) else None
+    left, right = literal(node.left, names), literal(node.comparators[0], names)
+    if isinstance(left, Opaque) or isinstance(right, Opaque):
+        return None
+    try:
+        return bool(_COMPARE[type(node.ops[0])](left, right))
+    except TypeError:
+        return None

@@ -147,9 +147,7 @@ class Reader:
         if isinstance(owner, list) and method in ("append", "extend") and len(arguments) == 1:
             owner.append(arguments[0]) if method == "append" else owner.extend(arguments[0])
             return True
-        if isinstance(owner, Sequence | Functional | Layer) and method not in _IGNORED_METHODS:
-            raise ModelCodeError(node, f"{ast.unparse(node)[:60]} changes the model after it is built", _CHANGED)
-        return method in _IGNORED_METHODS
+        return _ignored(owner, method, node)
 
     def expression(self, node: ast.AST, depth: int) -> Any:
         if depth > MAX_DEPTH:
@@ -273,3 +271,10 @@ class Reader:
             raise ModelCodeError(node, "Model(...) without outputs", "write keras.Model(inputs, outputs)")
         model_outputs = [Output(tensor_index(item, node)) for item in wrap(outputs)]
         return Functional([Output(tensor_index(item, node)) for item in wrap(inputs)], model_outputs, node)
+
+
+def _ignored(owner: Any, method: str, node: ast.Call) -> bool:
+    """A method call that changes no shape (compile, fit, eval, to …); one that changes a model: refused."""
+    if isinstance(owner, Sequence | Functional | Layer) and method not in _IGNORED_METHODS:
+        raise ModelCodeError(node, f"{ast.unparse(node)[:60]} changes the model after it is built", _CHANGED)
+    return method in _IGNORED_METHODS
