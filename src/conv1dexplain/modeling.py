@@ -71,7 +71,7 @@ def _searched(
     if never is not None and plan.error is None and start.length is None:  # (unknown: it fails whatever it is)
         plan = _no_length_works(plan, calls, start, rules, prepared, never)
     if plan.error is not None and getattr(plan.error, "too_short", False):
-        if shortest:
+        if shortest and plan.error.argument != "in_channels":  # (a channels mismatch keeps its hint: a permute)
             plan.error.raw_hint = _longer_input_hint(plan.error_layer, shortest, working)
         elif start.sequence_axis is None:  # (Linear, then Unflatten: a length no input length changes)
             plan.error.raw_hint = (

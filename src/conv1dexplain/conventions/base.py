@@ -36,6 +36,7 @@ class Convention:
     same_by_output_length: ClassVar[bool]  # 'same' pads for ceil(L/s) outputs (TensorFlow's rule)
     takes_unbatched: ClassVar[bool]  # a (C, L) input without batch
     auto_names_layers: ClassVar[bool]  # a model's layers get names (conv1d_1); else Sequential indices
+    sequence_as_channels: ClassVar[str]  # what puts a sequence on a conv's channels axis (a missing permute)
     groups_words: ClassVar[tuple[str, str]]  # (the filters, the input channels) in group messages
     python_owner: ClassVar[str]  # how conv1d()'s messages name the layer: "Keras' Conv1D"
 

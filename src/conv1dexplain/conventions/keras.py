@@ -54,6 +54,7 @@ class Keras(Convention):
     int_padding = False
     same_by_output_length = True
     auto_names_layers = True
+    sequence_as_channels = "a Permute((2, 1)) too many, or data_format='channels_first' missing?"
     takes_unbatched = False
     groups_words = ("filters", "input channels")
     python_owner = "Keras' Conv1D"

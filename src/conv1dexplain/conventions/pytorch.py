@@ -47,6 +47,7 @@ class PyTorch(Convention):
     int_padding = True
     same_by_output_length = False
     auto_names_layers = False
+    sequence_as_channels = "a missing x.permute(0, 2, 1)?"
     takes_unbatched = True
     groups_words = ("out_channels", "in_channels")
     python_owner = "nn.Conv1d"

@@ -136,6 +136,8 @@ def torch_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
             _channels_hint(value, args["in_channels"]),
             f"RuntimeError: Given groups={groups}, weight of size {weight}, expected input"
             f"{_torch_dims(value.dims)} to have {args['in_channels']} channels, but got {channels} channels instead",
+            too_short=channels < args["in_channels"],  # (for the length search: channels that come from it)
+            too_long=channels > args["in_channels"],
             argument="in_channels",
             value=args["in_channels"],
         )
@@ -187,7 +189,7 @@ def _step(
     output = from_tensor(replace(planned, length=None) if unknown else planned, value)
     assert tensor.channels is not None  # (resolve refuses a convolution without them)
     trainable, macs = conv1d.counts(config, tensor.channels, axis)
-    return Step(
+    step = Step(
         output,
         trainable_params=trainable,
         macs=None if unknown else macs,
@@ -195,6 +197,18 @@ def _step(
         windowed=True,
         notes=_unknown_padding(config, unknown),
     )
+    channels_axis = len(value.dims) - (1 if layout == "channels_last" else 2)
+    return step if value.sequence_axis != channels_axis else _across_the_sequence(step, value, where)
+
+
+def _across_the_sequence(step: Step, value: Value, where: Context) -> Step:
+    """A convolution whose channels are the model's sequence (nn.Embedding into nn.Conv1d without a
+    permute, in_channels equal to the length): each output mixes every position; none is left."""
+    note = (
+        f"it reads the sequence (length {value.length}) as its channels and slides along the other axis, "
+        f"so each output reads every position: {where.rules.sequence_as_channels}"
+    )
+    return step._replace(output=step.output._replace(sequence_axis=None), slide=None, notes=(*step.notes, note))
 
 
 def _unknown_padding(config: Any, unknown: bool) -> tuple[str, ...]:
