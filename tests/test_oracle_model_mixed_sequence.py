@@ -50,3 +50,27 @@ def test_a_conv_along_the_sequence_keeps_its_receptive_field() -> None:  # (the 
     assert report.error is None and report.layers[1].receptive_field is None  # still the missing permute
     permuted = from_text("Embedding(100, 8), Conv1D(4, 3)", "50")
     assert permuted.layers[1].receptive_field == 3 and not permuted.layers[1].notes
+
+
+@pytest.mark.parametrize("layer", ["nn.Softmax(dim=-1)", "nn.LogSoftmax(-1)", "nn.Softmax(dim=1)"])
+def test_a_pytorch_softmax_along_the_length_reads_every_position(torch: ModuleType, layer: str) -> None:
+    report = from_text(f"nn.Conv1d(1, 2, 1), {layer}", "1x20")
+    model = torch.nn.Sequential(torch.nn.Conv1d(1, 2, 1), eval(layer, {"nn": torch.nn}))  # (the test's literal)
+    x = torch.rand(1, 1, 20)
+    changed = x.clone()
+    changed[0, 0, 19] += 1.0
+    with torch.no_grad():
+        reads_last = not torch.allclose(model(x)[0, :, 0], model(changed)[0, :, 0])
+    assert (report.layers[1].receptive_field is None) == reads_last, layer
+
+
+@pytest.mark.parametrize("layer", ["Softmax(axis=1)", "Softmax()", "Activation('softmax')"])
+def test_a_keras_softmax_along_the_length_reads_every_position(keras: ModuleType, layer: str) -> None:
+    report = from_text(f"Conv1D(2, 1), {layer}", "20x1")
+    made = eval(f"keras.layers.{layer}", {"keras": keras})  # (the test's literal)
+    model = keras.Sequential([keras.Input((20, 1)), keras.layers.Conv1D(2, 1), made])
+    x = np.random.default_rng(0).random((1, 20, 1)).astype(np.float32)
+    changed = x.copy()
+    changed[0, 19, 0] += 1.0
+    out, out_changed = (keras.ops.convert_to_numpy(model(value)) for value in (x, changed))
+    assert (report.layers[1].receptive_field is None) == (not np.allclose(out[0, 0], out_changed[0, 0])), layer

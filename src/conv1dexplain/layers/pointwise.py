@@ -26,6 +26,28 @@ def same_shape(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) 
     return Step(value)
 
 
+def softmax(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
+    """Softmax (and Keras' Activation('softmax')) normalises along an axis: along the sequence, each
+    output reads every position. nn.Softmax() without dim takes PyTorch's legacy axis (it warns)."""
+    (value,) = inputs
+    if where.call.name == "Activation" and args["activation"] not in ("softmax", "log_softmax"):
+        return Step(value)
+    axis = args.get("axis", args.get("dim", -1))
+    notes: tuple[str, ...] = ()
+    if axis is None:  # (torch.nn.functional._get_softmax_dim)
+        axis = 0 if len(value.dims) in (0, 1, 3) else 1
+        batch = " — the batch, not a position's channels" if axis == 0 and len(value.dims) == 3 else ""
+        notes = (
+            f"nn.{where.call.name}() without dim normalises over axis {axis} here{batch} (PyTorch warns): give dim=",
+        )
+    axes = axis if isinstance(axis, tuple | list) else (axis,)
+    if value.dims and value.sequence_axis in {a % len(value.dims) for a in axes if isinstance(a, int)}:
+        return Step(
+            value, slide=None, notes=(*notes, "it normalises along the sequence: each output reads every position")
+        )
+    return Step(value, notes=notes)
+
+
 def keras_spatial_dropout(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
     """SpatialDropout1D drops whole channels: its InputSpec is ndim=3."""
     (value,) = inputs
@@ -100,13 +122,18 @@ _TORCH_SAME: dict[str, tuple[Param, ...]] = {
     "LogSoftmax": params(dim=None),
 }
 
+
+def _rule(name: str) -> Any:
+    return softmax if name in ("Softmax", "LogSoftmax", "Activation") else same_shape
+
+
 RULES = (
     tuple(
-        LayerRule("keras", name, signature, same_shape, accepts_extra=KERAS_COMMON)
+        LayerRule("keras", name, signature, _rule(name), accepts_extra=KERAS_COMMON)
         for name, signature in _KERAS_SAME.items()
     )
     + tuple(
-        LayerRule("pytorch", name, signature, same_shape, accepts_extra=TORCH_COMMON)
+        LayerRule("pytorch", name, signature, _rule(name), accepts_extra=TORCH_COMMON)
         for name, signature in _TORCH_SAME.items()
     )
     + (
