@@ -87,3 +87,17 @@ def test_a_length_the_layers_fix_is_too_short_in_the_frameworks_words(keras: Mod
         keras.Sequential([keras.Input((4,)), *layers])
     report = from_text("Dense(3), Reshape((1, 3)), Conv1D(2, 3)", "4")
     assert report.error is not None and report.error.framework_message == f"ValueError: {said.value}"
+
+
+@pytest.mark.parametrize("pool", ["nn.AvgPool1d(6, padding=3, ceil_mode=True)", "nn.MaxPool1d(2)"])
+def test_a_pool_of_an_empty_sequence_is_refused_as_pytorch_refuses_it(torch: ModuleType, pool: str) -> None:
+    report = from_text(f"nn.ConstantPad1d((-2, 0), 1.0), {pool}", "1x2")
+    model = torch.nn.Sequential(torch.nn.ConstantPad1d((-2, 0), 1.0), eval(pool, {"nn": torch.nn}))  # (its literal)
+    with pytest.raises(RuntimeError) as refused:
+        model(torch.zeros(1, 1, 2))
+    assert report.error is not None and report.error.layer == 1
+    assert report.error.framework_message == f"RuntimeError: {refused.value}".replace("[1, ", "[N, ")
+    shortest = report.min_input_length
+    assert shortest is not None and model(torch.zeros(1, 1, shortest)).shape[-1] >= 1
+    with pytest.raises(RuntimeError):
+        model(torch.zeros(1, 1, shortest - 1))

@@ -169,7 +169,8 @@ def torch_max_pool(args: dict[str, Any], inputs: tuple[Value, ...], where: Conte
     window = _torch_window(args, "max_pool1d")
     _max_checks(*window)
     words = "RuntimeError: max_pool1d() Invalid computed output size: {output}"
-    return _torch_step(value, window, args["ceil_mode"], words)
+    empty = "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got:"
+    return _torch_step(value, window, args["ceil_mode"], words, f"RuntimeError: {empty}{torch_dims(value.dims)}")
 
 
 def torch_avg_pool(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:
@@ -198,15 +199,26 @@ def _pool2d_step(value: Value, args: dict[str, Any], function: str, dilation: An
         f"RuntimeError: Given input size: ({channels}x1x{{length}}). "
         f"Calculated output size: ({channels}x1x{{output}}). Output size is too small"
     )
-    return _torch_step(value, (kernel, stride, padding, dilation), args["ceil_mode"], words)
+    empty = "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:"
+    as_2d = torch_dims((*value.dims[:-1], 1, value.dims[-1]))  # (a 1-D pool runs as a 2-D one here)
+    return _torch_step(
+        value, (kernel, stride, padding, dilation), args["ceil_mode"], words, f"RuntimeError: {empty}{as_2d}"
+    )
 
 
-def _torch_step(value: Value, window: tuple[int, int, int, int], ceil: bool, words: str) -> Step:
+def _torch_step(value: Value, window: tuple[int, int, int, int], ceil: bool, words: str, empty: str) -> Step:
     kernel, stride, padding, dilation = window
     axis = len(value.dims) - 1
     length = value.dims[axis]
     if length is None:
         return _pool_step(with_length(value, axis, None), Slide(kernel, stride, dilation, padding, padding))
+    if length == 0:  # (padding cannot make a window out of nothing: PyTorch refuses an empty input)
+        raise ChainError(
+            "the pool's input is empty (length 0)",
+            "give it at least one position: crop or pad less before it",
+            empty,
+            too_short=True,
+        )
     output = torch_output_length(length, kernel, stride, padding, dilation, ceil)
     if output <= 0:
         span = dilation * (kernel - 1) + 1
