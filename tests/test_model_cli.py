@@ -235,3 +235,11 @@ def test_time_distributed_on_a_sequence_is_not_given_a_made_up_keras_message(inn
     assert report.error is not None and report.error.framework_message is None
     assert "drop TimeDistributed" in report.error.hint
     assert from_text(inner, "20x4", "keras").error is None
+
+
+def test_identity_takes_any_arguments_and_flatten_0_says_the_batch_decides() -> None:
+    code, out = model_json("nn.Identity(54, foo=3), nn.Conv1d(3, 2, 3)", "--input", "3x20")
+    assert code == 0 and out["output_shape"] == [None, 2, 18]  # (torch.nn.Identity(*args, **kwargs))
+    code, out = model_json("nn.Conv1d(3, 8, 5), nn.Flatten(0), nn.Linear(8, 2)", "--input", "3x20")
+    notes = out["layers"][1]["notes"]  # type: ignore[index]
+    assert notes == ["start_dim=0 flattens the batch in: a batch of N gives N·128 values on one axis"]

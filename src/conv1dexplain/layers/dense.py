@@ -78,7 +78,7 @@ def torch_linear(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
     features = value.dims[-1] if value.dims else None
     if features is None and value.dims:  # (an unknown length flattened): it runs if the length gives `wanted`
         step = _last_axis(value, units, wanted * units + (units if args["bias"] else 0), wanted * units)
-        note = f"runs only when its input has {wanted} features (a length the model's input decides)"
+        note = f"runs only when its input has {wanted} features (a size the model's input decides)"
         return step._replace(notes=(*step.notes, note))
     if features != wanted:
         raise ChainError(

@@ -173,14 +173,19 @@ class LayerRule(NamedTuple):
     accepts_extra: frozenset[str] = frozenset()  # keywords taken and ignored (names, initializers)
     # The constructor's own checks; what it returns (e.g. a checked config) reaches apply as Context.built.
     construct: Callable[[dict[str, Any], Convention], Any] | None = None
+    ignores_arguments: bool = False  # nn.Identity(*args, **kwargs): it takes any and uses none
 
     def bind(self, call: Call) -> dict[str, Any]:
         """The call's arguments by name, as Python binds them to this signature, defaults filled."""
+        if self.ignores_arguments:
+            return {}
         names = [param.name for param in self.params]
         if len(call.args) > len(names):
             raise SpecError(
                 f"{self.name} takes at most {len(names)} positional argument(s); {len(call.args)} given",
-                f"write the rest by name: {', '.join(names[len(call.args) - 1 :][:4])}",
+                f"write the rest by name: {', '.join(names[len(call.args) - 1 :][:4])}"
+                if names
+                else f"{self.name} takes no arguments: write {self.name}()",
                 argument=None,
             )
         bound = dict(zip(names, call.args, strict=False))

@@ -133,7 +133,9 @@ RULES = (
         for name, signature in _KERAS_SAME.items()
     )
     + tuple(
-        LayerRule("pytorch", name, signature, _rule(name), accepts_extra=TORCH_COMMON)
+        LayerRule(
+            "pytorch", name, signature, _rule(name), accepts_extra=TORCH_COMMON, ignores_arguments=name == "Identity"
+        )
         for name, signature in _TORCH_SAME.items()
     )
     + (

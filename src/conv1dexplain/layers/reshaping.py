@@ -54,6 +54,10 @@ def torch_flatten(args: dict[str, Any], inputs: tuple[Value, ...], where: Contex
         )
     dims = (*value.dims[:first], _product(value.dims[first : last + 1]), *value.dims[last + 1 :])
     axis = value.sequence_axis
+    if first == 0 and last > 0 and value.dims[0] is None:  # (the batch flattened in: its size decides)
+        each = _product(value.dims[1 : last + 1])
+        note = f"start_dim=0 flattens the batch in: a batch of N gives N·{each} values on one axis"
+        return Step(Value(dims, None), slide=None, notes=(note,))
     if axis is None or (first <= axis <= last and first != last):
         return Step(Value(dims, None), slide=None)
     moved = axis if axis < first else axis - (last - first)
