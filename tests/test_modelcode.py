@@ -248,6 +248,16 @@ def test_a_model_changed_after_it_is_built_is_refused_not_misread(change: str) -
             read_model(keras + change + "\n")
 
 
+def test_import_aliases_name_the_real_layers() -> None:
+    swapped = "from keras.layers import Conv1D as Dense, Dense as Conv1D\n"
+    swapped += "model = keras.Sequential([Dense(8, 3), Conv1D(2)])\n"
+    assert [call.name for call in read_model(swapped).calls] == ["Conv1D", "Dense"]
+    torch = read_model("from torch.nn import Conv1d as Conv1D\nimport torch.nn as tnn\nConv1D(3, 8, 3), tnn.ReLU()\n")
+    assert [call.name for call in torch.calls] == ["Conv1d", "ReLU"] and torch.framework == "pytorch"
+    short = read_model("from keras.layers import Conv1D as C1\nfrom keras import layers as kl\nC1(8, 3), kl.ReLU()\n")
+    assert [call.name for call in short.calls] == ["Conv1D", "ReLU"] and short.framework == "keras"
+
+
 def test_arithmetic_on_names_and_tuples() -> None:
     text = "n = 4\nk = (3,)\nConv1D(n * 8 + 1, k, strides=n // 2, dilation_rate=-(-n))"
     call = read_model(text).calls[0]

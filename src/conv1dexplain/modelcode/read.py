@@ -39,6 +39,7 @@ class Reader:
         self.names: dict[str, Any] = {}
         self.functions: dict[str, ast.FunctionDef] = {}  # the file's own (def): followed when called without arguments
         self.returned: Any = None  # what the function being followed returns
+        self.aliases: dict[str, str] = {}  # import names: C1 → keras.layers.Conv1D, nn → torch.nn
         self.graph: list[tuple[Layer, tuple[int, ...]]] = []
         self.inputs: list[InputSpec] = []
         self.models: list[Sequence | Functional] = []
@@ -66,9 +67,19 @@ class Reader:
             self.function(node, depth)
         elif isinstance(node, ast.ClassDef):
             self.module_classes.append(node)
+        elif isinstance(node, ast.Import | ast.ImportFrom):  # (the names it binds: the layers' real names)
+            self.imported(node)
         elif isinstance(node, ast.Return) and node.value is not None:
             self.returned = self.expression(node.value, depth)
             self.remember(self.returned)
+
+    def imported(self, node: ast.Import | ast.ImportFrom) -> None:
+        """What an import binds: C1 for keras.layers.Conv1D, nn for torch.nn (relative imports: nothing)."""
+        for alias in node.names:
+            if isinstance(node, ast.ImportFrom) and node.module:
+                self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            elif isinstance(node, ast.Import) and alias.asname:
+                self.aliases[alias.asname] = alias.name
 
     def refuse_change(self, node: ast.stmt) -> None:
         """A model, or a layer of it, changed after it is built (model[0] = …, del model[1], conv.stride = 2,
@@ -188,6 +199,8 @@ class Reader:
         name = dotted(node.func)
         if name is None:
             return Opaque(ast.unparse(node), node)
+        head, dot, rest = name.partition(".")
+        name = self.aliases.get(head, head) + dot + rest
         if name in self.functions and (node.args or node.keywords):  # its body was read with its defaults
             raise ModelCodeError(
                 node,
