@@ -101,3 +101,17 @@ def test_a_pool_of_an_empty_sequence_is_refused_as_pytorch_refuses_it(torch: Mod
     assert shortest is not None and model(torch.zeros(1, 1, shortest)).shape[-1] >= 1
     with pytest.raises(RuntimeError):
         model(torch.zeros(1, 1, shortest - 1))
+
+
+@pytest.mark.parametrize(
+    ("layer", "shape"),
+    [("Conv1D(4, 5, groups=2)", (3, 8)), ("Conv1D(4, 5, groups=2, data_format='channels_first')", (8, 3))],
+)
+def test_a_grouped_keras_conv_too_long_for_its_input_is_refused_in_keras_words(
+    keras: ModuleType, layer: str, shape: tuple[int, int]
+) -> None:
+    message = _keras_message(
+        keras, lambda: keras.Sequential([keras.Input(shape), eval(f"keras.layers.{layer}", {"keras": keras})])
+    )
+    report = from_text(f"Input(shape={shape}), {layer}")
+    assert report.error is not None and report.error.framework_message == message  # (all the channels: Keras')

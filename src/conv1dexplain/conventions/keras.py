@@ -136,9 +136,8 @@ class Keras(Convention):
         raise SpecError(f"Keras has no activation named {activation!r}", hint, argument="activation", value=activation)
 
     def conv_too_short_message(self, dims: tuple[int | None, ...], layer: dict[str, Any], name: str) -> str:
-        channels = dims[-1]
-        groups = layer.get("groups", 1)
-        kernel = (layer["kernel_size"], None if channels is None else channels // groups, layer["filters"])
+        channels = dims[1] if layer.get("data_format") == "channels_first" else dims[-1]
+        kernel = (layer["kernel_size"], channels, layer["filters"])  # (Keras' compute_conv_output_shape: all channels)
         return (
             "ValueError: Computed output size would be zero or negative. Received "
             f"`inputs shape={fmt_shape(dims)}`, `kernel shape={fmt_shape(kernel)}`, "

@@ -184,7 +184,7 @@ def _step(
             config = conv1d.configure(where.rules, length=tensor.length, data_format=layout, **arguments)
         axis = conv1d.resolve(config, tensor, where.rules)
     except SpecError as error:
-        raise _as_chain(error, value, where, arguments, unknown) from None
+        raise _as_chain(error, value, where, {**arguments, "data_format": layout}, unknown) from None
     planned = conv1d.output_of(config, tensor, axis)
     output = from_tensor(replace(planned, length=None) if unknown else planned, value)
     assert tensor.channels is not None  # (resolve refuses a convolution without them)
