@@ -243,3 +243,14 @@ def test_identity_takes_any_arguments_and_flatten_0_says_the_batch_decides() -> 
     code, out = model_json("nn.Conv1d(3, 8, 5), nn.Flatten(0), nn.Linear(8, 2)", "--input", "3x20")
     notes = out["layers"][1]["notes"]  # type: ignore[index]
     assert notes == ["start_dim=0 flattens the batch in: a batch of N gives N·128 values on one axis"]
+
+
+def test_keras_refusals_of_names_and_inputs_the_reader_catches() -> None:
+    code, out = model_json("Conv1D(4, 3, name='a'), Conv1D(4, 3, name='a')", "--input", "50x3")
+    error = out["error"]
+    assert code == 2 and isinstance(error, dict) and error["layer"] == 1
+    assert error["framework_message"].startswith("ValueError: All layers added to a Sequential model should have")
+    code, out = model_json("InputLayer(input_shape=(50, 3)), Conv1D(4, 3)")
+    assert code == 0 and out["input_shape"] == [None, 50, 3]
+    result = run(["model", "Input(shape=(50, 3)), Conv1D(4, 3), Input(shape=(20, 3))"])
+    assert result.code == 2 and "a second Input in the Sequential: Keras refuses it" in result.stderr

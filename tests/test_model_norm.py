@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from conv1dexplain.chain import ModelPlan, Row, fold, snake_case
+from conv1dexplain.chain import ModelPlan, Row, fold
 from conv1dexplain.conventions import KERAS, PYTORCH
+from conv1dexplain.layer_names import snake_case
 from conv1dexplain.layers.node import Call, ChainError, Value
 
 Dims = tuple[Any, ...]

@@ -3,15 +3,14 @@ shortest input that works, and the first layer the framework would refuse."""
 
 from __future__ import annotations
 
-import functools
 import math
-import re
 from typing import TYPE_CHECKING, Any
 
 from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError
+from conv1dexplain.layer_names import layer_names, name_clash
 from conv1dexplain.layers.node import Call, ChainError, Context, LayerRule, Step, Value
-from conv1dexplain.layers.rules import class_name, rule_for
+from conv1dexplain.layers.rules import rule_for
 from conv1dexplain.records import NamedTuple, record, replace
 
 if TYPE_CHECKING:
@@ -143,6 +142,9 @@ def prepare(calls: tuple[Call, ...], rules: Convention) -> Prepared:
         refusals.append(refusal)
         built.append(made)
     sequential = all(call.inputs is None for call in calls)  # the functional API constructs as it calls
+    clash = name_clash(calls, rules, sequential)
+    if clash is not None and refusals[clash[0]] is None:
+        refusals[clash[0]] = clash[1]
     first = next((i for i, refusal in enumerate(refusals) if refusal is not None and sequential), None)
     scope = "sequential/" if sequential and rules.auto_names_layers else ""  # (a fresh session's first model)
     return Prepared(
@@ -220,16 +222,6 @@ def _traced(traces: _Traces, row: Row) -> Row:
     return replace(row, reach=Reach(*even))
 
 
-def layer_names(calls: tuple[Call, ...], rules: Convention) -> list[str]:
-    """Each layer's name in its model; a shared layer keeps its one name (Keras)."""
-    counts: dict[str, int] = {}
-    names: list[str] = []
-    for index, call in enumerate(calls):
-        shared = call.shares is not None and rules.auto_names_layers and call.label is None
-        names.append(names[call.shares] if shared and call.shares is not None else _name(call, rules, counts, index))
-    return names
-
-
 def _owned(step: Step, call: Call, rules: Convention, names: tuple[str, ...]) -> Step:
     """The step's parameters as the model counts them: a shared layer's once, a frozen one's as
     non-trainable (Keras' trainable=False; a live PyTorch module's weights without requires_grad)."""
@@ -280,21 +272,3 @@ def _merge(reaches: list[Reach | None], step: Step) -> Reach | None:
     first = min(reach.first for reach in known)  # the union of the branches' windows
     field = max(reach.first + reach.field for reach in known) - first
     return Reach(field, max(reach.jump for reach in known), first).after(step)
-
-
-def _name(call: Call, rules: Convention, counts: dict[str, int], index: int) -> str:
-    if not rules.auto_names_layers:
-        return call.path or call.label or str(index)
-    if call.label is not None:
-        return call.label
-    base = snake_case(class_name(rules, call.name))
-    seen = counts.get(base, 0)
-    counts[base] = seen + 1
-    return base if seen == 0 else f"{base}_{seen}"
-
-
-@functools.cache  # (a model names many layers of few classes)
-def snake_case(name: str) -> str:
-    """Keras' to_snake_case: Conv1D → conv1d, MaxPooling1D → max_pooling1d."""
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()

@@ -94,8 +94,8 @@ class Located(NamedTuple):
 def locate(found: Finding, code: str) -> Located | None:
     """The one layer of the model the message fits, if one does; SpecError when the code is not a
     model conv1dexplain reads."""
-    from conv1dexplain.chain import layer_names
     from conv1dexplain.conventions import convention
+    from conv1dexplain.layer_names import layer_names
     from conv1dexplain.modelcode import read_model
 
     source = read_model(code)  # (a SpecError if the code cannot be read: the caller says so)

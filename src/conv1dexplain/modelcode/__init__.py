@@ -108,7 +108,17 @@ class _Flattener:
             if isinstance(item, Sequence):
                 calls.extend(self.sequence(item, place))
             elif isinstance(item, Output) and item.index < 0:
-                self.input = self.reader.inputs[-1 - item.index]
+                spec = self.reader.inputs[-1 - item.index]
+                if self.input is not None:  # (Keras: after one, a Sequential takes no other)
+                    shape = (self.input.batch, *self.input.dims)
+                    raise ModelCodeError(
+                        spec.node,
+                        "a second Input in the Sequential: Keras refuses it (\"Sequential model 'sequential' has "
+                        f"already been configured to use input shape {shape}. You cannot add a different Input "
+                        'layer to it.")',
+                        "keep one Input, the first",
+                    )
+                self.input = spec
             elif isinstance(item, Layer):
                 calls.append(self.call(item, ".".join(place), None))
                 self.top.append(item)

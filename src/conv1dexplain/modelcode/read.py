@@ -252,7 +252,7 @@ class Reader:
         return Opaque(ast.unparse(node), node)
 
     def input(self, args: tuple[Any, ...], kwargs: dict[str, Any], node: ast.Call) -> Any:
-        shape = kwargs.get("shape", args[0] if args else None)
+        shape = kwargs.get("shape", kwargs.get("input_shape", args[0] if args else None))  # (InputLayer: either)
         batch_shape = kwargs.get("batch_shape")
         if isinstance(batch_shape, tuple | list) and batch_shape:
             spec = InputSpec(tuple(batch_shape[1:]), batch_shape[0], "Input(batch_shape=…)", node)
