@@ -115,3 +115,27 @@ def test_a_grouped_keras_conv_too_long_for_its_input_is_refused_in_keras_words(
     )
     report = from_text(f"Input(shape={shape}), {layer}")
     assert report.error is not None and report.error.framework_message == message  # (all the channels: Keras')
+
+
+@pytest.mark.parametrize("pinning", ["nn.LayerNorm(48)", "nn.Unflatten(2, (6, 8))"])
+def test_a_layer_that_pins_the_length_gives_the_only_length_that_works(torch: ModuleType, pinning: str) -> None:
+    report = from_text(f"nn.Conv1d(3, 8, 3), {pinning}", "3x50")
+    assert report.error is None and report.lengths_that_work == (50, 50)
+    model = torch.nn.Sequential(torch.nn.Conv1d(3, 8, 3), eval(pinning, {"nn": torch.nn}))  # (the test's literal)
+    model(torch.zeros(1, 3, 50))
+    for length in (49, 51):
+        with pytest.raises(RuntimeError):
+            model(torch.zeros(1, 3, length))
+
+
+def test_a_keras_reshape_that_pins_the_length_gives_the_only_length_that_works(keras: ModuleType) -> None:
+    report = from_text("Conv1D(64, 3), Reshape((6, 64))", "50x3")
+    assert report.error is not None and report.lengths_that_work == (8, 8)
+    assert "give the model an input of length 8, the only one every layer takes" in report.error.hint
+    for length, works in ((7, False), (8, True), (9, False)):
+        layers = [keras.layers.Conv1D(64, 3), keras.layers.Reshape((6, 64))]
+        if works:
+            keras.Sequential([keras.Input((length, 3)), *layers])
+        else:
+            with pytest.raises(ValueError):
+                keras.Sequential([keras.Input((length, 3)), *layers])

@@ -78,6 +78,10 @@ def _searched(
                 "the model's input has no length axis, so the layers before this one fix the length it gets: "
                 + plan.error.raw_hint
             )
+    elif plan.error is not None and getattr(plan.error, "too_long", False) and working:  # (a size the length fixes)
+        low, high = working
+        only = f"{low:,}, the only one" if low == high else f"{low:,} to {high:,}, the only ones"
+        plan.error.raw_hint = f"give the model an input of length {only} every layer takes, or {plan.error.raw_hint}"
     return plan, shortest, working
 
 
@@ -86,6 +90,8 @@ def _longer_input_hint(failed: int | None, shortest: int, working: tuple[int, in
     hint = (
         f"give the model an input of length ≥ {shortest:,}, the shortest every layer takes"
         if working is None
+        else f"give the model an input of length {working[0]:,}, the only one every layer takes"
+        if working[0] == working[1]
         else f"give the model an input of length {working[0]:,} to {working[1]:,}, the only ones every layer takes"
     )
     hint += ", or shrink it less before this layer" if failed else ", or shrink it less in the layers"

@@ -105,6 +105,8 @@ def torch_layer_norm(args: dict[str, Any], inputs: tuple[Value, ...], where: Con
             f"RuntimeError: Given normalized_shape={shape}, "
             f"expected input with shape [*, {', '.join(map(str, shape))}], "
             f"but got input of size{torch_size(value.dims)}",
+            too_short=_smaller(trailing, shape),  # (for the length search: a trailing dim that is the length)
+            too_long=_smaller(shape, trailing),
             argument="normalized_shape",
             value=given,
         )
@@ -290,3 +292,9 @@ RULES = (
         construct=_features_construct,
     ),
 )
+
+
+def _smaller(sizes: list[int | None] | None, than: list[int | None] | None) -> bool:
+    """Every size known and their product below the other's (False when either is not known)."""
+    known = sizes is not None and than is not None and None not in sizes and None not in than
+    return known and math.prod(sizes or ()) < math.prod(than or ())  # type: ignore[arg-type]

@@ -95,6 +95,8 @@ def _unflattened(given: tuple[int, ...], size: int | None, dim: int) -> tuple[in
             f"give sizes whose product is {size}",
             f"RuntimeError: unflatten: Provided sizes {list(given)} don't multiply up to "
             f"the size of dim {dim} ({size}) in the input tensor",
+            too_short=-1 not in given and size < math.prod(given),  # (for the length search)
+            too_long=-1 not in given and size > math.prod(given),
         )
     return sizes
 
@@ -169,12 +171,15 @@ def torch_unflatten_construct(args: dict[str, Any], rules: Any) -> None:
 
 def _reshape_error(value: Value, target: tuple[int, ...], divided: bool) -> ChainError:
     but = ", however, the input size cannot by divided by the specified dimensions in target_shape" if divided else ""
+    size, wanted = _product(value.dims[1:]) or 0, math.prod(target)
     return ChainError(
         f"Reshape{target} does not hold the {_product(value.dims[1:])} numbers of {fmt_shape(value.dims)} per example",
         "give a target_shape with the same number of values (-1 for the one to work out)",
         "ValueError: Exception encountered when calling Reshape.call(). "
         f"The total size of the tensor must be unchanged{but}. Received: "
         f"input_shape={fmt_shape(value.dims[1:])}, target_shape={fmt_shape(target)}",
+        too_short=not divided and size < wanted,  # (for the length search: a size that comes from the length)
+        too_long=not divided and size > wanted,
     )
 
 

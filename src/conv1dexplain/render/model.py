@@ -135,7 +135,10 @@ def _totals(report: ModelReport) -> FittedGrid:
     if report.min_input_length is not None:
         if report.lengths_that_work is not None:
             low, high = report.lengths_that_work
-            rows.append(("Input lengths", f"{low:,}…{high:,}", "the only ones every layer takes"))
+            if low == high:
+                rows.append(("Input length", f"{low:,}", "the only one every layer takes"))
+            else:
+                rows.append(("Input lengths", f"{low:,}…{high:,}", "the only ones every layer takes"))
         else:
             rows.append(("Shortest input", f"{report.min_input_length:,}", "the shortest length every layer takes"))
     return FittedGrid(TOTALS_COLUMNS, [[Text(cell) for cell in row] for row in rows])
