@@ -139,3 +139,21 @@ def test_a_keras_reshape_that_pins_the_length_gives_the_only_length_that_works(k
         else:
             with pytest.raises(ValueError):
                 keras.Sequential([keras.Input((length, 3)), *layers])
+
+
+def test_a_keras_layer_used_again_on_other_features_is_refused_as_keras_refuses_it(keras: ModuleType) -> None:
+    code = (
+        "inp = keras.Input(shape=(100, 8))\nshared = layers.Conv1D(4, 3)\na = shared(inp)\n"
+        "b = layers.Conv1D(16, 1)(inp)\nc = shared(b)\nd = layers.Concatenate(axis=1)([a, c])\n"
+        "model = keras.Model(inp, d)\n"
+    )
+
+    def build() -> None:
+        namespace = {"keras": keras, "layers": keras.layers}
+        exec(code, namespace)  # (the test's own code, built in Keras: not user input)
+
+    message = _keras_message(keras, build)
+    report = from_text(code)
+    assert report.error is not None and report.error.framework_message == message
+    fine = from_text(code.replace("Conv1D(16, 1)", "Conv1D(8, 1)"))
+    assert fine.error is None  # (built on 8 features, used again on 8)
