@@ -29,7 +29,8 @@ def _checked(args: dict[str, Any], value: Value, where: Context) -> Tensor:
     if padding not in ("valid", "same"):
         raise ChainError(
             f"{where.call.name} pads 'valid' or 'same' only; padding={args['padding']!r}",
-            "use padding='same' (or 'valid'); for causal, pad first with ZeroPadding1D((d·(k−1), 0))",
+            "use padding='same' (or 'valid'); for causal, pad first with "
+            f"ZeroPadding1D(({dilation * (kernel - 1)}, 0)) and use 'valid'",
             "ValueError: The `padding` argument must be a list/tuple or one of {'valid', 'same'}. "
             f"Received: {args['padding']}",
             argument="padding",

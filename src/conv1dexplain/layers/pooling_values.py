@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from conv1dexplain.layers.node import ChainError, Context, Dims, Value
+from conv1dexplain.layers.sequence import channels_axis_length
 from conv1dexplain.tensor import fmt_shape
 
 
@@ -50,7 +51,8 @@ def keras_ndim_error(value: Value, where: Context) -> ChainError:
     """Keras 3's InputSpec(ndim=3) refusal (pooling, padding, cropping and upsampling layers)."""
     found = len(value.dims)
     hint = (
-        "these 1-D layers read (batch, length, channels): add a channels axis, e.g. Reshape((length, 1)) before it"
+        "these 1-D layers read (batch, length, channels): add a channels axis, e.g. "
+        f"Reshape(({channels_axis_length(value)}, 1)) before it"
         if found < 3
         else "these 1-D layers read (batch, length, channels): give the input shape without the batch"
     )

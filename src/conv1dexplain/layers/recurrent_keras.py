@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from conv1dexplain.layers.node import ChainError, Context, Step, Value
+from conv1dexplain.layers.sequence import channels_axis_length
 from conv1dexplain.tensor import fmt_shape
 
 _CELLS = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "simple_rnn"}
@@ -54,7 +55,7 @@ def keras_rnn_rank(value: Value, name: str) -> ChainError:
     """Keras' InputSpec(ndim=3) refusal, as Keras 3.15 words it."""
     return ChainError(
         f"a Keras RNN reads (batch, length, features); it gets {fmt_shape(value.dims)}",
-        "give it a rank-3 input: Reshape((length, 1)) before it adds a features axis"
+        f"give it a rank-3 input: Reshape(({channels_axis_length(value)}, 1)) before it adds a features axis"
         if len(value.dims) < 3
         else "a Keras RNN reads (batch, length, features): reshape or flatten the extra axes first",
         f"ValueError: Input 0 with name 'None' of layer '{name}' is incompatible with the layer: "

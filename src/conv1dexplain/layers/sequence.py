@@ -28,9 +28,10 @@ def keras_rank_error(value: Value, where: Context, rank: int, exact: bool = Fals
     `exact`: the layer's spec is ndim=rank, else min_ndim=rank below it)."""
     found = len(value.dims)
     want = f"min_ndim={rank}" if found < rank and not exact else f"ndim={rank}"
+    length = channels_axis_length(value)
     hint = (
         "a Conv1D or pooling layer reads (batch, length, channels): add a channels axis, e.g. "
-        "Reshape((length, 1)) before it, or Input(shape=(length, 1))"
+        f"Reshape(({length}, 1)) before it, or Input(shape=({length}, 1))"
         if found < rank
         else "a 1-D layer reads (batch, length, channels): give the input shape without the batch"
     )
@@ -72,3 +73,9 @@ PADDING_READS = {
     "replicate": "the padding repeats the end positions, so end windows read them again",
     "circular": "the padding wraps around, so end windows read the other end",
 }
+
+
+def channels_axis_length(value: Value) -> str:
+    """The length a (batch, length) value gets a channels axis for, in a hint: 50, or `length`."""
+    last = value.dims[-1] if len(value.dims) == 2 else None
+    return "length" if last is None else str(last)
