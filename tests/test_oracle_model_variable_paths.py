@@ -157,3 +157,21 @@ def test_a_keras_layer_used_again_on_other_features_is_refused_as_keras_refuses_
     assert report.error is not None and report.error.framework_message == message
     fine = from_text(code.replace("Conv1D(16, 1)", "Conv1D(8, 1)"))
     assert fine.error is None  # (built on 8 features, used again on 8)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        "padding='same'",
+        "padding='same', dilation=2",
+        "padding=2, padding_mode='reflect'",
+        "padding='same', padding_mode='circular'",
+        "padding=1",
+    ],
+)
+def test_a_conv_with_the_wrong_channels_shows_the_input_as_pytorch_pads_it(torch: ModuleType, options: str) -> None:
+    layer = f"nn.Conv1d(300, 100, 4, {options})"
+    with pytest.raises(RuntimeError) as refused:
+        eval(layer, {"nn": torch.nn})(torch.zeros(2, 50, 40))  # (the test's literal)
+    report = from_text(layer, "2x50x40")
+    assert report.error is not None and report.error.framework_message == f"RuntimeError: {refused.value}"

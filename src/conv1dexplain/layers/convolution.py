@@ -19,7 +19,14 @@ from conv1dexplain.layers.node import (
     one_int,
     params,
 )
-from conv1dexplain.layers.sequence import PADDING_READS, as_tensor, from_tensor, keras_rank_error, torch_rank_error
+from conv1dexplain.layers.sequence import (
+    PADDING_READS,
+    as_tensor,
+    from_tensor,
+    keras_rank_error,
+    torch_padded_dims,
+    torch_rank_error,
+)
 from conv1dexplain.records import replace
 from conv1dexplain.tensor import fmt_shape
 
@@ -135,7 +142,8 @@ def torch_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
             f"{len(value.dims) - 2}; its input {fmt_shape(value.dims)} has {channels} there",
             _channels_hint(value, args["in_channels"]),
             f"RuntimeError: Given groups={groups}, weight of size {weight}, expected input"
-            f"{_torch_dims(value.dims)} to have {args['in_channels']} channels, but got {channels} channels instead",
+            f"{_torch_dims(torch_padded_dims(value.dims, args))} to have {args['in_channels']} channels, "
+            f"but got {channels} channels instead",
             too_short=channels < args["in_channels"],  # (for the length search: channels that come from it)
             too_long=channels > args["in_channels"],
             argument="in_channels",

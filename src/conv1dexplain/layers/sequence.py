@@ -3,6 +3,8 @@ the frameworks raise when a sequence layer gets a tensor of the wrong rank."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from conv1dexplain.layers.node import ChainError, Context, Value
 from conv1dexplain.tensor import Tensor, fmt_shape
 from conv1dexplain.vocabulary import DataFormat
@@ -79,3 +81,16 @@ def channels_axis_length(value: Value) -> str:
     """The length a (batch, length) value gets a channels axis for, in a hint: 50, or `length`."""
     last = value.dims[-1] if len(value.dims) == 2 else None
     return "length" if last is None else str(last)
+
+
+def torch_padded_dims(dims: tuple[int | None, ...], args: dict[str, Any]) -> tuple[int | None, ...]:
+    """An nn.Conv1d's input as its convolution op sees it, in PyTorch's messages: padded first by F.pad when the
+    padding mode is not zeros; by one more on the right for 'same' with an odd total padding."""
+    length, padding, total = dims[-1], args["padding"], args["dilation"] * (args["kernel_size"] - 1)
+    if length is None or not isinstance(padding, int | str) or isinstance(padding, bool):
+        return dims
+    if args["padding_mode"] != "zeros":
+        length += total if padding == "same" else 2 * padding if isinstance(padding, int) else 0
+    elif padding == "same" and total % 2:
+        length += 1
+    return (*dims[:-1], length)
