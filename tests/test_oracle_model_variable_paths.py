@@ -175,3 +175,26 @@ def test_a_conv_with_the_wrong_channels_shows_the_input_as_pytorch_pads_it(torch
         eval(layer, {"nn": torch.nn})(torch.zeros(2, 50, 40))  # (the test's literal)
     report = from_text(layer, "2x50x40")
     assert report.error is not None and report.error.framework_message == f"RuntimeError: {refused.value}"
+
+
+def test_a_built_keras_model_takes_only_the_lengths_its_weights_fit(keras: ModuleType) -> None:
+    import conv1dexplain
+
+    layers = keras.layers
+    model = keras.Sequential([keras.Input((50, 3)), layers.Conv1D(8, 5), layers.MaxPooling1D(2), layers.Flatten()])
+    model.add(layers.Dense(2))  # (built: its kernel is (184, 2))
+    report = conv1dexplain.summary(model)
+    assert report.error is None and report.total_params == model.count_params() == 498
+    assert report.lengths_that_work == (50, 51)
+    for length in (49, 50, 51, 52):
+        x = np.zeros((1, length, 3), np.float32)
+        if length in (50, 51):
+            model(x)
+        else:
+            with pytest.raises(ValueError):
+                model(x)
+    other = conv1dexplain.summary(model, input_shape=(60, 3))
+    assert other.error is not None and other.error.framework_message is not None
+    assert "expected axis -1 of input shape to have value 184, but received input with shape (None, 224)" in (
+        other.error.framework_message
+    )

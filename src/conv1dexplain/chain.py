@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError
 from conv1dexplain.layer_names import layer_names, name_clash
+from conv1dexplain.layers.input_spec import check_spec, same_features
 from conv1dexplain.layers.node import Call, ChainError, Context, LayerRule, Step, Value
 from conv1dexplain.layers.rules import rule_for
 from conv1dexplain.records import NamedTuple, record, replace
-from conv1dexplain.tensor import fmt_shape
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -168,9 +168,7 @@ def fold(
         feeds = call.inputs if call.inputs is not None else (index - 1,)
         name = names[index]
         try:
-            inputs = (values[feeds[0]][0],) if len(feeds) == 1 else tuple(values[i][0] for i in feeds)
-            if call.shares is not None and rules.auto_names_layers:
-                _same_features(calls, call.shares, inputs, values, names[call.shares])
+            inputs = _inputs(calls, index, feeds, values, names, rules)
             step = _apply(
                 calls, index, inputs, prepared, Context(call, name, rules, prepared.built[index], prepared.scope)
             )
@@ -238,24 +236,22 @@ def _owned(step: Step, call: Call, rules: Convention, names: tuple[str, ...]) ->
     return step
 
 
-_SPECS = ("Conv1D", "Convolution1D", "Dense", "SeparableConv1D", "DepthwiseConv1D", "Conv1DTranspose")
-
-
-def _same_features(
-    calls: tuple[Call, ...], first: int, inputs: tuple[Value, ...], values: dict[int, Any], name: str
-) -> None:
-    """A Keras layer used again checks its input against the one it was built on (its InputSpec)."""
-    feeds: tuple[int, ...] = calls[first].inputs or (first - 1,)
-    if calls[first].name not in _SPECS or len(inputs) != 1 or feeds[0] not in values:
-        return
-    built, given = values[feeds[0]][0].dims, inputs[0].dims
-    if built and given and None not in (built[-1], given[-1]) and built[-1] != given[-1]:
-        raise ChainError(
-            f"{calls[first].name} {name!r} was built on {built[-1]} features; used again, it gets {given[-1]}",
-            "use a new layer here, or give it the input it was built on",
-            f"ValueError: Input 0 with name 'None' of layer '{name}' is incompatible with the layer: expected axis "
-            f"-1 of input shape to have value {built[-1]}, but received input with shape {fmt_shape(given)}",
-        )
+def _inputs(
+    calls: tuple[Call, ...],
+    index: int,
+    feeds: tuple[int, ...],
+    values: dict[int, Any],
+    names: tuple[str, ...],
+    rules: Convention,
+) -> tuple[Value, ...]:
+    """The values a call gets, once a layer built already (shared, or live) has checked them as Keras does."""
+    call = calls[index]
+    inputs = (values[feeds[0]][0],) if len(feeds) == 1 else tuple(values[i][0] for i in feeds)
+    if call.shares is not None and rules.auto_names_layers:
+        same_features(calls, call.shares, inputs, values, names[call.shares])
+    if call.built_features is not None and len(inputs) == 1:  # (a live Keras layer, built already)
+        check_spec(call.built_features, inputs[0].dims, names[index], call.name)
+    return inputs
 
 
 def _refusal(prepared: Prepared, index: int) -> SpecError:

@@ -68,7 +68,14 @@ def _keras_calls(item: Any, path: str | None = None) -> Iterable[Call]:
         inner = next((getattr(item, key) for key in kept_as if getattr(item, key, None) is not None), None)
         if inner is not None and hasattr(inner, "get_config"):  # (Keras 3's Bidirectional: forward_layer)
             kwargs[wrapped] = next(iter(_keras_calls(inner)))
-    yield Call(name, (), kwargs, label=config.get("name"))
+    yield Call(name, (), kwargs, label=config.get("name"), built_features=_built_features(item))
+
+
+def _built_features(layer: Any) -> int | None:
+    """The last axis a built Keras layer's InputSpec takes (its kernel's), or None."""
+    axes = getattr(getattr(layer, "input_spec", None), "axes", None) or {}
+    built = axes.get(-1) if getattr(layer, "built", False) and isinstance(axes, dict) else None
+    return built if isinstance(built, int) and not isinstance(built, bool) else None
 
 
 def _keras_wanted(name: str, key: str) -> bool:

@@ -112,6 +112,7 @@ class Call:
     path: str | None = None  # its place in nested nn.Sequentials: "2.0"
     shares: int | None = None  # the same layer object as this earlier call: one set of weights
     untrained: int = 0  # weights a live module keeps with requires_grad=False (non-trainable)
+    built_features: int | None = None  # a live Keras layer already built: the last axis its InputSpec takes
 
     @property
     def place(self) -> str:
