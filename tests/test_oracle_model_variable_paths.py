@@ -198,3 +198,14 @@ def test_a_built_keras_model_takes_only_the_lengths_its_weights_fit(keras: Modul
     assert "expected axis -1 of input shape to have value 184, but received input with shape (None, 224)" in (
         other.error.framework_message
     )
+
+
+def test_a_too_short_layer_no_input_length_gets_past_says_so(torch: ModuleType) -> None:
+    code = "nn.Conv1d(1, 8, 5), nn.Flatten(), nn.Linear(640, 10), nn.Unflatten(1, (1, 10)), nn.Conv1d(1, 2, 11)"
+    report = from_text(code, "1x84")
+    assert report.error is not None and report.error.layer == 4 and report.min_input_length is None
+    assert report.error.hint.startswith("no input length gets through every layer (from length 85")
+    model = eval(f"nn.Sequential({code})", {"nn": torch.nn})  # (the test's literal)
+    for length in range(5, 200):  # Linear(640) fixes the last Conv1d's input at 10 < 11
+        with pytest.raises(RuntimeError):
+            model(torch.zeros(1, 1, length))

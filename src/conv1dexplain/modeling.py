@@ -70,19 +70,30 @@ def _searched(
     shortest, working, never = _lengths(calls, start, rules, prepared, plan.error is None and start.length is not None)
     if never is not None and plan.error is None and start.length is None:  # (unknown: it fails whatever it is)
         plan = _no_length_works(plan, calls, start, rules, prepared, never)
-    if plan.error is not None and getattr(plan.error, "too_short", False):
-        if shortest and plan.error.argument != "in_channels":  # (a channels mismatch keeps its hint: a permute)
-            plan.error.raw_hint = _longer_input_hint(plan.error_layer, shortest, working)
-        elif start.sequence_axis is None:  # (Linear, then Unflatten: a length no input length changes)
-            plan.error.raw_hint = (
-                "the model's input has no length axis, so the layers before this one fix the length it gets: "
-                + plan.error.raw_hint
-            )
-    elif plan.error is not None and getattr(plan.error, "too_long", False) and working:  # (a size the length fixes)
+    if plan.error is not None:
+        plan.error.raw_hint = _model_hint(plan, shortest, working, never)
+    return plan, shortest, working
+
+
+def _model_hint(plan: chain.ModelPlan, shortest: int | None, working: tuple[int, int] | None, never: int | None) -> str:
+    """The failing layer's hint in the model's terms: the input lengths that work, or why none does."""
+    error, start = plan.error, plan.input
+    assert error is not None
+    too_short, too_long = getattr(error, "too_short", False), getattr(error, "too_long", False)
+    if too_short and never is not None:  # (a longer input gets past this layer only to fail earlier, as too long)
+        return (
+            f"no input length gets through every layer (from length {never:,} one fails as too long): {error.raw_hint}"
+        )
+    if too_short and shortest and error.argument != "in_channels":  # (a channels mismatch keeps its hint: a permute)
+        return _longer_input_hint(plan.error_layer, shortest, working)
+    if too_short and start.sequence_axis is None:  # (Linear, then Unflatten: a length no input length changes)
+        fixed = "the model's input has no length axis, so the layers before this one fix the length it gets"
+        return f"{fixed}: {error.raw_hint}"
+    if too_long and working:  # (a size the length fixes)
         low, high = working
         only = f"{low:,}, the only one" if low == high else f"{low:,} to {high:,}, the only ones"
-        plan.error.raw_hint = f"give the model an input of length {only} every layer takes, or {plan.error.raw_hint}"
-    return plan, shortest, working
+        return f"give the model an input of length {only} every layer takes, or {error.raw_hint}"
+    return error.raw_hint
 
 
 def _longer_input_hint(failed: int | None, shortest: int, working: tuple[int, int] | None) -> str:
