@@ -209,3 +209,19 @@ def test_a_too_short_layer_no_input_length_gets_past_says_so(torch: ModuleType) 
     for length in range(5, 200):  # Linear(640) fixes the last Conv1d's input at 10 < 11
         with pytest.raises(RuntimeError):
             model(torch.zeros(1, 1, length))
+
+
+def test_keras_groups_that_do_not_divide_the_input_channels_in_keras_words(keras: ModuleType) -> None:
+    message = _keras_message(
+        keras, lambda: keras.Sequential([keras.Input((8, 3)), keras.layers.Conv1D(4, 3, groups=2)])
+    )
+    report = from_text("Conv1D(4, 3, groups=2)", "8x3")
+    assert report.error is not None and report.error.framework_message == message
+
+
+def test_reflect_same_padding_longer_than_the_input_in_pytorch_words(torch: ModuleType) -> None:
+    layer = "nn.Conv1d(6, 36, 5, padding='same', dilation=2, padding_mode='reflect')"
+    with pytest.raises(RuntimeError) as refused:
+        eval(layer, {"nn": torch.nn})(torch.zeros(1, 6, 1))  # (the test's literal)
+    report = from_text(layer, "1x6x1")
+    assert report.error is not None and report.error.framework_message == f"RuntimeError: {refused.value}"

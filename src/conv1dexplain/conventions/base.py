@@ -163,6 +163,11 @@ class Convention:
         """The framework's own message for a convolution whose window does not fit its input."""
         raise NotImplementedError
 
+    def groups_message(self, dims: tuple[int | None, ...], layer: dict[str, Any]) -> str | None:
+        """The framework's own message for input channels that groups do not divide, when its layer
+        checks them on the input (None: it refuses them at construction)."""
+        return None
+
     def frozen(self, kwargs: Any) -> bool:
         """Whether a layer's code freezes its weights (Keras' trainable=False)."""
         return False

@@ -145,6 +145,16 @@ class Keras(Convention):
             f"`padding={layer.get('padding', 'valid')}`."
         )
 
+    def groups_message(self, dims: tuple[int | None, ...], layer: dict[str, Any]) -> str | None:
+        channels = dims[1] if layer.get("data_format") == "channels_first" else dims[-1]
+        if channels is None or channels % layer.get("groups", 1) == 0:
+            return None
+        return (
+            "ValueError: The number of input channels must be evenly divisible by the number of groups. "
+            f"Received groups={layer.get('groups', 1)}, but the input has {channels} channels (full input shape is "
+            f"{fmt_shape(dims)})."
+        )
+
     def too_short(self, axis: Axis) -> SpecError:
         need = axis.span - axis.pad_left - axis.pad_right
         return SpecError(

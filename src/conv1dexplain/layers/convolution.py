@@ -7,6 +7,7 @@ from typing import Any
 from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError, setting
 from conv1dexplain.layers import conv1d
+from conv1dexplain.layers.convolution_refusals import as_chain, torch_dims, widest_pad
 from conv1dexplain.layers.node import (
     KERAS_COMMON,
     TORCH_COMMON,
@@ -29,11 +30,6 @@ from conv1dexplain.layers.sequence import (
 )
 from conv1dexplain.records import replace
 from conv1dexplain.tensor import fmt_shape
-
-
-def _torch_dims(dims: tuple[int | None, ...]) -> str:
-    return "[" + ", ".join("N" if d is None else str(d) for d in dims) + "]"
-
 
 Built = tuple[conv1d.Conv1DConfig, dict[str, Any]]  # what a constructor made: the config, from these arguments
 
@@ -142,7 +138,7 @@ def torch_conv1d(args: dict[str, Any], inputs: tuple[Value, ...], where: Context
             f"{len(value.dims) - 2}; its input {fmt_shape(value.dims)} has {channels} there",
             _channels_hint(value, args["in_channels"]),
             f"RuntimeError: Given groups={groups}, weight of size {weight}, expected input"
-            f"{_torch_dims(torch_padded_dims(value.dims, args))} to have {args['in_channels']} channels, "
+            f"{torch_dims(torch_padded_dims(value.dims, args))} to have {args['in_channels']} channels, "
             f"but got {channels} channels instead",
             too_short=channels < args["in_channels"],  # (for the length search: channels that come from it)
             too_long=channels > args["in_channels"],
@@ -186,13 +182,13 @@ def _step(
     unknown = tensor.length is None  # the code's Input(shape=(None, C)): all but the length is exact
     if unknown:  # a stand-in length the window fits and the padding mode can pad (reflect: longer than the pad)
         span = arguments.get("dilation_rate", 1) * (arguments["kernel_size"] - 1) + 1
-        tensor = replace(tensor, length=max(span, _widest_pad(arguments.get("padding")) + 1, 1))
+        tensor = replace(tensor, length=max(span, widest_pad(arguments.get("padding")) + 1, 1))
     try:
         if config is None:
             config = conv1d.configure(where.rules, length=tensor.length, data_format=layout, **arguments)
         axis = conv1d.resolve(config, tensor, where.rules)
     except SpecError as error:
-        raise _as_chain(error, value, where, {**arguments, "data_format": layout}, unknown) from None
+        raise as_chain(error, value, where, {**arguments, "data_format": layout}, unknown) from None
     planned = conv1d.output_of(config, tensor, axis)
     output = from_tensor(replace(planned, length=None) if unknown else planned, value)
     assert tensor.channels is not None  # (resolve refuses a convolution without them)
@@ -223,40 +219,6 @@ def _unknown_padding(config: Any, unknown: bool) -> tuple[str, ...]:
     if unknown and getattr(config, "padding", None) == "same" and getattr(config, "strides", 1) > 1:
         return ("with strides > 1, 'same' padding depends on the length: left and right shown for one length",)
     return ()
-
-
-_TOO_SHORT = ("kernel size can't be greater", "zero or negative")
-
-
-def _widest_pad(padding: Any) -> int:
-    if isinstance(padding, bool) or not isinstance(padding, int | tuple | list):
-        return 0  # a name ('same', 'valid', 'causal'): no wider than the window
-    return max(
-        (side for side in (padding if isinstance(padding, tuple | list) else (padding,)) if isinstance(side, int)),
-        default=0,
-    )
-
-
-def _as_chain(error: SpecError, value: Value, where: Context, arguments: dict[str, Any], unknown: bool) -> SpecError:
-    """The refusal in the framework's words, for a length that is known (not a stand-in for an unknown one)."""
-    if not unknown and error.raw_message.startswith(("reflect padding of", "circular padding of")):
-        pad = _widest_pad(arguments.get("padding"))
-        said = (  # F.pad's words, before the convolution runs
-            "Argument #4: Padding size should be less than the corresponding input dimension, but got: "
-            f"padding ({pad}, {pad}) at dimension {len(value.dims) - 1} of input {_torch_dims(value.dims)}"
-            if error.raw_message.startswith("reflect")
-            else "Padding value causes wrapping around more than once."
-        )
-        return ChainError(error.raw_message, error.raw_hint, f"RuntimeError: {said}", too_short=True)
-    if unknown or not any(words in error.raw_message for words in _TOO_SHORT):
-        return error
-    return ChainError(
-        error.raw_message,
-        error.raw_hint,
-        where.rules.conv_too_short_message(value.dims, arguments, where.name),
-        too_short=True,
-        argument=error.argument,
-    )
 
 
 RULES = (
