@@ -45,7 +45,7 @@ def test_a_permute_before_a_keras_conv_mixes_the_sequence(keras: ModuleType) -> 
     assert not np.allclose(out[0, 0], out_changed[0, 0])
 
 
-def test_a_conv_along_the_sequence_keeps_its_receptive_field() -> None:  # (the check is not always on)
+def test_the_mixing_check_follows_the_axes_not_the_sizes() -> None:  # (it is not always on)
     report = from_text("nn.Embedding(100, 50), nn.Conv1d(50, 4, 3)", "50")
     assert report.error is None and report.layers[1].receptive_field is None  # still the missing permute
     permuted = from_text("Embedding(100, 8), Conv1D(4, 3)", "50")

@@ -7,7 +7,7 @@ from typing import Any
 from conv1dexplain.conventions import Convention
 from conv1dexplain.errors import SpecError, setting
 from conv1dexplain.layers import conv1d
-from conv1dexplain.layers.convolution_refusals import as_chain, torch_dims, widest_pad
+from conv1dexplain.layers.convolution_refusals import as_chain, widest_pad
 from conv1dexplain.layers.node import (
     KERAS_COMMON,
     TORCH_COMMON,
@@ -25,6 +25,7 @@ from conv1dexplain.layers.sequence import (
     as_tensor,
     from_tensor,
     keras_rank_error,
+    torch_dims,
     torch_padded_dims,
     torch_rank_error,
 )

@@ -7,11 +7,7 @@ from typing import Any
 
 from conv1dexplain.errors import SpecError
 from conv1dexplain.layers.node import ChainError, Context, Value
-
-
-def torch_dims(dims: tuple[int | None, ...]) -> str:
-    return "[" + ", ".join("N" if d is None else str(d) for d in dims) + "]"
-
+from conv1dexplain.layers.sequence import torch_dims
 
 _TOO_SHORT = ("kernel size can't be greater", "zero or negative")
 

@@ -28,7 +28,7 @@ from conv1dexplain.layers.node import (
     one_int,
     params,
 )
-from conv1dexplain.layers.sequence import as_tensor, from_tensor, keras_rank_error, torch_rank_error
+from conv1dexplain.layers.sequence import as_tensor, from_tensor, keras_rank_error, torch_dims, torch_rank_error
 from conv1dexplain.tensor import Tensor, fmt_shape
 
 
@@ -159,7 +159,7 @@ def torch_conv_transpose(args: dict[str, Any], inputs: tuple[Value, ...], where:
             f"its input {fmt_shape(value.dims)} has {channels} there",
             f"set in_channels={channels} (what the previous layer gives)",
             f"RuntimeError: Given transposed=1, weight of size [{in_channels}, {out_channels // groups}, {kernel}], "
-            f"expected input{_torch_dims(batched)} to have {in_channels} channels, "
+            f"expected input{torch_dims(batched)} to have {in_channels} channels, "
             f"but got {channels} channels instead",
             argument="in_channels",
             value=in_channels,
@@ -235,10 +235,6 @@ def _refusal(message: str, argument: str, value: Any, kind: str = "ValueError") 
         argument=argument,
         value=value,
     )
-
-
-def _torch_dims(dims: tuple[int | None, ...]) -> str:
-    return "[" + ", ".join("N" if d is None else str(d) for d in dims) + "]"
 
 
 RULES = (

@@ -12,13 +12,8 @@ from typing import Any
 
 from conv1dexplain.layers.node import IDENTITY, TORCH_COMMON, ChainError, Context, LayerRule, Slide, Step, Value, params
 from conv1dexplain.layers.normalization import elements
-from conv1dexplain.layers.sequence import torch_allocates
+from conv1dexplain.layers.sequence import torch_allocates, torch_dims
 from conv1dexplain.tensor import fmt_shape
-
-
-def torch_size(dims: tuple[int | None, ...]) -> str:
-    """A shape as PyTorch prints a list of sizes, N for an unknown batch."""
-    return "[" + ", ".join("N" if size is None else str(size) for size in dims) + "]"
 
 
 def _affine(args: dict[str, Any], flag: str) -> int:
@@ -42,7 +37,7 @@ def _one_value(value: Value, where: Context, size: list[int | None], *, spatial:
     if any(each is None for each in counted) or math.prod(each or 0 for each in counted) != 1:
         return
     words = "spatial element" if spatial else "value per channel"
-    printed = torch_size(tuple(size))
+    printed = torch_dims(tuple(size))
     raise ChainError(
         f"nn.{where.call.name} computes its statistics over {'the length' if spatial else 'batch and length'}; "
         f"the input {fmt_shape(value.dims)} gives one value for each",
@@ -104,7 +99,7 @@ def torch_layer_norm(args: dict[str, Any], inputs: tuple[Value, ...], where: Con
             else "normalized_shape has more dims than the input",
             f"RuntimeError: Given normalized_shape={shape}, "
             f"expected input with shape [*, {', '.join(map(str, shape))}], "
-            f"but got input of size{torch_size(value.dims)}",
+            f"but got input of size{torch_dims(value.dims)}",
             too_short=_smaller(trailing, shape),  # (for the length search: a trailing dim that is the length)
             too_long=_smaller(shape, trailing),
             argument="normalized_shape",
@@ -140,7 +135,7 @@ def torch_group_norm(args: dict[str, Any], inputs: tuple[Value, ...], where: Con
             f"the input {fmt_shape(value.dims)} has {channels}",
             f"set num_groups to a divisor of {channels}",
             "RuntimeError: Expected number of channels in input to be divisible by num_groups, but got input of "
-            f"shape {torch_size(value.dims)} and num_groups={groups}",
+            f"shape {torch_dims(value.dims)} and num_groups={groups}",
             argument="num_groups",
             value=groups,
         )
@@ -150,7 +145,7 @@ def torch_group_norm(args: dict[str, Any], inputs: tuple[Value, ...], where: Con
             f"its input {fmt_shape(value.dims)} has {channels}",
             f"set num_channels={channels} (what the previous layer gives)",
             "RuntimeError: Expected weight to be a vector of size equal to the number of channels in input, but got "
-            f"weight of shape [{wanted}] and input of shape {torch_size(value.dims)}",
+            f"weight of shape [{wanted}] and input of shape {torch_dims(value.dims)}",
             argument="num_channels",
             value=wanted,
         )

@@ -10,7 +10,8 @@ from fractions import Fraction
 from typing import Any
 
 from conv1dexplain.layers.node import ChainError, Context, LayerRule, Slide, Step, Value, params
-from conv1dexplain.layers.pooling_values import torch_dims, torch_tuple_error, with_length
+from conv1dexplain.layers.pooling_values import torch_tuple_error, with_length
+from conv1dexplain.layers.sequence import torch_dims
 
 
 def _output_size(value: Any, function: str, rank_ok: bool) -> int | None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from conv1dexplain.layers.node import ChainError, Context, LayerRule, Slide, Step, Value, params
-from conv1dexplain.layers.pooling_values import torch_dims, torch_tuple_error, with_length
+from conv1dexplain.layers.pooling_values import torch_tuple_error, with_length
+from conv1dexplain.layers.sequence import torch_dims
 
 
 def _pool_step(output: Value, slide: Slide) -> Step:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conv1dexplain.layers.node import ChainError, Context, Dims, Value
+from conv1dexplain.layers.node import ChainError, Context, Value
 from conv1dexplain.layers.sequence import channels_axis_length
 from conv1dexplain.tensor import fmt_shape
 
@@ -40,11 +40,6 @@ def with_length(value: Value, axis: int, length: int | None) -> Value:
     dims = list(value.dims)
     dims[axis] = length
     return Value(tuple(dims), axis)
-
-
-def torch_dims(dims: Dims) -> str:
-    """A shape as PyTorch prints a size: [2, 4, 5] (N for an unknown batch)."""
-    return "[" + ", ".join("N" if size is None else str(size) for size in dims) + "]"
 
 
 def keras_ndim_error(value: Value, where: Context) -> ChainError:

@@ -16,11 +16,10 @@ from conv1dexplain.layers.pooling_values import (
     int_pair,
     keras_ndim_error,
     keras_sequence_axis,
-    torch_dims,
     torch_tuple_error,
     with_length,
 )
-from conv1dexplain.layers.sequence import PADDING_READS
+from conv1dexplain.layers.sequence import PADDING_READS, torch_dims
 
 
 def _pair_hint(name: str, value: Any) -> str:

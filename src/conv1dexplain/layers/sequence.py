@@ -94,3 +94,8 @@ def torch_padded_dims(dims: tuple[int | None, ...], args: dict[str, Any]) -> tup
     elif padding == "same" and total % 2:
         length += 1
     return (*dims[:-1], length)
+
+
+def torch_dims(dims: tuple[int | None, ...]) -> str:
+    """A shape as PyTorch prints a size: [2, 4, 5] (N for an unknown batch)."""
+    return "[" + ", ".join("N" if size is None else str(size) for size in dims) + "]"

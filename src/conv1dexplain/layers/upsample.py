@@ -15,7 +15,8 @@ from typing import Any
 from conv1dexplain.errors import SpecError
 from conv1dexplain.layers.node import KERAS_COMMON, ChainError, Context, LayerRule, Slide, Step, Value, params
 from conv1dexplain.layers.pooling_adaptive import adaptive_slide
-from conv1dexplain.layers.pooling_values import keras_ndim_error, one_int, torch_dims, with_length
+from conv1dexplain.layers.pooling_values import keras_ndim_error, one_int, with_length
+from conv1dexplain.layers.sequence import torch_dims
 
 
 def keras_upsampling(args: dict[str, Any], inputs: tuple[Value, ...], where: Context) -> Step:

@@ -85,8 +85,6 @@ _TRAINS = ("requires_grad", "trainable")
 def _freezes(node: ast.AST) -> bool:
     """Whether a statement sets what trains (p.requires_grad = False, layer.trainable = False)."""
     return any(
-        isinstance(inner, ast.Attribute)
-        and isinstance(inner.ctx, ast.Store)
-        and inner.attr in ("requires_grad", "trainable")
+        isinstance(inner, ast.Attribute) and isinstance(inner.ctx, ast.Store) and inner.attr in _TRAINS
         for inner in ast.walk(node)
     )
